@@ -1,0 +1,368 @@
+#include "checks/check.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <set>
+
+#include "checks/stats.hpp"
+#include "util/strings.hpp"
+
+namespace seedgate::checks {
+
+const char* to_string(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::pass: return "pass";
+    case Verdict::fail: return "fail";
+    case Verdict::error: return "error";
+  }
+  return "?";
+}
+
+const char* to_string(CheckKind kind) {
+  switch (kind) {
+    case CheckKind::threshold: return "threshold";
+    case CheckKind::variance: return "variance";
+    case CheckKind::reproducibility: return "reproducibility";
+    case CheckKind::seed_sensitivity: return "seed-sensitivity";
+    case CheckKind::regression: return "regression";
+  }
+  return "?";
+}
+
+std::string describe_seeds(std::span<const std::int64_t> seeds) {
+  if (seeds.empty()) return "none";
+  bool contiguous = seeds.size() > 2;
+  for (std::size_t i = 1; i < seeds.size() && contiguous; ++i) contiguous = seeds[i] == seeds[i - 1] + 1;
+  if (contiguous) return fmt::format("{}..{}", seeds.front(), seeds.back());
+  return fmt::format("{}", fmt::join(seeds, ", "));
+}
+
+namespace {
+
+// A failure wins over an error: a check that failed in one group and could not
+// be judged in another has failed.
+void add_failure(CheckOutcome& outcome, std::string message) {
+  outcome.verdict = Verdict::fail;
+  outcome.messages.push_back(std::move(message));
+}
+
+void add_error(CheckOutcome& outcome, std::string message) {
+  if (outcome.verdict == Verdict::pass) outcome.verdict = Verdict::error;
+  outcome.messages.push_back(std::move(message));
+}
+
+struct GroupKey {
+  std::string mode;
+  std::string device;
+  int threads = 0;
+  auto operator<=>(const GroupKey&) const = default;
+  std::string label() const {
+    std::string text = fmt::format("mode={}, device={}", mode, device);
+    if (threads > 0) text += fmt::format(", threads={}", threads);
+    return text;
+  }
+};
+
+template <typename T>
+bool allowed(const std::vector<T>& filter, const T& value) {
+  return filter.empty() || std::find(filter.begin(), filter.end(), value) != filter.end();
+}
+
+using Groups = std::map<GroupKey, std::vector<const Observation*>>;
+
+Groups group_observations(const CheckSpec& spec, std::span<const Observation> observations) {
+  Groups groups;
+  for (const Observation& o : observations) {
+    if (!allowed(spec.modes, o.mode) || !allowed(spec.devices, o.device) || !allowed(spec.threads, o.threads)) continue;
+    groups[{o.mode, o.device, o.threads}].push_back(&o);
+  }
+  for (auto& [key, runs] : groups) {
+    std::sort(runs.begin(), runs.end(), [](const Observation* a, const Observation* b) {
+      return std::tie(a->seed, a->repeat) < std::tie(b->seed, b->repeat);
+    });
+  }
+  return groups;
+}
+
+std::string short_number(double value) { return fmt::format("{:.6g}", value); }
+
+// True when `value` satisfies the bound for the metric's goal.
+bool within(const Bound& bound, double value, Goal goal) {
+  if (!std::isfinite(value)) return false;
+  return goal == Goal::maximize ? value >= bound.value : value <= bound.value;
+}
+
+const char* breach_word(Goal goal) { return goal == Goal::maximize ? "below" : "above"; }
+
+struct SeedValues {
+  std::vector<std::int64_t> seeds;
+  std::vector<double> per_seed;  // mean over the seed's repeats
+  double worst = 0;
+  std::int64_t worst_seed = 0;
+  int worst_repeat = 0;
+  std::vector<std::string> non_finite;  // "seed 3 repeat 0"
+  std::vector<std::string> missing;
+};
+
+SeedValues collect_values(const std::vector<const Observation*>& runs, const std::string& metric, Goal goal) {
+  SeedValues out;
+  bool first = true;
+  std::map<std::int64_t, std::vector<double>> by_seed;
+  for (const Observation* o : runs) {
+    auto it = o->metrics.find(metric);
+    std::string where = fmt::format("seed {} repeat {}", o->seed, o->repeat);
+    if (it == o->metrics.end()) {
+      out.missing.push_back(where);
+      continue;
+    }
+    double v = it->second;
+    by_seed[o->seed].push_back(v);
+    if (!std::isfinite(v)) {
+      out.non_finite.push_back(fmt::format("{} ({})", where, util::format_number(v)));
+      continue;
+    }
+    bool worse = goal == Goal::maximize ? v < out.worst : v > out.worst;
+    if (first || worse) {
+      out.worst = v;
+      out.worst_seed = o->seed;
+      out.worst_repeat = o->repeat;
+      first = false;
+    }
+  }
+  for (auto& [seed, values] : by_seed) {
+    out.seeds.push_back(seed);
+    double sum = 0;
+    for (double v : values) sum += v;
+    out.per_seed.push_back(sum / static_cast<double>(values.size()));
+  }
+  return out;
+}
+
+void add_statistic(CheckOutcome& outcome, const GroupKey& key, std::string name, double value,
+                   std::optional<Bound> bound, bool passed) {
+  outcome.statistics.push_back({key.label(), std::move(name), value, std::move(bound), passed});
+}
+
+// Missing or non-finite values make the statistics meaningless; they are failures
+// of the training program, so the check fails and names the runs.
+bool reject_bad_values(CheckOutcome& outcome, const CheckSpec& spec, const GroupKey& key, const SeedValues& values) {
+  if (!values.non_finite.empty()) {
+    add_failure(outcome, fmt::format("{}: non-finite value in {} ({})", spec.metric,
+                                           fmt::join(values.non_finite, ", "), key.label()));
+  }
+  if (!values.missing.empty()) {
+    add_failure(outcome, fmt::format("{}: not reported by {} ({})", spec.metric,
+                                           fmt::join(values.missing, ", "), key.label()));
+  }
+  return !values.non_finite.empty() || !values.missing.empty();
+}
+
+void evaluate_threshold(CheckOutcome& outcome, const CheckSpec& spec, const GroupKey& key, const SeedValues& values) {
+  if (reject_bad_values(outcome, spec, key, values)) return;
+  Summary summary = summarize(values.per_seed);
+  if (spec.mean) {
+    bool ok = within(*spec.mean, summary.mean, spec.goal);
+    add_statistic(outcome, key, "mean", summary.mean, spec.mean, ok);
+    if (!ok) {
+      add_failure(outcome, fmt::format("{}: mean {} over seeds {} is {} {} {} ({})", spec.metric,
+                                             short_number(summary.mean), describe_seeds(values.seeds),
+                                             breach_word(spec.goal), spec.mean->key, short_number(spec.mean->value),
+                                             key.label()));
+    }
+  }
+  if (spec.worst) {
+    bool ok = within(*spec.worst, values.worst, spec.goal);
+    add_statistic(outcome, key, "worst", values.worst, spec.worst, ok);
+    if (!ok) {
+      add_failure(outcome, fmt::format("{}: worst {} (seed {}, repeat {}) is {} {} {} ({})", spec.metric,
+                                             short_number(values.worst), values.worst_seed, values.worst_repeat,
+                                             breach_word(spec.goal), spec.worst->key,
+                                             short_number(spec.worst->value), key.label()));
+    }
+  }
+}
+
+void evaluate_variance(CheckOutcome& outcome, const CheckSpec& spec, const GroupKey& key, const SeedValues& values) {
+  if (reject_bad_values(outcome, spec, key, values)) return;
+  if (values.per_seed.size() < 2) {
+    add_error(outcome, fmt::format("{}: variance needs at least 2 seeds, got {} ({})", spec.metric,
+                                           values.per_seed.size(), key.label()));
+    return;
+  }
+  Summary summary = summarize(values.per_seed);
+  auto judge = [&](const char* name, double value, const std::optional<double>& limit, const char* key_name) {
+    if (!limit) return;
+    bool ok = value <= *limit;
+    add_statistic(outcome, key, name, value, Bound{key_name, *limit}, ok);
+    if (!ok) {
+      add_failure(outcome, fmt::format("{}: {} {} over seeds {} exceeds {} {} ({})", spec.metric, name,
+                                             short_number(value), describe_seeds(values.seeds), key_name,
+                                             short_number(*limit), key.label()));
+    }
+  };
+  judge("std", summary.std, spec.std_at_most, "std_at_most");
+  judge("range", summary.range(), spec.range_at_most, "range_at_most");
+  judge("cv", summary.cv(), spec.cv_at_most, "cv_at_most");
+}
+
+bool metric_equal(double a, double b, const CheckSpec& spec) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  if (a == b) return true;
+  return std::fabs(a - b) <= spec.atol + spec.rtol * std::fabs(a);
+}
+
+bool wanted_artifact(const CheckSpec& spec, const std::string& name) { return allowed(spec.artifacts, name); }
+
+void evaluate_reproducibility(CheckOutcome& outcome, const CheckSpec& spec, const GroupKey& key,
+                              const std::vector<const Observation*>& runs) {
+  std::map<std::int64_t, std::vector<const Observation*>> by_seed;
+  for (const Observation* o : runs) by_seed[o->seed].push_back(o);
+  std::size_t compared = 0;
+  for (const auto& [seed, repeats] : by_seed) {
+    if (repeats.size() < 2) continue;
+    ++compared;
+    const Observation& reference = *repeats.front();
+    for (std::size_t i = 1; i < repeats.size(); ++i) {
+      const Observation& other = *repeats[i];
+      std::string where = fmt::format("seed {} ({})", seed, key.label());
+      for (const auto& [name, digest] : reference.digests) {
+        if (!wanted_artifact(spec, name)) continue;
+        auto it = other.digests.find(name);
+        std::string theirs = it == other.digests.end() ? "missing" : it->second;
+        if (theirs != digest) {
+          add_failure(outcome, fmt::format("{}: artifact '{}' differs: repeat {} {} vs repeat {} {}", where,
+                                                 name, reference.repeat, digest, other.repeat, theirs));
+        }
+      }
+      for (const auto& [name, value] : reference.metrics) {
+        if (!spec.metric.empty() && name != spec.metric) continue;
+        auto it = other.metrics.find(name);
+        if (it == other.metrics.end()) {
+          add_failure(outcome, fmt::format("{}: metric '{}' reported by repeat {} but not by repeat {}", where,
+                                                 name, reference.repeat, other.repeat));
+        } else if (!metric_equal(value, it->second, spec)) {
+          add_failure(outcome, fmt::format("{}: metric '{}' differs: repeat {} {} vs repeat {} {}", where, name,
+                                                 reference.repeat, util::format_number(value), other.repeat,
+                                                 util::format_number(it->second)));
+        }
+      }
+    }
+  }
+  if (compared == 0) {
+    add_error(outcome, 
+        fmt::format("no seed has 2 finished repeats to compare ({}); set repeats >= 2 in [sweep]", key.label()));
+  }
+}
+
+void evaluate_seed_sensitivity(CheckOutcome& outcome, const CheckSpec& spec, const GroupKey& key,
+                               const std::vector<const Observation*>& runs) {
+  // One run per seed: its first repeat.
+  std::map<std::int64_t, const Observation*> first;
+  for (const Observation* o : runs) first.try_emplace(o->seed, o);
+  if (first.size() < 2) {
+    add_error(outcome, fmt::format("seed-sensitivity needs at least 2 seeds, got {} ({})", first.size(),
+                                           key.label()));
+    return;
+  }
+  bool judged = false;
+  // Artifacts: two seeds with one digest means the seed did not reach the model.
+  std::map<std::string, std::map<std::string, std::int64_t>> seen;  // artifact -> digest -> first seed
+  for (const auto& [seed, o] : first) {
+    for (const auto& [name, digest] : o->digests) {
+      if (!wanted_artifact(spec, name)) continue;
+      judged = true;
+      auto [it, inserted] = seen[name].try_emplace(digest, seed);
+      if (!inserted) {
+        add_failure(outcome, fmt::format("seeds {} and {} produced the same artifact '{}' ({}) ({}): the "
+                                               "program may ignore its seed",
+                                               it->second, seed, name, digest, key.label()));
+      }
+    }
+  }
+  // Metrics: distinct seeds may tie on a coarse metric, so only all-equal fails.
+  for (const auto& [name, value] : first.begin()->second->metrics) {
+    if (!spec.metric.empty() && name != spec.metric) continue;
+    if (spec.metric.empty() && !seen.empty()) continue;  // digests already decide
+    judged = true;
+    bool all_same = std::all_of(first.begin(), first.end(), [&](const auto& entry) {
+      auto it = entry.second->metrics.find(name);
+      return it != entry.second->metrics.end() && it->second == value;
+    });
+    if (all_same) {
+      add_failure(outcome, fmt::format("all {} seeds produced {} = {} ({}): the program may ignore its seed",
+                                             first.size(), name, util::format_number(value), key.label()));
+    }
+  }
+  if (!judged) {
+    add_error(outcome, fmt::format("no artifact or metric to compare across seeds ({})", key.label()));
+  }
+}
+
+// Non-inferiority on point estimates: the candidate's mean may be worse than the
+// baseline's by at most `margin`, per (mode, device, threads) group.
+void evaluate_regression(CheckOutcome& outcome, const CheckSpec& spec, const GroupKey& key, const SeedValues& values,
+                         const Groups& baseline_groups) {
+  if (reject_bad_values(outcome, spec, key, values)) return;
+  auto it = baseline_groups.find(key);
+  if (it == baseline_groups.end()) {
+    add_error(outcome, fmt::format("{}: the baseline has no runs for {}", spec.metric, key.label()));
+    return;
+  }
+  SeedValues base = collect_values(it->second, spec.metric, spec.goal);
+  if (base.per_seed.empty() || !base.non_finite.empty()) {
+    add_error(outcome, fmt::format("{}: the baseline has no finite values for {}", spec.metric, key.label()));
+    return;
+  }
+  double candidate = summarize(values.per_seed).mean;
+  double reference = summarize(base.per_seed).mean;
+  double worse_by = spec.goal == Goal::maximize ? reference - candidate : candidate - reference;
+  bool ok = worse_by <= spec.margin;
+  add_statistic(outcome, key, "mean", candidate, Bound{"baseline mean", reference}, ok);
+  add_statistic(outcome, key, "worse_by", worse_by, Bound{"margin", spec.margin}, ok);
+  if (!ok) {
+    add_failure(outcome, fmt::format("{}: mean {} over seeds {} is worse than the baseline mean {} by {}, more than "
+                                     "margin {} ({})",
+                                     spec.metric, short_number(candidate), describe_seeds(values.seeds),
+                                     short_number(reference), short_number(worse_by), short_number(spec.margin),
+                                     key.label()));
+  }
+}
+
+}  // namespace
+
+CheckOutcome evaluate(const CheckSpec& spec, std::span<const Observation> observations,
+                      std::span<const Observation> baseline) {
+  CheckOutcome outcome;
+  outcome.name = spec.name;
+  outcome.kind = spec.kind;
+  outcome.metric = spec.metric;
+  Groups groups = group_observations(spec, observations);
+  std::set<std::int64_t> seeds;
+  for (const auto& [key, runs] : groups)
+    for (const Observation* o : runs) seeds.insert(o->seed);
+  outcome.seeds.assign(seeds.begin(), seeds.end());
+  if (groups.empty()) {
+    add_error(outcome, "no finished run matches this check's modes, devices and threads");
+    return outcome;
+  }
+  for (const auto& [key, runs] : groups) {
+    switch (spec.kind) {
+      case CheckKind::threshold:
+        evaluate_threshold(outcome, spec, key, collect_values(runs, spec.metric, spec.goal));
+        break;
+      case CheckKind::variance:
+        evaluate_variance(outcome, spec, key, collect_values(runs, spec.metric, spec.goal));
+        break;
+      case CheckKind::reproducibility: evaluate_reproducibility(outcome, spec, key, runs); break;
+      case CheckKind::seed_sensitivity: evaluate_seed_sensitivity(outcome, spec, key, runs); break;
+      case CheckKind::regression:
+        evaluate_regression(outcome, spec, key, collect_values(runs, spec.metric, spec.goal),
+                            group_observations(spec, baseline));
+        break;
+    }
+  }
+  return outcome;
+}
+
+}  // namespace seedgate::checks

@@ -1,0 +1,28 @@
+#pragma once
+// How the harness talks to a kind of training subject. An adapter turns a
+// planned run into a command, and reads back what the run reported. The
+// "command" adapter serves any program; framework adapters add what they
+// know of their framework's events and failure texts.
+#include <memory>
+#include <string>
+
+#include "harness/metrics.hpp"
+#include "harness/plan.hpp"
+#include "harness/policy.hpp"
+#include "harness/runner.hpp"
+
+namespace seedgate {
+
+class Adapter {
+ public:
+  virtual ~Adapter() = default;
+  virtual std::string name() const = 0;
+  // The command for one run. `base_env` is seedgate's own environment.
+  virtual ProcessSpec command_for(const Policy& policy, const RunSpec& run, const RunContext& context,
+                                  const std::map<std::string, std::string>& base_env) const = 0;
+  // What a finished run reported: metrics, digests, events, issues.
+  virtual RunReport collect(const Policy& policy, const RunSpec& run, const RunContext& context,
+                            const ProcessSpec& spec) const = 0;
+};
+
+}  // namespace seedgate

@@ -1,0 +1,252 @@
+#include "harness/cli/commands.hpp"
+
+#include <cstdlib>
+#include <fmt/format.h>
+#include <fstream>
+
+#include "adapters/registry.hpp"
+#include "harness/evaluate.hpp"
+#include "harness/policy.hpp"
+#include "harness/posix_runner.hpp"
+#include "harness/reports.hpp"
+#include "harness/sweep.hpp"
+#include "util/atomic_file.hpp"
+
+namespace seedgate::cli {
+namespace {
+
+bool write_report(const std::filesystem::path& path, const std::string& content, std::ostream& err) {
+  if (path.empty()) return true;
+  std::error_code ec;
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  auto written = util::write_file_atomic(path, content);
+  if (!written) err << "seedgate: " << written.error() << "\n";
+  return written.ok();
+}
+
+// Console summary, configured report files, and the GitHub job summary.
+void emit_reports(const Policy* policy, const SweepResults& results, const ReportContext& context, std::ostream& out,
+                  std::ostream& err) {
+  out << render_console(results, context);
+  if (!policy) return;
+  write_report(policy->report.junit, render_junit(results, context), err);
+  if (!policy->report.json.empty()) {
+    auto saved = save_results(policy->report.json, results);
+    if (!saved) err << "seedgate: " << saved.error() << "\n";
+  }
+  if (!policy->report.markdown.empty()) {
+    std::string markdown = render_markdown(results, context);
+    write_report(policy->report.markdown, markdown, err);
+    if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary) {
+      std::ofstream(summary, std::ios::app) << markdown << "\n";
+    }
+  }
+  if (!policy->report.html.empty())
+    err << "seedgate: note: [report] html is not rendered by this version; the other reports were written\n";
+}
+
+// A failed check wins over "could not evaluate".
+int judge(const Policy& policy, SweepResults& results, std::ostream& out, std::ostream& err) {
+  Evaluation evaluation = evaluate_policy(policy, results);
+  ReportContext context{evaluation.errors, evaluation.exit_code};
+  emit_reports(&policy, results, context, out, err);
+  return evaluation.exit_code;
+}
+
+util::Result<Policy> load_policy_reporting(const std::filesystem::path& path, std::ostream& err) {
+  auto policy = load_policy(path);
+  if (!policy) err << policy.error() << "\n";
+  return policy;
+}
+
+util::Result<SweepResults> load_single_results(const std::vector<std::filesystem::path>& paths, std::ostream& err) {
+  if (paths.size() != 1) {
+    err << "seedgate: give exactly one results file\n";
+    return util::make_error("usage");
+  }
+  auto results = load_results(paths.front());
+  if (!results) err << "seedgate: " << results.error() << "\n";
+  return results;
+}
+
+}  // namespace
+
+int run_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
+  auto policy = load_policy_reporting(options.policy, err);
+  if (!policy) return kExitUsage;
+  auto adapter = make_adapter(policy->subject.adapter);
+  if (!adapter) {
+    err << fmt::format("seedgate: adapter '{}' is not available in this build\n", policy->subject.adapter);
+    return kExitUsage;
+  }
+  PosixRunner runner;
+  SweepOptions sweep_options;
+  sweep_options.out_dir = options.out_dir;
+  sweep_options.jobs = options.jobs;
+  sweep_options.resume = options.resume;
+  sweep_options.progress = &err;
+  auto results = run_sweep(*policy, *adapter, runner, sweep_options);
+  if (!results) {
+    err << "seedgate: " << results.error() << "\n";
+    return kExitCannotEvaluate;
+  }
+  // Keep the runs even if judging or reporting goes wrong below.
+  std::filesystem::path results_path = options.out_dir / "results.json";
+  if (auto saved = save_results(results_path, *results); !saved) err << "seedgate: " << saved.error() << "\n";
+  int code = judge(*policy, *results, out, err);
+  if (auto saved = save_results(results_path, *results); !saved) err << "seedgate: " << saved.error() << "\n";
+  out << fmt::format("results: {}\n", results_path.string());
+  return code;
+}
+
+int check_command(const std::filesystem::path& policy_path, const std::vector<std::filesystem::path>& paths,
+                  std::ostream& out, std::ostream& err) {
+  auto policy = load_policy_reporting(policy_path, err);
+  if (!policy) return kExitUsage;
+  auto results = load_single_results(paths, err);
+  if (!results) return kExitUsage;
+  if (!results->policy_digest.empty() && results->policy_digest != policy->digest) {
+    err << fmt::format("seedgate: note: {} was produced under a different policy ({}); judging it against {}\n",
+                       paths.front().string(), results->policy_digest, policy_path.string());
+  }
+  // Re-classify: run status depends on the policy's metrics and artifacts.
+  for (RunRecord& record : results->runs) {
+    if (record.status == RunStatus::passed || record.status == RunStatus::failed) classify_run(*policy, record);
+  }
+  return judge(*policy, *results, out, err);
+}
+
+int report_command(const std::vector<std::filesystem::path>& paths, const std::filesystem::path& junit,
+                   const std::filesystem::path& markdown, std::ostream& out, std::ostream& err) {
+  auto results = load_single_results(paths, err);
+  if (!results) return kExitUsage;
+  ReportContext context;
+  context.exit_code = results->verdict == "pass" ? kExitPass : results->verdict == "fail" ? kExitFail : kExitCannotEvaluate;
+  out << render_console(*results, context);
+  bool ok = write_report(junit, render_junit(*results, context), err);
+  ok &= write_report(markdown, render_markdown(*results, context), err);
+  return ok ? kExitPass : kExitCannotEvaluate;
+}
+
+int baseline_save_command(const std::vector<std::filesystem::path>& paths, const std::filesystem::path& output,
+                          std::ostream& out, std::ostream& err) {
+  auto results = load_single_results(paths, err);
+  if (!results) return kExitUsage;
+  // A baseline is the distribution of runs that passed; logs are not needed.
+  std::erase_if(results->runs, [](const RunRecord& r) { return r.status != RunStatus::passed; });
+  for (RunRecord& r : results->runs) r.stdout_tail.clear(), r.stderr_tail.clear();
+  if (results->runs.empty()) {
+    err << fmt::format("seedgate: {} has no passed runs to use as a baseline\n", paths.front().string());
+    return kExitCannotEvaluate;
+  }
+  std::error_code ec;
+  if (output.has_parent_path()) std::filesystem::create_directories(output.parent_path(), ec);
+  auto saved = save_results(output, *results);
+  if (!saved) {
+    err << "seedgate: " << saved.error() << "\n";
+    return kExitCannotEvaluate;
+  }
+  out << fmt::format("baseline: {} runs over seeds {} written to {}\n", results->runs.size(),
+                     checks::describe_seeds(results->seeds), output.string());
+  return kExitPass;
+}
+
+int policy_lint_command(const std::filesystem::path& path, std::ostream& out, std::ostream& err) {
+  auto policy = load_policy_reporting(path, err);
+  if (!policy) return kExitUsage;
+  std::size_t warnings = 0;
+  for (const CheckEntry& entry : policy->checks) {
+    auto warn = [&](const std::string& message) {
+      out << fmt::format("{}:{}:{}: warning: {}\n", path.string(), entry.position.line, entry.position.column, message);
+      ++warnings;
+    };
+    if (entry.spec.kind == checks::CheckKind::reproducibility && policy->sweep.repeats < 2)
+      warn(fmt::format("check '{}' compares repeats of a seed, but [sweep] repeats = 1; set repeats = 2 or more",
+                       entry.spec.name));
+    if ((entry.spec.kind == checks::CheckKind::variance || entry.spec.kind == checks::CheckKind::seed_sensitivity) &&
+        policy->sweep.seeds.seeds.size() < 2)
+      warn(fmt::format("check '{}' needs at least 2 seeds, but [sweep] runs {}", entry.spec.name,
+                       policy->sweep.seeds.seeds.size()));
+  }
+  out << fmt::format("{}: ok ({} checks, {} warning{})\n", path.string(), policy->checks.size(), warnings,
+                     warnings == 1 ? "" : "s");
+  return kExitPass;
+}
+
+int init_command(const std::filesystem::path& dir, std::ostream& out, std::ostream& err) {
+  std::filesystem::path policy = dir / "seedgate.toml";
+  std::filesystem::path workflow = dir / ".github" / "workflows" / "seedgate.yml";
+  for (const auto& path : {policy, workflow}) {
+    if (std::filesystem::exists(path)) {
+      err << fmt::format("seedgate: {} exists; not overwriting it\n", path.string());
+      return kExitUsage;
+    }
+  }
+  static constexpr std::string_view kPolicy = R"(version = 1
+
+[subject]
+name = "my-model"
+# argv of your training program; seedgate fills the {placeholders}
+command = ["./train", "--seed", "{seed}", "--out", "{run_dir}"]
+timeout = "10m"
+
+[sweep]
+seeds = 8
+modes = ["deterministic"]
+repeats = 2
+
+# The program appends JSON lines such as {"accuracy": 0.95} to $SEEDGATE_METRICS.
+[metrics.accuracy]
+goal = "max"
+
+[[check]]
+kind = "threshold"
+metric = "accuracy"
+mean_at_least = 0.9
+
+[[check]]
+kind = "variance"
+metric = "accuracy"
+std_at_most = 0.01
+
+[[check]]
+kind = "reproducibility"
+
+[report]
+junit = "seedgate-junit.xml"
+json = "seedgate-results.json"
+markdown = "seedgate-summary.md"
+)";
+  static constexpr std::string_view kWorkflow = R"(name: seedgate
+on: [pull_request]
+jobs:
+  seedgate:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Train across seeds and gate
+        run: seedgate run -p seedgate.toml
+      - name: Keep the reports
+        if: always()
+        uses: actions/upload-artifact@v4
+        with:
+          name: seedgate-reports
+          path: |
+            seedgate-junit.xml
+            seedgate-results.json
+            seedgate-summary.md
+)";
+  std::error_code ec;
+  std::filesystem::create_directories(workflow.parent_path(), ec);
+  for (const auto& [path, text] : {std::pair{policy, kPolicy}, std::pair{workflow, kWorkflow}}) {
+    auto written = util::write_file_atomic(path, text);
+    if (!written) {
+      err << "seedgate: " << written.error() << "\n";
+      return kExitCannotEvaluate;
+    }
+    out << "wrote " << path.string() << "\n";
+  }
+  return kExitPass;
+}
+
+}  // namespace seedgate::cli

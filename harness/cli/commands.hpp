@@ -1,0 +1,34 @@
+#pragma once
+// The commands behind the CLI, each returning its exit code (SPEC: 0 pass,
+// 1 a check failed, 2 usage or policy error, 3 could not evaluate). They print
+// reports to `out` and diagnostics to `err`.
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace seedgate::cli {
+
+inline constexpr int kExitPass = 0;
+inline constexpr int kExitFail = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitCannotEvaluate = 3;
+
+struct RunOptions {
+  std::filesystem::path policy = "seedgate.toml";
+  int jobs = 0;
+  std::filesystem::path out_dir = ".seedgate";
+  bool resume = false;
+};
+
+int run_command(const RunOptions& options, std::ostream& out, std::ostream& err);
+int check_command(const std::filesystem::path& policy, const std::vector<std::filesystem::path>& results,
+                  std::ostream& out, std::ostream& err);
+int report_command(const std::vector<std::filesystem::path>& results, const std::filesystem::path& junit,
+                   const std::filesystem::path& markdown, std::ostream& out, std::ostream& err);
+int baseline_save_command(const std::vector<std::filesystem::path>& results, const std::filesystem::path& output,
+                          std::ostream& out, std::ostream& err);
+int policy_lint_command(const std::filesystem::path& policy, std::ostream& out, std::ostream& err);
+int init_command(const std::filesystem::path& dir, std::ostream& out, std::ostream& err);
+
+}  // namespace seedgate::cli

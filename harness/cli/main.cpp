@@ -1,0 +1,71 @@
+// seedgate's entry point: parses argv, dispatches to a command, maps errors
+// to exit codes. Everything else lives in the libraries.
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "harness/cli/commands.hpp"
+#include "harness/sweep.hpp"
+
+int main(int argc, char** argv) {
+  using namespace seedgate::cli;
+  CLI::App app{"seedgate: gate CI on the stability of ML training across seeds, modes, devices and threads.\n"
+               "Exit codes: 0 every check passed, 1 a check failed, 2 usage or policy error, 3 could not evaluate."};
+  app.set_version_flag("--version", "seedgate " + seedgate::seedgate_version());
+  app.require_subcommand(1);
+
+  RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "Run the sweep, evaluate the checks, write reports");
+  run_cmd->add_option("-p,--policy", run.policy, "Policy file")->capture_default_str();
+  run_cmd->add_option("-j,--jobs", run.jobs, "Runs at once (default: the policy's jobs; \"auto\" is one per CPU)")
+      ->check(CLI::PositiveNumber);
+  run_cmd->add_option("--out", run.out_dir, "Folder for run folders and results.json")->capture_default_str();
+  run_cmd->add_flag("--resume", run.resume, "Finish an interrupted sweep; reuse runs that finished");
+
+  std::filesystem::path policy = "seedgate.toml";
+  std::vector<std::filesystem::path> results;
+  auto* check_cmd = app.add_subcommand("check", "Re-evaluate stored results against a policy, without training");
+  check_cmd->add_option("-p,--policy", policy, "Policy file")->capture_default_str();
+  check_cmd->add_option("RESULTS", results, "Results file (results.json)")->required()->check(CLI::ExistingFile);
+
+  std::filesystem::path junit, markdown;
+  auto* report_cmd = app.add_subcommand("report", "Render reports from stored results");
+  report_cmd->add_option("RESULTS", results, "Results file")->required()->check(CLI::ExistingFile);
+  report_cmd->add_option("--junit", junit, "Write JUnit XML here");
+  report_cmd->add_option("--markdown", markdown, "Write a Markdown summary here");
+
+  std::filesystem::path output;
+  auto* baseline_cmd = app.add_subcommand("baseline", "Manage baselines for regression checks");
+  baseline_cmd->require_subcommand(1);
+  auto* save_cmd = baseline_cmd->add_subcommand("save", "Store a sweep's passed runs as a baseline");
+  save_cmd->add_option("RESULTS", results, "Results file")->required()->check(CLI::ExistingFile);
+  save_cmd->add_option("-o,--output", output, "Baseline file to write")->required();
+
+  auto* policy_cmd = app.add_subcommand("policy", "Work with policy files");
+  policy_cmd->require_subcommand(1);
+  auto* lint_cmd = policy_cmd->add_subcommand("lint", "Validate a policy and warn where its checks cannot work");
+  lint_cmd->add_option("-p,--policy", policy, "Policy file")->capture_default_str();
+
+  std::filesystem::path init_dir = ".";
+  auto* init_cmd = app.add_subcommand("init", "Write a starter seedgate.toml and a GitHub Actions workflow");
+  init_cmd->add_option("DIR", init_dir, "Where to write them")->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitPass : kExitUsage;
+  }
+  try {
+    if (*run_cmd) return run_command(run, std::cout, std::cerr);
+    if (*check_cmd) return check_command(policy, results, std::cout, std::cerr);
+    if (*report_cmd) return report_command(results, junit, markdown, std::cout, std::cerr);
+    if (*save_cmd) return baseline_save_command(results, output, std::cout, std::cerr);
+    if (*lint_cmd) return policy_lint_command(policy, std::cout, std::cerr);
+    if (*init_cmd) return init_command(init_dir, std::cout, std::cerr);
+  } catch (const std::exception& e) {
+    std::cerr << "seedgate: internal error: " << e.what() << "\n";
+    return kExitCannotEvaluate;
+  }
+  return kExitUsage;
+}

@@ -1,0 +1,138 @@
+#include "harness/plan.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace seedgate {
+
+SweepPlan build_plan(const Policy& policy, int gpu_count) {
+  SweepPlan plan;
+  const SweepSpec& sweep = policy.sweep;
+  std::vector<int> threads = sweep.threads.empty() ? std::vector<int>{0} : sweep.threads;
+  for (std::int64_t seed : sweep.seeds.seeds) {
+    for (const std::string& mode : sweep.modes) {
+      for (const std::string& device : sweep.devices) {
+        for (int thread_count : threads) {
+          for (int repeat = 0; repeat < sweep.repeats; ++repeat) {
+            RunSpec run{"", seed, mode, device, thread_count, repeat};
+            std::string device_part = device;
+            std::erase(device_part, ':');
+            run.id = fmt::format("s{}-{}-{}", seed, mode, device_part);
+            if (thread_count > 0) run.id += fmt::format("-t{}", thread_count);
+            run.id += fmt::format("-r{}", repeat);
+            if (run.needs_gpu() && gpu_count == 0) {
+              plan.skipped.push_back({run, "no GPU on this machine"});
+              continue;
+            }
+            if (device.starts_with("cuda:") && std::stoi(device.substr(5)) >= gpu_count) {
+              plan.skipped.push_back({run, fmt::format("{} is not present ({} GPU{} on this machine)", device,
+                                                       gpu_count, gpu_count == 1 ? "" : "s")});
+              continue;
+            }
+            plan.runs.push_back(std::move(run));
+          }
+        }
+      }
+    }
+  }
+  return plan;
+}
+
+std::map<std::string, std::string> placeholder_values(const RunSpec& run, const RunContext& context) {
+  return {
+      {"seed", std::to_string(run.seed)},
+      {"mode", run.mode},
+      {"device", run.device},
+      {"threads", run.threads > 0 ? std::to_string(run.threads) : ""},
+      {"repeat", std::to_string(run.repeat)},
+      {"run_dir", context.run_dir.string()},
+      {"metrics", context.metrics_file.string()},
+  };
+}
+
+std::string expand_placeholders(const std::string& text, const std::map<std::string, std::string>& values) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if ((c == '{' || c == '}') && i + 1 < text.size() && text[i + 1] == c) {
+      out += c;
+      ++i;
+      continue;
+    }
+    if (c == '{') {
+      std::size_t close = text.find('}', i);
+      if (close != std::string::npos) {
+        auto it = values.find(text.substr(i + 1, close - i - 1));
+        if (it != values.end()) {
+          out += it->second;
+          i = close;
+          continue;
+        }
+      }
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::map<std::string, std::string> run_environment(const std::map<std::string, std::string>& base,
+                                                   const Policy& policy, const RunSpec& run,
+                                                   const RunContext& context) {
+  std::map<std::string, std::string> env = base;
+  // seedgate's own caller may have set protocol variables; a run sees only its own.
+  std::erase_if(env, [](const auto& entry) { return entry.first.starts_with("SEEDGATE_"); });
+  for (const auto& [key, value] : policy.subject.env) env[key] = value;
+  env["SEEDGATE_SEED"] = std::to_string(run.seed);
+  env["SEEDGATE_MODE"] = run.mode;
+  env["SEEDGATE_DEVICE"] = run.device;
+  env["SEEDGATE_REPEAT"] = std::to_string(run.repeat);
+  env["SEEDGATE_RUN_DIR"] = context.run_dir.string();
+  env["SEEDGATE_METRICS"] = context.metrics_file.string();
+  if (run.threads > 0) {
+    env["SEEDGATE_THREADS"] = std::to_string(run.threads);
+    env["OMP_NUM_THREADS"] = std::to_string(run.threads);
+    env["MKL_NUM_THREADS"] = std::to_string(run.threads);
+  }
+  if (run.mode == "deterministic") {
+    env["CUBLAS_WORKSPACE_CONFIG"] = ":4096:8";
+    env["PYTHONHASHSEED"] = std::to_string(run.seed);
+    env["PL_GLOBAL_SEED"] = std::to_string(run.seed);
+    env["TF_DETERMINISTIC_OPS"] = "1";
+    env["NVIDIA_TF32_OVERRIDE"] = "0";
+  }
+  if (run.device == "cpu") {
+    env["CUDA_VISIBLE_DEVICES"] = "";
+  } else if (run.device.starts_with("cuda:")) {
+    env["CUDA_VISIBLE_DEVICES"] = run.device.substr(5);
+  } else if (context.gpu_slot >= 0) {
+    env["CUDA_VISIBLE_DEVICES"] = std::to_string(context.gpu_slot);
+  }
+  return env;
+}
+
+int detect_gpu_count() {
+  std::error_code ec;
+  std::filesystem::directory_iterator it("/proc/driver/nvidia/gpus", ec);
+  if (ec) return 0;
+  int count = 0;
+  for (const auto& entry : it) {
+    (void)entry;
+    ++count;
+  }
+  return count;
+}
+
+std::map<std::string, std::string> current_environment() {
+  std::map<std::string, std::string> env;
+  for (char** entry = environ; entry && *entry; ++entry) {
+    std::string_view text(*entry);
+    std::size_t eq = text.find('=');
+    if (eq == std::string_view::npos) continue;
+    env.emplace(std::string(text.substr(0, eq)), std::string(text.substr(eq + 1)));
+  }
+  return env;
+}
+
+}  // namespace seedgate

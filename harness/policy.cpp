@@ -1,0 +1,587 @@
+#include "harness/policy.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <fmt/format.h>
+#include <regex>
+#include <set>
+#include <toml++/toml.h>
+
+#include "util/atomic_file.hpp"
+#include "util/hash.hpp"
+#include "util/strings.hpp"
+
+namespace seedgate {
+namespace {
+
+using checks::CheckKind;
+using checks::Goal;
+using KeyList = std::vector<std::string_view>;
+
+// Thrown inside the parser only; parse_policy turns it into a Result.
+struct PolicyError {
+  std::string message;
+};
+
+class Parser {
+ public:
+  explicit Parser(std::string display_path) : m_path(std::move(display_path)) {}
+
+  [[noreturn]] void fail(const toml::source_region& where, const std::string& message) const {
+    if (where.begin.line == 0) throw PolicyError{fmt::format("{}: {}", m_path, message)};
+    throw PolicyError{fmt::format("{}:{}:{}: {}", m_path, where.begin.line, where.begin.column, message)};
+  }
+  [[noreturn]] void fail(const toml::node& node, const std::string& message) const { fail(node.source(), message); }
+
+  // Rejects keys of `table` not in `allowed`, suggesting the nearest allowed key.
+  void reject_unknown(const toml::table& table, const KeyList& allowed, const std::string& where) const {
+    for (auto&& [key, value] : table) {
+      if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
+      std::string message = fmt::format("unknown key '{}' in {}", key.str(), where);
+      if (auto near = util::closest_match(key.str(), allowed)) message += fmt::format("; did you mean '{}'?", *near);
+      fail(key.source(), message);
+    }
+  }
+
+  static std::string type_name(const toml::node& node) {
+    switch (node.type()) {
+      case toml::node_type::string: return "a string";
+      case toml::node_type::integer: return "an integer";
+      case toml::node_type::floating_point: return "a number";
+      case toml::node_type::boolean: return "a boolean";
+      case toml::node_type::array: return "an array";
+      case toml::node_type::table: return "a table";
+      default: return "a date or time";
+    }
+  }
+
+  [[noreturn]] void wrong_type(const toml::node& node, std::string_view key, std::string_view expected) const {
+    fail(node, fmt::format("'{}' must be {}, not {}", key, expected, type_name(node)));
+  }
+
+  std::string string(const toml::node& node, std::string_view key) const {
+    if (auto v = node.value_exact<std::string>()) return *v;
+    wrong_type(node, key, "a string");
+  }
+
+  std::int64_t integer(const toml::node& node, std::string_view key, std::int64_t min, std::int64_t max) const {
+    auto v = node.value_exact<std::int64_t>();
+    if (!v) wrong_type(node, key, "an integer");
+    if (*v < min) fail(node, fmt::format("'{}' must be at least {}, got {}", key, min, *v));
+    if (*v > max) fail(node, fmt::format("'{}' must be at most {}, got {}", key, max, *v));
+    return *v;
+  }
+
+  double number(const toml::node& node, std::string_view key) const {
+    if (!node.is_number()) wrong_type(node, key, "a number");
+    double v = *node.value<double>();
+    if (!std::isfinite(v)) fail(node, fmt::format("'{}' must be finite, got {}", key, util::format_number(v)));
+    return v;
+  }
+
+  double non_negative(const toml::node& node, std::string_view key) const {
+    double v = number(node, key);
+    if (v < 0) fail(node, fmt::format("'{}' must be at least 0, got {}", key, util::format_number(v)));
+    return v;
+  }
+
+  bool boolean(const toml::node& node, std::string_view key) const {
+    if (auto v = node.value_exact<bool>()) return *v;
+    wrong_type(node, key, "a boolean");
+  }
+
+  const toml::table& table(const toml::node& node, std::string_view key) const {
+    if (auto t = node.as_table()) return *t;
+    wrong_type(node, key, "a table");
+  }
+
+  std::vector<std::string> string_list(const toml::node& node, std::string_view key) const {
+    const toml::array* array = node.as_array();
+    if (!array) wrong_type(node, key, "an array of strings");
+    std::vector<std::string> out;
+    for (const toml::node& item : *array) {
+      auto v = item.value_exact<std::string>();
+      if (!v) fail(item, fmt::format("'{}' must hold strings, not {}", key, type_name(item)));
+      if (std::find(out.begin(), out.end(), *v) != out.end())
+        fail(item, fmt::format("'{}' lists '{}' twice", key, *v));
+      out.push_back(*v);
+    }
+    return out;
+  }
+
+  // argv: repeats are fine ("--lr 1 --momentum 1").
+  std::vector<std::string> string_list_allowing_repeats(const toml::node& node, std::string_view key) const {
+    const toml::array* array = node.as_array();
+    if (!array) wrong_type(node, key, "an array of strings");
+    std::vector<std::string> out;
+    for (const toml::node& item : *array) {
+      auto v = item.value_exact<std::string>();
+      if (!v) fail(item, fmt::format("'{}' must hold strings, not {}", key, type_name(item)));
+      out.push_back(*v);
+    }
+    return out;
+  }
+
+  // A string that must be one of `choices`.
+  std::string choice(const toml::node& node, std::string_view key, const KeyList& choices) const {
+    std::string v = string(node, key);
+    if (std::find(choices.begin(), choices.end(), v) != choices.end()) return v;
+    std::vector<std::string> quoted;
+    for (auto c : choices) quoted.push_back(fmt::format("\"{}\"", c));
+    std::string message = fmt::format("'{}' must be one of {}, got \"{}\"", key, util::join(quoted, ", "), v);
+    if (auto near = util::closest_match(v, choices)) message += fmt::format("; did you mean \"{}\"?", *near);
+    fail(node, message);
+  }
+
+  Duration duration(const toml::node& node, std::string_view key) const {
+    std::string text = string(node, key);
+    auto parsed = parse_duration(text);
+    if (!parsed) fail(node, fmt::format("'{}': {}", key, parsed.error()));
+    if (parsed->count() <= 0) fail(node, fmt::format("'{}' must be longer than 0s", key));
+    return *parsed;
+  }
+
+  void check_placeholders(const toml::node& node, std::string_view key, const std::string& text) const {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '{' && i + 1 < text.size() && text[i + 1] == '{') { ++i; continue; }
+      if (text[i] == '}' && i + 1 < text.size() && text[i + 1] == '}') { ++i; continue; }
+      if (text[i] == '}') fail(node, fmt::format("'{}' has an unmatched '}}' (write '}}}}' for a literal brace)", key));
+      if (text[i] != '{') continue;
+      std::size_t close = text.find('}', i);
+      if (close == std::string::npos)
+        fail(node, fmt::format("'{}' has an unmatched '{{' (write '{{{{' for a literal brace)", key));
+      std::string name = text.substr(i + 1, close - i - 1);
+      if (std::find(std::begin(kPlaceholders), std::end(kPlaceholders), name) == std::end(kPlaceholders)) {
+        std::string message = fmt::format("unknown placeholder '{{{}}}' in '{}'", name, key);
+        if (auto near = util::closest_match(name, kPlaceholders)) message += fmt::format("; did you mean '{{{}}}'?", *near);
+        fail(node, message);
+      }
+      i = close;
+    }
+  }
+
+  const std::string& path() const { return m_path; }
+
+ private:
+  std::string m_path;
+};
+
+std::filesystem::path resolve(const std::filesystem::path& dir, const std::string& value) {
+  std::filesystem::path p(value);
+  return p.is_absolute() ? p : (dir / p).lexically_normal();
+}
+
+void parse_subject(const Parser& p, const toml::node& node, const std::filesystem::path& dir, Policy& policy) {
+  const toml::table& t = p.table(node, "subject");
+  p.reject_unknown(t, {"name", "adapter", "command", "timeout", "grace", "env", "allowed_failures", "workdir",
+                       "output_limit"},
+                   "[subject]");
+  SubjectSpec& s = policy.subject;
+  if (auto n = t.get("name")) s.name = p.string(*n, "name");
+  if (auto n = t.get("adapter")) s.adapter = p.choice(*n, "adapter", {"command", "libtorch", "xgboost"});
+  if (s.adapter != "command")
+    p.fail(*t.get("adapter"), fmt::format("adapter \"{}\" is not built into this seedgate; use \"command\"", s.adapter));
+  const toml::node* command = t.get("command");
+  if (!command) p.fail(t.source(), "missing required key 'command' in [subject]");
+  if (auto text = command->value_exact<std::string>()) {
+    if (text->empty()) p.fail(*command, "'command' must not be empty");
+    p.check_placeholders(*command, "command", *text);
+    s.command = {*text};
+    s.shell = true;
+  } else if (command->is_array()) {
+    s.command = p.string_list_allowing_repeats(*command, "command");
+    if (s.command.empty()) p.fail(*command, "'command' must not be empty");
+    for (const toml::node& item : *command->as_array()) p.check_placeholders(item, "command", *item.value_exact<std::string>());
+  } else {
+    p.wrong_type(*command, "command", "an array of strings (argv) or a string (run by /bin/sh -c)");
+  }
+  if (auto n = t.get("timeout")) s.timeout = p.duration(*n, "timeout");
+  if (auto n = t.get("grace")) s.grace = p.duration(*n, "grace");
+  if (auto n = t.get("env")) {
+    for (auto&& [key, value] : p.table(*n, "env")) {
+      if (util::starts_with(key.str(), "SEEDGATE_"))
+        p.fail(key.source(), fmt::format("'env' must not set '{}': seedgate sets SEEDGATE_* for every run", key.str()));
+      s.env[std::string(key.str())] = p.string(value, key.str());
+    }
+  }
+  if (auto n = t.get("allowed_failures")) s.allowed_failures = static_cast<int>(p.integer(*n, "allowed_failures", 0, 1'000'000));
+  s.workdir = dir;
+  if (auto n = t.get("workdir")) s.workdir = resolve(dir, p.string(*n, "workdir"));
+  if (auto n = t.get("output_limit")) {
+    std::string text = p.string(*n, "output_limit");
+    auto size = parse_size(text);
+    if (!size) p.fail(*n, fmt::format("'output_limit': {}", size.error()));
+    s.output_limit = *size;
+  }
+}
+
+SeedsSpec parse_seeds(const Parser& p, const toml::node& node) {
+  constexpr std::int64_t kMaxSeeds = 100'000;
+  SeedsSpec spec;
+  if (node.is_integer()) {
+    std::int64_t count = p.integer(node, "seeds", 1, kMaxSeeds);
+    for (std::int64_t i = 0; i < count; ++i) spec.seeds.push_back(i);
+  } else if (const toml::array* list = node.as_array()) {
+    if (list->empty()) p.fail(node, "'seeds' must not be empty");
+    for (const toml::node& item : *list) {
+      std::int64_t seed = p.integer(item, "seeds", 0, INT64_MAX);
+      if (std::find(spec.seeds.begin(), spec.seeds.end(), seed) != spec.seeds.end())
+        p.fail(item, fmt::format("'seeds' lists {} twice", seed));
+      spec.seeds.push_back(seed);
+    }
+  } else if (const toml::table* t = node.as_table()) {
+    p.reject_unknown(*t, {"start", "count", "max"}, "'seeds'");
+    std::int64_t start = 0;
+    if (auto n = t->get("start")) start = p.integer(*n, "start", 0, INT64_MAX - kMaxSeeds);
+    const toml::node* count = t->get("count");
+    if (!count) p.fail(node, "'seeds' table needs 'count'");
+    std::int64_t n_seeds = p.integer(*count, "count", 1, kMaxSeeds);
+    for (std::int64_t i = 0; i < n_seeds; ++i) spec.seeds.push_back(start + i);
+    if (auto n = t->get("max")) {
+      spec.max_count = p.integer(*n, "max", 1, kMaxSeeds);
+      if (*spec.max_count < n_seeds)
+        p.fail(*n, fmt::format("'max' ({}) must be at least 'count' ({})", *spec.max_count, n_seeds));
+    }
+  } else {
+    p.wrong_type(node, "seeds", "an integer, an array of integers or a table { start, count }");
+  }
+  return spec;
+}
+
+void parse_sweep(const Parser& p, const toml::node& node, Policy& policy) {
+  const toml::table& t = p.table(node, "sweep");
+  p.reject_unknown(t, {"seeds", "modes", "devices", "threads", "repeats", "jobs"}, "[sweep]");
+  SweepSpec& s = policy.sweep;
+  const toml::node* seeds = t.get("seeds");
+  if (!seeds) p.fail(t.source(), "missing required key 'seeds' in [sweep]");
+  s.seeds = parse_seeds(p, *seeds);
+  if (auto n = t.get("modes")) {
+    s.modes = p.string_list(*n, "modes");
+    if (s.modes.empty()) p.fail(*n, "'modes' must not be empty");
+    for (std::size_t i = 0; i < s.modes.size(); ++i) p.choice(*(*n->as_array()).get(i), "modes", {"deterministic", "default"});
+  }
+  if (auto n = t.get("devices")) {
+    s.devices = p.string_list(*n, "devices");
+    if (s.devices.empty()) p.fail(*n, "'devices' must not be empty");
+    static const std::regex device_pattern("cpu|cuda(:[0-9]+)?");
+    for (std::size_t i = 0; i < s.devices.size(); ++i) {
+      if (!std::regex_match(s.devices[i], device_pattern))
+        p.fail(*(*n->as_array()).get(i),
+               fmt::format("'devices' entries are \"cpu\", \"cuda\" or \"cuda:N\", got \"{}\"", s.devices[i]));
+    }
+  }
+  if (auto n = t.get("threads")) {
+    const toml::array* list = n->as_array();
+    if (!list) p.wrong_type(*n, "threads", "an array of integers");
+    if (list->empty()) p.fail(*n, "'threads' must not be empty");
+    for (const toml::node& item : *list) {
+      int threads = static_cast<int>(p.integer(item, "threads", 1, 4096));
+      if (std::find(s.threads.begin(), s.threads.end(), threads) != s.threads.end())
+        p.fail(item, fmt::format("'threads' lists {} twice", threads));
+      s.threads.push_back(threads);
+    }
+  }
+  if (auto n = t.get("repeats")) s.repeats = static_cast<int>(p.integer(*n, "repeats", 1, 1000));
+  if (auto n = t.get("jobs")) {
+    if (n->is_string()) p.choice(*n, "jobs", {"auto"});
+    else if (n->is_integer()) s.jobs = static_cast<int>(p.integer(*n, "jobs", 1, 4096));
+    else p.wrong_type(*n, "jobs", "\"auto\" or an integer");
+  }
+}
+
+void parse_metrics(const Parser& p, const toml::node& node, Policy& policy) {
+  for (auto&& [key, value] : p.table(node, "metrics")) {
+    std::string where = fmt::format("[metrics.{}]", key.str());
+    const toml::table& t = p.table(value, fmt::format("metrics.{}", key.str()));
+    p.reject_unknown(t, {"goal", "regex", "stream", "pick", "required"}, where);
+    MetricSpec m;
+    m.name = key.str();
+    const toml::node* goal = t.get("goal");
+    if (!goal) p.fail(t.source(), fmt::format("missing required key 'goal' in {} (\"max\" or \"min\")", where));
+    m.goal = p.choice(*goal, "goal", {"max", "min"}) == "max" ? Goal::maximize : Goal::minimize;
+    if (auto n = t.get("regex")) {
+      m.regex = p.string(*n, "regex");
+      try {
+        std::regex compiled(m.regex);
+        if (compiled.mark_count() < 1)
+          p.fail(*n, "'regex' needs a capture group for the value, such as 'loss=([0-9.eE+-]+)'");
+      } catch (const std::regex_error& e) {
+        p.fail(*n, fmt::format("'regex' is not a valid regular expression: {}", e.what()));
+      }
+      m.source = Stream::stdout_stream;
+    }
+    if (auto n = t.get("stream")) {
+      if (m.regex.empty()) p.fail(*n, "'stream' applies only with 'regex'");
+      m.source = p.choice(*n, "stream", {"stdout", "stderr"}) == "stdout" ? Stream::stdout_stream : Stream::stderr_stream;
+    }
+    if (auto n = t.get("pick")) {
+      if (m.regex.empty()) p.fail(*n, "'pick' applies only with 'regex'");
+      std::string pick = p.choice(*n, "pick", {"last", "first", "min", "max"});
+      m.pick = pick == "last" ? Pick::last : pick == "first" ? Pick::first : pick == "min" ? Pick::min : Pick::max;
+    }
+    if (auto n = t.get("required")) m.required = p.boolean(*n, "required");
+    policy.metrics.push_back(std::move(m));
+  }
+}
+
+void parse_artifacts(const Parser& p, const toml::node& node, Policy& policy) {
+  for (auto&& [key, value] : p.table(node, "artifacts")) {
+    std::string text = p.string(value, key.str());
+    if (text.empty()) p.fail(value, fmt::format("artifact '{}' has an empty path", key.str()));
+    p.check_placeholders(value, key.str(), text);
+    policy.artifacts.emplace_back(std::string(key.str()), text);
+  }
+}
+
+const KeyList kCheckKinds = {"threshold", "variance", "reproducibility", "seed-sensitivity",
+                             "regression", "consistency", "ensemble"};
+const KeyList kCommonCheckKeys = {"kind", "name", "metric", "modes", "devices", "threads", "confidence",
+                                  "inconclusive"};
+const std::map<std::string_view, KeyList> kKindKeys = {
+    {"threshold", {"mean_at_least", "worst_at_least", "mean_at_most", "worst_at_most"}},
+    {"variance", {"std_at_most", "range_at_most", "cv_at_most"}},
+    {"reproducibility", {"atol", "rtol", "artifacts"}},
+    {"seed-sensitivity", {"artifacts"}},
+    {"regression", {"baseline", "margin"}},
+};
+
+void parse_check(const Parser& p, const toml::node& node, const std::filesystem::path& dir, Policy& policy) {
+  const toml::table& t = p.table(node, "check");
+  const toml::node* kind_node = t.get("kind");
+  if (!kind_node) p.fail(t.source(), "missing required key 'kind' in [[check]]");
+  std::string kind = p.string(*kind_node, "kind");
+  if (std::find(kCheckKinds.begin(), kCheckKinds.end(), kind) == kCheckKinds.end()) {
+    std::string message = fmt::format("unknown check kind '{}'", kind);
+    if (auto near = util::closest_match(kind, kCheckKinds)) message += fmt::format("; did you mean '{}'?", *near);
+    p.fail(*kind_node, message);
+  }
+  if (!kKindKeys.count(kind)) p.fail(*kind_node, fmt::format("check kind '{}' is not supported yet", kind));
+
+  KeyList allowed = kCommonCheckKeys;
+  const KeyList& own = kKindKeys.at(kind);
+  allowed.insert(allowed.end(), own.begin(), own.end());
+  for (auto&& [key, value] : t) {
+    if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
+    for (const auto& [other_kind, keys] : kKindKeys) {
+      if (std::find(keys.begin(), keys.end(), key.str()) != keys.end())
+        p.fail(key.source(), fmt::format("'{}' does not apply to a {} check", key.str(), kind));
+    }
+  }
+  p.reject_unknown(t, allowed, "[[check]]");
+
+  CheckEntry entry;
+  entry.position = {static_cast<int>(t.source().begin.line), static_cast<int>(t.source().begin.column)};
+  checks::CheckSpec& c = entry.spec;
+  c.kind = kind == "threshold"         ? CheckKind::threshold
+           : kind == "variance"        ? CheckKind::variance
+           : kind == "reproducibility" ? CheckKind::reproducibility
+           : kind == "regression"      ? CheckKind::regression
+                                       : CheckKind::seed_sensitivity;
+  bool needs_metric = kind == "threshold" || kind == "variance" || kind == "regression";
+  const MetricSpec* metric = nullptr;
+  if (auto n = t.get("metric")) {
+    c.metric = p.string(*n, "metric");
+    metric = policy.find_metric(c.metric);
+    if (!metric) {
+      std::vector<std::string_view> names;
+      for (const MetricSpec& m : policy.metrics) names.push_back(m.name);
+      std::string message = fmt::format("metric '{}' is not declared in [metrics]", c.metric);
+      if (auto near = util::closest_match(c.metric, names)) message += fmt::format("; did you mean '{}'?", *near);
+      p.fail(*n, message);
+    }
+    c.goal = metric->goal;
+  } else if (needs_metric) {
+    p.fail(t.source(), fmt::format("missing required key 'metric' in [[check]] of kind '{}'", kind));
+  }
+
+  if (auto n = t.get("modes")) {
+    c.modes = p.string_list(*n, "modes");
+    for (const std::string& mode : c.modes) {
+      if (std::find(policy.sweep.modes.begin(), policy.sweep.modes.end(), mode) == policy.sweep.modes.end())
+        p.fail(*n, fmt::format("check mode '{}' is not among [sweep] modes", mode));
+    }
+  } else if (kind == "reproducibility") {
+    c.modes = {"deterministic"};
+  }
+  if (auto n = t.get("devices")) c.devices = p.string_list(*n, "devices");
+  if (auto n = t.get("threads")) {
+    const toml::array* list = n->as_array();
+    if (!list) p.wrong_type(*n, "threads", "an array of integers");
+    for (const toml::node& item : *list) c.threads.push_back(static_cast<int>(p.integer(item, "threads", 1, 4096)));
+  }
+  if (auto n = t.get("confidence")) {
+    double v = p.number(*n, "confidence");
+    if (v <= 0 || v >= 1) p.fail(*n, fmt::format("'confidence' must be between 0 and 1, got {}", util::format_number(v)));
+    entry.confidence = v;
+  }
+  if (auto n = t.get("inconclusive")) entry.inconclusive = p.choice(*n, "inconclusive", {"fail", "pass", "more-seeds"});
+
+  // Bounds are named for the metric's goal.
+  auto bound = [&](std::string_view max_key, std::string_view min_key) -> std::optional<checks::Bound> {
+    std::string_view wanted = c.goal == Goal::maximize ? max_key : min_key;
+    std::string_view other = c.goal == Goal::maximize ? min_key : max_key;
+    if (auto n = t.get(other)) {
+      p.fail(*n, fmt::format("'{}' does not fit metric '{}' with goal = \"{}\"; use '{}'", other, c.metric,
+                             c.goal == Goal::maximize ? "max" : "min", wanted));
+    }
+    if (auto n = t.get(wanted)) return checks::Bound{std::string(wanted), p.number(*n, wanted)};
+    return std::nullopt;
+  };
+  if (kind == "threshold") {
+    c.mean = bound("mean_at_least", "mean_at_most");
+    c.worst = bound("worst_at_least", "worst_at_most");
+    if (!c.mean && !c.worst) {
+      p.fail(t.source(), c.goal == Goal::maximize ? "threshold check needs 'mean_at_least' or 'worst_at_least'"
+                                                  : "threshold check needs 'mean_at_most' or 'worst_at_most'");
+    }
+  } else if (kind == "variance") {
+    if (auto n = t.get("std_at_most")) c.std_at_most = p.non_negative(*n, "std_at_most");
+    if (auto n = t.get("range_at_most")) c.range_at_most = p.non_negative(*n, "range_at_most");
+    if (auto n = t.get("cv_at_most")) c.cv_at_most = p.non_negative(*n, "cv_at_most");
+    if (!c.std_at_most && !c.range_at_most && !c.cv_at_most)
+      p.fail(t.source(), "variance check needs 'std_at_most', 'range_at_most' or 'cv_at_most'");
+  } else if (kind == "regression") {
+    const toml::node* baseline = t.get("baseline");
+    if (!baseline) p.fail(t.source(), "missing required key 'baseline' in [[check]] of kind 'regression'");
+    entry.baseline = resolve(dir, p.string(*baseline, "baseline"));
+    if (auto n = t.get("margin")) c.margin = p.non_negative(*n, "margin");
+  }
+  if (auto n = t.get("atol")) c.atol = p.non_negative(*n, "atol");
+  if (auto n = t.get("rtol")) c.rtol = p.non_negative(*n, "rtol");
+  if (auto n = t.get("artifacts")) {
+    c.artifacts = p.string_list(*n, "artifacts");
+    for (const std::string& name : c.artifacts) {
+      bool declared = std::any_of(policy.artifacts.begin(), policy.artifacts.end(),
+                                  [&](const auto& a) { return a.first == name; });
+      if (!declared) p.fail(*n, fmt::format("artifact '{}' is not declared in [artifacts]", name));
+    }
+  }
+
+  if (auto n = t.get("name")) {
+    c.name = p.string(*n, "name");
+    for (const CheckEntry& other : policy.checks) {
+      if (other.spec.name == c.name) p.fail(*n, fmt::format("check name '{}' is used twice", c.name));
+    }
+  } else {
+    std::string base = c.metric.empty() ? kind : fmt::format("{}-{}", kind, c.metric);
+    c.name = base;
+    for (int suffix = 2;; ++suffix) {
+      bool taken = std::any_of(policy.checks.begin(), policy.checks.end(),
+                               [&](const CheckEntry& other) { return other.spec.name == c.name; });
+      if (!taken) break;
+      c.name = fmt::format("{}-{}", base, suffix);
+    }
+  }
+  policy.checks.push_back(std::move(entry));
+}
+
+void parse_report(const Parser& p, const toml::node& node, const std::filesystem::path& dir, Policy& policy) {
+  const toml::table& t = p.table(node, "report");
+  p.reject_unknown(t, {"junit", "json", "markdown", "html"}, "[report]");
+  auto path = [&](const char* key, std::filesystem::path& out) {
+    if (auto n = t.get(key)) {
+      std::string value = p.string(*n, key);
+      if (value.empty()) p.fail(*n, fmt::format("'{}' must not be empty", key));
+      out = resolve(dir, value);
+    }
+  };
+  path("junit", policy.report.junit);
+  path("json", policy.report.json);
+  path("markdown", policy.report.markdown);
+  path("html", policy.report.html);
+}
+
+}  // namespace
+
+const MetricSpec* Policy::find_metric(const std::string& name) const {
+  for (const MetricSpec& m : metrics)
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+util::Result<Duration> parse_duration(std::string_view text) {
+  static const std::regex part("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)");
+  std::string s(text);
+  auto error = [&] {
+    return util::make_error(fmt::format("\"{}\" is not a duration; write a number and a unit (ms, s, m, h), "
+                                        "such as \"90s\" or \"10m\"", s));
+  };
+  if (s.empty()) return error();
+  double total_ms = 0;
+  std::size_t consumed = 0;
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), part); it != std::sregex_iterator(); ++it) {
+    if (static_cast<std::size_t>(it->position()) != consumed) return error();
+    double value = std::stod((*it)[1].str());
+    std::string unit = (*it)[2].str();
+    double scale = unit == "ms" ? 1 : unit == "s" ? 1e3 : unit == "m" ? 60e3 : 3600e3;
+    total_ms += value * scale;
+    consumed += static_cast<std::size_t>(it->length());
+  }
+  if (consumed != s.size()) return error();
+  if (total_ms > 1e12) return util::make_error(fmt::format("\"{}\" is too long a duration", s));
+  return Duration(static_cast<Duration::rep>(std::llround(total_ms)));
+}
+
+util::Result<std::uint64_t> parse_size(std::string_view text) {
+  static const std::regex pattern("([0-9]+)(B|KiB|MiB|GiB)");
+  std::string s(text);
+  std::smatch m;
+  if (!std::regex_match(s, m, pattern))
+    return util::make_error(fmt::format("\"{}\" is not a size; write a number and B, KiB, MiB or GiB, such as \"16MiB\"", s));
+  std::uint64_t value = std::stoull(m[1].str());
+  std::string unit = m[2].str();
+  int shift = unit == "B" ? 0 : unit == "KiB" ? 10 : unit == "MiB" ? 20 : 30;
+  if (value == 0 || value > (std::uint64_t{1} << (50 - shift)))
+    return util::make_error(fmt::format("\"{}\" is out of range (1B to 1024TiB)", s));
+  return value << shift;
+}
+
+util::Result<Policy> parse_policy(std::string_view text, const std::string& display_path,
+                                  const std::filesystem::path& dir) {
+  Parser p(display_path);
+  Policy policy;
+  policy.path = display_path;
+  policy.dir = dir;
+  policy.digest = util::digest_bytes(text);
+  try {
+    toml::table root;
+    try {
+      root = toml::parse(text, display_path);
+    } catch (const toml::parse_error& e) {
+      std::string description(e.description());
+      if (!description.empty()) description[0] = static_cast<char>(std::tolower(description[0]));
+      p.fail(e.source(), description);
+    }
+    p.reject_unknown(root, {"version", "subject", "sweep", "metrics", "artifacts", "check", "report"}, "the policy");
+    const toml::node* version = root.get("version");
+    if (!version) p.fail(toml::source_region{{1, 1}, {1, 1}, {}}, "missing required key 'version' (write version = 1)");
+    if (p.integer(*version, "version", 1, 1) != 1) p.fail(*version, "unsupported version");
+    const toml::node* subject = root.get("subject");
+    if (!subject) p.fail(toml::source_region{{1, 1}, {1, 1}, {}}, "missing required table [subject]");
+    parse_subject(p, *subject, dir, policy);
+    const toml::node* sweep = root.get("sweep");
+    if (!sweep) p.fail(toml::source_region{{1, 1}, {1, 1}, {}}, "missing required table [sweep]");
+    parse_sweep(p, *sweep, policy);
+    if (auto n = root.get("metrics")) parse_metrics(p, *n, policy);
+    if (auto n = root.get("artifacts")) parse_artifacts(p, *n, policy);
+    if (auto n = root.get("check")) {
+      const toml::array* list = n->as_array();
+      if (!list) p.wrong_type(*n, "check", "an array of tables ([[check]])");
+      for (const toml::node& item : *list) parse_check(p, item, dir, policy);
+    }
+    if (auto n = root.get("report")) parse_report(p, *n, dir, policy);
+  } catch (const PolicyError& e) {
+    return util::make_error(e.message);
+  }
+  return policy;
+}
+
+util::Result<Policy> load_policy(const std::filesystem::path& path) {
+  auto text = util::read_file(path);
+  if (!text) return util::make_error(text.error());
+  std::filesystem::path dir = std::filesystem::absolute(path).parent_path().lexically_normal();
+  return parse_policy(*text, path.string(), dir);
+}
+
+}  // namespace seedgate

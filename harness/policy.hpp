@@ -1,0 +1,105 @@
+#pragma once
+// The policy (seedgate.toml) as a validated value. Loading checks every key's
+// type and range and rejects unknown keys; errors read
+// "path:line:col: message", lower-case, with "did you mean" for near misses.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checks/check.hpp"
+#include "util/result.hpp"
+
+namespace seedgate {
+
+using Duration = std::chrono::milliseconds;
+
+struct SourcePosition {
+  int line = 0;
+  int column = 0;
+};
+
+struct SubjectSpec {
+  std::string name;
+  std::string adapter = "command";
+  std::vector<std::string> command;  // argv template with {placeholders}
+  bool shell = false;                // command was one string: run through /bin/sh -c
+  Duration timeout = std::chrono::minutes(10);
+  Duration grace = std::chrono::seconds(5);  // between TERM and KILL
+  std::map<std::string, std::string> env;
+  int allowed_failures = 0;
+  std::filesystem::path workdir;     // absolute
+  std::uint64_t output_limit = 16ull << 20;  // bytes kept per stream per run
+};
+
+struct SeedsSpec {
+  std::vector<std::int64_t> seeds;
+  std::optional<std::int64_t> max_count;  // { start, count, max }: ceiling for adaptive sweeps
+};
+
+struct SweepSpec {
+  SeedsSpec seeds;
+  std::vector<std::string> modes = {"deterministic"};
+  std::vector<std::string> devices = {"cpu"};
+  std::vector<int> threads;  // empty: no threads axis
+  int repeats = 1;
+  int jobs = 0;  // 0: "auto", one per CPU
+};
+
+enum class Stream { protocol, stdout_stream, stderr_stream };
+enum class Pick { last, first, min, max };
+
+struct MetricSpec {
+  std::string name;
+  checks::Goal goal = checks::Goal::maximize;
+  Stream source = Stream::protocol;
+  std::string regex;  // with Stream::stdout_stream / stderr_stream; group 1 is the value
+  Pick pick = Pick::last;
+  bool required = true;  // a finished run that does not report it has failed
+};
+
+struct CheckEntry {
+  checks::CheckSpec spec;
+  std::optional<double> confidence;
+  std::string inconclusive = "fail";
+  std::filesystem::path baseline;  // regression: written by `seedgate baseline save`
+  SourcePosition position;         // of the [[check]] table, for annotations
+};
+
+struct ReportSpec {
+  std::filesystem::path junit;  // empty: not written
+  std::filesystem::path json;
+  std::filesystem::path markdown;
+  std::filesystem::path html;
+};
+
+struct Policy {
+  std::filesystem::path path;  // as given
+  std::filesystem::path dir;   // absolute folder that holds it
+  std::string digest;          // of the policy's bytes
+  SubjectSpec subject;
+  SweepSpec sweep;
+  std::vector<MetricSpec> metrics;                      // in policy order
+  std::vector<std::pair<std::string, std::string>> artifacts;  // name -> path template
+  std::vector<CheckEntry> checks;
+  ReportSpec report;
+
+  const MetricSpec* find_metric(const std::string& name) const;
+};
+
+// Placeholders a command or artifact path may use.
+inline constexpr std::string_view kPlaceholders[] = {"seed", "mode", "device", "threads", "repeat", "run_dir",
+                                                     "metrics"};
+
+util::Result<Policy> load_policy(const std::filesystem::path& path);
+// `display_path` names the policy in messages; relative paths resolve against `dir`.
+util::Result<Policy> parse_policy(std::string_view text, const std::string& display_path,
+                                  const std::filesystem::path& dir);
+
+util::Result<Duration> parse_duration(std::string_view text);
+util::Result<std::uint64_t> parse_size(std::string_view text);
+
+}  // namespace seedgate

@@ -1,0 +1,402 @@
+#include "harness/posix_runner.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <fmt/format.h>
+#include <list>
+#include <stdexcept>
+
+namespace seedgate {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Signal handlers only write a byte; the poll loop does the work.
+int g_wake_write_fd = -1;
+volatile sig_atomic_t g_interrupt_signal = 0;
+
+void on_child(int) {
+  int saved = errno;
+  char byte = 'c';
+  [[maybe_unused]] ssize_t n = ::write(g_wake_write_fd, &byte, 1);
+  errno = saved;
+}
+
+void on_interrupt(int signal) {
+  int saved = errno;
+  g_interrupt_signal = signal;
+  char byte = 'i';
+  [[maybe_unused]] ssize_t n = ::write(g_wake_write_fd, &byte, 1);
+  errno = saved;
+}
+
+void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+// One output stream of a child: a pipe we drain into a capped file.
+struct Capture {
+  int pipe_fd = -1;
+  int file_fd = -1;
+  std::uint64_t limit = 0;
+  std::uint64_t total = 0;  // bytes the child printed
+  std::uint64_t kept = 0;   // bytes written to the file
+
+  // Reads what is available; returns false at EOF or error (the pipe is then closed).
+  bool pump(int max_reads) {
+    char buffer[65536];
+    for (int i = 0; i < max_reads; ++i) {
+      ssize_t got = ::read(pipe_fd, buffer, sizeof buffer);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+      if (got <= 0) {
+        close_fd(pipe_fd);
+        return false;
+      }
+      total += static_cast<std::uint64_t>(got);
+      std::uint64_t room = limit > kept ? limit - kept : 0;
+      std::uint64_t to_write = std::min<std::uint64_t>(room, static_cast<std::uint64_t>(got));
+      const char* data = buffer;
+      while (to_write > 0 && file_fd >= 0) {
+        ssize_t written = ::write(file_fd, data, to_write);
+        if (written < 0 && errno == EINTR) continue;
+        if (written < 0) {  // disk full or similar: keep draining, stop keeping
+          close_fd(file_fd);
+          break;
+        }
+        kept += static_cast<std::uint64_t>(written);
+        data += written;
+        to_write -= static_cast<std::uint64_t>(written);
+      }
+    }
+    return true;
+  }
+
+  void finish() {
+    if (file_fd >= 0 && total > kept) {
+      std::string note = fmt::format("\n[seedgate: output cut at {} bytes; {} more bytes were discarded]\n", kept,
+                                     total - kept);
+      [[maybe_unused]] ssize_t n = ::write(file_fd, note.data(), note.size());
+    }
+    close_fd(pipe_fd);
+    close_fd(file_fd);
+  }
+};
+
+struct Child {
+  std::size_t token = 0;
+  pid_t pid = -1;
+  Clock::time_point started;
+  std::optional<Clock::time_point> timeout_at;
+  std::optional<Clock::time_point> kill_at;  // set once TERM was sent
+  int last_signal_sent = 0;
+  bool timed_out = false;
+  bool interrupted = false;
+  std::chrono::milliseconds grace{0};
+  Capture out, err;
+};
+
+}  // namespace
+
+struct PosixRunner::Impl {
+  int wake_read = -1;
+  int wake_write = -1;
+  struct sigaction old_chld {}, old_int {}, old_term {};
+  std::list<Child> running;
+  std::deque<Completion> done;
+  bool stopping = false;
+
+  Impl() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) throw std::runtime_error("cannot create a pipe");
+    wake_read = fds[0];
+    wake_write = fds[1];
+    g_wake_write_fd = wake_write;
+    g_interrupt_signal = 0;
+    struct sigaction sa {};
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_NOCLDSTOP;
+    sa.sa_handler = on_child;
+    ::sigaction(SIGCHLD, &sa, &old_chld);
+    sa.sa_flags = 0;
+    sa.sa_handler = on_interrupt;
+    ::sigaction(SIGINT, &sa, &old_int);
+    ::sigaction(SIGTERM, &sa, &old_term);
+  }
+
+  ~Impl() {
+    for (Child& child : running) {
+      ::killpg(child.pid, SIGKILL);
+      ::waitpid(child.pid, nullptr, 0);
+      child.out.finish();
+      child.err.finish();
+    }
+    ::sigaction(SIGCHLD, &old_chld, nullptr);
+    ::sigaction(SIGINT, &old_int, nullptr);
+    ::sigaction(SIGTERM, &old_term, nullptr);
+    g_wake_write_fd = -1;
+    close_fd(wake_read);
+    close_fd(wake_write);
+  }
+
+  static void spawn_failed(Completion& completion, std::string message) {
+    completion.result.status = ProcessResult::Status::spawn_failed;
+    completion.result.spawn_error = std::move(message);
+  }
+
+  void start(std::size_t token, const ProcessSpec& spec) {
+    Completion failure{token, {}};
+    if (spec.argv.empty()) {
+      spawn_failed(failure, "empty command");
+      done.push_back(std::move(failure));
+      return;
+    }
+    Child child;
+    child.token = token;
+    child.grace = spec.grace;
+    int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
+    child.out.file_fd = ::open(spec.stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    child.err.file_fd = ::open(spec.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    child.out.limit = child.err.limit = spec.output_limit;
+    if (child.out.file_fd < 0 || child.err.file_fd < 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0 ||
+        ::pipe2(err_pipe, O_CLOEXEC) != 0) {
+      spawn_failed(failure, fmt::format("cannot set up output capture: {}", std::strerror(errno)));
+      for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) if (fd >= 0) ::close(fd);
+      child.out.finish();
+      child.err.finish();
+      done.push_back(std::move(failure));
+      return;
+    }
+    child.out.pipe_fd = out_pipe[0];
+    child.err.pipe_fd = err_pipe[0];
+    ::fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
+    ::fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+    if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
+
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t no_signals, all_signals;
+    sigemptyset(&no_signals);
+    sigfillset(&all_signals);
+    posix_spawnattr_setsigmask(&attr, &no_signals);
+    posix_spawnattr_setsigdefault(&attr, &all_signals);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+    std::vector<char*> argv;
+    for (const std::string& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    std::vector<std::string> env_strings;
+    for (const auto& [key, value] : spec.env) env_strings.push_back(key + "=" + value);
+    std::vector<char*> envp;
+    for (std::string& entry : env_strings) envp.push_back(entry.data());
+    envp.push_back(nullptr);
+
+    child.started = Clock::now();
+    bool search_path = spec.argv[0].find('/') == std::string::npos;
+    int rc = search_path ? ::posix_spawnp(&child.pid, argv[0], &actions, &attr, argv.data(), envp.data())
+                         : ::posix_spawn(&child.pid, argv[0], &actions, &attr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    ::close(out_pipe[1]);
+    ::close(err_pipe[1]);
+    if (rc != 0) {
+      // exec failures come back here; name them as a shell would (126/127).
+      std::string reason = rc == ENOENT   ? fmt::format("command not found: {}", spec.argv[0])
+                           : rc == EACCES ? fmt::format("permission denied: {}", spec.argv[0])
+                                          : fmt::format("cannot start {}: {}", spec.argv[0], std::strerror(rc));
+      if (rc == ENOENT && !spec.cwd.empty() && ::access(spec.cwd.c_str(), X_OK) != 0)
+        reason = fmt::format("cannot enter working directory {}", spec.cwd.string());
+      spawn_failed(failure, reason);
+      failure.result.exit_code = rc == ENOENT ? 127 : 126;
+      child.out.finish();
+      child.err.finish();
+      done.push_back(std::move(failure));
+      return;
+    }
+    if (spec.timeout.count() > 0) child.timeout_at = child.started + spec.timeout;
+    if (stopping) terminate(child, Clock::now());
+    running.push_back(std::move(child));
+  }
+
+  void terminate(Child& child, Clock::time_point now) {
+    if (child.kill_at) return;
+    ::killpg(child.pid, SIGTERM);
+    child.last_signal_sent = SIGTERM;
+    child.kill_at = now + child.grace;
+  }
+
+  void drain_wake_pipe() {
+    char buffer[256];
+    while (::read(wake_read, buffer, sizeof buffer) > 0) {
+    }
+    if (g_interrupt_signal != 0 && !stopping) {
+      stopping = true;
+      Clock::time_point now = Clock::now();
+      for (Child& child : running) {
+        child.interrupted = true;
+        terminate(child, now);
+      }
+    }
+  }
+
+  void enforce_deadlines(Clock::time_point now) {
+    for (Child& child : running) {
+      if (child.timeout_at && now >= *child.timeout_at && !child.kill_at) {
+        child.timed_out = true;
+        terminate(child, now);
+      }
+      if (child.kill_at && now >= *child.kill_at && child.last_signal_sent != SIGKILL) {
+        ::killpg(child.pid, SIGKILL);
+        child.last_signal_sent = SIGKILL;
+      }
+    }
+  }
+
+  int poll_timeout_ms(Clock::time_point now) const {
+    std::optional<Clock::time_point> next;
+    for (const Child& child : running) {
+      for (auto deadline : {child.last_signal_sent == SIGKILL ? std::nullopt : child.kill_at,
+                            child.kill_at ? std::nullopt : child.timeout_at}) {
+        if (deadline && (!next || *deadline < *next)) next = deadline;
+      }
+    }
+    if (!next) return -1;
+    auto ms = std::chrono::ceil<std::chrono::milliseconds>(*next - now).count();
+    return static_cast<int>(std::clamp<long long>(ms, 0, 24LL * 3600 * 1000));
+  }
+
+  void reap() {
+    for (auto it = running.begin(); it != running.end();) {
+      int status = 0;
+      struct rusage usage {};
+      pid_t got = ::wait4(it->pid, &status, WNOHANG, &usage);
+      if (got == 0 || (got < 0 && errno == EINTR)) {
+        ++it;
+        continue;
+      }
+      Child& child = *it;
+      // The leader is gone: end whatever it left in its group, then take the
+      // output still buffered in the pipes without waiting for EOF.
+      ::killpg(child.pid, SIGKILL);
+      child.out.pump(64);
+      child.err.pump(64);
+      child.out.finish();
+      child.err.finish();
+
+      Completion completion{child.token, {}};
+      ProcessResult& r = completion.result;
+      r.wall_seconds = std::chrono::duration<double>(Clock::now() - child.started).count();
+      r.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                      static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+      r.max_rss_kib = usage.ru_maxrss;
+      r.stdout_bytes = child.out.total;
+      r.stderr_bytes = child.err.total;
+      r.stdout_truncated = child.out.total > child.out.kept;
+      r.stderr_truncated = child.err.total > child.err.kept;
+      if (got > 0 && WIFEXITED(status)) {
+        r.status = ProcessResult::Status::exited;
+        r.exit_code = WEXITSTATUS(status);
+      } else if (got > 0 && WIFSIGNALED(status)) {
+        r.status = ProcessResult::Status::signaled;
+        r.signal = WTERMSIG(status);
+      }
+      if (child.timed_out) r.status = ProcessResult::Status::timed_out;
+      if (child.interrupted) r.status = ProcessResult::Status::interrupted;
+      if (child.timed_out || child.interrupted) r.signal = child.last_signal_sent;
+      done.push_back(std::move(completion));
+      it = running.erase(it);
+    }
+  }
+
+  std::optional<Completion> wait() {
+    while (done.empty() && !running.empty()) {
+      std::vector<pollfd> fds;
+      std::vector<Capture*> captures;
+      fds.push_back({wake_read, POLLIN, 0});
+      for (Child& child : running) {
+        for (Capture* capture : {&child.out, &child.err}) {
+          if (capture->pipe_fd < 0) continue;
+          fds.push_back({capture->pipe_fd, POLLIN, 0});
+          captures.push_back(capture);
+        }
+      }
+      int timeout = poll_timeout_ms(Clock::now());
+      int ready = ::poll(fds.data(), fds.size(), timeout);
+      if (ready < 0 && errno != EINTR) throw std::runtime_error(fmt::format("poll: {}", std::strerror(errno)));
+      if (ready > 0) {
+        if (fds[0].revents) drain_wake_pipe();
+        for (std::size_t i = 1; i < fds.size(); ++i) {
+          if (fds[i].revents) captures[i - 1]->pump(4);
+        }
+      }
+      if (g_interrupt_signal != 0 && !stopping) drain_wake_pipe();
+      enforce_deadlines(Clock::now());
+      reap();
+    }
+    if (done.empty()) return std::nullopt;
+    Completion completion = std::move(done.front());
+    done.pop_front();
+    return completion;
+  }
+};
+
+PosixRunner::PosixRunner() : m_impl(std::make_unique<Impl>()) {}
+PosixRunner::~PosixRunner() = default;
+void PosixRunner::start(std::size_t token, const ProcessSpec& spec) { m_impl->start(token, spec); }
+std::optional<CommandRunner::Completion> PosixRunner::wait() { return m_impl->wait(); }
+bool PosixRunner::interrupted() const { return g_interrupt_signal != 0; }
+
+std::string signal_name(int signal) {
+  const char* abbrev = sigabbrev_np(signal);
+  const char* description = sigdescr_np(signal);
+  if (!abbrev) return fmt::format("signal {}", signal);
+  std::string text = fmt::format("SIG{}", abbrev);
+  if (description) {
+    std::string lower(description);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    text += fmt::format(" ({})", lower);
+  }
+  return text;
+}
+
+std::string describe(const ProcessResult& result, std::chrono::milliseconds timeout) {
+  using Status = ProcessResult::Status;
+  switch (result.status) {
+    case Status::exited:
+      if (result.exit_code == 126) return "exited with code 126 (command found but not executable)";
+      if (result.exit_code == 127) return "exited with code 127 (command not found)";
+      return fmt::format("exited with code {}", result.exit_code);
+    case Status::signaled:
+      return fmt::format("killed by signal {}", signal_name(result.signal));
+    case Status::timed_out:
+      return fmt::format("timed out after {}; process group ended by {}",
+                         fmt::format("{:g}s", std::chrono::duration<double>(timeout).count()),
+                         signal_name(result.signal));
+    case Status::spawn_failed:
+      return result.exit_code ? fmt::format("{} ({})", result.spawn_error, result.exit_code) : result.spawn_error;
+    case Status::interrupted:
+      return "interrupted: seedgate was asked to stop";
+  }
+  return "unknown";
+}
+
+}  // namespace seedgate

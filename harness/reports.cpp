@@ -1,0 +1,274 @@
+#include "harness/reports.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <map>
+#include <set>
+
+#include "checks/stats.hpp"
+#include "util/strings.hpp"
+#include "util/xml_writer.hpp"
+
+namespace seedgate {
+namespace {
+
+using checks::Verdict;
+
+std::string group_label(const RunSpec& run) {
+  std::string text = fmt::format("mode={}, device={}", run.mode, run.device);
+  if (run.threads > 0) text += fmt::format(", threads={}", run.threads);
+  return text;
+}
+
+struct SeedValue {
+  std::int64_t seed;
+  double value;  // mean over the seed's repeats
+};
+
+// metric -> group -> per-seed values, from runs that passed.
+std::map<std::string, std::map<std::string, std::vector<SeedValue>>> distributions(const SweepResults& results) {
+  std::map<std::string, std::map<std::string, std::map<std::int64_t, std::vector<double>>>> raw;
+  for (const RunRecord& r : results.runs) {
+    if (r.status != RunStatus::passed) continue;
+    for (const auto& [name, value] : r.report.metrics) raw[name][group_label(r.run)][r.run.seed].push_back(value);
+  }
+  std::map<std::string, std::map<std::string, std::vector<SeedValue>>> out;
+  for (const auto& [metric, groups] : raw) {
+    for (const auto& [group, seeds] : groups) {
+      for (const auto& [seed, values] : seeds) {
+        double sum = 0;
+        for (double v : values) sum += v;
+        out[metric][group].push_back({seed, sum / static_cast<double>(values.size())});
+      }
+    }
+  }
+  return out;
+}
+
+std::string verdict_word(const std::string& verdict) {
+  if (verdict == "pass") return "PASS";
+  if (verdict == "fail") return "FAIL";
+  return "ERROR";
+}
+
+std::map<std::string, std::size_t> run_counts(const SweepResults& results) {
+  std::map<std::string, std::size_t> counts;
+  for (const RunRecord& r : results.runs) ++counts[to_string(r.status)];
+  return counts;
+}
+
+std::string run_summary(const SweepResults& results) {
+  std::vector<std::string> parts;
+  for (const auto& [status, count] : run_counts(results)) parts.push_back(fmt::format("{} {}", count, status));
+  return fmt::format("{} runs ({})", results.runs.size(), util::join(parts, ", "));
+}
+
+std::string format_statistic(const checks::Statistic& s) {
+  std::string text = fmt::format("{} {:.6g}", s.name, s.value);
+  if (s.bound) text += fmt::format(" vs {} {:.6g}", s.bound->key, s.bound->value);
+  return text;
+}
+
+// A text histogram of per-seed values: one line per bin.
+void histogram(std::string& out, const std::vector<SeedValue>& values) {
+  std::vector<double> finite;
+  for (const SeedValue& v : values)
+    if (std::isfinite(v.value)) finite.push_back(v.value);
+  if (finite.size() < 3) return;
+  auto [lo, hi] = std::minmax_element(finite.begin(), finite.end());
+  double min = *lo, max = *hi;
+  if (max == min) return;
+  constexpr int kBins = 6;
+  std::vector<int> counts(kBins, 0);
+  for (double v : finite) counts[std::min(kBins - 1, static_cast<int>((v - min) / (max - min) * kBins))]++;
+  int peak = *std::max_element(counts.begin(), counts.end());
+  double width = (max - min) / kBins;
+  for (int i = 0; i < kBins; ++i) {
+    int bar = counts[i] * 30 / peak;
+    out += fmt::format("      [{:<10.6g}, {:<10.6g}{} {:<30} {}\n", min + i * width, min + (i + 1) * width,
+                       i == kBins - 1 ? "]" : ")", std::string(static_cast<std::size_t>(bar), '#'), counts[i]);
+  }
+}
+
+}  // namespace
+
+std::string render_console(const SweepResults& results, const ReportContext& context) {
+  std::string out;
+  out += fmt::format("seedgate {}: {} in {:.1f}s\n", results.subject.empty() ? results.policy_path : results.subject,
+                     run_summary(results), results.wall_seconds);
+  for (const RunRecord& r : results.runs) {
+    if (r.status == RunStatus::passed) continue;
+    out += fmt::format("  {:<11} {}: {}\n", to_string(r.status), r.run.id, r.message);
+    for (std::size_t i = 0; i < std::min<std::size_t>(r.report.issues.size(), 3); ++i)
+      out += fmt::format("              {}\n", r.report.issues[i]);
+  }
+  for (const auto& [metric, groups] : distributions(results)) {
+    out += fmt::format("\n{} across seeds\n", metric);
+    for (const auto& [group, values] : groups) {
+      std::vector<double> numbers;
+      for (const SeedValue& v : values) numbers.push_back(v.value);
+      checks::Summary s = checks::summarize(numbers);
+      out += fmt::format("  {}: n={} mean={:.6g} std={:.6g} min={:.6g} median={:.6g} max={:.6g}\n", group, s.count,
+                         s.mean, s.std, s.min, s.median, s.max);
+      std::string seeds;
+      for (const SeedValue& v : values) seeds += fmt::format(" {}:{:.4g}", v.seed, v.value);
+      out += fmt::format("    per seed (seed:value):{}\n", seeds);
+      histogram(out, values);
+    }
+  }
+  if (!results.checks.empty()) out += "\nchecks\n";
+  for (const CheckResult& c : results.checks) {
+    out += fmt::format("  {:<5} {}\n", verdict_word(checks::to_string(c.outcome.verdict)), c.outcome.name);
+    if (c.outcome.verdict == Verdict::pass) {
+      for (const checks::Statistic& s : c.outcome.statistics)
+        out += fmt::format("          {} ({})\n", format_statistic(s), s.group);
+    }
+    for (const std::string& message : c.outcome.messages) out += fmt::format("          {}\n", message);
+  }
+  for (const std::string& error : context.errors) out += fmt::format("\nerror: {}\n", error);
+  std::size_t failed = std::count_if(results.checks.begin(), results.checks.end(),
+                                     [](const CheckResult& c) { return c.outcome.verdict == Verdict::fail; });
+  out += fmt::format("\nverdict: {} ({} of {} checks failed; exit {})\n", verdict_word(results.verdict), failed,
+                     results.checks.size(), context.exit_code);
+  return out;
+}
+
+std::string render_junit(const SweepResults& results, const ReportContext& context) {
+  util::XmlWriter xml;
+  auto time = [](double seconds) { return fmt::format("{:.3f}", seconds); };
+  std::map<std::string, std::vector<const CheckResult*>> by_kind;
+  for (const CheckResult& c : results.checks) by_kind[checks::to_string(c.outcome.kind)].push_back(&c);
+
+  std::size_t tests = results.runs.size() + results.checks.size();
+  std::size_t failures = 0, errors = 0;
+  for (const CheckResult& c : results.checks) {
+    failures += c.outcome.verdict == Verdict::fail;
+    errors += c.outcome.verdict == Verdict::error;
+  }
+  for (const RunRecord& r : results.runs)
+    failures += r.status == RunStatus::failed || r.status == RunStatus::timed_out;
+
+  auto root = xml.element("testsuites", {{"name", fmt::format("seedgate: {}", results.subject)},
+                                         {"tests", std::to_string(tests)},
+                                         {"failures", std::to_string(failures)},
+                                         {"errors", std::to_string(errors)},
+                                         {"time", time(results.wall_seconds)}});
+  for (const auto& [kind, list] : by_kind) {
+    std::size_t kind_failures = 0, kind_errors = 0;
+    for (const CheckResult* c : list) {
+      kind_failures += c->outcome.verdict == Verdict::fail;
+      kind_errors += c->outcome.verdict == Verdict::error;
+    }
+    auto suite = xml.element("testsuite", {{"name", fmt::format("checks.{}", kind)},
+                                           {"tests", std::to_string(list.size())},
+                                           {"failures", std::to_string(kind_failures)},
+                                           {"errors", std::to_string(kind_errors)},
+                                           {"skipped", "0"},
+                                           {"time", time(0)}});
+    {
+      auto properties = xml.element("properties");
+      xml.leaf("property", {{"name", "policy"}, {"value", results.policy_path}});
+      xml.leaf("property", {{"name", "policy_digest"}, {"value", results.policy_digest}});
+      xml.leaf("property", {{"name", "seeds"}, {"value", fmt::format("{}", fmt::join(results.seeds, ","))}});
+      for (const CheckResult* c : list) {
+        xml.leaf("property", {{"name", fmt::format("{}.seeds", c->outcome.name)},
+                              {"value", checks::describe_seeds(c->outcome.seeds)}});
+        for (const checks::Statistic& s : c->outcome.statistics) {
+          xml.leaf("property", {{"name", fmt::format("{}.{}[{}]", c->outcome.name, s.name, s.group)},
+                                {"value", util::format_number(s.value)}});
+        }
+      }
+    }
+    for (const CheckResult* c : list) {
+      auto testcase = xml.element("testcase", {{"name", c->outcome.name},
+                                               {"classname", fmt::format("seedgate.checks.{}", kind)},
+                                               {"time", time(0)}});
+      std::string details;
+      for (const checks::Statistic& s : c->outcome.statistics)
+        details += fmt::format("{} ({}){}\n", format_statistic(s), s.group, s.passed ? "" : " FAILED");
+      for (const std::string& m : c->outcome.messages) details += m + "\n";
+      if (c->outcome.verdict != Verdict::pass) {
+        std::string message = c->outcome.messages.empty() ? "" : c->outcome.messages.front();
+        if (c->outcome.messages.size() > 1) message += fmt::format(" (and {} more)", c->outcome.messages.size() - 1);
+        xml.leaf("failure", {{"type", checks::to_string(c->outcome.verdict)}, {"message", message}}, details);
+      } else if (!details.empty()) {
+        xml.leaf("system-out", {}, details);
+      }
+    }
+  }
+  {
+    std::size_t run_failures = 0, skipped = 0;
+    for (const RunRecord& r : results.runs) {
+      run_failures += r.status == RunStatus::failed || r.status == RunStatus::timed_out;
+      skipped += r.status == RunStatus::skipped || r.status == RunStatus::interrupted;
+    }
+    double total = 0;
+    for (const RunRecord& r : results.runs) total += r.process.wall_seconds;
+    auto suite = xml.element("testsuite", {{"name", "runs"},
+                                           {"tests", std::to_string(results.runs.size())},
+                                           {"failures", std::to_string(run_failures)},
+                                           {"errors", "0"},
+                                           {"skipped", std::to_string(skipped)},
+                                           {"time", time(total)}});
+    for (const RunRecord& r : results.runs) {
+      std::string name = fmt::format("run[seed={},mode={},device={}", r.run.seed, r.run.mode, r.run.device);
+      if (r.run.threads > 0) name += fmt::format(",threads={}", r.run.threads);
+      name += fmt::format(",repeat={}]", r.run.repeat);
+      auto testcase = xml.element("testcase", {{"name", name},
+                                               {"classname", "seedgate.runs"},
+                                               {"time", time(r.process.wall_seconds)}});
+      if (r.status == RunStatus::failed || r.status == RunStatus::timed_out) {
+        std::string details = r.message + "\n";
+        for (const std::string& issue : r.report.issues) details += issue + "\n";
+        xml.leaf("failure", {{"type", to_string(r.status)}, {"message", r.message}}, details);
+      } else if (r.status == RunStatus::skipped || r.status == RunStatus::interrupted) {
+        xml.leaf("skipped", {{"message", r.message}});
+      }
+      if (!r.stdout_tail.empty()) xml.leaf("system-out", {}, r.stdout_tail);
+      if (!r.stderr_tail.empty()) xml.leaf("system-err", {}, r.stderr_tail);
+    }
+  }
+  (void)context;
+  return xml.str();
+}
+
+std::string render_markdown(const SweepResults& results, const ReportContext& context) {
+  auto cell = [](std::string text) {
+    std::string out;
+    for (char c : text) {
+      if (c == '|') out += "\\|";
+      else if (c == '\n') out += "<br>";
+      else if (c == '<') out += "&lt;";
+      else out += c;
+    }
+    return out;
+  };
+  std::string out = fmt::format("## seedgate: {} — {}\n\n", cell(results.subject), verdict_word(results.verdict));
+  out += fmt::format("{}, {:.1f}s. Policy `{}` ({}).\n\n", run_summary(results), results.wall_seconds,
+                     cell(results.policy_path), results.policy_digest);
+  for (const std::string& error : context.errors) out += fmt::format("- **error**: {}\n", cell(error));
+  if (!context.errors.empty()) out += "\n";
+  out += "| check | verdict | statistic | group | value | bound |\n|---|---|---|---|---|---|\n";
+  for (const CheckResult& c : results.checks) {
+    std::string verdict = verdict_word(checks::to_string(c.outcome.verdict));
+    if (c.outcome.statistics.empty()) out += fmt::format("| {} | {} | | | | |\n", cell(c.outcome.name), verdict);
+    for (const checks::Statistic& s : c.outcome.statistics) {
+      out += fmt::format("| {} | {} | {} | {} | {:.6g} | {} |\n", cell(c.outcome.name), verdict, s.name, s.group,
+                         s.value, s.bound ? fmt::format("{} {:.6g}", s.bound->key, s.bound->value) : "");
+    }
+  }
+  for (const CheckResult& c : results.checks)
+    for (const std::string& m : c.outcome.messages) out += fmt::format("\n- `{}`: {}", cell(c.outcome.name), cell(m));
+  out += "\n\n### Per-seed values\n\n";
+  for (const auto& [metric, groups] : distributions(results)) {
+    for (const auto& [group, values] : groups) {
+      out += fmt::format("**{}** ({})\n\n| seed | value |\n|---|---|\n", cell(metric), group);
+      for (const SeedValue& v : values) out += fmt::format("| {} | {:.6g} |\n", v.seed, v.value);
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace seedgate

@@ -1,0 +1,243 @@
+#include "harness/results.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+
+#include "util/atomic_file.hpp"
+
+namespace seedgate {
+
+using nlohmann::json;
+
+const char* to_string(RunStatus status) {
+  switch (status) {
+    case RunStatus::passed: return "passed";
+    case RunStatus::failed: return "failed";
+    case RunStatus::timed_out: return "timed-out";
+    case RunStatus::interrupted: return "interrupted";
+    case RunStatus::skipped: return "skipped";
+  }
+  return "?";
+}
+
+namespace {
+
+std::optional<RunStatus> run_status_from(const std::string& text) {
+  for (RunStatus s : {RunStatus::passed, RunStatus::failed, RunStatus::timed_out, RunStatus::interrupted,
+                      RunStatus::skipped}) {
+    if (text == to_string(s)) return s;
+  }
+  return std::nullopt;
+}
+
+const char* process_status_name(ProcessResult::Status status) {
+  switch (status) {
+    case ProcessResult::Status::exited: return "exited";
+    case ProcessResult::Status::signaled: return "signaled";
+    case ProcessResult::Status::timed_out: return "timed-out";
+    case ProcessResult::Status::spawn_failed: return "spawn-failed";
+    case ProcessResult::Status::interrupted: return "interrupted";
+  }
+  return "?";
+}
+
+// JSON has no NaN or infinity; a metric that was NaN must survive the round trip.
+json number_to_json(double value) {
+  if (std::isfinite(value)) return value;
+  return std::isnan(value) ? "nan" : value > 0 ? "inf" : "-inf";
+}
+
+double number_from_json(const json& value) {
+  if (value.is_number()) return value.get<double>();
+  std::string text = value.is_string() ? value.get<std::string>() : "nan";
+  if (text == "inf") return INFINITY;
+  if (text == "-inf") return -INFINITY;
+  return NAN;
+}
+
+}  // namespace
+
+checks::Observation RunRecord::observation() const {
+  checks::Observation o;
+  o.seed = run.seed;
+  o.mode = run.mode;
+  o.device = run.device;
+  o.threads = run.threads;
+  o.repeat = run.repeat;
+  o.metrics = report.metrics;
+  o.digests = report.digests;
+  return o;
+}
+
+json to_json(const RunRecord& r) {
+  json metrics = json::object();
+  for (const auto& [name, value] : r.report.metrics) metrics[name] = number_to_json(value);
+  json series = json::object();
+  for (const auto& [name, points] : r.report.series) {
+    json list = json::array();
+    for (const auto& [step, value] : points) list.push_back({step, number_to_json(value)});
+    series[name] = std::move(list);
+  }
+  json events = json::array();
+  for (const RunEvent& e : r.report.events) events.push_back({{"name", e.name}, {"message", e.message}});
+  json out = {
+      {"id", r.run.id},
+      {"seed", r.run.seed},
+      {"mode", r.run.mode},
+      {"device", r.run.device},
+      {"threads", r.run.threads},
+      {"repeat", r.run.repeat},
+      {"status", to_string(r.status)},
+      {"message", r.message},
+      {"machine", r.machine},
+      {"process",
+       {{"status", process_status_name(r.process.status)},
+        {"exit_code", r.process.exit_code},
+        {"signal", r.process.signal},
+        {"spawn_error", r.process.spawn_error},
+        {"wall_seconds", r.process.wall_seconds},
+        {"cpu_seconds", r.process.cpu_seconds},
+        {"max_rss_kib", r.process.max_rss_kib},
+        {"stdout_bytes", r.process.stdout_bytes},
+        {"stderr_bytes", r.process.stderr_bytes},
+        {"stdout_truncated", r.process.stdout_truncated},
+        {"stderr_truncated", r.process.stderr_truncated}}},
+      {"metrics", metrics},
+      {"series", series},
+      {"artifacts", r.report.digests},
+      {"predictions", r.report.predictions},
+      {"events", events},
+      {"env", r.report.env},
+      {"issues", r.report.issues},
+      {"stdout_tail", r.stdout_tail},
+      {"stderr_tail", r.stderr_tail},
+  };
+  return out;
+}
+
+util::Result<RunRecord> run_record_from_json(const json& v) {
+  try {
+    RunRecord r;
+    r.run.id = v.at("id").get<std::string>();
+    r.run.seed = v.at("seed").get<std::int64_t>();
+    r.run.mode = v.at("mode").get<std::string>();
+    r.run.device = v.at("device").get<std::string>();
+    r.run.threads = v.at("threads").get<int>();
+    r.run.repeat = v.at("repeat").get<int>();
+    auto status = run_status_from(v.at("status").get<std::string>());
+    if (!status) return util::make_error(fmt::format("run {}: unknown status", r.run.id));
+    r.status = *status;
+    r.message = v.value("message", "");
+    r.machine = v.value("machine", "");
+    const json& p = v.at("process");
+    std::string process_status = p.value("status", "exited");
+    for (auto s : {ProcessResult::Status::exited, ProcessResult::Status::signaled, ProcessResult::Status::timed_out,
+                   ProcessResult::Status::spawn_failed, ProcessResult::Status::interrupted}) {
+      if (process_status == process_status_name(s)) r.process.status = s;
+    }
+    r.process.exit_code = p.value("exit_code", 0);
+    r.process.signal = p.value("signal", 0);
+    r.process.spawn_error = p.value("spawn_error", "");
+    r.process.wall_seconds = p.value("wall_seconds", 0.0);
+    r.process.cpu_seconds = p.value("cpu_seconds", 0.0);
+    r.process.max_rss_kib = p.value("max_rss_kib", 0L);
+    r.process.stdout_bytes = p.value("stdout_bytes", std::uint64_t{0});
+    r.process.stderr_bytes = p.value("stderr_bytes", std::uint64_t{0});
+    r.process.stdout_truncated = p.value("stdout_truncated", false);
+    r.process.stderr_truncated = p.value("stderr_truncated", false);
+    for (const auto& [name, value] : v.at("metrics").items()) r.report.metrics[name] = number_from_json(value);
+    if (v.contains("series")) {
+      for (const auto& [name, points] : v.at("series").items()) {
+        for (const json& point : points)
+          r.report.series[name].emplace_back(point.at(0).get<std::int64_t>(), number_from_json(point.at(1)));
+      }
+    }
+    r.report.digests = v.at("artifacts").get<std::map<std::string, std::string>>();
+    r.report.predictions = v.value("predictions", std::vector<std::string>{});
+    for (const json& e : v.value("events", json::array()))
+      r.report.events.push_back({e.value("name", ""), e.value("message", "")});
+    r.report.env = v.value("env", std::map<std::string, std::string>{});
+    r.report.issues = v.value("issues", std::vector<std::string>{});
+    r.stdout_tail = v.value("stdout_tail", "");
+    r.stderr_tail = v.value("stderr_tail", "");
+    return r;
+  } catch (const json::exception& e) {
+    return util::make_error(fmt::format("malformed run record: {}", e.what()));
+  }
+}
+
+json to_json(const SweepResults& results) {
+  json runs = json::array();
+  for (const RunRecord& r : results.runs) runs.push_back(to_json(r));
+  json checks = json::array();
+  for (const CheckResult& c : results.checks) {
+    json statistics = json::array();
+    for (const checks::Statistic& s : c.outcome.statistics) {
+      json stat = {{"group", s.group}, {"name", s.name}, {"value", number_to_json(s.value)}, {"passed", s.passed}};
+      if (s.bound) stat["bound"] = {{"key", s.bound->key}, {"value", s.bound->value}};
+      statistics.push_back(std::move(stat));
+    }
+    checks.push_back({{"name", c.outcome.name},
+                      {"kind", checks::to_string(c.outcome.kind)},
+                      {"metric", c.outcome.metric},
+                      {"verdict", checks::to_string(c.outcome.verdict)},
+                      {"messages", c.outcome.messages},
+                      {"statistics", statistics},
+                      {"seeds", c.outcome.seeds},
+                      {"policy_line", c.policy_line}});
+  }
+  return {
+      {"schema_version", results.schema_version},
+      {"seedgate_version", results.seedgate_version},
+      {"policy", {{"path", results.policy_path}, {"digest", results.policy_digest}}},
+      {"subject", results.subject},
+      {"seeds", results.seeds},
+      {"interrupted", results.interrupted},
+      {"wall_seconds", results.wall_seconds},
+      {"environment", results.environment},
+      {"runs", runs},
+      {"checks", checks},
+      {"verdict", results.verdict},
+  };
+}
+
+util::Result<SweepResults> results_from_json(const json& v, const std::string& label) {
+  SweepResults results;
+  try {
+    results.schema_version = v.at("schema_version").get<int>();
+    if (results.schema_version != kResultsSchemaVersion) {
+      return util::make_error(fmt::format("{}: results schema version {} is not supported (this seedgate reads {})",
+                                          label, results.schema_version, kResultsSchemaVersion));
+    }
+    results.seedgate_version = v.value("seedgate_version", "");
+    results.policy_path = v.at("policy").value("path", "");
+    results.policy_digest = v.at("policy").value("digest", "");
+    results.subject = v.value("subject", "");
+    results.seeds = v.at("seeds").get<std::vector<std::int64_t>>();
+    results.interrupted = v.value("interrupted", false);
+    results.wall_seconds = v.value("wall_seconds", 0.0);
+    results.environment = v.value("environment", json::object());
+    for (const json& run : v.at("runs")) {
+      auto record = run_record_from_json(run);
+      if (!record) return util::make_error(fmt::format("{}: {}", label, record.error()));
+      results.runs.push_back(std::move(*record));
+    }
+  } catch (const json::exception& e) {
+    return util::make_error(fmt::format("{}: not a seedgate results file: {}", label, e.what()));
+  }
+  return results;
+}
+
+util::Result<void> save_results(const std::filesystem::path& path, const SweepResults& results) {
+  return util::write_file_atomic(path, to_json(results).dump(2, ' ', false, json::error_handler_t::replace) + "\n");
+}
+
+util::Result<SweepResults> load_results(const std::filesystem::path& path) {
+  auto text = util::read_file(path);
+  if (!text) return util::make_error(text.error());
+  json value = json::parse(*text, nullptr, false);
+  if (value.is_discarded()) return util::make_error(fmt::format("{}: not valid JSON", path.string()));
+  return results_from_json(value, path.string());
+}
+
+}  // namespace seedgate

@@ -1,0 +1,66 @@
+#pragma once
+// The results file: schema version, the policy's digest, the plan, every
+// run's record, the environment fingerprint and the checks' outcomes. It is
+// what `seedgate check` and `seedgate report` read back, so it holds all they
+// need (no run folder is required to re-judge a sweep).
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checks/check.hpp"
+#include "harness/metrics.hpp"
+#include "harness/plan.hpp"
+#include "harness/runner.hpp"
+#include "util/result.hpp"
+
+namespace seedgate {
+
+inline constexpr int kResultsSchemaVersion = 1;
+
+enum class RunStatus { passed, failed, timed_out, interrupted, skipped };
+const char* to_string(RunStatus status);
+
+struct RunRecord {
+  RunSpec run;
+  RunStatus status = RunStatus::passed;
+  std::string message;  // why it failed, in words; empty when it passed
+  std::string machine;  // host that ran it
+  ProcessResult process;
+  RunReport report;
+  std::string stdout_tail;  // last few KiB, for reports of failed runs
+  std::string stderr_tail;
+
+  checks::Observation observation() const;
+};
+
+struct CheckResult {
+  checks::CheckOutcome outcome;
+  int policy_line = 0;
+};
+
+struct SweepResults {
+  int schema_version = kResultsSchemaVersion;
+  std::string seedgate_version;
+  std::string policy_path;
+  std::string policy_digest;
+  std::string subject;
+  std::vector<std::int64_t> seeds;
+  std::vector<RunRecord> runs;  // every planned run, skipped and interrupted ones included
+  bool interrupted = false;
+  double wall_seconds = 0;
+  nlohmann::json environment = nlohmann::json::object();
+  std::vector<CheckResult> checks;  // filled by evaluation
+  std::string verdict;              // "pass", "fail", "error"
+};
+
+nlohmann::json to_json(const RunRecord& record);
+util::Result<RunRecord> run_record_from_json(const nlohmann::json& value);
+nlohmann::json to_json(const SweepResults& results);
+util::Result<SweepResults> results_from_json(const nlohmann::json& value, const std::string& label);
+
+util::Result<void> save_results(const std::filesystem::path& path, const SweepResults& results);
+util::Result<SweepResults> load_results(const std::filesystem::path& path);
+
+}  // namespace seedgate

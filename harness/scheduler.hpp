@@ -1,0 +1,35 @@
+#pragma once
+// Runs a list of jobs through a CommandRunner, at most `jobs` at once and at
+// most one per GPU slot for GPU jobs. Jobs start in list order; a GPU job
+// waiting for a slot does not hold back the CPU jobs behind it.
+#include <functional>
+#include <vector>
+
+#include "harness/runner.hpp"
+#include "util/result.hpp"
+
+namespace seedgate {
+
+struct SchedulerStats {
+  std::size_t started = 0;
+  std::size_t finished = 0;
+  std::size_t not_started = 0;  // left when seedgate was interrupted
+  std::size_t peak_parallel = 0;
+};
+
+class Scheduler {
+ public:
+  // Builds a job's command just before it starts; `gpu_slot` is -1 for CPU jobs.
+  using Prepare = std::function<util::Result<ProcessSpec>(std::size_t job, int gpu_slot)>;
+  using Finish = std::function<void(std::size_t job, const ProcessResult& result)>;
+
+  Scheduler(CommandRunner& runner, int jobs, int gpu_slots);
+  SchedulerStats run(const std::vector<bool>& needs_gpu, const Prepare& prepare, const Finish& finish);
+
+ private:
+  CommandRunner& m_runner;
+  int m_jobs;
+  int m_gpu_slots;
+};
+
+}  // namespace seedgate

@@ -1,0 +1,209 @@
+#include "harness/sweep.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <fmt/format.h>
+#include <thread>
+
+#include "harness/fingerprint.hpp"
+#include "harness/scheduler.hpp"
+#include "util/atomic_file.hpp"
+#include "util/strings.hpp"
+
+namespace seedgate {
+namespace {
+
+constexpr std::size_t kTailBytes = 4096;
+
+std::string hostname() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
+std::string read_tail(const std::filesystem::path& path) {
+  auto text = util::read_file_tail(path, kTailBytes);
+  return text ? *text : std::string();
+}
+
+std::filesystem::path run_dir_for(const std::filesystem::path& out_dir, const RunSpec& run) {
+  return out_dir / "runs" / run.id;
+}
+
+// A run's own record beside its output, carrying the policy digest so that
+// --resume reuses only runs of the same policy.
+util::Result<void> save_run_record(const std::filesystem::path& dir, const RunRecord& record,
+                                   const std::string& policy_digest) {
+  nlohmann::json value = to_json(record);
+  value["policy_digest"] = policy_digest;
+  return util::write_file_atomic(dir / "result.json",
+                                 value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+}
+
+std::optional<RunRecord> load_finished_run(const std::filesystem::path& dir, const RunSpec& run,
+                                           const std::string& policy_digest) {
+  auto text = util::read_file(dir / "result.json");
+  if (!text) return std::nullopt;
+  nlohmann::json value = nlohmann::json::parse(*text, nullptr, false);
+  if (value.is_discarded() || value.value("policy_digest", "") != policy_digest) return std::nullopt;
+  auto record = run_record_from_json(value);
+  if (!record || record->run.id != run.id || record->status == RunStatus::interrupted) return std::nullopt;
+  return std::move(*record);
+}
+
+std::string progress_line(std::size_t done, std::size_t total, const RunRecord& r) {
+  std::string metrics;
+  for (const auto& [name, value] : r.report.metrics) metrics += fmt::format(" {}={:.6g}", name, value);
+  std::string line = fmt::format("[{:>{}}/{}] {:<28} {:<11} {:>7.2f}s", done, std::to_string(total).size(), total,
+                                 r.run.id, to_string(r.status), r.process.wall_seconds);
+  if (!r.message.empty()) line += "  " + r.message;
+  else line += metrics;
+  return line;
+}
+
+}  // namespace
+
+std::string seedgate_version() { return SEEDGATE_VERSION; }
+
+void classify_run(const Policy& policy, RunRecord& record) {
+  const ProcessResult& p = record.process;
+  if (p.status == ProcessResult::Status::interrupted) {
+    record.status = RunStatus::interrupted;
+    record.message = describe(p, policy.subject.timeout);
+    return;
+  }
+  if (p.status == ProcessResult::Status::timed_out) {
+    record.status = RunStatus::timed_out;
+    record.message = describe(p, policy.subject.timeout);
+    return;
+  }
+  if (!p.succeeded()) {
+    record.status = RunStatus::failed;
+    record.message = describe(p, policy.subject.timeout);
+    return;
+  }
+  for (const MetricSpec& metric : policy.metrics) {
+    if (metric.required && !record.report.metrics.count(metric.name)) {
+      record.status = RunStatus::failed;
+      record.message = metric.source == Stream::protocol
+                           ? fmt::format("metric '{}' was not reported in the metrics file", metric.name)
+                           : fmt::format("metric '{}': regex '{}' matched nothing in {}", metric.name, metric.regex,
+                                         metric.source == Stream::stdout_stream ? "stdout" : "stderr");
+      return;
+    }
+  }
+  for (const auto& [name, path] : policy.artifacts) {
+    if (!record.report.digests.count(name)) {
+      record.status = RunStatus::failed;
+      record.message = fmt::format("artifact '{}' ({}) was not written", name, path);
+      return;
+    }
+  }
+  record.status = RunStatus::passed;
+  record.message.clear();
+}
+
+util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapter, CommandRunner& runner,
+                                     const SweepOptions& options) {
+  auto started = std::chrono::steady_clock::now();
+  int gpu_count = options.gpu_count >= 0 ? options.gpu_count : detect_gpu_count();
+  SweepPlan plan = build_plan(policy, gpu_count);
+  std::error_code ec;
+  std::filesystem::create_directories(options.out_dir / "runs", ec);
+  if (ec) return util::make_error(fmt::format("cannot create {}: {}", (options.out_dir / "runs").string(), ec.message()));
+
+  SweepResults results;
+  results.seedgate_version = seedgate_version();
+  results.policy_path = policy.path.string();
+  results.policy_digest = policy.digest;
+  results.subject = policy.subject.name;
+  results.seeds = policy.sweep.seeds.seeds;
+  results.environment = environment_fingerprint(gpu_count);
+  std::string machine = hostname();
+
+  // Records in plan order; slots of runs still to do are filled as they finish.
+  std::vector<std::optional<RunRecord>> records(plan.runs.size());
+  std::vector<std::size_t> to_run;
+  for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+    if (options.resume) records[i] = load_finished_run(run_dir_for(options.out_dir, plan.runs[i]), plan.runs[i], policy.digest);
+    if (!records[i]) to_run.push_back(i);
+  }
+  std::size_t reused = plan.runs.size() - to_run.size();
+  if (options.progress && options.resume)
+    *options.progress << fmt::format("resuming: {} of {} runs already finished\n", reused, plan.runs.size());
+
+  const auto base_env = current_environment();
+  int jobs = options.jobs > 0 ? options.jobs : policy.sweep.jobs;
+  if (jobs <= 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<bool> needs_gpu;
+  for (std::size_t i : to_run) needs_gpu.push_back(plan.runs[i].needs_gpu());
+  std::vector<ProcessSpec> specs(to_run.size());
+  std::vector<RunContext> contexts(to_run.size());
+  std::size_t finished = reused;
+
+  Scheduler scheduler(runner, jobs, gpu_count);
+  auto prepare = [&](std::size_t job, int gpu_slot) -> util::Result<ProcessSpec> {
+    const RunSpec& run = plan.runs[to_run[job]];
+    RunContext& context = contexts[job];
+    context.run_dir = std::filesystem::absolute(run_dir_for(options.out_dir, run));
+    context.metrics_file = context.run_dir / "metrics.jsonl";
+    context.gpu_slot = gpu_slot;
+    std::error_code dir_error;
+    std::filesystem::remove_all(context.run_dir, dir_error);
+    std::filesystem::create_directories(context.run_dir, dir_error);
+    if (dir_error) return util::make_error(fmt::format("cannot create {}: {}", context.run_dir.string(), dir_error.message()));
+    specs[job] = adapter.command_for(policy, run, context, base_env);
+    return specs[job];
+  };
+  auto finish = [&](std::size_t job, const ProcessResult& result) {
+    const RunSpec& run = plan.runs[to_run[job]];
+    RunRecord record;
+    record.run = run;
+    record.machine = machine;
+    record.process = result;
+    if (result.status != ProcessResult::Status::spawn_failed || !specs[job].argv.empty()) {
+      record.report = adapter.collect(policy, run, contexts[job], specs[job]);
+    }
+    classify_run(policy, record);
+    if (record.status != RunStatus::passed) {
+      record.stdout_tail = read_tail(specs[job].stdout_path);
+      record.stderr_tail = read_tail(specs[job].stderr_path);
+    }
+    if (!contexts[job].run_dir.empty()) {
+      auto saved = save_run_record(contexts[job].run_dir, record, policy.digest);
+      if (!saved && options.progress) *options.progress << "warning: " << saved.error() << "\n";
+    }
+    ++finished;
+    if (options.progress) *options.progress << progress_line(finished, plan.runs.size(), record) << "\n" << std::flush;
+    records[to_run[job]] = std::move(record);
+  };
+  SchedulerStats stats = scheduler.run(needs_gpu, prepare, finish);
+  results.interrupted = runner.interrupted() || stats.not_started > 0;
+
+  for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+    if (records[i]) {
+      results.runs.push_back(std::move(*records[i]));
+      continue;
+    }
+    RunRecord never_ran;
+    never_ran.run = plan.runs[i];
+    never_ran.machine = machine;
+    never_ran.status = RunStatus::interrupted;
+    never_ran.message = "not started: seedgate was asked to stop";
+    never_ran.process.status = ProcessResult::Status::interrupted;
+    results.runs.push_back(std::move(never_ran));
+  }
+  for (const SkippedRun& skipped : plan.skipped) {
+    RunRecord record;
+    record.run = skipped.run;
+    record.machine = machine;
+    record.status = RunStatus::skipped;
+    record.message = skipped.reason;
+    results.runs.push_back(std::move(record));
+  }
+  results.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return results;
+}
+
+}  // namespace seedgate

@@ -1,0 +1,30 @@
+#pragma once
+// Runs a policy's sweep: plans it, prepares a fresh folder per run, runs
+// everything through the scheduler, records each finished run atomically
+// (so an interrupted sweep keeps what finished and --resume completes it).
+#include <filesystem>
+#include <ostream>
+
+#include "harness/adapter.hpp"
+#include "harness/results.hpp"
+#include "harness/runner.hpp"
+
+namespace seedgate {
+
+struct SweepOptions {
+  std::filesystem::path out_dir = ".seedgate";
+  int jobs = 0;           // 0: the policy's `jobs`
+  bool resume = false;    // reuse finished runs of the same policy
+  int gpu_count = -1;     // -1: detect
+  std::ostream* progress = nullptr;  // a line per finished run
+};
+
+util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapter, CommandRunner& runner,
+                                     const SweepOptions& options);
+
+// The status and message a run gets from its process result and report.
+void classify_run(const Policy& policy, RunRecord& record);
+
+std::string seedgate_version();
+
+}  // namespace seedgate

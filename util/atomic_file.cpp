@@ -1,0 +1,89 @@
+#include "util/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+
+namespace util {
+namespace {
+
+std::string errno_text() { return std::strerror(errno); }
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : m_fd(fd) {}
+  ~FileDescriptor() { if (m_fd >= 0) ::close(m_fd); }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return m_fd; }
+  int release() { int fd = m_fd; m_fd = -1; return fd; }
+
+ private:
+  int m_fd;
+};
+
+}  // namespace
+
+Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view content) {
+  std::filesystem::path temp = path;
+  temp += fmt::format(".tmp.{}", ::getpid());
+  FileDescriptor fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (fd.get() < 0) return make_error(fmt::format("cannot write {}: {}", temp.string(), errno_text()));
+  const char* data = content.data();
+  std::size_t left = content.size();
+  while (left > 0) {
+    ssize_t written = ::write(fd.get(), data, left);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      std::string message = fmt::format("cannot write {}: {}", temp.string(), errno_text());
+      ::unlink(temp.c_str());
+      return make_error(message);
+    }
+    data += written;
+    left -= static_cast<std::size_t>(written);
+  }
+  if (::fsync(fd.get()) != 0 || ::close(fd.release()) != 0) {
+    std::string message = fmt::format("cannot write {}: {}", temp.string(), errno_text());
+    ::unlink(temp.c_str());
+    return make_error(message);
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    std::string message = fmt::format("cannot rename {} to {}: {}", temp.string(), path.string(), errno_text());
+    ::unlink(temp.c_str());
+    return make_error(message);
+  }
+  return {};
+}
+
+Result<std::string> read_file(const std::filesystem::path& path) {
+  return read_file_tail(path, std::string::npos);
+}
+
+Result<std::string> read_file_tail(const std::filesystem::path& path, std::size_t max_bytes) {
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return make_error(fmt::format("cannot read {}: {}", path.string(), errno_text()));
+  struct stat info {};
+  if (::fstat(fd.get(), &info) == 0 && S_ISREG(info.st_mode) &&
+      static_cast<std::size_t>(info.st_size) > max_bytes) {
+    ::lseek(fd.get(), info.st_size - static_cast<off_t>(max_bytes), SEEK_SET);
+  }
+  std::string content;
+  char buffer[65536];
+  while (content.size() < max_bytes) {
+    ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return make_error(fmt::format("cannot read {}: {}", path.string(), errno_text()));
+    }
+    if (got == 0) break;
+    content.append(buffer, static_cast<std::size_t>(got));
+  }
+  if (content.size() > max_bytes) content.erase(0, content.size() - max_bytes);
+  return content;
+}
+
+}  // namespace util

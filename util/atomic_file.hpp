@@ -1,0 +1,20 @@
+#pragma once
+// Whole-file reads and atomic writes: a reader sees the old file or the new
+// one, never half of either, even if the writer is killed mid-write.
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "util/result.hpp"
+
+namespace util {
+
+// Writes to a temporary file beside `path`, flushes it to disk, then renames.
+Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view content);
+
+Result<std::string> read_file(const std::filesystem::path& path);
+
+// Reads at most `max_bytes` from the end of the file.
+Result<std::string> read_file_tail(const std::filesystem::path& path, std::size_t max_bytes);
+
+}  // namespace util

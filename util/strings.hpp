@@ -1,0 +1,29 @@
+#pragma once
+// Small string helpers that know nothing of seedgate.
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace util {
+
+// Levenshtein distance, for "did you mean" suggestions.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// The candidate closest to `word`, if it is close enough to be a likely typo.
+std::optional<std::string> closest_match(std::string_view word,
+                                         std::span<const std::string_view> candidates);
+
+std::string join(std::span<const std::string> parts, std::string_view separator);
+
+// Shortest text that reads back as the same double ("0.1", not "0.10000000000000001");
+// "nan", "inf" and "-inf" for the non-finite values.
+std::string format_number(double value);
+
+bool starts_with(std::string_view text, std::string_view prefix);
+
+// Trailing part of `text` of at most `max_bytes`, cut at a line start when one is near.
+std::string_view tail(std::string_view text, std::size_t max_bytes);
+
+}  // namespace util

@@ -1,0 +1,101 @@
+#include "util/xml_writer.hpp"
+
+#include <fmt/format.h>
+
+namespace util {
+namespace {
+
+// Length of the valid UTF-8 sequence at `s`, and its code point; 0 if invalid.
+std::size_t decode_utf8(std::string_view s, char32_t& code_point) {
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  unsigned char lead = byte(0);
+  std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+  if (length == 0 || length > s.size()) return 0;
+  if (length == 1) {
+    code_point = lead;
+    return 1;
+  }
+  code_point = lead & (0x7F >> length);
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) return 0;
+    code_point = (code_point << 6) | (byte(i) & 0x3F);
+  }
+  static constexpr char32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (code_point < kMinimum[length] || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF))
+    return 0;  // overlong, out of range, or a surrogate
+  return length;
+}
+
+bool allowed_in_xml(char32_t c) {
+  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
+         (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+}  // namespace
+
+std::string xml_text(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  while (!bytes.empty()) {
+    char32_t c = 0;
+    std::size_t length = decode_utf8(bytes, c);
+    if (length == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      bytes.remove_prefix(1);
+      continue;
+    }
+    if (!allowed_in_xml(c)) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
+    } else if (c == '&') {
+      out += "&amp;";
+    } else if (c == '<') {
+      out += "&lt;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else if (c == '"') {
+      out += "&quot;";
+    } else if (c == '\r') {
+      out += "&#13;";
+    } else {
+      out.append(bytes.data(), length);
+    }
+    bytes.remove_prefix(length);
+  }
+  return out;
+}
+
+XmlWriter::XmlWriter() { m_out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"; }
+
+void XmlWriter::open(std::string_view name, const Attributes& attributes, bool self_closing) {
+  m_out.append(m_open.size() * 2, ' ');
+  m_out += '<';
+  m_out += name;
+  for (const auto& [key, value] : attributes) m_out += fmt::format(" {}=\"{}\"", key, xml_text(value));
+  m_out += self_closing ? "/>\n" : ">\n";
+}
+
+XmlWriter::Scope XmlWriter::element(std::string_view name, const Attributes& attributes) {
+  open(name, attributes, false);
+  m_open.emplace_back(name);
+  return Scope(*this);
+}
+
+void XmlWriter::leaf(std::string_view name, const Attributes& attributes, std::string_view text) {
+  if (text.empty()) {
+    open(name, attributes, true);
+    return;
+  }
+  open(name, attributes, false);
+  m_out.pop_back();  // text follows the tag directly
+  m_out += xml_text(text);
+  m_out += fmt::format("</{}>\n", name);
+}
+
+void XmlWriter::close() {
+  std::string name = std::move(m_open.back());
+  m_open.pop_back();
+  m_out.append(m_open.size() * 2, ' ');
+  m_out += fmt::format("</{}>\n", name);
+}
+
+}  // namespace util
