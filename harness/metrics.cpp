@@ -48,7 +48,7 @@ std::string mark_non_finite(std::string_view line) {
       if (line.substr(i, word.size()) != word) continue;
       std::size_t end = i + word.size();
       if (end < line.size() && std::isalnum(static_cast<unsigned char>(line[end]))) continue;
-      out += fmt::format("\"{}{}\"", kNonFinite, value);
+      out += fmt::format("\"\\u0001nonfinite:{}\"", value);  // parses back to kNonFinite + value
       i = end - 1;
       replaced = true;
       break;

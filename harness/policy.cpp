@@ -401,8 +401,9 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
       if (std::find(policy.sweep.modes.begin(), policy.sweep.modes.end(), mode) == policy.sweep.modes.end())
         p.fail(*n, fmt::format("check mode '{}' is not among [sweep] modes", mode));
     }
-  } else if (kind == "reproducibility") {
-    c.modes = {"deterministic"};
+  } else if (kind == "reproducibility" && std::find(policy.sweep.modes.begin(), policy.sweep.modes.end(),
+                                                     "deterministic") != policy.sweep.modes.end()) {
+    c.modes = {"deterministic"};  // default mode may legitimately differ run to run
   }
   if (auto n = t.get("devices")) c.devices = p.string_list(*n, "devices");
   if (auto n = t.get("threads")) {

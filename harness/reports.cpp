@@ -149,6 +149,7 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
   for (const RunRecord& r : results.runs)
     failures += r.status == RunStatus::failed || r.status == RunStatus::timed_out;
 
+  {  // scopes close their elements, so all of them end before the text is taken
   auto root = xml.element("testsuites", {{"name", fmt::format("seedgate: {}", results.subject)},
                                          {"tests", std::to_string(tests)},
                                          {"failures", std::to_string(failures)},
@@ -228,6 +229,7 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
       if (!r.stdout_tail.empty()) xml.leaf("system-out", {}, r.stdout_tail);
       if (!r.stderr_tail.empty()) xml.leaf("system-err", {}, r.stderr_tail);
     }
+  }
   }
   (void)context;
   return xml.str();

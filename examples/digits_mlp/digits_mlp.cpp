@@ -31,7 +31,7 @@ struct Options {
   std::uint64_t seed = 0;
   std::string data = "../data/digits.csv";
   std::string out = ".";
-  int epochs = 20;
+  int epochs = 40;
   int hidden = 32;
   int batch = 16;
   double learning_rate = 0.1;

@@ -1,0 +1,152 @@
+// A fake training program for seedgate's tests. argv[1] picks a behaviour;
+// it reads the protocol's SEEDGATE_* variables like a real program would.
+//
+//   stable            accuracy and model depend on the seed only
+//   nondeterministic  same seed, different results (uses the pid and clock)
+//   ignores-seed      the same accuracy and model whatever the seed
+//   crash-on-seed N   SIGABRT when the seed is N, stable otherwise
+//   exit CODE         exits with CODE after writing nothing
+//   hang              sleeps for ever (tests timeouts)
+//   grandchild-hang   forks a grandchild holding stdout open, then hangs
+//   grandchild-exit   forks a grandchild holding stdout open, then exits 0
+//   flood MB          writes MB megabytes to stdout, then behaves as stable
+//   malformed         writes malformed lines, a NaN, then valid metrics
+//   nan               reports accuracy as NaN
+//   xml-hostile       prints control bytes, "]]>", invalid UTF-8, exits 1
+//   slow MS           sleeps MS milliseconds, then behaves as stable
+//   ignore-term       ignores SIGTERM and hangs (tests the KILL after grace)
+//
+// With FAKE_TRAINER_LOG set, each start appends "seed repeat" to that file.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <thread>
+
+namespace {
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+
+long seed() { return std::atol(env("SEEDGATE_SEED").c_str()); }
+
+void metric_line(const std::string& line) {
+  std::string path = env("SEEDGATE_METRICS");
+  if (!path.empty()) std::ofstream(path, std::ios::app) << line << "\n";
+}
+
+void model(const std::string& content) {
+  std::string dir = env("SEEDGATE_RUN_DIR");
+  if (!dir.empty()) std::ofstream(dir + "/model.bin", std::ios::binary) << content;
+}
+
+int stable() {
+  double accuracy = 0.95 + 0.001 * static_cast<double>(seed() % 5);
+  metric_line("{\"step\": 0, \"loss\": 0.5}");
+  metric_line("{\"step\": 1, \"loss\": 0.25}");
+  char line[64];
+  std::snprintf(line, sizeof line, "{\"accuracy\": %.6f}", accuracy);
+  metric_line(line);
+  model("weights for seed " + std::to_string(seed()));
+  std::printf("epoch 1 test-error:%.4f\n", 1 - accuracy);
+  return 0;
+}
+
+[[noreturn]] void hang() {
+  for (;;) ::pause();
+}
+
+void spawn_grandchild() {
+  if (::fork() == 0) {
+    // Keeps the inherited stdout and stderr open.
+    std::this_thread::sleep_for(std::chrono::seconds(300));
+    std::_Exit(0);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string behaviour = argc > 1 ? argv[1] : "stable";
+  std::string arg = argc > 2 ? argv[2] : "";
+  if (std::string log = env("FAKE_TRAINER_LOG"); !log.empty())
+    std::ofstream(log, std::ios::app) << seed() << " " << env("SEEDGATE_REPEAT") << "\n";
+
+  if (behaviour == "stable") return stable();
+  if (behaviour == "nondeterministic") {
+    auto noise = static_cast<double>((::getpid() ^ std::chrono::steady_clock::now().time_since_epoch().count()) % 1000);
+    char line[64];
+    std::snprintf(line, sizeof line, "{\"accuracy\": %.6f}", 0.9 + noise / 1e5);
+    metric_line(line);
+    model("weights " + std::to_string(noise));
+    return 0;
+  }
+  if (behaviour == "ignores-seed") {
+    metric_line("{\"accuracy\": 0.9}");
+    model("the same weights");
+    return 0;
+  }
+  if (behaviour == "crash-on-seed") {
+    if (seed() == std::atol(arg.c_str())) {
+      std::fprintf(stderr, "about to crash on seed %ld\n", seed());
+      std::abort();
+    }
+    return stable();
+  }
+  if (behaviour == "exit") return std::atoi(arg.c_str());
+  if (behaviour == "hang") hang();
+  if (behaviour == "grandchild-hang") {
+    spawn_grandchild();
+    hang();
+  }
+  if (behaviour == "grandchild-exit") {
+    spawn_grandchild();
+    return stable();
+  }
+  if (behaviour == "flood") {
+    std::string block(1 << 20, 'x');
+    block.back() = '\n';
+    for (long i = 0; i < std::atol(arg.c_str()); ++i) std::fwrite(block.data(), 1, block.size(), stdout);
+    std::fflush(stdout);
+    return stable();
+  }
+  if (behaviour == "malformed") {
+    metric_line("this is not json");
+    metric_line("{\"loss\": NaN, \"step\": 1}");
+    metric_line("[1, 2, 3]");
+    metric_line("{\"accuracy\": \"high\"}");
+    metric_line("{\"type\": \"artifact\", \"name\": \"weights\"}");
+    metric_line("{\"type\": \"bogus\"}");
+    metric_line("{\"accuracy\": 0.91");
+    return stable();
+  }
+  if (behaviour == "nan") {
+    metric_line("{\"accuracy\": NaN}");
+    model("weights for seed " + std::to_string(seed()));
+    return 0;
+  }
+  if (behaviour == "xml-hostile") {
+    const char bytes[] = "bell\x07 nul-free esc\x1b[31m ]]> <tag> & \"quote\" bad-utf8 \xff\xfe\xc3\x28 end\n";
+    std::fwrite(bytes, 1, sizeof bytes - 1, stdout);
+    std::fwrite(bytes, 1, sizeof bytes - 1, stderr);
+    return 1;
+  }
+  if (behaviour == "slow") {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::atol(arg.c_str())));
+    return stable();
+  }
+  if (behaviour == "ignore-term") {
+    ::signal(SIGTERM, SIG_IGN);
+    hang();
+  }
+  std::fprintf(stderr, "fake_trainer: unknown behaviour %s\n", behaviour.c_str());
+  return 2;
+}

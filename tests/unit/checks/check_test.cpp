@@ -1,0 +1,233 @@
+#include "checks/check.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace seedgate::checks {
+namespace {
+
+Observation run(std::int64_t seed, double accuracy, int repeat = 0, std::string mode = "deterministic",
+                std::string digest = "") {
+  Observation o;
+  o.seed = seed;
+  o.mode = std::move(mode);
+  o.device = "cpu";
+  o.repeat = repeat;
+  o.metrics["accuracy"] = accuracy;
+  o.digests["model"] = digest.empty() ? "xxh3:" + std::to_string(seed) : digest;
+  return o;
+}
+
+CheckSpec threshold(std::optional<double> mean, std::optional<double> worst) {
+  CheckSpec spec;
+  spec.name = "threshold-accuracy";
+  spec.kind = CheckKind::threshold;
+  spec.metric = "accuracy";
+  if (mean) spec.mean = Bound{"mean_at_least", *mean};
+  if (worst) spec.worst = Bound{"worst_at_least", *worst};
+  return spec;
+}
+
+TEST(CheckTest, ThresholdPasses) {
+  std::vector<Observation> runs = {run(0, 0.95), run(1, 0.96), run(2, 0.97)};
+  CheckOutcome outcome = evaluate(threshold(0.95, 0.94), runs);
+  EXPECT_EQ(outcome.verdict, Verdict::pass);
+  ASSERT_EQ(outcome.statistics.size(), 2u);
+  EXPECT_DOUBLE_EQ(outcome.statistics[0].value, 0.96);
+  EXPECT_EQ(outcome.seeds, (std::vector<std::int64_t>{0, 1, 2}));
+}
+
+TEST(CheckTest, ThresholdMeanFailureNamesMetricBoundAndSeeds) {
+  std::vector<Observation> runs = {run(0, 0.90), run(1, 0.91), run(2, 0.92)};
+  CheckOutcome outcome = evaluate(threshold(0.95, std::nullopt), runs);
+  EXPECT_EQ(outcome.verdict, Verdict::fail);
+  ASSERT_EQ(outcome.messages.size(), 1u);
+  EXPECT_EQ(outcome.messages[0],
+            "accuracy: mean 0.91 over seeds 0..2 is below mean_at_least 0.95 (mode=deterministic, device=cpu)");
+}
+
+TEST(CheckTest, ThresholdWorstFailureNamesTheSeed) {
+  std::vector<Observation> runs = {run(0, 0.95), run(5, 0.80), run(9, 0.96)};
+  CheckOutcome outcome = evaluate(threshold(std::nullopt, 0.9), runs);
+  ASSERT_EQ(outcome.messages.size(), 1u);
+  EXPECT_EQ(outcome.messages[0],
+            "accuracy: worst 0.8 (seed 5, repeat 0) is below worst_at_least 0.9 (mode=deterministic, device=cpu)");
+}
+
+TEST(CheckTest, ThresholdForMinimisedMetric) {
+  CheckSpec spec = threshold(std::nullopt, std::nullopt);
+  spec.goal = Goal::minimize;
+  spec.mean = Bound{"mean_at_most", 0.5};
+  std::vector<Observation> runs = {run(0, 0.4), run(1, 0.7)};
+  CheckOutcome outcome = evaluate(spec, runs);
+  EXPECT_EQ(outcome.verdict, Verdict::fail);
+  EXPECT_EQ(outcome.messages[0],
+            "accuracy: mean 0.55 over seeds 0, 1 is above mean_at_most 0.5 (mode=deterministic, device=cpu)");
+}
+
+TEST(CheckTest, GroupsAreJudgedSeparately) {
+  std::vector<Observation> runs = {run(0, 0.95), run(1, 0.95), run(0, 0.80, 0, "default"), run(1, 0.82, 0, "default")};
+  CheckOutcome outcome = evaluate(threshold(0.9, std::nullopt), runs);
+  EXPECT_EQ(outcome.verdict, Verdict::fail);
+  ASSERT_EQ(outcome.messages.size(), 1u);
+  EXPECT_NE(outcome.messages[0].find("mode=default"), std::string::npos);
+  CheckSpec only_deterministic = threshold(0.9, std::nullopt);
+  only_deterministic.modes = {"deterministic"};
+  EXPECT_EQ(evaluate(only_deterministic, runs).verdict, Verdict::pass);
+}
+
+TEST(CheckTest, NanFailsAndIsNamed) {
+  std::vector<Observation> runs = {run(0, 0.95), run(1, NAN)};
+  CheckOutcome outcome = evaluate(threshold(0.5, std::nullopt), runs);
+  EXPECT_EQ(outcome.verdict, Verdict::fail);
+  EXPECT_EQ(outcome.messages[0],
+            "accuracy: non-finite value in seed 1 repeat 0 (nan) (mode=deterministic, device=cpu)");
+}
+
+TEST(CheckTest, VarianceFailure) {
+  CheckSpec spec;
+  spec.name = "variance-accuracy";
+  spec.kind = CheckKind::variance;
+  spec.metric = "accuracy";
+  spec.std_at_most = 0.01;
+  spec.range_at_most = 0.5;
+  // R: sd(c(0.90, 0.95, 1.00)) = 0.05
+  std::vector<Observation> runs = {run(0, 0.90), run(1, 0.95), run(2, 1.00)};
+  CheckOutcome outcome = evaluate(spec, runs);
+  EXPECT_EQ(outcome.verdict, Verdict::fail);
+  ASSERT_EQ(outcome.messages.size(), 1u);
+  EXPECT_EQ(outcome.messages[0],
+            "accuracy: std 0.05 over seeds 0..2 exceeds std_at_most 0.01 (mode=deterministic, device=cpu)");
+  EXPECT_TRUE(outcome.statistics[1].passed);  // range 0.1 <= 0.5
+}
+
+TEST(CheckTest, VarianceUsesPerSeedMeans) {
+  CheckSpec spec;
+  spec.kind = CheckKind::variance;
+  spec.metric = "accuracy";
+  spec.std_at_most = 0.001;
+  // Repeats differ, but each seed's mean is the same: no seed-to-seed spread.
+  std::vector<Observation> runs = {run(0, 0.90, 0), run(0, 0.92, 1), run(1, 0.92, 0), run(1, 0.90, 1)};
+  EXPECT_EQ(evaluate(spec, runs).verdict, Verdict::pass);
+}
+
+TEST(CheckTest, VarianceWithOneSeedCannotBeJudged) {
+  CheckSpec spec;
+  spec.kind = CheckKind::variance;
+  spec.metric = "accuracy";
+  spec.std_at_most = 0.01;
+  std::vector<Observation> runs = {run(0, 0.9)};
+  CheckOutcome outcome = evaluate(spec, runs);
+  EXPECT_EQ(outcome.verdict, Verdict::error);
+  EXPECT_EQ(outcome.messages[0], "accuracy: variance needs at least 2 seeds, got 1 (mode=deterministic, device=cpu)");
+}
+
+TEST(CheckTest, ReproducibilityPassesOnIdenticalRepeats) {
+  CheckSpec spec;
+  spec.kind = CheckKind::reproducibility;
+  std::vector<Observation> runs = {run(0, 0.9, 0), run(0, 0.9, 1), run(1, 0.8, 0), run(1, 0.8, 1)};
+  EXPECT_EQ(evaluate(spec, runs).verdict, Verdict::pass);
+}
+
+TEST(CheckTest, ReproducibilityNamesSeedArtifactAndBothValues) {
+  CheckSpec spec;
+  spec.kind = CheckKind::reproducibility;
+  std::vector<Observation> runs = {run(3, 0.9, 0, "deterministic", "xxh3:aaaa"),
+                                   run(3, 0.9000001, 1, "deterministic", "xxh3:bbbb")};
+  CheckOutcome outcome = evaluate(spec, runs);
+  EXPECT_EQ(outcome.verdict, Verdict::fail);
+  ASSERT_EQ(outcome.messages.size(), 2u);
+  EXPECT_EQ(outcome.messages[0],
+            "seed 3 (mode=deterministic, device=cpu): artifact 'model' differs: repeat 0 xxh3:aaaa vs repeat 1 xxh3:bbbb");
+  EXPECT_EQ(outcome.messages[1],
+            "seed 3 (mode=deterministic, device=cpu): metric 'accuracy' differs: repeat 0 0.9 vs repeat 1 0.9000001");
+}
+
+TEST(CheckTest, ReproducibilityWithinTolerance) {
+  CheckSpec spec;
+  spec.kind = CheckKind::reproducibility;
+  spec.metric = "accuracy";
+  spec.artifacts = {"none"};  // judge the metric only
+  spec.atol = 1e-6;
+  std::vector<Observation> runs = {run(3, 0.9, 0), run(3, 0.9000001, 1)};
+  EXPECT_EQ(evaluate(spec, runs).verdict, Verdict::pass);
+  spec.atol = 0;
+  spec.rtol = 1e-8;
+  EXPECT_EQ(evaluate(spec, runs).verdict, Verdict::fail);
+}
+
+TEST(CheckTest, ReproducibilityWithoutRepeatsCannotBeJudged) {
+  CheckSpec spec;
+  spec.kind = CheckKind::reproducibility;
+  std::vector<Observation> runs = {run(0, 0.9), run(1, 0.9)};
+  CheckOutcome outcome = evaluate(spec, runs);
+  EXPECT_EQ(outcome.verdict, Verdict::error);
+  EXPECT_EQ(outcome.messages[0], "no seed has 2 finished repeats to compare (mode=deterministic, device=cpu); set "
+                                 "repeats >= 2 in [sweep]");
+}
+
+TEST(CheckTest, SeedSensitivityCatchesIgnoredSeed) {
+  CheckSpec spec;
+  spec.kind = CheckKind::seed_sensitivity;
+  std::vector<Observation> runs = {run(0, 0.9, 0, "deterministic", "xxh3:same"),
+                                   run(1, 0.9, 0, "deterministic", "xxh3:same")};
+  CheckOutcome outcome = evaluate(spec, runs);
+  EXPECT_EQ(outcome.verdict, Verdict::fail);
+  EXPECT_EQ(outcome.messages[0], "seeds 0 and 1 produced the same artifact 'model' (xxh3:same) (mode=deterministic, "
+                                 "device=cpu): the program may ignore its seed");
+}
+
+TEST(CheckTest, SeedSensitivityOnMetricOnlyFailsWhenAllEqual) {
+  CheckSpec spec;
+  spec.kind = CheckKind::seed_sensitivity;
+  spec.metric = "accuracy";
+  std::vector<Observation> tie = {run(0, 0.9), run(1, 0.9), run(2, 0.91)};
+  EXPECT_EQ(evaluate(spec, tie).verdict, Verdict::pass);
+  std::vector<Observation> same = {run(0, 0.9), run(1, 0.9), run(2, 0.9)};
+  CheckOutcome outcome = evaluate(spec, same);
+  EXPECT_EQ(outcome.verdict, Verdict::fail);
+  EXPECT_EQ(outcome.messages[0],
+            "all 3 seeds produced accuracy = 0.9 (mode=deterministic, device=cpu): the program may ignore its seed");
+}
+
+TEST(CheckTest, RegressionAgainstBaseline) {
+  CheckSpec spec = threshold(std::nullopt, std::nullopt);
+  spec.kind = CheckKind::regression;
+  spec.margin = 0.005;
+  std::vector<Observation> baseline = {run(0, 0.95), run(1, 0.95)};
+  std::vector<Observation> same = {run(0, 0.947), run(1, 0.947)};
+  EXPECT_EQ(evaluate(spec, same, baseline).verdict, Verdict::pass);
+  std::vector<Observation> worse = {run(0, 0.93), run(1, 0.93)};
+  CheckOutcome outcome = evaluate(spec, worse, baseline);
+  EXPECT_EQ(outcome.verdict, Verdict::fail);
+  EXPECT_EQ(outcome.messages[0], "accuracy: mean 0.93 over seeds 0, 1 is worse than the baseline mean 0.95 by 0.02, "
+                                 "more than margin 0.005 (mode=deterministic, device=cpu)");
+}
+
+TEST(CheckTest, NoMatchingRunsIsAnError) {
+  CheckSpec spec = threshold(0.9, std::nullopt);
+  spec.devices = {"cuda"};
+  std::vector<Observation> runs = {run(0, 0.95)};
+  CheckOutcome outcome = evaluate(spec, runs);
+  EXPECT_EQ(outcome.verdict, Verdict::error);
+  EXPECT_EQ(outcome.messages[0], "no finished run matches this check's modes, devices and threads");
+}
+
+TEST(CheckTest, FailureWinsOverError) {
+  CheckSpec spec;
+  spec.kind = CheckKind::reproducibility;
+  // deterministic: repeats differ (fail); default: no repeats (error).
+  std::vector<Observation> runs = {run(0, 0.9, 0, "deterministic", "xxh3:a"), run(0, 0.9, 1, "deterministic", "xxh3:b"),
+                                   run(0, 0.9, 0, "default")};
+  EXPECT_EQ(evaluate(spec, runs).verdict, Verdict::fail);
+}
+
+TEST(CheckTest, DescribeSeeds) {
+  EXPECT_EQ(describe_seeds(std::vector<std::int64_t>{0, 1, 2, 3}), "0..3");
+  EXPECT_EQ(describe_seeds(std::vector<std::int64_t>{1, 5, 9}), "1, 5, 9");
+  EXPECT_EQ(describe_seeds(std::vector<std::int64_t>{}), "none");
+}
+
+}  // namespace
+}  // namespace seedgate::checks

@@ -1,0 +1,109 @@
+#include "harness/metrics.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace seedgate {
+namespace {
+
+TEST(ProtocolTest, PlainRecordsKeepLastValueAndSteps) {
+  RunReport r;
+  parse_protocol("{\"step\": 0, \"loss\": 0.5}\n{\"step\": 1, \"loss\": 0.25}\n{\"accuracy\": 0.953}\n", "m", r);
+  EXPECT_EQ(r.metrics.at("loss"), 0.25);
+  EXPECT_EQ(r.metrics.at("accuracy"), 0.953);
+  ASSERT_EQ(r.series.at("loss").size(), 2u);
+  EXPECT_EQ(r.series.at("loss")[1], (std::pair<std::int64_t, double>{1, 0.25}));
+  EXPECT_FALSE(r.series.count("accuracy"));
+  EXPECT_TRUE(r.issues.empty());
+}
+
+TEST(ProtocolTest, TypedRecords) {
+  RunReport r;
+  parse_protocol(R"({"type": "artifact", "name": "weights", "digest": "xxh3:0123"}
+{"type": "predictions", "path": "preds.csv"}
+{"type": "event", "name": "nondeterministic-op", "message": "index_add_cuda_"}
+{"type": "env", "torch": "1.13.1", "cuda": null}
+)",
+                 "m", r);
+  EXPECT_EQ(r.digests.at("weights"), "xxh3:0123");
+  EXPECT_EQ(r.predictions, (std::vector<std::string>{"preds.csv"}));
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].message, "index_add_cuda_");
+  EXPECT_EQ(r.env.at("torch"), "1.13.1");
+  EXPECT_EQ(r.env.at("cuda"), "null");
+  EXPECT_TRUE(r.issues.empty());
+}
+
+TEST(ProtocolTest, MalformedLinesAreIssuesWithLineNumbers) {
+  RunReport r;
+  parse_protocol("not json\n{\"loss\": NaN, \"step\": 1}\n[1, 2]\n{\"accuracy\": \"high\"}\n"
+                 "{\"type\": \"artifact\", \"name\": \"w\"}\n{\"type\": \"bogus\"}\n{\"accuracy\": 0.9\n"
+                 "{\"loss\": -Infinity}\n{\"note\": \"NaN inside a string stays a string\"}\n",
+                 "metrics.jsonl", r);
+  std::vector<std::string> expected = {
+      "metrics.jsonl:1: not a JSON object: not json",
+      "metrics.jsonl:2: metric 'loss' is nan",
+      "metrics.jsonl:3: expected a JSON object, got an array",
+      "metrics.jsonl:4: metric 'accuracy' is a string, not a number",
+      "metrics.jsonl:5: artifact record needs string fields 'name' and 'digest'",
+      "metrics.jsonl:6: unknown record type 'bogus' (known: artifact, predictions, event, env)",
+      "metrics.jsonl:7: not a JSON object: {\"accuracy\": 0.9",
+      "metrics.jsonl:8: metric 'loss' is -inf",
+      "metrics.jsonl:9: metric 'note' is a string, not a number",
+  };
+  EXPECT_EQ(r.issues, expected);
+  EXPECT_TRUE(std::isinf(r.metrics.at("loss")));
+  EXPECT_FALSE(r.metrics.count("accuracy"));
+}
+
+TEST(ProtocolTest, BinaryGarbageDoesNotCrash) {
+  RunReport r;
+  std::string garbage;
+  for (int i = 0; i < 4096; ++i) garbage += static_cast<char>((i * 131) % 256);
+  parse_protocol(garbage, "m", r);
+  EXPECT_FALSE(r.issues.empty());
+  EXPECT_LE(r.issues.size(), kMaxIssuesPerRun + 1);
+}
+
+TEST(RegexMetricTest, PicksValues) {
+  MetricSpec metric;
+  metric.name = "error";
+  metric.regex = "test-error:([0-9.eE+-]+)";
+  metric.source = Stream::stderr_stream;
+  std::string log = "[0]\ttest-error:0.2\n[1]\ttest-error:0.1\n[2]\ttest-error:0.15\n";
+  RunReport last;
+  apply_regex_metric(metric, log, "stderr.log", last);
+  EXPECT_EQ(last.metrics.at("error"), 0.15);
+  metric.pick = Pick::min;
+  RunReport min;
+  apply_regex_metric(metric, log, "stderr.log", min);
+  EXPECT_EQ(min.metrics.at("error"), 0.1);
+  metric.pick = Pick::first;
+  RunReport first;
+  apply_regex_metric(metric, log, "stderr.log", first);
+  EXPECT_EQ(first.metrics.at("error"), 0.2);
+}
+
+TEST(RegexMetricTest, UnparsableCaptureIsAnIssue) {
+  MetricSpec metric;
+  metric.name = "error";
+  metric.regex = "error=(\\S+)";
+  RunReport r;
+  apply_regex_metric(metric, "error=abc\nerror=nan\n", "stdout.log", r);
+  EXPECT_EQ(r.issues, (std::vector<std::string>{"stdout.log:1: metric 'error' matched 'abc', which is not a number",
+                                                "stdout.log:2: metric 'error' is nan"}));
+  EXPECT_TRUE(std::isnan(r.metrics.at("error")));
+}
+
+TEST(RegexMetricTest, NoMatchLeavesMetricMissing) {
+  MetricSpec metric;
+  metric.name = "error";
+  metric.regex = "error=([0-9.]+)";
+  RunReport r;
+  apply_regex_metric(metric, "nothing here\n", "stdout.log", r);
+  EXPECT_FALSE(r.metrics.count("error"));
+}
+
+}  // namespace
+}  // namespace seedgate

@@ -1,0 +1,87 @@
+#include "harness/plan.hpp"
+
+#include <gtest/gtest.h>
+
+namespace seedgate {
+namespace {
+
+Policy policy_with(std::vector<std::string> modes, std::vector<std::string> devices, std::vector<int> threads,
+                   int repeats, int seeds) {
+  Policy p;
+  for (int i = 0; i < seeds; ++i) p.sweep.seeds.seeds.push_back(i);
+  p.sweep.modes = std::move(modes);
+  p.sweep.devices = std::move(devices);
+  p.sweep.threads = std::move(threads);
+  p.sweep.repeats = repeats;
+  return p;
+}
+
+TEST(PlanTest, CrossProductInStableOrder) {
+  SweepPlan plan = build_plan(policy_with({"deterministic", "default"}, {"cpu"}, {1, 2}, 2, 3), 0);
+  ASSERT_EQ(plan.runs.size(), 3u * 2 * 2 * 2);
+  EXPECT_EQ(plan.runs[0].id, "s0-deterministic-cpu-t1-r0");
+  EXPECT_EQ(plan.runs[1].id, "s0-deterministic-cpu-t1-r1");
+  EXPECT_EQ(plan.runs[2].id, "s0-deterministic-cpu-t2-r0");
+  EXPECT_EQ(plan.runs.back().id, "s2-default-cpu-t2-r1");
+  EXPECT_TRUE(plan.skipped.empty());
+}
+
+TEST(PlanTest, CudaRunsSkippedWithoutGpu) {
+  SweepPlan plan = build_plan(policy_with({"deterministic"}, {"cpu", "cuda", "cuda:1"}, {}, 1, 2), 0);
+  EXPECT_EQ(plan.runs.size(), 2u);
+  ASSERT_EQ(plan.skipped.size(), 4u);
+  EXPECT_EQ(plan.skipped[0].run.id, "s0-deterministic-cuda-r0");
+  EXPECT_EQ(plan.skipped[0].reason, "no GPU on this machine");
+  SweepPlan one_gpu = build_plan(policy_with({"deterministic"}, {"cuda", "cuda:1"}, {}, 1, 1), 1);
+  ASSERT_EQ(one_gpu.runs.size(), 1u);
+  ASSERT_EQ(one_gpu.skipped.size(), 1u);
+  EXPECT_EQ(one_gpu.skipped[0].reason, "cuda:1 is not present (1 GPU on this machine)");
+}
+
+TEST(PlanTest, Placeholders) {
+  RunSpec run{"id", 7, "deterministic", "cpu", 2, 1};
+  RunContext context{"/out/runs/id", "/out/runs/id/metrics.jsonl", -1};
+  auto values = placeholder_values(run, context);
+  EXPECT_EQ(expand_placeholders("--seed={seed} {mode} {device} t{threads} r{repeat} {run_dir} {metrics}", values),
+            "--seed=7 deterministic cpu t2 r1 /out/runs/id /out/runs/id/metrics.jsonl");
+  EXPECT_EQ(expand_placeholders("{{seed}} {unknown}", values), "{seed} {unknown}");
+}
+
+TEST(PlanTest, ProtocolEnvironmentInDeterministicMode) {
+  Policy policy;
+  policy.subject.env = {{"OMP_NUM_THREADS", "8"}, {"MY_FLAG", "1"}};
+  RunSpec run{"id", 7, "deterministic", "cpu", 2, 1};
+  RunContext context{"/r", "/r/metrics.jsonl", -1};
+  auto env = run_environment({{"PATH", "/bin"}, {"SEEDGATE_SEED", "999"}}, policy, run, context);
+  EXPECT_EQ(env.at("PATH"), "/bin");
+  EXPECT_EQ(env.at("MY_FLAG"), "1");
+  EXPECT_EQ(env.at("SEEDGATE_SEED"), "7");
+  EXPECT_EQ(env.at("SEEDGATE_MODE"), "deterministic");
+  EXPECT_EQ(env.at("SEEDGATE_DEVICE"), "cpu");
+  EXPECT_EQ(env.at("SEEDGATE_THREADS"), "2");
+  EXPECT_EQ(env.at("SEEDGATE_REPEAT"), "1");
+  EXPECT_EQ(env.at("SEEDGATE_RUN_DIR"), "/r");
+  EXPECT_EQ(env.at("SEEDGATE_METRICS"), "/r/metrics.jsonl");
+  EXPECT_EQ(env.at("OMP_NUM_THREADS"), "2");  // the threads axis wins over the policy's env
+  EXPECT_EQ(env.at("MKL_NUM_THREADS"), "2");
+  EXPECT_EQ(env.at("CUBLAS_WORKSPACE_CONFIG"), ":4096:8");
+  EXPECT_EQ(env.at("PYTHONHASHSEED"), "7");
+  EXPECT_EQ(env.at("PL_GLOBAL_SEED"), "7");
+  EXPECT_EQ(env.at("TF_DETERMINISTIC_OPS"), "1");
+  EXPECT_EQ(env.at("NVIDIA_TF32_OVERRIDE"), "0");
+  EXPECT_EQ(env.at("CUDA_VISIBLE_DEVICES"), "");
+}
+
+TEST(PlanTest, DefaultModeLeavesKnobsAlone) {
+  Policy policy;
+  RunSpec run{"id", 7, "default", "cuda:1", 0, 0};
+  auto env = run_environment({}, policy, run, RunContext{"/r", "/r/m", -1});
+  EXPECT_FALSE(env.count("CUBLAS_WORKSPACE_CONFIG"));
+  EXPECT_FALSE(env.count("SEEDGATE_THREADS"));
+  EXPECT_EQ(env.at("CUDA_VISIBLE_DEVICES"), "1");
+  RunSpec any_gpu{"id", 7, "default", "cuda", 0, 0};
+  EXPECT_EQ(run_environment({}, policy, any_gpu, RunContext{"/r", "/r/m", 3}).at("CUDA_VISIBLE_DEVICES"), "3");
+}
+
+}  // namespace
+}  // namespace seedgate

@@ -1,0 +1,335 @@
+#include "harness/policy.hpp"
+
+#include <gtest/gtest.h>
+
+namespace seedgate {
+namespace {
+
+const std::string kMinimal = R"(version = 1
+[subject]
+command = ["./train", "--seed", "{seed}"]
+[sweep]
+seeds = 4
+[metrics.accuracy]
+goal = "max"
+)";
+
+util::Result<Policy> parse(const std::string& text) { return parse_policy(text, "seedgate.toml", "/work/project"); }
+
+std::string error_of(const std::string& text) {
+  auto policy = parse(text);
+  return policy ? std::string("(no error)") : policy.error();
+}
+
+TEST(PolicyTest, LoadsSpecExample) {
+  auto policy = parse(R"(version = 1
+
+[subject]
+name = "digits-mlp"
+adapter = "command"
+command = ["./build/examples/digits_mlp", "--seed", "{seed}", "--out", "{run_dir}"]
+timeout = "10m"
+env = { OMP_NUM_THREADS = "1" }
+allowed_failures = 0
+
+[sweep]
+seeds = 8
+modes = ["deterministic", "default"]
+devices = ["cpu", "cuda"]
+threads = [1]
+repeats = 2
+jobs = "auto"
+
+[metrics.accuracy]
+goal = "max"
+
+[artifacts]
+model = "{run_dir}/model.bin"
+
+[[check]]
+kind = "threshold"
+metric = "accuracy"
+mean_at_least = 0.95
+worst_at_least = 0.93
+confidence = 0.95
+
+[[check]]
+kind = "variance"
+metric = "accuracy"
+std_at_most = 0.01
+
+[[check]]
+kind = "reproducibility"
+modes = ["deterministic"]
+
+[[check]]
+kind = "regression"
+metric = "accuracy"
+baseline = "baselines/main.json"
+margin = 0.005
+confidence = 0.95
+
+[report]
+junit = "seedgate-junit.xml"
+json = "seedgate-results.json"
+markdown = "seedgate-summary.md"
+html = "seedgate-report.html"
+)");
+  ASSERT_TRUE(policy) << policy.error();
+  EXPECT_EQ(policy->subject.name, "digits-mlp");
+  EXPECT_EQ(policy->subject.command.size(), 5u);
+  EXPECT_FALSE(policy->subject.shell);
+  EXPECT_EQ(policy->subject.timeout, std::chrono::minutes(10));
+  EXPECT_EQ(policy->subject.env.at("OMP_NUM_THREADS"), "1");
+  EXPECT_EQ(policy->subject.workdir, "/work/project");
+  EXPECT_EQ(policy->sweep.seeds.seeds, (std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(policy->sweep.modes, (std::vector<std::string>{"deterministic", "default"}));
+  EXPECT_EQ(policy->sweep.devices, (std::vector<std::string>{"cpu", "cuda"}));
+  EXPECT_EQ(policy->sweep.threads, (std::vector<int>{1}));
+  EXPECT_EQ(policy->sweep.repeats, 2);
+  EXPECT_EQ(policy->sweep.jobs, 0);
+  ASSERT_EQ(policy->checks.size(), 4u);
+  EXPECT_EQ(policy->checks[0].spec.name, "threshold-accuracy");
+  EXPECT_EQ(policy->checks[0].spec.mean->value, 0.95);
+  EXPECT_EQ(policy->checks[0].spec.worst->key, "worst_at_least");
+  EXPECT_EQ(policy->checks[0].confidence, 0.95);
+  EXPECT_EQ(policy->checks[0].position.line, 25);
+  EXPECT_EQ(*policy->checks[1].spec.std_at_most, 0.01);
+  EXPECT_EQ(policy->checks[2].spec.kind, checks::CheckKind::reproducibility);
+  EXPECT_EQ(policy->checks[3].spec.kind, checks::CheckKind::regression);
+  EXPECT_EQ(policy->checks[3].spec.margin, 0.005);
+  EXPECT_EQ(policy->checks[3].baseline, "/work/project/baselines/main.json");
+  EXPECT_EQ(policy->report.junit, "/work/project/seedgate-junit.xml");
+  EXPECT_EQ(policy->report.html, "/work/project/seedgate-report.html");
+  EXPECT_EQ(policy->artifacts.at(0).second, "{run_dir}/model.bin");
+}
+
+TEST(PolicyTest, SeedsForms) {
+  auto list = parse(kMinimal + "");
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->sweep.seeds.seeds.size(), 4u);
+  std::string text = kMinimal;
+  text.replace(text.find("seeds = 4"), 9, "seeds = { start = 100, count = 3, max = 20 }");
+  auto table = parse(text);
+  ASSERT_TRUE(table) << table.error();
+  EXPECT_EQ(table->sweep.seeds.seeds, (std::vector<std::int64_t>{100, 101, 102}));
+  EXPECT_EQ(table->sweep.seeds.max_count, 20);
+  text = kMinimal;
+  text.replace(text.find("seeds = 4"), 9, "seeds = [11, 22]");
+  EXPECT_EQ(parse(text)->sweep.seeds.seeds, (std::vector<std::int64_t>{11, 22}));
+}
+
+TEST(PolicyTest, StringCommandRunsThroughShell) {
+  std::string text = kMinimal;
+  text.replace(text.find("command = ["), std::string("command = [\"./train\", \"--seed\", \"{seed}\"]").size(),
+               "command = \"./train --seed {seed} | tee log\"");
+  auto policy = parse(text);
+  ASSERT_TRUE(policy) << policy.error();
+  EXPECT_TRUE(policy->subject.shell);
+}
+
+TEST(PolicyTest, UnknownTopLevelKeySuggestsNearest) {
+  EXPECT_EQ(error_of(kMinimal + "[sweeps]\n"),
+            "seedgate.toml:8:2: unknown key 'sweeps' in the policy; did you mean 'sweep'?");
+}
+
+TEST(PolicyTest, UnknownKeyInSweep) {
+  EXPECT_EQ(error_of(R"(version = 1
+[subject]
+command = ["x"]
+[sweep]
+seeds = 2
+repeat = 2
+)"),
+            "seedgate.toml:6:1: unknown key 'repeat' in [sweep]; did you mean 'repeats'?");
+}
+
+TEST(PolicyTest, UnknownKeyWithoutNearMiss) {
+  EXPECT_EQ(error_of(kMinimal + "[report]\nfoobarbaz = \"x\"\n"), "seedgate.toml:9:1: unknown key 'foobarbaz' in [report]");
+}
+
+TEST(PolicyTest, WrongType) {
+  EXPECT_EQ(error_of(R"(version = 1
+[subject]
+command = ["x"]
+[sweep]
+seeds = 2
+repeats = "two"
+)"),
+            "seedgate.toml:6:11: 'repeats' must be an integer, not a string");
+}
+
+TEST(PolicyTest, OutOfRange) {
+  EXPECT_EQ(error_of(R"(version = 1
+[subject]
+command = ["x"]
+[sweep]
+seeds = 2
+repeats = 0
+)"),
+            "seedgate.toml:6:11: 'repeats' must be at least 1, got 0");
+}
+
+TEST(PolicyTest, BadDuration) {
+  EXPECT_EQ(error_of(R"(version = 1
+[subject]
+command = ["x"]
+timeout = "10 minutes"
+[sweep]
+seeds = 2
+)"),
+            "seedgate.toml:4:11: 'timeout': \"10 minutes\" is not a duration; write a number and a unit (ms, s, m, h), "
+            "such as \"90s\" or \"10m\"");
+}
+
+TEST(PolicyTest, Durations) {
+  EXPECT_EQ(*parse_duration("90s"), std::chrono::seconds(90));
+  EXPECT_EQ(*parse_duration("10m"), std::chrono::minutes(10));
+  EXPECT_EQ(*parse_duration("1h30m"), std::chrono::minutes(90));
+  EXPECT_EQ(*parse_duration("250ms"), std::chrono::milliseconds(250));
+  EXPECT_EQ(*parse_duration("1.5s"), std::chrono::milliseconds(1500));
+  EXPECT_FALSE(parse_duration("10"));
+  EXPECT_FALSE(parse_duration("s"));
+  EXPECT_FALSE(parse_duration("5 s"));
+  EXPECT_FALSE(parse_duration("-5s"));
+}
+
+TEST(PolicyTest, Sizes) {
+  EXPECT_EQ(*parse_size("16MiB"), 16u << 20);
+  EXPECT_EQ(*parse_size("512B"), 512u);
+  EXPECT_FALSE(parse_size("16MB"));
+  EXPECT_EQ(parse_size("0B").error(), "\"0B\" is out of range (1B to 1024TiB)");
+}
+
+TEST(PolicyTest, MisspeltCheckKind) {
+  EXPECT_EQ(error_of(kMinimal + "[[check]]\nkind = \"treshold\"\nmetric = \"accuracy\"\n"),
+            "seedgate.toml:9:8: unknown check kind 'treshold'; did you mean 'threshold'?");
+}
+
+TEST(PolicyTest, UndeclaredMetric) {
+  EXPECT_EQ(error_of(kMinimal + "[[check]]\nkind = \"threshold\"\nmetric = \"acuracy\"\nmean_at_least = 0.9\n"),
+            "seedgate.toml:10:10: metric 'acuracy' is not declared in [metrics]; did you mean 'accuracy'?");
+}
+
+TEST(PolicyTest, BoundMustFitGoal) {
+  EXPECT_EQ(error_of(kMinimal + "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_most = 0.9\n"),
+            "seedgate.toml:11:16: 'mean_at_most' does not fit metric 'accuracy' with goal = \"max\"; use "
+            "'mean_at_least'");
+}
+
+TEST(PolicyTest, KeyOfAnotherKind) {
+  EXPECT_EQ(error_of(kMinimal + "[[check]]\nkind = \"variance\"\nmetric = \"accuracy\"\nmean_at_least = 0.9\n"),
+            "seedgate.toml:11:1: 'mean_at_least' does not apply to a variance check");
+}
+
+TEST(PolicyTest, ThresholdNeedsABound) {
+  EXPECT_EQ(error_of(kMinimal + "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\n"),
+            "seedgate.toml:8:1: threshold check needs 'mean_at_least' or 'worst_at_least'");
+}
+
+TEST(PolicyTest, UnknownPlaceholder) {
+  EXPECT_EQ(error_of(R"(version = 1
+[subject]
+command = ["./train", "--seed", "{sed}"]
+[sweep]
+seeds = 2
+)"),
+            "seedgate.toml:3:33: unknown placeholder '{sed}' in 'command'; did you mean '{seed}'?");
+}
+
+TEST(PolicyTest, UnknownMode) {
+  EXPECT_EQ(error_of(R"(version = 1
+[subject]
+command = ["x"]
+[sweep]
+seeds = 2
+modes = ["determinstic"]
+)"),
+            "seedgate.toml:6:10: 'modes' must be one of \"deterministic\", \"default\", got \"determinstic\"; did you "
+            "mean \"deterministic\"?");
+}
+
+TEST(PolicyTest, BadDevice) {
+  EXPECT_EQ(error_of(R"(version = 1
+[subject]
+command = ["x"]
+[sweep]
+seeds = 2
+devices = ["gpu"]
+)"),
+            "seedgate.toml:6:12: 'devices' entries are \"cpu\", \"cuda\" or \"cuda:N\", got \"gpu\"");
+}
+
+TEST(PolicyTest, DuplicateSeed) {
+  EXPECT_EQ(error_of(R"(version = 1
+[subject]
+command = ["x"]
+[sweep]
+seeds = [1, 2, 1]
+)"),
+            "seedgate.toml:5:16: 'seeds' lists 1 twice");
+}
+
+TEST(PolicyTest, MissingCommand) {
+  EXPECT_EQ(error_of("version = 1\n[subject]\nname = \"x\"\n[sweep]\nseeds = 2\n"),
+            "seedgate.toml:2:1: missing required key 'command' in [subject]");
+}
+
+TEST(PolicyTest, MissingVersion) {
+  EXPECT_EQ(error_of("[subject]\ncommand = [\"x\"]\n"),
+            "seedgate.toml:1:1: missing required key 'version' (write version = 1)");
+}
+
+TEST(PolicyTest, MissingGoal) {
+  EXPECT_EQ(error_of("version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.loss]\n"),
+            "seedgate.toml:6:1: missing required key 'goal' in [metrics.loss] (\"max\" or \"min\")");
+}
+
+TEST(PolicyTest, RegexNeedsCaptureGroup) {
+  EXPECT_EQ(error_of("version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.err]\ngoal = \"min\"\n"
+                     "regex = 'test-error:[0-9.]+'\n"),
+            "seedgate.toml:8:9: 'regex' needs a capture group for the value, such as 'loss=([0-9.eE+-]+)'");
+}
+
+TEST(PolicyTest, InvalidRegex) {
+  auto error = error_of("version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.err]\ngoal = "
+                        "\"min\"\nregex = 'err:([0-9'\n");
+  EXPECT_TRUE(error.starts_with("seedgate.toml:8:9: 'regex' is not a valid regular expression: ")) << error;
+}
+
+TEST(PolicyTest, TomlSyntaxError) {
+  auto error = error_of("version = 1\n[subject\n");
+  EXPECT_TRUE(error.starts_with("seedgate.toml:2:")) << error;
+}
+
+TEST(PolicyTest, EnvMayNotSetProtocolVariables) {
+  EXPECT_EQ(error_of("version = 1\n[subject]\ncommand = [\"x\"]\nenv = { SEEDGATE_SEED = \"1\" }\n[sweep]\nseeds = 2\n"),
+            "seedgate.toml:4:9: 'env' must not set 'SEEDGATE_SEED': seedgate sets SEEDGATE_* for every run");
+}
+
+TEST(PolicyTest, CheckModeMustBeSwept) {
+  EXPECT_EQ(error_of(kMinimal + "[[check]]\nkind = \"reproducibility\"\nmodes = [\"default\"]\n"),
+            "seedgate.toml:10:9: check mode 'default' is not among [sweep] modes");
+}
+
+TEST(PolicyTest, UnsupportedCheckKind) {
+  EXPECT_EQ(error_of(kMinimal + "[[check]]\nkind = \"ensemble\"\n"),
+            "seedgate.toml:9:8: check kind 'ensemble' is not supported yet");
+}
+
+TEST(PolicyTest, DefaultCheckNamesAreUnique) {
+  auto policy = parse(kMinimal + "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.9\n"
+                                 "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nworst_at_least = 0.8\n");
+  ASSERT_TRUE(policy) << policy.error();
+  EXPECT_EQ(policy->checks[0].spec.name, "threshold-accuracy");
+  EXPECT_EQ(policy->checks[1].spec.name, "threshold-accuracy-2");
+}
+
+TEST(PolicyTest, ReproducibilityDefaultsToDeterministicMode) {
+  auto policy = parse(kMinimal + "[[check]]\nkind = \"reproducibility\"\n");
+  ASSERT_TRUE(policy) << policy.error();
+  EXPECT_EQ(policy->checks[0].spec.modes, (std::vector<std::string>{"deterministic"}));
+}
+
+}  // namespace
+}  // namespace seedgate

@@ -1,0 +1,88 @@
+#include "harness/reports.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "util/atomic_file.hpp"
+
+namespace seedgate {
+namespace {
+
+SweepResults hostile_results() {
+  SweepResults results;
+  results.subject = "demo <&> \x01";
+  results.policy_path = "seedgate.toml";
+  results.seeds = {0, 1};
+  results.verdict = "fail";
+  std::string hostile = "bell\x07 ]]> <tag> & \"q\" \xff\xfe\xc3\x28 \x1b[31m end";
+  for (int seed = 0; seed < 2; ++seed) {
+    RunRecord r;
+    r.run = {"s" + std::to_string(seed) + "-deterministic-cpu-r0", seed, "deterministic", "cpu", 0, 0};
+    r.status = seed == 0 ? RunStatus::passed : RunStatus::failed;
+    r.message = seed == 0 ? "" : "exited with code 1 " + hostile;
+    r.report.metrics["accuracy"] = 0.9 + seed * 0.01;
+    r.report.issues.push_back("metrics.jsonl:1: not a JSON object: " + hostile);
+    r.stdout_tail = hostile;
+    r.stderr_tail = hostile;
+    r.process.wall_seconds = 1.23456;
+    results.runs.push_back(r);
+  }
+  RunRecord skipped;
+  skipped.run = {"s0-deterministic-cuda-r0", 0, "deterministic", "cuda", 0, 0};
+  skipped.status = RunStatus::skipped;
+  skipped.message = "no GPU on this machine";
+  results.runs.push_back(skipped);
+  CheckResult check;
+  check.outcome.name = "threshold-accuracy";
+  check.outcome.metric = "accuracy";
+  check.outcome.verdict = checks::Verdict::fail;
+  check.outcome.messages = {"accuracy: mean 0.9 is below mean_at_least 0.95 " + hostile};
+  check.outcome.statistics.push_back({"mode=deterministic, device=cpu", "mean", 0.9, checks::Bound{"mean_at_least", 0.95}, false});
+  results.checks.push_back(check);
+  return results;
+}
+
+TEST(JunitReportTest, ValidAgainstSchemaWhateverTheProgramPrinted) {
+  if (std::system("command -v xmllint >/dev/null 2>&1") != 0) GTEST_SKIP() << "xmllint not installed";
+  std::string xml = render_junit(hostile_results(), {});
+  auto path = std::filesystem::temp_directory_path() / "seedgate-junit-hostile.xml";
+  ASSERT_TRUE(util::write_file_atomic(path, xml));
+  std::string command = std::string("xmllint --noout --schema ") + JUNIT_SCHEMA + " " + path.string() + " 2>&1";
+  EXPECT_EQ(std::system(command.c_str()), 0) << xml;
+}
+
+TEST(JunitReportTest, NamesTimesAndCounts) {
+  std::string xml = render_junit(hostile_results(), {});
+  EXPECT_NE(xml.find("<testcase name=\"run[seed=1,mode=deterministic,device=cpu,repeat=0]\" classname=\"seedgate.runs\" "
+                     "time=\"1.235\">"),
+            std::string::npos);
+  EXPECT_NE(xml.find("<skipped message=\"no GPU on this machine\"/>"), std::string::npos);
+  EXPECT_NE(xml.find("<testsuite name=\"runs\" tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"1\""), std::string::npos);
+  EXPECT_NE(xml.find("<failure type=\"fail\" message=\"accuracy: mean 0.9 is below mean_at_least 0.95 bell\\x07 ]]&gt;"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<property name=\"threshold-accuracy.mean[mode=deterministic, device=cpu]\" value=\"0.9\"/>"),
+            std::string::npos);
+  EXPECT_EQ(xml.find("]]>"), std::string::npos);
+}
+
+TEST(ConsoleReportTest, ShowsDistributionAndVerdict) {
+  std::string text = render_console(hostile_results(), {{}, 1});
+  EXPECT_NE(text.find("accuracy across seeds"), std::string::npos);
+  EXPECT_NE(text.find("per seed (seed:value): 0:0.9"), std::string::npos);
+  EXPECT_NE(text.find("FAIL  threshold-accuracy"), std::string::npos);
+  EXPECT_NE(text.find("verdict: FAIL (1 of 1 checks failed; exit 1)"), std::string::npos) << text;
+}
+
+TEST(MarkdownReportTest, VerdictFirstThenTable) {
+  std::string md = render_markdown(hostile_results(), {});
+  EXPECT_TRUE(md.starts_with("## seedgate: demo &lt;&> \x01 — FAIL\n")) << md;
+  EXPECT_NE(md.find("| threshold-accuracy | FAIL | mean | mode=deterministic, device=cpu | 0.9 | mean_at_least 0.95 |"),
+            std::string::npos)
+      << md;
+}
+
+}  // namespace
+}  // namespace seedgate

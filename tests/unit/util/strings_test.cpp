@@ -1,0 +1,36 @@
+#include "util/strings.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace util {
+namespace {
+
+TEST(StringsTest, EditDistance) {
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+  EXPECT_EQ(edit_distance("", "abc"), 3u);
+  EXPECT_EQ(edit_distance("same", "same"), 0u);
+}
+
+TEST(StringsTest, ClosestMatch) {
+  std::vector<std::string_view> keys = {"seeds", "modes", "devices", "repeats"};
+  EXPECT_EQ(closest_match("seds", keys), "seeds");
+  EXPECT_EQ(closest_match("repeat", keys), "repeats");
+  EXPECT_EQ(closest_match("zzzzzzzz", keys), std::nullopt);
+}
+
+TEST(StringsTest, FormatNumberRoundTrips) {
+  EXPECT_EQ(format_number(0.1), "0.1");
+  EXPECT_EQ(format_number(0.9000001), "0.9000001");
+  EXPECT_EQ(format_number(NAN), "nan");
+  EXPECT_EQ(format_number(-INFINITY), "-inf");
+}
+
+TEST(StringsTest, TailCutsAtLineStart) {
+  EXPECT_EQ(tail("short", 10), "short");
+  EXPECT_EQ(tail("aaaa\nbbbbbbbbbbbbbbbbbbbb", 22), "bbbbbbbbbbbbbbbbbbbb");
+}
+
+}  // namespace
+}  // namespace util
