@@ -103,6 +103,12 @@ std::string render_console(const SweepResults& results, const ReportContext& con
     for (std::size_t i = 0; i < std::min<std::size_t>(r.report.issues.size(), 3); ++i)
       out += fmt::format("              {}\n", r.report.issues[i]);
   }
+  // Problems in what passed runs reported: not fatal, but worth a look.
+  for (const RunRecord& r : results.runs) {
+    if (r.status != RunStatus::passed || r.report.issues.empty()) continue;
+    out += fmt::format("  warning     {}: {}{}\n", r.run.id, r.report.issues.front(),
+                       r.report.issues.size() > 1 ? fmt::format(" (and {} more in results.json)", r.report.issues.size() - 1) : "");
+  }
   for (const auto& [metric, groups] : distributions(results)) {
     out += fmt::format("\n{} across seeds\n", metric);
     for (const auto& [group, values] : groups) {

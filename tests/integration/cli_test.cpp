@@ -1,1 +1,399 @@
+// End-to-end tests: the real seedgate binary, run in a cleaned environment
+// against the fake trainer (one behaviour per failure mode) and the example.
+// Each asserts the exit code, the verdict and the message a user would see.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "util/atomic_file.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m_dir = fs::temp_directory_path() /
+            ("seedgate-cli-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(m_dir);
+    fs::create_directories(m_dir);
+  }
+
+  // A policy around the fake trainer; `checks` and `extra_subject` are appended verbatim.
+  void write_policy(const std::string& behaviour, const std::string& checks, const std::string& extra_subject = "",
+                    const std::string& sweep = "seeds = 4\nrepeats = 2\njobs = 2\n", const std::string& name = "seedgate.toml") {
+    std::ofstream(m_dir / name) << fmt::format(R"(version = 1
+[subject]
+name = "fake"
+command = ["{}", {}]
+timeout = "60s"
+{}
+[sweep]
+{}
+[metrics.accuracy]
+goal = "max"
+
+[artifacts]
+model = "{{run_dir}}/model.bin"
+
+{}
+[report]
+junit = "junit.xml"
+json = "results.json"
+markdown = "summary.md"
+)",
+                                               FAKE_TRAINER, behaviour, extra_subject, sweep, checks);
+  }
+
+  pid_t spawn(const std::vector<std::string>& args) {
+    std::vector<std::string> argv_strings = {SEEDGATE_BIN};
+    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_strings) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_strings = {"PATH=/usr/bin:/bin", "HOME=" + m_dir.string(),
+                                            "FAKE_TRAINER_LOG=" + (m_dir / "starts.log").string()};
+    std::vector<char*> envp;
+    for (auto& e : env_strings) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, (m_dir / "out.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, (m_dir / "err.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addchdir_np(&actions, m_dir.c_str());
+    pid_t pid = -1;
+    EXPECT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data()), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    return pid;
+  }
+
+  Outcome finish(pid_t pid) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    Outcome o;
+    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    o.out = *util::read_file(m_dir / "out.txt");
+    o.err = *util::read_file(m_dir / "err.txt");
+    return o;
+  }
+
+  Outcome seedgate(const std::vector<std::string>& args) { return finish(spawn(args)); }
+
+  nlohmann::json results(const std::string& name = "results.json") {
+    return nlohmann::json::parse(*util::read_file(m_dir / name));
+  }
+
+  bool junit_valid(const std::string& name = "junit.xml") {
+    if (std::system("command -v xmllint >/dev/null 2>&1") != 0) return true;  // checked where xmllint exists
+    std::string command = fmt::format("xmllint --noout --schema {} {} 2>&1", JUNIT_SCHEMA, (m_dir / name).string());
+    return std::system(command.c_str()) == 0;
+  }
+
+  std::size_t starts() {
+    auto log = util::read_file(m_dir / "starts.log");
+    if (!log) return 0;
+    return static_cast<std::size_t>(std::count(log->begin(), log->end(), '\n'));
+  }
+
+  fs::path m_dir;
+};
+
+const std::string kChecks = R"([[check]]
+kind = "threshold"
+metric = "accuracy"
+mean_at_least = 0.9
+worst_at_least = 0.85
+
+[[check]]
+kind = "variance"
+metric = "accuracy"
+std_at_most = 0.01
+
+[[check]]
+kind = "reproducibility"
+
+[[check]]
+kind = "seed-sensitivity"
+)";
+
+TEST_F(CliTest, StableProgramPasses) {
+  write_policy("\"stable\"", kChecks);
+  Outcome o = seedgate({"run", "-j", "2"});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_NE(o.out.find("seedgate fake: 8 runs (8 passed)"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("per seed (seed:value): 0:0.95 1:0.951 2:0.952 3:0.953"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("verdict: PASS (0 of 4 checks failed; exit 0)"), std::string::npos) << o.out;
+  EXPECT_TRUE(junit_valid());
+  auto r = results();
+  EXPECT_EQ(r["schema_version"], 1);
+  EXPECT_EQ(r["verdict"], "pass");
+  EXPECT_EQ(r["runs"].size(), 8u);
+  EXPECT_TRUE(r["policy"]["digest"].get<std::string>().starts_with("xxh3:"));
+  EXPECT_FALSE(r["environment"]["host"].get<std::string>().empty());
+  EXPECT_EQ(r["runs"][0]["series"]["loss"].size(), 2u);
+  // Every run had a fresh folder with its logs and its own record.
+  for (const auto& run : r["runs"]) {
+    fs::path dir = m_dir / ".seedgate" / "runs" / run["id"].get<std::string>();
+    EXPECT_TRUE(fs::exists(dir / "stdout.log") && fs::exists(dir / "result.json") && fs::exists(dir / "metrics.jsonl"));
+  }
+  EXPECT_TRUE(fs::exists(m_dir / ".seedgate" / "results.json"));
+  EXPECT_NE(util::read_file(m_dir / "summary.md")->find("## seedgate: fake — PASS"), std::string::npos);
+}
+
+TEST_F(CliTest, NondeterministicProgramFailsReproducibility) {
+  write_policy("\"nondeterministic\"", kChecks);
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
+  EXPECT_NE(o.out.find("FAIL  reproducibility"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("seed 0 (mode=deterministic, device=cpu): artifact 'model' differs: repeat 0 xxh3:"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("seed 0 (mode=deterministic, device=cpu): metric 'accuracy' differs: repeat 0 0.9"),
+            std::string::npos);
+  EXPECT_TRUE(junit_valid());
+  EXPECT_NE(util::read_file(m_dir / "junit.xml")->find("<failure type=\"fail\" message=\"seed 0 (mode=deterministic"),
+            std::string::npos);
+}
+
+TEST_F(CliTest, ProgramIgnoringItsSeedFailsSeedSensitivity) {
+  write_policy("\"ignores-seed\"", kChecks);
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
+  EXPECT_NE(o.out.find("FAIL  seed-sensitivity"), std::string::npos);
+  EXPECT_NE(o.out.find("seeds 0 and 1 produced the same artifact 'model' (xxh3:"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("the program may ignore its seed"), std::string::npos);
+}
+
+TEST_F(CliTest, CrashOnOneSeedCannotBeEvaluated) {
+  write_policy("\"crash-on-seed\", \"2\"", kChecks);
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 3) << o.out << o.err;
+  EXPECT_NE(o.out.find("failed      s2-deterministic-cpu-r0: killed by signal SIGABRT (aborted)"), std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("error: 2 runs failed; the policy allows 0 (allowed_failures)"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("verdict: ERROR"), std::string::npos);
+  auto r = results();
+  EXPECT_EQ(r["runs"][4]["status"], "failed");
+  EXPECT_NE(r["runs"][4]["stderr_tail"].get<std::string>().find("about to crash on seed 2"), std::string::npos);
+  EXPECT_TRUE(junit_valid());
+}
+
+TEST_F(CliTest, AllowedFailuresLetTheRestBeJudged) {
+  write_policy("\"crash-on-seed\", \"2\"", kChecks, "allowed_failures = 2");
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_NE(o.out.find("8 runs (2 failed, 6 passed)"), std::string::npos) << o.out;
+}
+
+TEST_F(CliTest, HangWithGrandchildTimesOutAndKillsTheGroup) {
+  write_policy("\"grandchild-hang\", \"cli-hang-marker\"", kChecks, "grace = \"200ms\"", "seeds = 2\njobs = 2\n");
+  auto started = std::chrono::steady_clock::now();
+  std::ofstream(m_dir / "seedgate.toml", std::ios::app);
+  std::string policy = *util::read_file(m_dir / "seedgate.toml");
+  policy.replace(policy.find("timeout = \"60s\""), 15, "timeout = \"1s\"");
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "seedgate.toml", policy));
+  Outcome o = seedgate({"run"});
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(60));
+  EXPECT_EQ(o.exit_code, 3) << o.out << o.err;
+  EXPECT_NE(o.out.find("timed-out   s0-deterministic-cpu-r0: timed out after 1s; process group ended by SIGTERM "
+                       "(terminated)"),
+            std::string::npos)
+      << o.out;
+  // The grandchild (sleeping 300 s) went with its group.
+  EXPECT_NE(std::system(fmt::format("pgrep -f 'fake_traine[r] grandchild-hang cli-hang-marker' >/dev/null").c_str()), 0);
+}
+
+TEST_F(CliTest, FloodingProgramIsCapped) {
+  write_policy("\"flood\", \"200\"", kChecks, "output_limit = \"1MiB\"", "seeds = 2\nrepeats = 2\n");
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  auto r = results();
+  EXPECT_GE(r["runs"][0]["process"]["stdout_bytes"].get<std::uint64_t>(), 200u << 20);
+  EXPECT_TRUE(r["runs"][0]["process"]["stdout_truncated"].get<bool>());
+  EXPECT_LT(fs::file_size(m_dir / ".seedgate/runs/s0-deterministic-cpu-r0/stdout.log"), (1u << 20) + 200);
+}
+
+TEST_F(CliTest, MalformedMetricsAreReportedNotFatal) {
+  write_policy("\"malformed\"", kChecks);
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  auto issues = results()["runs"][0]["issues"];
+  EXPECT_EQ(issues[0], "metrics.jsonl:1: not a JSON object: this is not json");
+  EXPECT_EQ(issues[1], "metrics.jsonl:2: metric 'loss' is nan");
+  EXPECT_NE(o.out.find("metrics.jsonl:1: not a JSON object: this is not json"), std::string::npos) << o.out;
+}
+
+TEST_F(CliTest, NanMetricFailsTheThreshold) {
+  write_policy("\"nan\"", kChecks);
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
+  EXPECT_NE(o.out.find("accuracy: non-finite value in seed 0 repeat 0 (nan), seed 0 repeat 1 (nan)"), std::string::npos)
+      << o.out;
+}
+
+TEST_F(CliTest, XmlHostileOutputStillGivesValidJunit) {
+  write_policy("\"xml-hostile\"", kChecks);
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 3) << o.out << o.err;
+  EXPECT_NE(o.out.find("failed      s0-deterministic-cpu-r0: exited with code 1"), std::string::npos);
+  EXPECT_TRUE(junit_valid()) << *util::read_file(m_dir / "junit.xml");
+  std::string xml = *util::read_file(m_dir / "junit.xml");
+  EXPECT_NE(xml.find("bell\\x07 nul-free esc\\x1b[31m ]]&gt; &lt;tag&gt;"), std::string::npos);
+}
+
+TEST_F(CliTest, MissingMetricFailsTheRun) {
+  write_policy("\"exit\", \"0\"", kChecks);
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 3) << o.out << o.err;
+  EXPECT_NE(o.out.find("s0-deterministic-cpu-r0: metric 'accuracy' was not reported in the metrics file"),
+            std::string::npos)
+      << o.out;
+}
+
+TEST_F(CliTest, MissingProgramIsNamed) {
+  std::ofstream(m_dir / "seedgate.toml") << "version = 1\n[subject]\ncommand = [\"./no-such-trainer\"]\n[sweep]\nseeds = 1\n";
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 3) << o.out << o.err;
+  EXPECT_NE(o.out.find("s0-deterministic-cpu-r0: command not found: ./no-such-trainer (127)"), std::string::npos) << o.out;
+}
+
+TEST_F(CliTest, RegexMetricsFromAnUnchangedProgram) {
+  std::ofstream(m_dir / "seedgate.toml") << fmt::format(R"(version = 1
+[subject]
+command = ["{}", "stable"]
+[sweep]
+seeds = 3
+[metrics.error]
+goal = "min"
+regex = 'test-error:([0-9.]+)'
+stream = "stdout"
+[[check]]
+kind = "threshold"
+metric = "error"
+mean_at_most = 0.06
+)",
+                                                        FAKE_TRAINER);
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_NE(o.out.find("per seed (seed:value): 0:0.05 1:0.049 2:0.048"), std::string::npos) << o.out;
+}
+
+TEST_F(CliTest, PolicyErrorExitsTwoWithPosition) {
+  std::ofstream(m_dir / "seedgate.toml") << "version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseds = 3\n";
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_EQ(o.err, "seedgate.toml:5:1: unknown key 'seds' in [sweep]; did you mean 'seeds'?\n");
+  EXPECT_EQ(seedgate({"policy", "lint"}).exit_code, 2);
+}
+
+TEST_F(CliTest, UsageErrors) {
+  EXPECT_EQ(seedgate({"run", "--no-such-flag"}).exit_code, 2);
+  EXPECT_EQ(seedgate({}).exit_code, 2);
+  Outcome missing = seedgate({"run", "-p", "absent.toml"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(missing.err, "cannot read absent.toml: No such file or directory\n");
+  Outcome version = seedgate({"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_TRUE(version.out.starts_with("seedgate ")) << version.out;
+  Outcome help = seedgate({"run", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* flag : {"--policy", "--jobs", "--out", "--resume"})
+    EXPECT_NE(help.out.find(flag), std::string::npos) << flag;
+}
+
+TEST_F(CliTest, CheckRejudgesStoredResultsWithoutTraining) {
+  write_policy("\"stable\"", kChecks);
+  ASSERT_EQ(seedgate({"run"}).exit_code, 0);
+  std::size_t trained = starts();
+  EXPECT_EQ(trained, 8u);
+  std::string strict = kChecks;
+  strict.replace(strict.find("mean_at_least = 0.9"), 19, "mean_at_least = 0.99");
+  write_policy("\"stable\"", strict, "", "seeds = 4\nrepeats = 2\njobs = 2\n", "strict.toml");
+  Outcome o = seedgate({"check", "-p", "strict.toml", ".seedgate/results.json"});
+  EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
+  EXPECT_NE(o.out.find("accuracy: mean 0.9515 over seeds 0..3 is below mean_at_least 0.99"), std::string::npos) << o.out;
+  EXPECT_EQ(starts(), trained);
+  EXPECT_EQ(seedgate({"check", "-p", "seedgate.toml", ".seedgate/results.json"}).exit_code, 0);
+  Outcome report = seedgate({"report", ".seedgate/results.json", "--junit", "again.xml"});
+  EXPECT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_TRUE(fs::exists(m_dir / "again.xml"));
+}
+
+TEST_F(CliTest, BaselineAndRegression) {
+  write_policy("\"stable\"", kChecks);
+  ASSERT_EQ(seedgate({"run"}).exit_code, 0);
+  Outcome saved = seedgate({"baseline", "save", ".seedgate/results.json", "-o", "baselines/main.json"});
+  EXPECT_EQ(saved.exit_code, 0) << saved.err;
+  EXPECT_EQ(saved.out, "baseline: 8 runs over seeds 0..3 written to baselines/main.json\n");
+  write_policy("\"stable\"", "[[check]]\nkind = \"regression\"\nmetric = \"accuracy\"\nbaseline = \"baselines/main.json\"\nmargin = 0.005\n",
+               "", "seeds = 4\nrepeats = 2\njobs = 2\n", "regression.toml");
+  Outcome o = seedgate({"check", "-p", "regression.toml", ".seedgate/results.json"});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_NE(o.out.find("PASS  regression-accuracy"), std::string::npos);
+}
+
+TEST_F(CliTest, InterruptKeepsFinishedRunsAndResumeFinishesTheSweep) {
+  write_policy("\"slow\", \"400\", \"cli-interrupt-marker\"", "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.9\n", "", "seeds = 6\nrepeats = 1\njobs = 1\n");
+  pid_t pid = spawn({"run"});
+  fs::path runs = m_dir / ".seedgate" / "runs";
+  auto finished_runs = [&] {
+    std::size_t n = 0;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(runs, ec)) n += fs::exists(entry.path() / "result.json");
+    return n;
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (finished_runs() < 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ::kill(pid, SIGINT);
+  Outcome interrupted = finish(pid);
+  EXPECT_EQ(interrupted.exit_code, 3) << interrupted.out << interrupted.err;
+  EXPECT_NE(interrupted.out.find("the sweep was interrupted with"), std::string::npos) << interrupted.out;
+  EXPECT_NE(std::system(fmt::format("pgrep -f 'fake_traine[r] slow 400 cli-interrupt-marker' >/dev/null").c_str()), 0);
+  std::size_t kept = finished_runs();
+  auto r = results(".seedgate/results.json");
+  EXPECT_TRUE(r["interrupted"].get<bool>());
+  std::size_t passed = 0;
+  for (const auto& run : r["runs"]) passed += run["status"] == "passed";
+  EXPECT_GE(passed, 2u);
+  EXPECT_LT(passed, 6u);
+  std::size_t started_before = starts();
+
+  Outcome resumed = seedgate({"run", "--resume"});
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_NE(resumed.err.find(fmt::format("resuming: {} of 6 runs already finished", passed)), std::string::npos)
+      << resumed.err;
+  EXPECT_EQ(starts() - started_before, 6 - passed);  // finished runs were not rerun
+  EXPECT_GE(kept, passed);
+}
+
+TEST_F(CliTest, ExampleSweepRunsAndShowsDistribution) {
+  std::string policy = *util::read_file(fs::path(EXAMPLES_DIR) / "digits_mlp" / "seedgate.toml");
+  policy.replace(policy.find("../../build/examples/digits_mlp"), 31, DIGITS_MLP);
+  policy.replace(policy.find("../data/digits.csv"), 18, std::string(EXAMPLES_DIR) + "/data/digits.csv");
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "seedgate.toml", policy));
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_NE(o.out.find("accuracy across seeds"), std::string::npos);
+  EXPECT_NE(o.out.find("verdict: PASS"), std::string::npos);
+  EXPECT_TRUE(junit_valid("seedgate-junit.xml"));
+}
+
+}  // namespace
