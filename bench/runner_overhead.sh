@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Compares whole processes side by side in one run, medians over rounds:
+#  - `seedgate run -j 2` over N runs of /bin/true against `xargs -P 2` running
+#    it N times (goal: seedgate within 1.2x of xargs);
+#  - `seedgate run -j 1` against a plain shell loop, which gives seedgate's
+#    overhead per run over the bare program.
+#
+#   bench/runner_overhead.sh [BUILD_DIR] [RUNS] [ROUNDS]
+set -euo pipefail
+build=${1:-build}
+runs=${2:-200}
+rounds=${3:-7}
+seedgate=$(realpath "$build/seedgate")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+policy() {  # jobs
+  cat > "$work/seedgate-j$1.toml" <<TOML
+version = 1
+[subject]
+name = "trivial"
+command = ["/bin/true"]
+[sweep]
+seeds = $runs
+jobs = $1
+TOML
+}
+policy 1
+policy 2
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f\n", b - a }'; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+measure() {  # file, command...
+  local file=$1 start end
+  shift
+  start=$(now)
+  "$@" > /dev/null 2>&1
+  end=$(now)
+  elapsed "$start" "$end" | tee -a "$file"
+}
+loop() { for _ in $(seq "$runs"); do /bin/true; done; }
+
+for round in $(seq "$rounds"); do
+  x=$(measure "$work/xargs" sh -c "seq $runs | xargs -P 2 -n 1 /bin/true")
+  s2=$(measure "$work/seedgate2" "$seedgate" run -p "$work/seedgate-j2.toml" --out "$work/out")
+  l=$(measure "$work/loop" loop)
+  s1=$(measure "$work/seedgate1" "$seedgate" run -p "$work/seedgate-j1.toml" --out "$work/out")
+  echo "round $round: xargs -P 2 ${x}s  seedgate -j 2 ${s2}s  |  loop ${l}s  seedgate -j 1 ${s1}s"
+done
+mx=$(median < "$work/xargs"); m2=$(median < "$work/seedgate2")
+ml=$(median < "$work/loop"); m1=$(median < "$work/seedgate1")
+echo "median over $rounds rounds, $runs runs each:"
+echo "  xargs -P 2:     ${mx}s"
+echo "  seedgate -j 2:  ${m2}s   ratio $(awk -v a="$m2" -v b="$mx" 'BEGIN { printf "%.2f", a / b }')x"
+echo "  shell loop:     ${ml}s"
+echo "  seedgate -j 1:  ${m1}s   overhead per run $(awk -v a="$m1" -v b="$ml" -v n="$runs" 'BEGIN { printf "%.2f", (a - b) / n * 1000 }') ms"
