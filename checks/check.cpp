@@ -285,9 +285,11 @@ void evaluate_seed_sensitivity(CheckOutcome& outcome, const CheckSpec& spec, con
     if (!spec.metric.empty() && name != spec.metric) continue;
     if (spec.metric.empty() && !seen.empty()) continue;  // digests already decide
     judged = true;
+    const std::string& metric_name = name;
+    const double reference = value;
     bool all_same = std::all_of(first.begin(), first.end(), [&](const auto& entry) {
-      auto it = entry.second->metrics.find(name);
-      return it != entry.second->metrics.end() && it->second == value;
+      auto it = entry.second->metrics.find(metric_name);
+      return it != entry.second->metrics.end() && it->second == reference;
     });
     if (all_same) {
       add_failure(outcome, fmt::format("all {} seeds produced {} = {} ({}): the program may ignore its seed",

@@ -205,8 +205,14 @@ struct PosixRunner::Impl {
     for (const std::string& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
     std::vector<std::string> env_strings;
-    for (const auto& [key, value] : spec.env) env_strings.push_back(key + "=" + value);
+    env_strings.reserve(spec.env.size());
+    for (const auto& [key, value] : spec.env) {
+      std::string& entry = env_strings.emplace_back(key);
+      entry += '=';
+      entry += value;
+    }
     std::vector<char*> envp;
+    envp.reserve(env_strings.size() + 1);
     for (std::string& entry : env_strings) envp.push_back(entry.data());
     envp.push_back(nullptr);
 
@@ -234,7 +240,7 @@ struct PosixRunner::Impl {
     }
     if (spec.timeout.count() > 0) child.timeout_at = child.started + spec.timeout;
     if (stopping) terminate(child, Clock::now());
-    running.push_back(std::move(child));
+    running.push_back(child);
   }
 
   void terminate(Child& child, Clock::time_point now) {

@@ -242,7 +242,7 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
 }
 
 std::string render_markdown(const SweepResults& results, const ReportContext& context) {
-  auto cell = [](std::string text) {
+  auto cell = [](const std::string& text) {
     std::string out;
     for (char c : text) {
       if (c == '|') out += "\\|";

@@ -137,6 +137,7 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
   int jobs = options.jobs > 0 ? options.jobs : policy.sweep.jobs;
   if (jobs <= 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<bool> needs_gpu;
+  needs_gpu.reserve(to_run.size());
   for (std::size_t i : to_run) needs_gpu.push_back(plan.runs[i].needs_gpu());
   std::vector<ProcessSpec> specs(to_run.size());
   std::vector<RunContext> contexts(to_run.size());

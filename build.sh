@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs seedgate on Debian 12 (as root, or with sudo).
+#
+#   ./build.sh example   install what is missing, build, run the example sweep
+#   ./build.sh test      install what is missing, build, run the whole test suite
+#   ./build.sh build     install what is missing, build
+#
+# BUILD_DIR (default: build) picks the build folder. With CI=true warnings
+# are errors.
+set -euo pipefail
+cd "$(dirname "$0")"
+what=${1:-example}
+build_dir=${BUILD_DIR:-build}
+
+packages=(g++ cmake ninja-build pkg-config
+          libfmt-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libxxhash-dev
+          libgtest-dev libgmock-dev libbenchmark-dev
+          libxml2-utils procps clang-tidy)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2> /dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+werror=OFF
+[ "${CI:-}" = "true" ] && werror=ON
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSEEDGATE_WERROR="$werror"
+cmake --build "$build_dir"
+
+case "$what" in
+  example)
+    "$build_dir/seedgate" run -p examples/digits_mlp/seedgate.toml --out "$build_dir/example-sweep"
+    ;;
+  test)
+    # The small .clang-tidy is enforced in CI, before the tests.
+    if [ "${CI:-}" = "true" ]; then
+      echo "clang-tidy: checking the core sources"
+      ls util/*.cpp checks/*.cpp harness/*.cpp harness/cli/*.cpp adapters/*.cpp adapters/*/*.cpp |
+        xargs -P "$(nproc)" -n 1 clang-tidy -p "$build_dir" --quiet
+    fi
+    ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)"
+    ;;
+  build) ;;
+  *)
+    echo "usage: ./build.sh [example|test|build]" >&2
+    exit 2
+    ;;
+esac
