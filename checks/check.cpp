@@ -249,6 +249,7 @@ void evaluate_reproducibility(CheckOutcome& outcome, const CheckSpec& spec, cons
       }
     }
   }
+  add_statistic(outcome, key, "seeds_compared", static_cast<double>(compared), std::nullopt, compared > 0);
   if (compared == 0) {
     add_error(outcome, 
         fmt::format("no seed has 2 finished repeats to compare ({}); set repeats >= 2 in [sweep]", key.label()));
@@ -296,6 +297,7 @@ void evaluate_seed_sensitivity(CheckOutcome& outcome, const CheckSpec& spec, con
                                              first.size(), name, util::format_number(value), key.label()));
     }
   }
+  add_statistic(outcome, key, "seeds_compared", static_cast<double>(first.size()), std::nullopt, judged);
   if (!judged) {
     add_error(outcome, fmt::format("no artifact or metric to compare across seeds ({})", key.label()));
   }

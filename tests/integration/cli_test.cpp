@@ -384,6 +384,24 @@ TEST_F(CliTest, InterruptKeepsFinishedRunsAndResumeFinishesTheSweep) {
   EXPECT_GE(kept, passed);
 }
 
+TEST_F(CliTest, CudaRunsAreSkippedWithoutAGpu) {
+  if (fs::exists("/proc/driver/nvidia/gpus")) GTEST_SKIP() << "this machine has a GPU";
+  write_policy("\"stable\"", kChecks, "", "seeds = 2\nrepeats = 2\ndevices = [\"cpu\", \"cuda\"]\n");
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_NE(o.out.find("8 runs (4 passed, 4 skipped)"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("skipped     s0-deterministic-cuda-r0: no GPU on this machine"), std::string::npos) << o.out;
+  EXPECT_TRUE(junit_valid());
+  EXPECT_NE(util::read_file(m_dir / "junit.xml")->find("<skipped message=\"no GPU on this machine\"/>"),
+            std::string::npos);
+  // A check that insists on CUDA has nothing to judge.
+  write_policy("\"stable\"", "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.9\ndevices = [\"cuda\"]\n",
+               "", "seeds = 2\nrepeats = 2\ndevices = [\"cpu\", \"cuda\"]\n");
+  Outcome cuda_only = seedgate({"run"});
+  EXPECT_EQ(cuda_only.exit_code, 3) << cuda_only.out;
+  EXPECT_NE(cuda_only.out.find("no finished run matches this check's modes, devices and threads"), std::string::npos);
+}
+
 TEST_F(CliTest, ExampleSweepRunsAndShowsDistribution) {
   std::string policy = *util::read_file(fs::path(EXAMPLES_DIR) / "digits_mlp" / "seedgate.toml");
   policy.replace(policy.find("../../build/examples/digits_mlp"), 31, DIGITS_MLP);
