@@ -564,6 +564,20 @@ util::Result<Policy> parse_policy(std::string_view text, const std::string& disp
     const toml::node* sweep = root.get("sweep");
     if (!sweep) p.fail(toml::source_region{{1, 1}, {1, 1}, {}}, "missing required table [sweep]");
     parse_sweep(p, *sweep, policy);
+    if (policy.sweep.threads.empty()) {
+      // {threads} would expand to nothing without a threads axis.
+      auto check_node = [&](const toml::node& node, std::string_view key) {
+        auto text = node.value_exact<std::string>();
+        if (text && text->find("{threads}") != std::string::npos)
+          p.fail(node, fmt::format("'{}' uses {{threads}}, but [sweep] has no 'threads' axis", key));
+      };
+      const toml::node& command = *subject->as_table()->get("command");
+      if (const toml::array* list = command.as_array()) {
+        for (const toml::node& item : *list) check_node(item, "command");
+      } else {
+        check_node(command, "command");
+      }
+    }
     if (auto n = root.get("metrics")) parse_metrics(p, *n, policy);
     if (auto n = root.get("artifacts")) parse_artifacts(p, *n, policy);
     if (auto n = root.get("check")) {

@@ -97,6 +97,17 @@ std::string render_console(const SweepResults& results, const ReportContext& con
   std::string out;
   out += fmt::format("seedgate {}: {} in {:.1f}s\n", results.subject.empty() ? results.policy_path : results.subject,
                      run_summary(results), results.wall_seconds);
+  std::vector<double> wall, cpu, rss;
+  for (const RunRecord& r : results.runs) {
+    if (r.status == RunStatus::skipped || r.status == RunStatus::interrupted) continue;
+    wall.push_back(r.process.wall_seconds);
+    cpu.push_back(r.process.cpu_seconds);
+    rss.push_back(static_cast<double>(r.process.max_rss_kib) / 1024);
+  }
+  if (!wall.empty()) {
+    out += fmt::format("  per run (median): wall {:.2f}s, cpu {:.2f}s, peak rss {:.1f} MiB\n",
+                       checks::summarize(wall).median, checks::summarize(cpu).median, checks::summarize(rss).median);
+  }
   for (const RunRecord& r : results.runs) {
     if (r.status == RunStatus::passed) continue;
     out += fmt::format("  {:<11} {}: {}\n", to_string(r.status), r.run.id, r.message);

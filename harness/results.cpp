@@ -55,6 +55,40 @@ double number_from_json(const json& value) {
   return NAN;
 }
 
+std::optional<checks::CheckKind> check_kind_from(const std::string& text) {
+  for (auto kind : {checks::CheckKind::threshold, checks::CheckKind::variance, checks::CheckKind::reproducibility,
+                    checks::CheckKind::seed_sensitivity, checks::CheckKind::regression}) {
+    if (text == checks::to_string(kind)) return kind;
+  }
+  return std::nullopt;
+}
+
+// Throws json::exception on a malformed entry; the caller reports it.
+CheckResult check_result_from_json(const json& c) {
+  CheckResult result;
+  checks::CheckOutcome& o = result.outcome;
+  o.name = c.at("name").get<std::string>();
+  auto kind = check_kind_from(c.at("kind").get<std::string>());
+  if (!kind) throw json::other_error::create(501, "unknown check kind " + c.at("kind").dump(), &c);
+  o.kind = *kind;
+  o.metric = c.value("metric", "");
+  std::string verdict = c.at("verdict").get<std::string>();
+  o.verdict = verdict == "pass" ? checks::Verdict::pass : verdict == "fail" ? checks::Verdict::fail : checks::Verdict::error;
+  o.messages = c.value("messages", std::vector<std::string>{});
+  o.seeds = c.value("seeds", std::vector<std::int64_t>{});
+  for (const json& s : c.value("statistics", json::array())) {
+    checks::Statistic stat;
+    stat.group = s.value("group", "");
+    stat.name = s.at("name").get<std::string>();
+    stat.value = number_from_json(s.at("value"));
+    stat.passed = s.value("passed", true);
+    if (s.contains("bound")) stat.bound = checks::Bound{s["bound"].at("key").get<std::string>(), s["bound"].at("value").get<double>()};
+    o.statistics.push_back(std::move(stat));
+  }
+  result.policy_line = c.value("policy_line", 0);
+  return result;
+}
+
 }  // namespace
 
 checks::Observation RunRecord::observation() const {
@@ -222,6 +256,8 @@ util::Result<SweepResults> results_from_json(const json& v, const std::string& l
       if (!record) return util::make_error(fmt::format("{}: {}", label, record.error()));
       results.runs.push_back(std::move(*record));
     }
+    results.verdict = v.value("verdict", "");
+    for (const json& c : v.value("checks", json::array())) results.checks.push_back(check_result_from_json(c));
   } catch (const json::exception& e) {
     return util::make_error(fmt::format("{}: not a seedgate results file: {}", label, e.what()));
   }

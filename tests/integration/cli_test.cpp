@@ -333,7 +333,10 @@ TEST_F(CliTest, CheckRejudgesStoredResultsWithoutTraining) {
   EXPECT_EQ(seedgate({"check", "-p", "seedgate.toml", ".seedgate/results.json"}).exit_code, 0);
   Outcome report = seedgate({"report", ".seedgate/results.json", "--junit", "again.xml"});
   EXPECT_EQ(report.exit_code, 0) << report.err;
-  EXPECT_TRUE(fs::exists(m_dir / "again.xml"));
+  EXPECT_NE(report.out.find("PASS  threshold-accuracy"), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find("verdict: PASS (0 of 4 checks failed; exit 0)"), std::string::npos) << report.out;
+  EXPECT_TRUE(junit_valid("again.xml"));
+  EXPECT_NE(util::read_file(m_dir / "again.xml")->find("<testcase name=\"threshold-accuracy\""), std::string::npos);
 }
 
 TEST_F(CliTest, BaselineAndRegression) {

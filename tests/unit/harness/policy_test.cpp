@@ -237,6 +237,17 @@ seeds = 2
             "seedgate.toml:3:33: unknown placeholder '{sed}' in 'command'; did you mean '{seed}'?");
 }
 
+TEST(PolicyTest, ThreadsPlaceholderNeedsThreadsAxis) {
+  EXPECT_EQ(error_of(R"(version = 1
+[subject]
+command = ["./train", "--threads", "{threads}"]
+[sweep]
+seeds = 2
+)"),
+            "seedgate.toml:3:36: 'command' uses {threads}, but [sweep] has no 'threads' axis");
+  EXPECT_TRUE(parse("version = 1\n[subject]\ncommand = [\"./t\", \"{threads}\"]\n[sweep]\nseeds = 2\nthreads = [1, 2]\n"));
+}
+
 TEST(PolicyTest, UnknownMode) {
   EXPECT_EQ(error_of(R"(version = 1
 [subject]

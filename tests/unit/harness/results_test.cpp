@@ -30,6 +30,17 @@ SweepResults sample() {
   failed.process.status = ProcessResult::Status::timed_out;
   failed.process.signal = 15;
   results.runs.push_back(failed);
+  CheckResult check;
+  check.outcome.name = "variance-accuracy";
+  check.outcome.kind = checks::CheckKind::variance;
+  check.outcome.metric = "accuracy";
+  check.outcome.verdict = checks::Verdict::fail;
+  check.outcome.messages = {"accuracy: std 0.05 over seeds 0..2 exceeds std_at_most 0.01"};
+  check.outcome.statistics.push_back({"mode=deterministic, device=cpu", "std", 0.05, checks::Bound{"std_at_most", 0.01}, false});
+  check.outcome.seeds = {0, 1, 2};
+  check.policy_line = 12;
+  results.checks.push_back(check);
+  results.verdict = "fail";
   return results;
 }
 
@@ -52,6 +63,17 @@ TEST(ResultsTest, RoundTripKeepsNonFiniteValues) {
   EXPECT_EQ(loaded->runs[1].status, RunStatus::timed_out);
   EXPECT_EQ(loaded->runs[1].process.status, ProcessResult::Status::timed_out);
   EXPECT_EQ(loaded->policy_digest, "xxh3:1");
+  EXPECT_EQ(loaded->verdict, "fail");
+  ASSERT_EQ(loaded->checks.size(), 1u);
+  const checks::CheckOutcome& c = loaded->checks[0].outcome;
+  EXPECT_EQ(c.kind, checks::CheckKind::variance);
+  EXPECT_EQ(c.verdict, checks::Verdict::fail);
+  EXPECT_EQ(c.messages, sample().checks[0].outcome.messages);
+  EXPECT_EQ(c.seeds, (std::vector<std::int64_t>{0, 1, 2}));
+  ASSERT_EQ(c.statistics.size(), 1u);
+  EXPECT_EQ(c.statistics[0].bound->key, "std_at_most");
+  EXPECT_FALSE(c.statistics[0].passed);
+  EXPECT_EQ(loaded->checks[0].policy_line, 12);
 }
 
 TEST(ResultsTest, RejectsOtherSchemaVersions) {
