@@ -148,7 +148,7 @@ std::string render_console(const SweepResults& results, const ReportContext& con
                                      [](const CheckResult& c) { return c.outcome.verdict == Verdict::fail; });
   out += fmt::format("\nverdict: {} ({} of {} checks failed; exit {})\n", verdict_word(results.verdict), failed,
                      results.checks.size(), context.exit_code);
-  return out;
+  return util::printable(out);  // training programs' bytes must not drive the terminal
 }
 
 std::string render_junit(const SweepResults& results, const ReportContext& context) {
@@ -287,7 +287,7 @@ std::string render_markdown(const SweepResults& results, const ReportContext& co
       out += "\n";
     }
   }
-  return out;
+  return util::printable(out);
 }
 
 }  // namespace seedgate

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <fmt/format.h>
 #include <cmath>
 #include <numeric>
 
@@ -55,6 +56,45 @@ std::string format_number(double value) {
   char buffer[64];
   auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
   return std::string(buffer, end);
+}
+
+std::size_t decode_utf8(std::string_view s, char32_t& code_point) {
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  unsigned char lead = byte(0);
+  std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+  if (length == 0 || length > s.size()) return 0;
+  if (length == 1) {
+    code_point = lead;
+    return 1;
+  }
+  code_point = lead & (0x7F >> length);
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) return 0;
+    code_point = (code_point << 6) | (byte(i) & 0x3F);
+  }
+  static constexpr char32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (code_point < kMinimum[length] || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF))
+    return 0;  // overlong, out of range, or a surrogate
+  return length;
+}
+
+std::string printable(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  while (!bytes.empty()) {
+    char32_t c = 0;
+    std::size_t length = decode_utf8(bytes, c);
+    if (length == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      bytes.remove_prefix(1);
+      continue;
+    }
+    bool control = (c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7F && c <= 0x9F);
+    if (control) out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
+    else out.append(bytes.data(), length);
+    bytes.remove_prefix(length);
+  }
+  return out;
 }
 
 bool starts_with(std::string_view text, std::string_view prefix) {

@@ -21,6 +21,14 @@ std::string join(std::span<const std::string> parts, std::string_view separator)
 // "nan", "inf" and "-inf" for the non-finite values.
 std::string format_number(double value);
 
+// Length of the valid UTF-8 sequence at the start of `s` and its code point
+// in `code_point`; 0 for invalid UTF-8 (overlong, surrogate, out of range, cut).
+std::size_t decode_utf8(std::string_view s, char32_t& code_point);
+
+// Text safe for a terminal: control characters other than newline and tab
+// written as "\xNN" (no escape sequences reach the screen), invalid UTF-8 as U+FFFD.
+std::string printable(std::string_view bytes);
+
 bool starts_with(std::string_view text, std::string_view prefix);
 
 // Trailing part of `text` of at most `max_bytes`, cut at a line start when one is near.

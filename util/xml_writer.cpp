@@ -2,29 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "util/strings.hpp"
+
 namespace util {
 namespace {
-
-// Length of the valid UTF-8 sequence at `s`, and its code point; 0 if invalid.
-std::size_t decode_utf8(std::string_view s, char32_t& code_point) {
-  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  unsigned char lead = byte(0);
-  std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
-  if (length == 0 || length > s.size()) return 0;
-  if (length == 1) {
-    code_point = lead;
-    return 1;
-  }
-  code_point = lead & (0x7F >> length);
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(i) & 0xC0) != 0x80) return 0;
-    code_point = (code_point << 6) | (byte(i) & 0x3F);
-  }
-  static constexpr char32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (code_point < kMinimum[length] || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF))
-    return 0;  // overlong, out of range, or a surrogate
-  return length;
-}
 
 bool allowed_in_xml(char32_t c) {
   return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "util/atomic_file.hpp"
+#include "tests/golden.hpp"
 
 namespace seedgate {
 namespace {
@@ -78,11 +79,46 @@ TEST(ConsoleReportTest, ShowsDistributionAndVerdict) {
 
 TEST(MarkdownReportTest, VerdictFirstThenTable) {
   std::string md = render_markdown(hostile_results(), {});
-  EXPECT_TRUE(md.starts_with("## seedgate: demo &lt;&> \x01 — FAIL\n")) << md;
+  EXPECT_TRUE(md.starts_with("## seedgate: demo &lt;&> \\x01 — FAIL\n")) << md;
   EXPECT_NE(md.find("| threshold-accuracy | FAIL | mean | mode=deterministic, device=cpu | 0.9 | mean_at_least 0.95 |"),
             std::string::npos)
       << md;
 }
+
+// A deterministic sweep with every kind of outcome, for the golden files.
+SweepResults golden_results() {
+  SweepResults results = hostile_results();
+  results.wall_seconds = 12.5;
+  results.policy_digest = "xxh3:00000000000000aa";
+  for (RunRecord& r : results.runs) {
+    r.process.wall_seconds = 1.5;
+    r.process.cpu_seconds = 1.25;
+    r.process.max_rss_kib = 2048;
+  }
+  for (int seed = 2; seed < 6; ++seed) {
+    RunRecord r;
+    r.run = {"s" + std::to_string(seed) + "-deterministic-cpu-r0", seed, "deterministic", "cpu", 0, 0};
+    r.report.metrics = {{"accuracy", 0.9 + seed * 0.004}, {"loss", 0.3 - seed * 0.01}};
+    r.process.wall_seconds = 2.0;
+    results.runs.push_back(r);
+  }
+  CheckResult pass;
+  pass.outcome.name = "variance-accuracy";
+  pass.outcome.kind = checks::CheckKind::variance;
+  pass.outcome.metric = "accuracy";
+  pass.outcome.statistics.push_back({"mode=deterministic, device=cpu", "std", 0.0071, checks::Bound{"std_at_most", 0.01}, true});
+  pass.outcome.seeds = {0, 2, 3, 4, 5};
+  results.checks.push_back(pass);
+  return results;
+}
+
+TEST(GoldenReportTest, Console) {
+  expect_golden("console.txt", render_console(golden_results(), {{"1 run failed; the policy allows 0 (allowed_failures)"}, 1}));
+}
+
+TEST(GoldenReportTest, Junit) { expect_golden("junit.xml", render_junit(golden_results(), {})); }
+
+TEST(GoldenReportTest, Markdown) { expect_golden("markdown.md", render_markdown(golden_results(), {})); }
 
 }  // namespace
 }  // namespace seedgate

@@ -32,5 +32,11 @@ TEST(StringsTest, TailCutsAtLineStart) {
   EXPECT_EQ(tail("aaaa\nbbbbbbbbbbbbbbbbbbbb", 22), "bbbbbbbbbbbbbbbbbbbb");
 }
 
+TEST(StringsTest, PrintableNeutralisesTerminalControl) {
+  EXPECT_EQ(printable("red \x1b[31m bell\x07 tab\tline\n"), "red \\x1b[31m bell\\x07 tab\tline\n");
+  EXPECT_EQ(printable("bad \xff caf\xc3\xa9"), "bad \xEF\xBF\xBD caf\xc3\xa9");
+  EXPECT_EQ(printable("c1 \xc2\x9b"), "c1 \\x9b");  // CSI as a C1 control
+}
+
 }  // namespace
 }  // namespace util
