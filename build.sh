@@ -15,7 +15,7 @@ build_dir=${BUILD_DIR:-build}
 packages=(g++ cmake ninja-build pkg-config
           libfmt-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libxxhash-dev
           libgtest-dev libgmock-dev libbenchmark-dev
-          libxml2-utils procps clang-tidy)
+          libxml2-utils procps clang-tidy clang-format git)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -41,6 +41,8 @@ case "$what" in
   test)
     # The small .clang-tidy is enforced in CI, before the tests.
     if [ "${CI:-}" = "true" ]; then
+      echo "clang-format: checking every C++ file"
+      git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
       echo "clang-tidy: checking the core sources"
       ls util/*.cpp checks/*.cpp harness/*.cpp harness/cli/*.cpp adapters/*.cpp adapters/*/*.cpp |
         xargs -P "$(nproc)" -n 1 clang-tidy -p "$build_dir" --quiet

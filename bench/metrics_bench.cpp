@@ -9,8 +9,10 @@ namespace {
 
 std::string protocol_lines(int steps) {
   std::string text;
-  for (int i = 0; i < steps; ++i) text += fmt::format("{{\"step\": {}, \"loss\": {}, \"lr\": 0.001}}\n", i, 1.0 / (i + 1));
-  text += "{\"accuracy\": 0.953}\n{\"type\": \"artifact\", \"name\": \"weights\", \"digest\": \"xxh3:0123456789abcdef\"}\n";
+  for (int i = 0; i < steps; ++i)
+    text += fmt::format("{{\"step\": {}, \"loss\": {}, \"lr\": 0.001}}\n", i, 1.0 / (i + 1));
+  text +=
+      "{\"accuracy\": 0.953}\n{\"type\": \"artifact\", \"name\": \"weights\", \"digest\": \"xxh3:0123456789abcdef\"}\n";
   return text;
 }
 
@@ -27,7 +29,8 @@ BENCHMARK(BM_ParseProtocol)->Arg(100)->Arg(10000);
 
 void BM_RegexMetric(benchmark::State& state) {
   std::string log;
-  for (int i = 0; i < state.range(0); ++i) log += fmt::format("[{}]\ttrain-error:0.1\ttest-error:{}\n", i, 1.0 / (i + 1));
+  for (int i = 0; i < state.range(0); ++i)
+    log += fmt::format("[{}]\ttrain-error:0.1\ttest-error:{}\n", i, 1.0 / (i + 1));
   seedgate::MetricSpec metric;
   metric.name = "error";
   metric.regex = "test-error:([0-9.eE+-]+)";

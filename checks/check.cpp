@@ -1,8 +1,9 @@
 #include "checks/check.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <set>
 
 #include "checks/stats.hpp"
@@ -12,20 +13,28 @@ namespace seedgate::checks {
 
 const char* to_string(Verdict verdict) {
   switch (verdict) {
-    case Verdict::pass: return "pass";
-    case Verdict::fail: return "fail";
-    case Verdict::error: return "error";
+    case Verdict::pass:
+      return "pass";
+    case Verdict::fail:
+      return "fail";
+    case Verdict::error:
+      return "error";
   }
   return "?";
 }
 
 const char* to_string(CheckKind kind) {
   switch (kind) {
-    case CheckKind::threshold: return "threshold";
-    case CheckKind::variance: return "variance";
-    case CheckKind::reproducibility: return "reproducibility";
-    case CheckKind::seed_sensitivity: return "seed-sensitivity";
-    case CheckKind::regression: return "regression";
+    case CheckKind::threshold:
+      return "threshold";
+    case CheckKind::variance:
+      return "variance";
+    case CheckKind::reproducibility:
+      return "reproducibility";
+    case CheckKind::seed_sensitivity:
+      return "seed-sensitivity";
+    case CheckKind::regression:
+      return "regression";
   }
   return "?";
 }
@@ -85,7 +94,9 @@ Groups group_observations(const CheckSpec& spec, std::span<const Observation> ob
   return groups;
 }
 
-std::string short_number(double value) { return fmt::format("{:.6g}", value); }
+std::string short_number(double value) {
+  return fmt::format("{:.6g}", value);
+}
 
 // True when `value` satisfies the bound for the metric's goal.
 bool within(const Bound& bound, double value, Goal goal) {
@@ -93,7 +104,9 @@ bool within(const Bound& bound, double value, Goal goal) {
   return goal == Goal::maximize ? value >= bound.value : value <= bound.value;
 }
 
-const char* breach_word(Goal goal) { return goal == Goal::maximize ? "below" : "above"; }
+const char* breach_word(Goal goal) {
+  return goal == Goal::maximize ? "below" : "above";
+}
 
 struct SeedValues {
   std::vector<std::int64_t> seeds;
@@ -148,12 +161,12 @@ void add_statistic(CheckOutcome& outcome, const GroupKey& key, std::string name,
 // of the training program, so the check fails and names the runs.
 bool reject_bad_values(CheckOutcome& outcome, const CheckSpec& spec, const GroupKey& key, const SeedValues& values) {
   if (!values.non_finite.empty()) {
-    add_failure(outcome, fmt::format("{}: non-finite value in {} ({})", spec.metric,
-                                           fmt::join(values.non_finite, ", "), key.label()));
+    add_failure(outcome, fmt::format("{}: non-finite value in {} ({})", spec.metric, fmt::join(values.non_finite, ", "),
+                                     key.label()));
   }
   if (!values.missing.empty()) {
-    add_failure(outcome, fmt::format("{}: not reported by {} ({})", spec.metric,
-                                           fmt::join(values.missing, ", "), key.label()));
+    add_failure(outcome,
+                fmt::format("{}: not reported by {} ({})", spec.metric, fmt::join(values.missing, ", "), key.label()));
   }
   return !values.non_finite.empty() || !values.missing.empty();
 }
@@ -166,19 +179,18 @@ void evaluate_threshold(CheckOutcome& outcome, const CheckSpec& spec, const Grou
     add_statistic(outcome, key, "mean", summary.mean, spec.mean, ok);
     if (!ok) {
       add_failure(outcome, fmt::format("{}: mean {} over seeds {} is {} {} {} ({})", spec.metric,
-                                             short_number(summary.mean), describe_seeds(values.seeds),
-                                             breach_word(spec.goal), spec.mean->key, short_number(spec.mean->value),
-                                             key.label()));
+                                       short_number(summary.mean), describe_seeds(values.seeds), breach_word(spec.goal),
+                                       spec.mean->key, short_number(spec.mean->value), key.label()));
     }
   }
   if (spec.worst) {
     bool ok = within(*spec.worst, values.worst, spec.goal);
     add_statistic(outcome, key, "worst", values.worst, spec.worst, ok);
     if (!ok) {
-      add_failure(outcome, fmt::format("{}: worst {} (seed {}, repeat {}) is {} {} {} ({})", spec.metric,
-                                             short_number(values.worst), values.worst_seed, values.worst_repeat,
-                                             breach_word(spec.goal), spec.worst->key,
-                                             short_number(spec.worst->value), key.label()));
+      add_failure(outcome,
+                  fmt::format("{}: worst {} (seed {}, repeat {}) is {} {} {} ({})", spec.metric,
+                              short_number(values.worst), values.worst_seed, values.worst_repeat,
+                              breach_word(spec.goal), spec.worst->key, short_number(spec.worst->value), key.label()));
     }
   }
 }
@@ -187,7 +199,7 @@ void evaluate_variance(CheckOutcome& outcome, const CheckSpec& spec, const Group
   if (reject_bad_values(outcome, spec, key, values)) return;
   if (values.per_seed.size() < 2) {
     add_error(outcome, fmt::format("{}: variance needs at least 2 seeds, got {} ({})", spec.metric,
-                                           values.per_seed.size(), key.label()));
+                                   values.per_seed.size(), key.label()));
     return;
   }
   Summary summary = summarize(values.per_seed);
@@ -196,9 +208,9 @@ void evaluate_variance(CheckOutcome& outcome, const CheckSpec& spec, const Group
     bool ok = value <= *limit;
     add_statistic(outcome, key, name, value, Bound{key_name, *limit}, ok);
     if (!ok) {
-      add_failure(outcome, fmt::format("{}: {} {} over seeds {} exceeds {} {} ({})", spec.metric, name,
-                                             short_number(value), describe_seeds(values.seeds), key_name,
-                                             short_number(*limit), key.label()));
+      add_failure(outcome,
+                  fmt::format("{}: {} {} over seeds {} exceeds {} {} ({})", spec.metric, name, short_number(value),
+                              describe_seeds(values.seeds), key_name, short_number(*limit), key.label()));
     }
   };
   judge("std", summary.std, spec.std_at_most, "std_at_most");
@@ -212,7 +224,9 @@ bool metric_equal(double a, double b, const CheckSpec& spec) {
   return std::fabs(a - b) <= spec.atol + spec.rtol * std::fabs(a);
 }
 
-bool wanted_artifact(const CheckSpec& spec, const std::string& name) { return allowed(spec.artifacts, name); }
+bool wanted_artifact(const CheckSpec& spec, const std::string& name) {
+  return allowed(spec.artifacts, name);
+}
 
 void evaluate_reproducibility(CheckOutcome& outcome, const CheckSpec& spec, const GroupKey& key,
                               const std::vector<const Observation*>& runs) {
@@ -231,28 +245,28 @@ void evaluate_reproducibility(CheckOutcome& outcome, const CheckSpec& spec, cons
         auto it = other.digests.find(name);
         std::string theirs = it == other.digests.end() ? "missing" : it->second;
         if (theirs != digest) {
-          add_failure(outcome, fmt::format("{}: artifact '{}' differs: repeat {} {} vs repeat {} {}", where,
-                                                 name, reference.repeat, digest, other.repeat, theirs));
+          add_failure(outcome, fmt::format("{}: artifact '{}' differs: repeat {} {} vs repeat {} {}", where, name,
+                                           reference.repeat, digest, other.repeat, theirs));
         }
       }
       for (const auto& [name, value] : reference.metrics) {
         if (!spec.metric.empty() && name != spec.metric) continue;
         auto it = other.metrics.find(name);
         if (it == other.metrics.end()) {
-          add_failure(outcome, fmt::format("{}: metric '{}' reported by repeat {} but not by repeat {}", where,
-                                                 name, reference.repeat, other.repeat));
+          add_failure(outcome, fmt::format("{}: metric '{}' reported by repeat {} but not by repeat {}", where, name,
+                                           reference.repeat, other.repeat));
         } else if (!metric_equal(value, it->second, spec)) {
           add_failure(outcome, fmt::format("{}: metric '{}' differs: repeat {} {} vs repeat {} {}", where, name,
-                                                 reference.repeat, util::format_number(value), other.repeat,
-                                                 util::format_number(it->second)));
+                                           reference.repeat, util::format_number(value), other.repeat,
+                                           util::format_number(it->second)));
         }
       }
     }
   }
   add_statistic(outcome, key, "seeds_compared", static_cast<double>(compared), std::nullopt, compared > 0);
   if (compared == 0) {
-    add_error(outcome, 
-        fmt::format("no seed has 2 finished repeats to compare ({}); set repeats >= 2 in [sweep]", key.label()));
+    add_error(outcome,
+              fmt::format("no seed has 2 finished repeats to compare ({}); set repeats >= 2 in [sweep]", key.label()));
   }
 }
 
@@ -262,8 +276,7 @@ void evaluate_seed_sensitivity(CheckOutcome& outcome, const CheckSpec& spec, con
   std::map<std::int64_t, const Observation*> first;
   for (const Observation* o : runs) first.try_emplace(o->seed, o);
   if (first.size() < 2) {
-    add_error(outcome, fmt::format("seed-sensitivity needs at least 2 seeds, got {} ({})", first.size(),
-                                           key.label()));
+    add_error(outcome, fmt::format("seed-sensitivity needs at least 2 seeds, got {} ({})", first.size(), key.label()));
     return;
   }
   bool judged = false;
@@ -276,8 +289,8 @@ void evaluate_seed_sensitivity(CheckOutcome& outcome, const CheckSpec& spec, con
       auto [it, inserted] = seen[name].try_emplace(digest, seed);
       if (!inserted) {
         add_failure(outcome, fmt::format("seeds {} and {} produced the same artifact '{}' ({}) ({}): the "
-                                               "program may ignore its seed",
-                                               it->second, seed, name, digest, key.label()));
+                                         "program may ignore its seed",
+                                         it->second, seed, name, digest, key.label()));
       }
     }
   }
@@ -294,7 +307,7 @@ void evaluate_seed_sensitivity(CheckOutcome& outcome, const CheckSpec& spec, con
     });
     if (all_same) {
       add_failure(outcome, fmt::format("all {} seeds produced {} = {} ({}): the program may ignore its seed",
-                                             first.size(), name, util::format_number(value), key.label()));
+                                       first.size(), name, util::format_number(value), key.label()));
     }
   }
   add_statistic(outcome, key, "seeds_compared", static_cast<double>(first.size()), std::nullopt, judged);
@@ -325,11 +338,11 @@ void evaluate_regression(CheckOutcome& outcome, const CheckSpec& spec, const Gro
   add_statistic(outcome, key, "mean", candidate, Bound{"baseline mean", reference}, ok);
   add_statistic(outcome, key, "worse_by", worse_by, Bound{"margin", spec.margin}, ok);
   if (!ok) {
-    add_failure(outcome, fmt::format("{}: mean {} over seeds {} is worse than the baseline mean {} by {}, more than "
-                                     "margin {} ({})",
-                                     spec.metric, short_number(candidate), describe_seeds(values.seeds),
-                                     short_number(reference), short_number(worse_by), short_number(spec.margin),
-                                     key.label()));
+    add_failure(outcome,
+                fmt::format("{}: mean {} over seeds {} is worse than the baseline mean {} by {}, more than "
+                            "margin {} ({})",
+                            spec.metric, short_number(candidate), describe_seeds(values.seeds), short_number(reference),
+                            short_number(worse_by), short_number(spec.margin), key.label()));
   }
 }
 
@@ -358,8 +371,12 @@ CheckOutcome evaluate(const CheckSpec& spec, std::span<const Observation> observ
       case CheckKind::variance:
         evaluate_variance(outcome, spec, key, collect_values(runs, spec.metric, spec.goal));
         break;
-      case CheckKind::reproducibility: evaluate_reproducibility(outcome, spec, key, runs); break;
-      case CheckKind::seed_sensitivity: evaluate_seed_sensitivity(outcome, spec, key, runs); break;
+      case CheckKind::reproducibility:
+        evaluate_reproducibility(outcome, spec, key, runs);
+        break;
+      case CheckKind::seed_sensitivity:
+        evaluate_seed_sensitivity(outcome, spec, key, runs);
+        break;
       case CheckKind::regression:
         evaluate_regression(outcome, spec, key, collect_values(runs, spec.metric, spec.goal),
                             group_observations(spec, baseline));

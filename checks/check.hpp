@@ -40,18 +40,18 @@ struct CheckSpec {
   CheckKind kind = CheckKind::threshold;
   std::string metric;  // empty: reproducibility / seed-sensitivity judge digests and every metric
   Goal goal = Goal::maximize;
-  std::vector<std::string> modes;    // empty: every mode
-  std::vector<std::string> devices;  // empty: every device
-  std::vector<int> threads;          // empty: every thread count
-  std::optional<Bound> mean;         // threshold
-  std::optional<Bound> worst;        // threshold
+  std::vector<std::string> modes;       // empty: every mode
+  std::vector<std::string> devices;     // empty: every device
+  std::vector<int> threads;             // empty: every thread count
+  std::optional<Bound> mean;            // threshold
+  std::optional<Bound> worst;           // threshold
   std::optional<double> std_at_most;    // variance
   std::optional<double> range_at_most;  // variance
   std::optional<double> cv_at_most;     // variance
-  double atol = 0;  // reproducibility: metrics equal within atol + rtol * |reference|
+  double atol = 0;                      // reproducibility: metrics equal within atol + rtol * |reference|
   double rtol = 0;
   std::vector<std::string> artifacts;  // reproducibility / seed-sensitivity: empty means all
-  double margin = 0;  // regression: how much worse than the baseline's mean is still acceptable
+  double margin = 0;                   // regression: how much worse than the baseline's mean is still acceptable
 };
 
 enum class Verdict { pass, fail, error };
@@ -71,9 +71,9 @@ struct CheckOutcome {
   CheckKind kind = CheckKind::threshold;
   std::string metric;
   Verdict verdict = Verdict::pass;
-  std::vector<std::string> messages;    // why it failed or could not be judged
-  std::vector<Statistic> statistics;    // what it computed, pass or fail
-  std::vector<std::int64_t> seeds;      // seeds judged, sorted
+  std::vector<std::string> messages;  // why it failed or could not be judged
+  std::vector<Statistic> statistics;  // what it computed, pass or fail
+  std::vector<std::int64_t> seeds;    // seeds judged, sorted
 };
 
 // `baseline` holds the baseline's runs; only regression checks read it.

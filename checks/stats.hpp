@@ -8,7 +8,7 @@ namespace seedgate::checks {
 struct Summary {
   std::size_t count = 0;
   double mean = 0;
-  double std = 0;    // sample standard deviation (n - 1); 0 for one value
+  double std = 0;  // sample standard deviation (n - 1); 0 for one value
   double min = 0;
   double max = 0;
   double median = 0;

@@ -1,6 +1,7 @@
 #include "harness/evaluate.hpp"
 
 #include <fmt/format.h>
+
 #include <map>
 
 namespace seedgate {
@@ -19,9 +20,10 @@ Evaluation evaluate_policy(const Policy& policy, SweepResults& results) {
                                             failed == 1 ? "" : "s", policy.subject.allowed_failures));
   }
   if (results.interrupted || interrupted > 0) {
-    evaluation.errors.push_back(fmt::format("the sweep was interrupted with {} run{} unfinished; finish it with "
-                                            "`seedgate run --resume`",
-                                            interrupted, interrupted == 1 ? "" : "s"));
+    evaluation.errors.push_back(
+        fmt::format("the sweep was interrupted with {} run{} unfinished; finish it with "
+                    "`seedgate run --resume`",
+                    interrupted, interrupted == 1 ? "" : "s"));
   }
 
   results.checks.clear();
@@ -31,7 +33,8 @@ Evaluation evaluate_policy(const Policy& policy, SweepResults& results) {
     std::string baseline_error;
     if (entry.spec.kind == checks::CheckKind::regression) {
       auto loaded = load_results(entry.baseline);
-      if (!loaded) baseline_error = fmt::format("cannot read baseline: {}", loaded.error());
+      if (!loaded)
+        baseline_error = fmt::format("cannot read baseline: {}", loaded.error());
       else
         for (const RunRecord& r : loaded->runs)
           if (r.status == RunStatus::passed) baseline.push_back(r.observation());

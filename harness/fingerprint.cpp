@@ -1,14 +1,14 @@
 #include "harness/fingerprint.hpp"
 
+#include <fmt/format.h>
 #include <sys/utsname.h>
+#include <toml++/toml.h>
 #include <unistd.h>
 
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <string>
 #include <thread>
-#include <toml++/toml.h>
 
 #include "util/atomic_file.hpp"
 
@@ -46,8 +46,8 @@ nlohmann::json environment_fingerprint(int gpu_count) {
   long pages = ::sysconf(_SC_PHYS_PAGES);
   long page_size = ::sysconf(_SC_PAGE_SIZE);
   nlohmann::json determinism = nlohmann::json::object();
-  for (const char* name : {"CUBLAS_WORKSPACE_CONFIG", "PYTHONHASHSEED", "TF_DETERMINISTIC_OPS",
-                           "NVIDIA_TF32_OVERRIDE", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "CUDA_VISIBLE_DEVICES"}) {
+  for (const char* name : {"CUBLAS_WORKSPACE_CONFIG", "PYTHONHASHSEED", "TF_DETERMINISTIC_OPS", "NVIDIA_TF32_OVERRIDE",
+                           "OMP_NUM_THREADS", "MKL_NUM_THREADS", "CUDA_VISIBLE_DEVICES"}) {
     if (const char* value = std::getenv(name)) determinism[name] = value;
   }
   std::string driver = first_line_with("/proc/driver/nvidia/version", "NVRM version");

@@ -1,8 +1,9 @@
 #include "harness/metrics.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
-#include <fmt/format.h>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -16,8 +17,10 @@ using nlohmann::json;
 constexpr std::string_view kNonFinite = "\x01nonfinite:";
 
 void add_issue(RunReport& report, std::string message) {
-  if (report.issues.size() < kMaxIssuesPerRun) report.issues.push_back(std::move(message));
-  else if (report.issues.size() == kMaxIssuesPerRun) report.issues.push_back("further issues omitted");
+  if (report.issues.size() < kMaxIssuesPerRun)
+    report.issues.push_back(std::move(message));
+  else if (report.issues.size() == kMaxIssuesPerRun)
+    report.issues.push_back("further issues omitted");
 }
 
 // JSON has no NaN or Infinity, but programs print them (Python's json module
@@ -34,8 +37,10 @@ std::string mark_non_finite(std::string_view line) {
     char c = line[i];
     if (in_string) {
       out += c;
-      if (c == '\\' && i + 1 < line.size()) out += line[++i];
-      else if (c == '"') in_string = false;
+      if (c == '\\' && i + 1 < line.size())
+        out += line[++i];
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     if (c == '"') {
@@ -73,12 +78,18 @@ std::optional<double> metric_value(const json& value) {
 
 std::string json_type(const json& value) {
   switch (value.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "an array";
-    case json::value_t::object: return "an object";
-    default: return "a number";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::object:
+      return "an object";
+    default:
+      return "a number";
   }
 }
 
@@ -109,7 +120,8 @@ void parse_typed(const json& record, const std::string& type, const std::string&
       report.env[key] = value.is_string() ? value.get<std::string>() : value.dump();
     }
   } else {
-    add_issue(report, fmt::format("{}: unknown record type '{}' (known: artifact, predictions, event, env)", where, type));
+    add_issue(report,
+              fmt::format("{}: unknown record type '{}' (known: artifact, predictions, event, env)", where, type));
   }
 }
 
@@ -126,7 +138,8 @@ void parse_plain(const json& record, const std::string& where, RunReport& report
       add_issue(report, fmt::format("{}: metric '{}' is {}, not a number", where, name, json_type(value)));
       continue;
     }
-    if (!std::isfinite(*v)) add_issue(report, fmt::format("{}: metric '{}' is {}", where, name, util::format_number(*v)));
+    if (!std::isfinite(*v))
+      add_issue(report, fmt::format("{}: metric '{}' is {}", where, name, util::format_number(*v)));
     report.metrics[name] = *v;
     if (step) {
       auto& points = report.series[name];
@@ -149,8 +162,7 @@ void parse_protocol(std::string_view content, const std::string& label, RunRepor
     std::string where = fmt::format("{}:{}", label, line_number);
     json record = json::parse(mark_non_finite(line), nullptr, false);
     if (record.is_discarded()) {
-      add_issue(report, fmt::format("{}: not a JSON object: {}", where,
-                                    util::tail(line.substr(0, 80), 80)));
+      add_issue(report, fmt::format("{}: not a JSON object: {}", where, util::tail(line.substr(0, 80), 80)));
       continue;
     }
     if (!record.is_object()) {
@@ -191,9 +203,12 @@ void apply_regex_metric(const MetricSpec& metric, std::string_view output, const
     if (!text.empty() && *begin == '+') ++begin;
     auto [ptr, ec] = std::from_chars(begin, end, value);
     if (ec != std::errc() || ptr != end) {
-      if (text == "nan" || text == "NaN" || text == "-nan") value = std::numeric_limits<double>::quiet_NaN();
-      else if (text == "inf" || text == "Infinity") value = std::numeric_limits<double>::infinity();
-      else if (text == "-inf" || text == "-Infinity") value = -std::numeric_limits<double>::infinity();
+      if (text == "nan" || text == "NaN" || text == "-nan")
+        value = std::numeric_limits<double>::quiet_NaN();
+      else if (text == "inf" || text == "Infinity")
+        value = std::numeric_limits<double>::infinity();
+      else if (text == "-inf" || text == "-Infinity")
+        value = -std::numeric_limits<double>::infinity();
       else {
         add_issue(report, fmt::format("{}:{}: metric '{}' matched '{}', which is not a number", label, line_number,
                                       metric.name, text));
@@ -201,12 +216,21 @@ void apply_regex_metric(const MetricSpec& metric, std::string_view output, const
       }
     }
     if (!std::isfinite(value))
-      add_issue(report, fmt::format("{}:{}: metric '{}' is {}", label, line_number, metric.name, util::format_number(value)));
+      add_issue(report,
+                fmt::format("{}:{}: metric '{}' is {}", label, line_number, metric.name, util::format_number(value)));
     switch (metric.pick) {
-      case Pick::first: if (!picked) picked = value; break;
-      case Pick::last: picked = value; break;
-      case Pick::min: if (!picked || value < *picked || std::isnan(value)) picked = value; break;
-      case Pick::max: if (!picked || value > *picked || std::isnan(value)) picked = value; break;
+      case Pick::first:
+        if (!picked) picked = value;
+        break;
+      case Pick::last:
+        picked = value;
+        break;
+      case Pick::min:
+        if (!picked || value < *picked || std::isnan(value)) picked = value;
+        break;
+      case Pick::max:
+        if (!picked || value > *picked || std::isnan(value)) picked = value;
+        break;
     }
   }
   if (picked) report.metrics[metric.name] = *picked;

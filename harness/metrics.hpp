@@ -21,7 +21,7 @@ struct RunEvent {
 };
 
 struct RunReport {
-  std::map<std::string, double> metrics;  // final values (a metric's last line)
+  std::map<std::string, double> metrics;                                       // final values (a metric's last line)
   std::map<std::string, std::vector<std::pair<std::int64_t, double>>> series;  // (step, value) lines
   std::map<std::string, std::string> digests;                                  // artifact -> "xxh3:..."
   std::vector<std::string> predictions;                                        // paths
@@ -34,8 +34,7 @@ struct RunReport {
 void parse_protocol(std::string_view content, const std::string& label, RunReport& report);
 
 // Applies a regex metric (group 1 is the value) to captured output.
-void apply_regex_metric(const MetricSpec& metric, std::string_view output, const std::string& label,
-                        RunReport& report);
+void apply_regex_metric(const MetricSpec& metric, std::string_view output, const std::string& label, RunReport& report);
 
 inline constexpr std::size_t kMaxIssuesPerRun = 50;
 inline constexpr std::size_t kMaxSeriesPoints = 10000;

@@ -77,9 +77,8 @@ std::string expand_placeholders(const std::string& text, const std::map<std::str
   return out;
 }
 
-std::map<std::string, std::string> run_environment(const std::map<std::string, std::string>& base,
-                                                   const Policy& policy, const RunSpec& run,
-                                                   const RunContext& context) {
+std::map<std::string, std::string> run_environment(const std::map<std::string, std::string>& base, const Policy& policy,
+                                                   const RunSpec& run, const RunContext& context) {
   std::map<std::string, std::string> env = base;
   // seedgate's own caller may have set protocol variables; a run sees only its own.
   std::erase_if(env, [](const auto& entry) { return entry.first.starts_with("SEEDGATE_"); });

@@ -28,7 +28,7 @@ struct SkippedRun {
 };
 
 struct SweepPlan {
-  std::vector<RunSpec> runs;      // to run
+  std::vector<RunSpec> runs;        // to run
   std::vector<SkippedRun> skipped;  // e.g. CUDA runs on a machine without a GPU
 };
 
@@ -49,9 +49,8 @@ std::string expand_placeholders(const std::string& text, const std::map<std::str
 
 // The run's environment: `base` (seedgate's own), then the policy's env, then
 // the protocol's variables, which win.
-std::map<std::string, std::string> run_environment(const std::map<std::string, std::string>& base,
-                                                   const Policy& policy, const RunSpec& run,
-                                                   const RunContext& context);
+std::map<std::string, std::string> run_environment(const std::map<std::string, std::string>& base, const Policy& policy,
+                                                   const RunSpec& run, const RunContext& context);
 
 // Number of NVIDIA GPUs the driver reports (0 without a driver).
 int detect_gpu_count();

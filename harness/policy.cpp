@@ -1,12 +1,13 @@
 #include "harness/policy.hpp"
 
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <fmt/format.h>
 #include <regex>
 #include <set>
-#include <toml++/toml.h>
 
 #include "util/atomic_file.hpp"
 #include "util/hash.hpp"
@@ -46,13 +47,20 @@ class Parser {
 
   static std::string type_name(const toml::node& node) {
     switch (node.type()) {
-      case toml::node_type::string: return "a string";
-      case toml::node_type::integer: return "an integer";
-      case toml::node_type::floating_point: return "a number";
-      case toml::node_type::boolean: return "a boolean";
-      case toml::node_type::array: return "an array";
-      case toml::node_type::table: return "a table";
-      default: return "a date or time";
+      case toml::node_type::string:
+        return "a string";
+      case toml::node_type::integer:
+        return "an integer";
+      case toml::node_type::floating_point:
+        return "a number";
+      case toml::node_type::boolean:
+        return "a boolean";
+      case toml::node_type::array:
+        return "an array";
+      case toml::node_type::table:
+        return "a table";
+      default:
+        return "a date or time";
     }
   }
 
@@ -103,8 +111,7 @@ class Parser {
     for (const toml::node& item : *array) {
       auto v = item.value_exact<std::string>();
       if (!v) fail(item, fmt::format("'{}' must hold strings, not {}", key, type_name(item)));
-      if (std::find(out.begin(), out.end(), *v) != out.end())
-        fail(item, fmt::format("'{}' lists '{}' twice", key, *v));
+      if (std::find(out.begin(), out.end(), *v) != out.end()) fail(item, fmt::format("'{}' lists '{}' twice", key, *v));
       out.push_back(*v);
     }
     return out;
@@ -144,8 +151,14 @@ class Parser {
 
   void check_placeholders(const toml::node& node, std::string_view key, const std::string& text) const {
     for (std::size_t i = 0; i < text.size(); ++i) {
-      if (text[i] == '{' && i + 1 < text.size() && text[i + 1] == '{') { ++i; continue; }
-      if (text[i] == '}' && i + 1 < text.size() && text[i + 1] == '}') { ++i; continue; }
+      if (text[i] == '{' && i + 1 < text.size() && text[i + 1] == '{') {
+        ++i;
+        continue;
+      }
+      if (text[i] == '}' && i + 1 < text.size() && text[i + 1] == '}') {
+        ++i;
+        continue;
+      }
       if (text[i] == '}') fail(node, fmt::format("'{}' has an unmatched '}}' (write '}}}}' for a literal brace)", key));
       if (text[i] != '{') continue;
       std::size_t close = text.find('}', i);
@@ -154,7 +167,8 @@ class Parser {
       std::string name = text.substr(i + 1, close - i - 1);
       if (std::find(std::begin(kPlaceholders), std::end(kPlaceholders), name) == std::end(kPlaceholders)) {
         std::string message = fmt::format("unknown placeholder '{{{}}}' in '{}'", name, key);
-        if (auto near = util::closest_match(name, kPlaceholders)) message += fmt::format("; did you mean '{{{}}}'?", *near);
+        if (auto near = util::closest_match(name, kPlaceholders))
+          message += fmt::format("; did you mean '{{{}}}'?", *near);
         fail(node, message);
       }
       i = close;
@@ -174,14 +188,15 @@ std::filesystem::path resolve(const std::filesystem::path& dir, const std::strin
 
 void parse_subject(const Parser& p, const toml::node& node, const std::filesystem::path& dir, Policy& policy) {
   const toml::table& t = p.table(node, "subject");
-  p.reject_unknown(t, {"name", "adapter", "command", "timeout", "grace", "env", "allowed_failures", "workdir",
-                       "output_limit"},
-                   "[subject]");
+  p.reject_unknown(
+      t, {"name", "adapter", "command", "timeout", "grace", "env", "allowed_failures", "workdir", "output_limit"},
+      "[subject]");
   SubjectSpec& s = policy.subject;
   if (auto n = t.get("name")) s.name = p.string(*n, "name");
   if (auto n = t.get("adapter")) s.adapter = p.choice(*n, "adapter", {"command", "libtorch", "xgboost"});
   if (s.adapter != "command")
-    p.fail(*t.get("adapter"), fmt::format("adapter \"{}\" is not built into this seedgate; use \"command\"", s.adapter));
+    p.fail(*t.get("adapter"),
+           fmt::format("adapter \"{}\" is not built into this seedgate; use \"command\"", s.adapter));
   const toml::node* command = t.get("command");
   if (!command) p.fail(t.source(), "missing required key 'command' in [subject]");
   if (auto text = command->value_exact<std::string>()) {
@@ -192,7 +207,8 @@ void parse_subject(const Parser& p, const toml::node& node, const std::filesyste
   } else if (command->is_array()) {
     s.command = p.string_list_allowing_repeats(*command, "command");
     if (s.command.empty()) p.fail(*command, "'command' must not be empty");
-    for (const toml::node& item : *command->as_array()) p.check_placeholders(item, "command", *item.value_exact<std::string>());
+    for (const toml::node& item : *command->as_array())
+      p.check_placeholders(item, "command", *item.value_exact<std::string>());
   } else {
     p.wrong_type(*command, "command", "an array of strings (argv) or a string (run by /bin/sh -c)");
   }
@@ -205,7 +221,8 @@ void parse_subject(const Parser& p, const toml::node& node, const std::filesyste
       s.env[std::string(key.str())] = p.string(value, key.str());
     }
   }
-  if (auto n = t.get("allowed_failures")) s.allowed_failures = static_cast<int>(p.integer(*n, "allowed_failures", 0, 1'000'000));
+  if (auto n = t.get("allowed_failures"))
+    s.allowed_failures = static_cast<int>(p.integer(*n, "allowed_failures", 0, 1'000'000));
   s.workdir = dir;
   if (auto n = t.get("workdir")) s.workdir = resolve(dir, p.string(*n, "workdir"));
   if (auto n = t.get("output_limit")) {
@@ -259,7 +276,8 @@ void parse_sweep(const Parser& p, const toml::node& node, Policy& policy) {
   if (auto n = t.get("modes")) {
     s.modes = p.string_list(*n, "modes");
     if (s.modes.empty()) p.fail(*n, "'modes' must not be empty");
-    for (std::size_t i = 0; i < s.modes.size(); ++i) p.choice(*(*n->as_array()).get(i), "modes", {"deterministic", "default"});
+    for (std::size_t i = 0; i < s.modes.size(); ++i)
+      p.choice(*(*n->as_array()).get(i), "modes", {"deterministic", "default"});
   }
   if (auto n = t.get("devices")) {
     s.devices = p.string_list(*n, "devices");
@@ -284,9 +302,12 @@ void parse_sweep(const Parser& p, const toml::node& node, Policy& policy) {
   }
   if (auto n = t.get("repeats")) s.repeats = static_cast<int>(p.integer(*n, "repeats", 1, 1000));
   if (auto n = t.get("jobs")) {
-    if (n->is_string()) p.choice(*n, "jobs", {"auto"});
-    else if (n->is_integer()) s.jobs = static_cast<int>(p.integer(*n, "jobs", 1, 4096));
-    else p.wrong_type(*n, "jobs", "\"auto\" or an integer");
+    if (n->is_string())
+      p.choice(*n, "jobs", {"auto"});
+    else if (n->is_integer())
+      s.jobs = static_cast<int>(p.integer(*n, "jobs", 1, 4096));
+    else
+      p.wrong_type(*n, "jobs", "\"auto\" or an integer");
   }
 }
 
@@ -313,7 +334,8 @@ void parse_metrics(const Parser& p, const toml::node& node, Policy& policy) {
     }
     if (auto n = t.get("stream")) {
       if (m.regex.empty()) p.fail(*n, "'stream' applies only with 'regex'");
-      m.source = p.choice(*n, "stream", {"stdout", "stderr"}) == "stdout" ? Stream::stdout_stream : Stream::stderr_stream;
+      m.source =
+          p.choice(*n, "stream", {"stdout", "stderr"}) == "stdout" ? Stream::stdout_stream : Stream::stderr_stream;
     }
     if (auto n = t.get("pick")) {
       if (m.regex.empty()) p.fail(*n, "'pick' applies only with 'regex'");
@@ -334,10 +356,10 @@ void parse_artifacts(const Parser& p, const toml::node& node, Policy& policy) {
   }
 }
 
-const KeyList kCheckKinds = {"threshold", "variance", "reproducibility", "seed-sensitivity",
+const KeyList kCheckKinds = {"threshold",  "variance",    "reproducibility", "seed-sensitivity",
                              "regression", "consistency", "ensemble"};
-const KeyList kCommonCheckKeys = {"kind", "name", "metric", "modes", "devices", "threads", "confidence",
-                                  "inconclusive"};
+const KeyList kCommonCheckKeys = {"kind",    "name",    "metric",     "modes",
+                                  "devices", "threads", "confidence", "inconclusive"};
 const std::map<std::string_view, KeyList> kKindKeys = {
     {"threshold", {"mean_at_least", "worst_at_least", "mean_at_most", "worst_at_most"}},
     {"variance", {"std_at_most", "range_at_most", "cv_at_most"}},
@@ -402,7 +424,7 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
         p.fail(*n, fmt::format("check mode '{}' is not among [sweep] modes", mode));
     }
   } else if (kind == "reproducibility" && std::find(policy.sweep.modes.begin(), policy.sweep.modes.end(),
-                                                     "deterministic") != policy.sweep.modes.end()) {
+                                                    "deterministic") != policy.sweep.modes.end()) {
     c.modes = {"deterministic"};  // default mode may legitimately differ run to run
   }
   if (auto n = t.get("devices")) c.devices = p.string_list(*n, "devices");
@@ -413,7 +435,8 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
   }
   if (auto n = t.get("confidence")) {
     double v = p.number(*n, "confidence");
-    if (v <= 0 || v >= 1) p.fail(*n, fmt::format("'confidence' must be between 0 and 1, got {}", util::format_number(v)));
+    if (v <= 0 || v >= 1)
+      p.fail(*n, fmt::format("'confidence' must be between 0 and 1, got {}", util::format_number(v)));
     entry.confidence = v;
   }
   if (auto n = t.get("inconclusive")) entry.inconclusive = p.choice(*n, "inconclusive", {"fail", "pass", "more-seeds"});
@@ -453,8 +476,8 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
   if (auto n = t.get("artifacts")) {
     c.artifacts = p.string_list(*n, "artifacts");
     for (const std::string& name : c.artifacts) {
-      bool declared = std::any_of(policy.artifacts.begin(), policy.artifacts.end(),
-                                  [&](const auto& a) { return a.first == name; });
+      bool declared =
+          std::any_of(policy.artifacts.begin(), policy.artifacts.end(), [&](const auto& a) { return a.first == name; });
       if (!declared) p.fail(*n, fmt::format("artifact '{}' is not declared in [artifacts]", name));
     }
   }
@@ -505,8 +528,10 @@ util::Result<Duration> parse_duration(std::string_view text) {
   static const std::regex part("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)");
   std::string s(text);
   auto error = [&] {
-    return util::make_error(fmt::format("\"{}\" is not a duration; write a number and a unit (ms, s, m, h), "
-                                        "such as \"90s\" or \"10m\"", s));
+    return util::make_error(
+        fmt::format("\"{}\" is not a duration; write a number and a unit (ms, s, m, h), "
+                    "such as \"90s\" or \"10m\"",
+                    s));
   };
   if (s.empty()) return error();
   double total_ms = 0;
@@ -529,7 +554,8 @@ util::Result<std::uint64_t> parse_size(std::string_view text) {
   std::string s(text);
   std::smatch m;
   if (!std::regex_match(s, m, pattern))
-    return util::make_error(fmt::format("\"{}\" is not a size; write a number and B, KiB, MiB or GiB, such as \"16MiB\"", s));
+    return util::make_error(
+        fmt::format("\"{}\" is not a size; write a number and B, KiB, MiB or GiB, such as \"16MiB\"", s));
   std::uint64_t value = std::stoull(m[1].str());
   std::string unit = m[2].str();
   int shift = unit == "B" ? 0 : unit == "KiB" ? 10 : unit == "MiB" ? 20 : 30;

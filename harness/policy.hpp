@@ -31,7 +31,7 @@ struct SubjectSpec {
   Duration grace = std::chrono::seconds(5);  // between TERM and KILL
   std::map<std::string, std::string> env;
   int allowed_failures = 0;
-  std::filesystem::path workdir;     // absolute
+  std::filesystem::path workdir;             // absolute
   std::uint64_t output_limit = 16ull << 20;  // bytes kept per stream per run
 };
 
@@ -82,7 +82,7 @@ struct Policy {
   std::string digest;          // of the policy's bytes
   SubjectSpec subject;
   SweepSpec sweep;
-  std::vector<MetricSpec> metrics;                      // in policy order
+  std::vector<MetricSpec> metrics;                             // in policy order
   std::vector<std::pair<std::string, std::string>> artifacts;  // name -> path template
   std::vector<CheckEntry> checks;
   ReportSpec report;
@@ -91,8 +91,8 @@ struct Policy {
 };
 
 // Placeholders a command or artifact path may use.
-inline constexpr std::string_view kPlaceholders[] = {"seed", "mode", "device", "threads", "repeat", "run_dir",
-                                                     "metrics"};
+inline constexpr std::string_view kPlaceholders[] = {"seed",   "mode",    "device", "threads",
+                                                     "repeat", "run_dir", "metrics"};
 
 util::Result<Policy> load_policy(const std::filesystem::path& path);
 // `display_path` names the policy in messages; relative paths resolve against `dir`.

@@ -1,6 +1,7 @@
 #include "harness/posix_runner.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -13,7 +14,6 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
-#include <fmt/format.h>
 #include <list>
 #include <stdexcept>
 
@@ -86,8 +86,8 @@ struct Capture {
 
   void finish() {
     if (file_fd >= 0 && total > kept) {
-      std::string note = fmt::format("\n[seedgate: output cut at {} bytes; {} more bytes were discarded]\n", kept,
-                                     total - kept);
+      std::string note =
+          fmt::format("\n[seedgate: output cut at {} bytes; {} more bytes were discarded]\n", kept, total - kept);
       [[maybe_unused]] ssize_t n = ::write(file_fd, note.data(), note.size());
     }
     close_fd(pipe_fd);
@@ -113,7 +113,8 @@ struct Child {
 struct PosixRunner::Impl {
   int wake_read = -1;
   int wake_write = -1;
-  struct sigaction old_chld {}, old_int {}, old_term {};
+  struct sigaction old_chld {
+  }, old_int{}, old_term{};
   std::list<Child> running;
   std::deque<Completion> done;
   bool stopping = false;
@@ -173,7 +174,8 @@ struct PosixRunner::Impl {
     if (child.out.file_fd < 0 || child.err.file_fd < 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0 ||
         ::pipe2(err_pipe, O_CLOEXEC) != 0) {
       spawn_failed(failure, fmt::format("cannot set up output capture: {}", std::strerror(errno)));
-      for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) if (fd >= 0) ::close(fd);
+      for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
+        if (fd >= 0) ::close(fd);
       child.out.finish();
       child.err.finish();
       done.push_back(std::move(failure));
@@ -367,9 +369,15 @@ struct PosixRunner::Impl {
 
 PosixRunner::PosixRunner() : m_impl(std::make_unique<Impl>()) {}
 PosixRunner::~PosixRunner() = default;
-void PosixRunner::start(std::size_t token, const ProcessSpec& spec) { m_impl->start(token, spec); }
-std::optional<CommandRunner::Completion> PosixRunner::wait() { return m_impl->wait(); }
-bool PosixRunner::interrupted() const { return g_interrupt_signal != 0; }
+void PosixRunner::start(std::size_t token, const ProcessSpec& spec) {
+  m_impl->start(token, spec);
+}
+std::optional<CommandRunner::Completion> PosixRunner::wait() {
+  return m_impl->wait();
+}
+bool PosixRunner::interrupted() const {
+  return g_interrupt_signal != 0;
+}
 
 std::string signal_name(int signal) {
   const char* abbrev = sigabbrev_np(signal);

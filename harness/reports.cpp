@@ -1,8 +1,9 @@
 #include "harness/reports.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <map>
 #include <set>
 
@@ -117,8 +118,9 @@ std::string render_console(const SweepResults& results, const ReportContext& con
   // Problems in what passed runs reported: not fatal, but worth a look.
   for (const RunRecord& r : results.runs) {
     if (r.status != RunStatus::passed || r.report.issues.empty()) continue;
-    out += fmt::format("  warning     {}: {}{}\n", r.run.id, r.report.issues.front(),
-                       r.report.issues.size() > 1 ? fmt::format(" (and {} more in results.json)", r.report.issues.size() - 1) : "");
+    out += fmt::format(
+        "  warning     {}: {}{}\n", r.run.id, r.report.issues.front(),
+        r.report.issues.size() > 1 ? fmt::format(" (and {} more in results.json)", r.report.issues.size() - 1) : "");
   }
   for (const auto& [metric, groups] : distributions(results)) {
     out += fmt::format("\n{} across seeds\n", metric);
@@ -163,90 +165,88 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
     failures += c.outcome.verdict == Verdict::fail;
     errors += c.outcome.verdict == Verdict::error;
   }
-  for (const RunRecord& r : results.runs)
-    failures += r.status == RunStatus::failed || r.status == RunStatus::timed_out;
+  for (const RunRecord& r : results.runs) failures += r.status == RunStatus::failed || r.status == RunStatus::timed_out;
 
   {  // scopes close their elements, so all of them end before the text is taken
-  auto root = xml.element("testsuites", {{"name", fmt::format("seedgate: {}", results.subject)},
-                                         {"tests", std::to_string(tests)},
-                                         {"failures", std::to_string(failures)},
-                                         {"errors", std::to_string(errors)},
-                                         {"time", time(results.wall_seconds)}});
-  for (const auto& [kind, list] : by_kind) {
-    std::size_t kind_failures = 0, kind_errors = 0;
-    for (const CheckResult* c : list) {
-      kind_failures += c->outcome.verdict == Verdict::fail;
-      kind_errors += c->outcome.verdict == Verdict::error;
-    }
-    auto suite = xml.element("testsuite", {{"name", fmt::format("checks.{}", kind)},
-                                           {"tests", std::to_string(list.size())},
-                                           {"failures", std::to_string(kind_failures)},
-                                           {"errors", std::to_string(kind_errors)},
-                                           {"skipped", "0"},
-                                           {"time", time(0)}});
-    {
-      auto properties = xml.element("properties");
-      xml.leaf("property", {{"name", "policy"}, {"value", results.policy_path}});
-      xml.leaf("property", {{"name", "policy_digest"}, {"value", results.policy_digest}});
-      xml.leaf("property", {{"name", "seeds"}, {"value", fmt::format("{}", fmt::join(results.seeds, ","))}});
+    auto root = xml.element("testsuites", {{"name", fmt::format("seedgate: {}", results.subject)},
+                                           {"tests", std::to_string(tests)},
+                                           {"failures", std::to_string(failures)},
+                                           {"errors", std::to_string(errors)},
+                                           {"time", time(results.wall_seconds)}});
+    for (const auto& [kind, list] : by_kind) {
+      std::size_t kind_failures = 0, kind_errors = 0;
       for (const CheckResult* c : list) {
-        xml.leaf("property", {{"name", fmt::format("{}.seeds", c->outcome.name)},
-                              {"value", checks::describe_seeds(c->outcome.seeds)}});
-        for (const checks::Statistic& s : c->outcome.statistics) {
-          xml.leaf("property", {{"name", fmt::format("{}.{}[{}]", c->outcome.name, s.name, s.group)},
-                                {"value", util::format_number(s.value)}});
+        kind_failures += c->outcome.verdict == Verdict::fail;
+        kind_errors += c->outcome.verdict == Verdict::error;
+      }
+      auto suite = xml.element("testsuite", {{"name", fmt::format("checks.{}", kind)},
+                                             {"tests", std::to_string(list.size())},
+                                             {"failures", std::to_string(kind_failures)},
+                                             {"errors", std::to_string(kind_errors)},
+                                             {"skipped", "0"},
+                                             {"time", time(0)}});
+      {
+        auto properties = xml.element("properties");
+        xml.leaf("property", {{"name", "policy"}, {"value", results.policy_path}});
+        xml.leaf("property", {{"name", "policy_digest"}, {"value", results.policy_digest}});
+        xml.leaf("property", {{"name", "seeds"}, {"value", fmt::format("{}", fmt::join(results.seeds, ","))}});
+        for (const CheckResult* c : list) {
+          xml.leaf("property", {{"name", fmt::format("{}.seeds", c->outcome.name)},
+                                {"value", checks::describe_seeds(c->outcome.seeds)}});
+          for (const checks::Statistic& s : c->outcome.statistics) {
+            xml.leaf("property", {{"name", fmt::format("{}.{}[{}]", c->outcome.name, s.name, s.group)},
+                                  {"value", util::format_number(s.value)}});
+          }
+        }
+      }
+      for (const CheckResult* c : list) {
+        auto testcase = xml.element(
+            "testcase",
+            {{"name", c->outcome.name}, {"classname", fmt::format("seedgate.checks.{}", kind)}, {"time", time(0)}});
+        std::string details;
+        for (const checks::Statistic& s : c->outcome.statistics)
+          details += fmt::format("{} ({}){}\n", format_statistic(s), s.group, s.passed ? "" : " FAILED");
+        for (const std::string& m : c->outcome.messages) details += m + "\n";
+        if (c->outcome.verdict != Verdict::pass) {
+          std::string message = c->outcome.messages.empty() ? "" : c->outcome.messages.front();
+          if (c->outcome.messages.size() > 1) message += fmt::format(" (and {} more)", c->outcome.messages.size() - 1);
+          xml.leaf("failure", {{"type", checks::to_string(c->outcome.verdict)}, {"message", message}}, details);
+        } else if (!details.empty()) {
+          xml.leaf("system-out", {}, details);
         }
       }
     }
-    for (const CheckResult* c : list) {
-      auto testcase = xml.element("testcase", {{"name", c->outcome.name},
-                                               {"classname", fmt::format("seedgate.checks.{}", kind)},
-                                               {"time", time(0)}});
-      std::string details;
-      for (const checks::Statistic& s : c->outcome.statistics)
-        details += fmt::format("{} ({}){}\n", format_statistic(s), s.group, s.passed ? "" : " FAILED");
-      for (const std::string& m : c->outcome.messages) details += m + "\n";
-      if (c->outcome.verdict != Verdict::pass) {
-        std::string message = c->outcome.messages.empty() ? "" : c->outcome.messages.front();
-        if (c->outcome.messages.size() > 1) message += fmt::format(" (and {} more)", c->outcome.messages.size() - 1);
-        xml.leaf("failure", {{"type", checks::to_string(c->outcome.verdict)}, {"message", message}}, details);
-      } else if (!details.empty()) {
-        xml.leaf("system-out", {}, details);
+    {
+      std::size_t run_failures = 0, skipped = 0;
+      for (const RunRecord& r : results.runs) {
+        run_failures += r.status == RunStatus::failed || r.status == RunStatus::timed_out;
+        skipped += r.status == RunStatus::skipped || r.status == RunStatus::interrupted;
+      }
+      double total = 0;
+      for (const RunRecord& r : results.runs) total += r.process.wall_seconds;
+      auto suite = xml.element("testsuite", {{"name", "runs"},
+                                             {"tests", std::to_string(results.runs.size())},
+                                             {"failures", std::to_string(run_failures)},
+                                             {"errors", "0"},
+                                             {"skipped", std::to_string(skipped)},
+                                             {"time", time(total)}});
+      for (const RunRecord& r : results.runs) {
+        std::string name = fmt::format("run[seed={},mode={},device={}", r.run.seed, r.run.mode, r.run.device);
+        if (r.run.threads > 0) name += fmt::format(",threads={}", r.run.threads);
+        name += fmt::format(",repeat={}]", r.run.repeat);
+        auto testcase = xml.element(
+            "testcase", {{"name", name}, {"classname", "seedgate.runs"}, {"time", time(r.process.wall_seconds)}});
+        if (r.status == RunStatus::failed || r.status == RunStatus::timed_out) {
+          std::string details = r.message + "\n";
+          for (const std::string& issue : r.report.issues) details += issue + "\n";
+          xml.leaf("failure", {{"type", to_string(r.status)}, {"message", r.message}}, details);
+        } else if (r.status == RunStatus::skipped || r.status == RunStatus::interrupted) {
+          xml.leaf("skipped", {{"message", r.message}});
+        }
+        if (!r.stdout_tail.empty()) xml.leaf("system-out", {}, r.stdout_tail);
+        if (!r.stderr_tail.empty()) xml.leaf("system-err", {}, r.stderr_tail);
       }
     }
-  }
-  {
-    std::size_t run_failures = 0, skipped = 0;
-    for (const RunRecord& r : results.runs) {
-      run_failures += r.status == RunStatus::failed || r.status == RunStatus::timed_out;
-      skipped += r.status == RunStatus::skipped || r.status == RunStatus::interrupted;
-    }
-    double total = 0;
-    for (const RunRecord& r : results.runs) total += r.process.wall_seconds;
-    auto suite = xml.element("testsuite", {{"name", "runs"},
-                                           {"tests", std::to_string(results.runs.size())},
-                                           {"failures", std::to_string(run_failures)},
-                                           {"errors", "0"},
-                                           {"skipped", std::to_string(skipped)},
-                                           {"time", time(total)}});
-    for (const RunRecord& r : results.runs) {
-      std::string name = fmt::format("run[seed={},mode={},device={}", r.run.seed, r.run.mode, r.run.device);
-      if (r.run.threads > 0) name += fmt::format(",threads={}", r.run.threads);
-      name += fmt::format(",repeat={}]", r.run.repeat);
-      auto testcase = xml.element("testcase", {{"name", name},
-                                               {"classname", "seedgate.runs"},
-                                               {"time", time(r.process.wall_seconds)}});
-      if (r.status == RunStatus::failed || r.status == RunStatus::timed_out) {
-        std::string details = r.message + "\n";
-        for (const std::string& issue : r.report.issues) details += issue + "\n";
-        xml.leaf("failure", {{"type", to_string(r.status)}, {"message", r.message}}, details);
-      } else if (r.status == RunStatus::skipped || r.status == RunStatus::interrupted) {
-        xml.leaf("skipped", {{"message", r.message}});
-      }
-      if (!r.stdout_tail.empty()) xml.leaf("system-out", {}, r.stdout_tail);
-      if (!r.stderr_tail.empty()) xml.leaf("system-err", {}, r.stderr_tail);
-    }
-  }
   }
   (void)context;
   return xml.str();
@@ -256,10 +256,14 @@ std::string render_markdown(const SweepResults& results, const ReportContext& co
   auto cell = [](const std::string& text) {
     std::string out;
     for (char c : text) {
-      if (c == '|') out += "\\|";
-      else if (c == '\n') out += "<br>";
-      else if (c == '<') out += "&lt;";
-      else out += c;
+      if (c == '|')
+        out += "\\|";
+      else if (c == '\n')
+        out += "<br>";
+      else if (c == '<')
+        out += "&lt;";
+      else
+        out += c;
     }
     return out;
   };

@@ -1,7 +1,8 @@
 #include "harness/results.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "util/atomic_file.hpp"
 
@@ -11,11 +12,16 @@ using nlohmann::json;
 
 const char* to_string(RunStatus status) {
   switch (status) {
-    case RunStatus::passed: return "passed";
-    case RunStatus::failed: return "failed";
-    case RunStatus::timed_out: return "timed-out";
-    case RunStatus::interrupted: return "interrupted";
-    case RunStatus::skipped: return "skipped";
+    case RunStatus::passed:
+      return "passed";
+    case RunStatus::failed:
+      return "failed";
+    case RunStatus::timed_out:
+      return "timed-out";
+    case RunStatus::interrupted:
+      return "interrupted";
+    case RunStatus::skipped:
+      return "skipped";
   }
   return "?";
 }
@@ -23,8 +29,8 @@ const char* to_string(RunStatus status) {
 namespace {
 
 std::optional<RunStatus> run_status_from(const std::string& text) {
-  for (RunStatus s : {RunStatus::passed, RunStatus::failed, RunStatus::timed_out, RunStatus::interrupted,
-                      RunStatus::skipped}) {
+  for (RunStatus s :
+       {RunStatus::passed, RunStatus::failed, RunStatus::timed_out, RunStatus::interrupted, RunStatus::skipped}) {
     if (text == to_string(s)) return s;
   }
   return std::nullopt;
@@ -32,11 +38,16 @@ std::optional<RunStatus> run_status_from(const std::string& text) {
 
 const char* process_status_name(ProcessResult::Status status) {
   switch (status) {
-    case ProcessResult::Status::exited: return "exited";
-    case ProcessResult::Status::signaled: return "signaled";
-    case ProcessResult::Status::timed_out: return "timed-out";
-    case ProcessResult::Status::spawn_failed: return "spawn-failed";
-    case ProcessResult::Status::interrupted: return "interrupted";
+    case ProcessResult::Status::exited:
+      return "exited";
+    case ProcessResult::Status::signaled:
+      return "signaled";
+    case ProcessResult::Status::timed_out:
+      return "timed-out";
+    case ProcessResult::Status::spawn_failed:
+      return "spawn-failed";
+    case ProcessResult::Status::interrupted:
+      return "interrupted";
   }
   return "?";
 }
@@ -73,7 +84,9 @@ CheckResult check_result_from_json(const json& c) {
   o.kind = *kind;
   o.metric = c.value("metric", "");
   std::string verdict = c.at("verdict").get<std::string>();
-  o.verdict = verdict == "pass" ? checks::Verdict::pass : verdict == "fail" ? checks::Verdict::fail : checks::Verdict::error;
+  o.verdict = verdict == "pass"   ? checks::Verdict::pass
+              : verdict == "fail" ? checks::Verdict::fail
+                                  : checks::Verdict::error;
   o.messages = c.value("messages", std::vector<std::string>{});
   o.seeds = c.value("seeds", std::vector<std::int64_t>{});
   for (const json& s : c.value("statistics", json::array())) {
@@ -82,7 +95,8 @@ CheckResult check_result_from_json(const json& c) {
     stat.name = s.at("name").get<std::string>();
     stat.value = number_from_json(s.at("value"));
     stat.passed = s.value("passed", true);
-    if (s.contains("bound")) stat.bound = checks::Bound{s["bound"].at("key").get<std::string>(), s["bound"].at("value").get<double>()};
+    if (s.contains("bound"))
+      stat.bound = checks::Bound{s["bound"].at("key").get<std::string>(), s["bound"].at("value").get<double>()};
     o.statistics.push_back(std::move(stat));
   }
   result.policy_line = c.value("policy_line", 0);

@@ -1,9 +1,9 @@
 #include "harness/sweep.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <fmt/format.h>
 #include <thread>
 
 #include "harness/fingerprint.hpp"
@@ -57,14 +57,18 @@ std::string progress_line(std::size_t done, std::size_t total, const RunRecord& 
   for (const auto& [name, value] : r.report.metrics) metrics += fmt::format(" {}={:.6g}", name, value);
   std::string line = fmt::format("[{:>{}}/{}] {:<28} {:<11} {:>7.2f}s", done, std::to_string(total).size(), total,
                                  r.run.id, to_string(r.status), r.process.wall_seconds);
-  if (!r.message.empty()) line += "  " + r.message;
-  else line += metrics;
+  if (!r.message.empty())
+    line += "  " + r.message;
+  else
+    line += metrics;
   return line;
 }
 
 }  // namespace
 
-std::string seedgate_version() { return SEEDGATE_VERSION; }
+std::string seedgate_version() {
+  return SEEDGATE_VERSION;
+}
 
 void classify_run(const Policy& policy, RunRecord& record) {
   const ProcessResult& p = record.process;
@@ -111,7 +115,8 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
   SweepPlan plan = build_plan(policy, gpu_count);
   std::error_code ec;
   std::filesystem::create_directories(options.out_dir / "runs", ec);
-  if (ec) return util::make_error(fmt::format("cannot create {}: {}", (options.out_dir / "runs").string(), ec.message()));
+  if (ec)
+    return util::make_error(fmt::format("cannot create {}: {}", (options.out_dir / "runs").string(), ec.message()));
 
   SweepResults results;
   results.seedgate_version = seedgate_version();
@@ -126,7 +131,8 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
   std::vector<std::optional<RunRecord>> records(plan.runs.size());
   std::vector<std::size_t> to_run;
   for (std::size_t i = 0; i < plan.runs.size(); ++i) {
-    if (options.resume) records[i] = load_finished_run(run_dir_for(options.out_dir, plan.runs[i]), plan.runs[i], policy.digest);
+    if (options.resume)
+      records[i] = load_finished_run(run_dir_for(options.out_dir, plan.runs[i]), plan.runs[i], policy.digest);
     if (!records[i]) to_run.push_back(i);
   }
   std::size_t reused = plan.runs.size() - to_run.size();
@@ -153,7 +159,8 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
     std::error_code dir_error;
     std::filesystem::remove_all(context.run_dir, dir_error);
     std::filesystem::create_directories(context.run_dir, dir_error);
-    if (dir_error) return util::make_error(fmt::format("cannot create {}: {}", context.run_dir.string(), dir_error.message()));
+    if (dir_error)
+      return util::make_error(fmt::format("cannot create {}: {}", context.run_dir.string(), dir_error.message()));
     specs[job] = adapter.command_for(policy, run, context, base_env);
     return specs[job];
   };

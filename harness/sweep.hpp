@@ -13,9 +13,9 @@ namespace seedgate {
 
 struct SweepOptions {
   std::filesystem::path out_dir = ".seedgate";
-  int jobs = 0;           // 0: the policy's `jobs`
-  bool resume = false;    // reuse finished runs of the same policy
-  int gpu_count = -1;     // -1: detect
+  int jobs = 0;                      // 0: the policy's `jobs`
+  bool resume = false;               // reuse finished runs of the same policy
+  int gpu_count = -1;                // -1: detect
   std::ostream* progress = nullptr;  // a line per finished run
 };
 

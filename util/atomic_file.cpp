@@ -1,26 +1,34 @@
 #include "util/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 
 namespace util {
 namespace {
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 class FileDescriptor {
  public:
   explicit FileDescriptor(int fd) : m_fd(fd) {}
-  ~FileDescriptor() { if (m_fd >= 0) ::close(m_fd); }
+  ~FileDescriptor() {
+    if (m_fd >= 0) ::close(m_fd);
+  }
   FileDescriptor(const FileDescriptor&) = delete;
   FileDescriptor& operator=(const FileDescriptor&) = delete;
   int get() const { return m_fd; }
-  int release() { int fd = m_fd; m_fd = -1; return fd; }
+  int release() {
+    int fd = m_fd;
+    m_fd = -1;
+    return fd;
+  }
 
  private:
   int m_fd;
@@ -67,8 +75,7 @@ Result<std::string> read_file_tail(const std::filesystem::path& path, std::size_
   FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return make_error(fmt::format("cannot read {}: {}", path.string(), errno_text()));
   struct stat info {};
-  if (::fstat(fd.get(), &info) == 0 && S_ISREG(info.st_mode) &&
-      static_cast<std::size_t>(info.st_size) > max_bytes) {
+  if (::fstat(fd.get(), &info) == 0 && S_ISREG(info.st_mode) && static_cast<std::size_t>(info.st_size) > max_bytes) {
     ::lseek(fd.get(), info.st_size - static_cast<off_t>(max_bytes), SEEK_SET);
   }
   std::string content;

@@ -1,17 +1,19 @@
 #include "util/hash.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 #include <xxhash.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 #include <memory>
 
 namespace util {
 namespace {
-std::string format_digest(XXH64_hash_t hash) { return fmt::format("xxh3:{:016x}", hash); }
+std::string format_digest(XXH64_hash_t hash) {
+  return fmt::format("xxh3:{:016x}", hash);
+}
 }  // namespace
 
 std::string digest_bytes(std::string_view bytes) {

@@ -12,7 +12,9 @@ struct Error {
   std::string message;
 };
 
-inline Error make_error(std::string message) { return Error{std::move(message)}; }
+inline Error make_error(std::string message) {
+  return Error{std::move(message)};
+}
 
 template <typename T>
 class [[nodiscard]] Result {
@@ -23,15 +25,27 @@ class [[nodiscard]] Result {
   bool ok() const { return m_state.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { assert(ok()); return std::get<0>(m_state); }
-  const T& value() const& { assert(ok()); return std::get<0>(m_state); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(m_state)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(m_state);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(m_state);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(m_state));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
-  const std::string& error() const { assert(!ok()); return std::get<1>(m_state).message; }
+  const std::string& error() const {
+    assert(!ok());
+    return std::get<1>(m_state).message;
+  }
 
  private:
   std::variant<T, Error> m_state;
@@ -44,7 +58,10 @@ class [[nodiscard]] Result<void> {
   Result(Error error) : m_error(std::move(error.message)), m_failed(true) {}
   bool ok() const { return !m_failed; }
   explicit operator bool() const { return ok(); }
-  const std::string& error() const { assert(m_failed); return m_error; }
+  const std::string& error() const {
+    assert(m_failed);
+    return m_error;
+  }
 
  private:
   std::string m_error;

@@ -1,8 +1,9 @@
 #include "util/strings.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
-#include <fmt/format.h>
 #include <cmath>
 #include <numeric>
 
@@ -24,8 +25,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
-std::optional<std::string> closest_match(std::string_view word,
-                                         std::span<const std::string_view> candidates) {
+std::optional<std::string> closest_match(std::string_view word, std::span<const std::string_view> candidates) {
   std::optional<std::string> best;
   std::size_t best_distance = 0;
   for (std::string_view candidate : candidates) {
@@ -90,8 +90,10 @@ std::string printable(std::string_view bytes) {
       continue;
     }
     bool control = (c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7F && c <= 0x9F);
-    if (control) out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
-    else out.append(bytes.data(), length);
+    if (control)
+      out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
+    else
+      out.append(bytes.data(), length);
     bytes.remove_prefix(length);
   }
   return out;

@@ -12,8 +12,7 @@ namespace util {
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate closest to `word`, if it is close enough to be a likely typo.
-std::optional<std::string> closest_match(std::string_view word,
-                                         std::span<const std::string_view> candidates);
+std::optional<std::string> closest_match(std::string_view word, std::span<const std::string_view> candidates);
 
 std::string join(std::span<const std::string> parts, std::string_view separator);
 

@@ -45,7 +45,9 @@ std::string xml_text(std::string_view bytes) {
   return out;
 }
 
-XmlWriter::XmlWriter() { m_out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"; }
+XmlWriter::XmlWriter() {
+  m_out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+}
 
 void XmlWriter::open(std::string_view name, const Attributes& attributes, bool self_closing) {
   m_out.append(m_open.size() * 2, ' ');

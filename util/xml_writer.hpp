@@ -23,7 +23,9 @@ class XmlWriter {
     Scope(Scope&& other) noexcept : m_writer(std::exchange(other.m_writer, nullptr)) {}
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
-    ~Scope() { if (m_writer) m_writer->close(); }
+    ~Scope() {
+      if (m_writer) m_writer->close();
+    }
 
    private:
     XmlWriter* m_writer;

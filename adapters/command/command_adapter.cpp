@@ -36,8 +36,8 @@ RunReport CommandAdapter::collect(const Policy& policy, const RunSpec& run, cons
       report.issues.push_back(content.error());
     } else {
       if (std::filesystem::file_size(context.metrics_file, ec) > kMaxMetricsFileBytes)
-        report.issues.push_back(fmt::format("metrics.jsonl is larger than {} MiB; only its end was read",
-                                            kMaxMetricsFileBytes >> 20));
+        report.issues.push_back(
+            fmt::format("metrics.jsonl is larger than {} MiB; only its end was read", kMaxMetricsFileBytes >> 20));
       parse_protocol(*content, "metrics.jsonl", report);
     }
   }

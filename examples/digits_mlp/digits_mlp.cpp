@@ -126,11 +126,16 @@ int main(int argc, char** argv) {
   if (const char* seed = std::getenv("SEEDGATE_SEED")) o.seed = std::strtoull(seed, nullptr, 10);
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--seed") o.seed = std::strtoull(value.c_str(), nullptr, 10);
-    else if (flag == "--data") o.data = value;
-    else if (flag == "--out") o.out = value;
-    else if (flag == "--epochs") o.epochs = std::stoi(value);
-    else if (flag == "--hidden") o.hidden = std::stoi(value);
+    if (flag == "--seed")
+      o.seed = std::strtoull(value.c_str(), nullptr, 10);
+    else if (flag == "--data")
+      o.data = value;
+    else if (flag == "--out")
+      o.out = value;
+    else if (flag == "--epochs")
+      o.epochs = std::stoi(value);
+    else if (flag == "--hidden")
+      o.hidden = std::stoi(value);
     else {
       std::cerr << "usage: digits_mlp [--seed N] [--data FILE] [--out DIR] [--epochs N] [--hidden N]\n";
       return 2;
@@ -186,7 +191,8 @@ int main(int argc, char** argv) {
       for (std::size_t i = 0; i < gb2.size(); ++i) net.b2[i] -= step * gb2[i];
     }
     char line[128];
-    std::snprintf(line, sizeof line, "{\"step\": %d, \"train_loss\": %.9g}", epoch, loss / static_cast<double>(train_rows));
+    std::snprintf(line, sizeof line, "{\"step\": %d, \"train_loss\": %.9g}", epoch,
+                  loss / static_cast<double>(train_rows));
     append_metrics(metrics, line);
   }
 

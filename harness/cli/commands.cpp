@@ -1,7 +1,8 @@
 #include "harness/cli/commands.hpp"
 
-#include <cstdlib>
 #include <fmt/format.h>
+
+#include <cstdlib>
 #include <fstream>
 
 #include "adapters/registry.hpp"
@@ -121,7 +122,9 @@ int report_command(const std::vector<std::filesystem::path>& paths, const std::f
   auto results = load_single_results(paths, err);
   if (!results) return kExitUsage;
   ReportContext context;
-  context.exit_code = results->verdict == "pass" ? kExitPass : results->verdict == "fail" ? kExitFail : kExitCannotEvaluate;
+  context.exit_code = results->verdict == "pass"   ? kExitPass
+                      : results->verdict == "fail" ? kExitFail
+                                                   : kExitCannotEvaluate;
   out << render_console(*results, context);
   bool ok = write_report(junit, render_junit(*results, context), err);
   ok &= write_report(markdown, render_markdown(*results, context), err);

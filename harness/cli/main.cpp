@@ -9,8 +9,9 @@
 
 int main(int argc, char** argv) {
   using namespace seedgate::cli;
-  CLI::App app{"seedgate: gate CI on the stability of ML training across seeds, modes, devices and threads.\n"
-               "Exit codes: 0 every check passed, 1 a check failed, 2 usage or policy error, 3 could not evaluate."};
+  CLI::App app{
+      "seedgate: gate CI on the stability of ML training across seeds, modes, devices and threads.\n"
+      "Exit codes: 0 every check passed, 1 a check failed, 2 usage or policy error, 3 could not evaluate."};
   app.set_version_flag("--version", "seedgate " + seedgate::seedgate_version());
   app.require_subcommand(1);
 

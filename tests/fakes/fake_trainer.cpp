@@ -36,7 +36,9 @@ std::string env(const char* name) {
   return value ? value : "";
 }
 
-long seed() { return std::atol(env("SEEDGATE_SEED").c_str()); }
+long seed() {
+  return std::atol(env("SEEDGATE_SEED").c_str());
+}
 
 void metric_line(const std::string& line) {
   std::string path = env("SEEDGATE_METRICS");

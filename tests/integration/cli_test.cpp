@@ -2,6 +2,8 @@
 // against the fake trainer (one behaviour per failure mode) and the example.
 // Each asserts the exit code, the verdict and the message a user would see.
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -9,9 +11,7 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -38,7 +38,8 @@ class CliTest : public ::testing::Test {
 
   // A policy around the fake trainer; `checks` and `extra_subject` are appended verbatim.
   void write_policy(const std::string& behaviour, const std::string& checks, const std::string& extra_subject = "",
-                    const std::string& sweep = "seeds = 4\nrepeats = 2\njobs = 2\n", const std::string& name = "seedgate.toml") {
+                    const std::string& sweep = "seeds = 4\nrepeats = 2\njobs = 2\n",
+                    const std::string& name = "seedgate.toml") {
     std::ofstream(m_dir / name) << fmt::format(R"(version = 1
 [subject]
 name = "fake"
@@ -217,7 +218,8 @@ TEST_F(CliTest, HangWithGrandchildTimesOutAndKillsTheGroup) {
             std::string::npos)
       << o.out;
   // The grandchild (sleeping 300 s) went with its group.
-  EXPECT_NE(std::system(fmt::format("pgrep -f 'fake_traine[r] grandchild-hang cli-hang-marker' >/dev/null").c_str()), 0);
+  EXPECT_NE(std::system(fmt::format("pgrep -f 'fake_traine[r] grandchild-hang cli-hang-marker' >/dev/null").c_str()),
+            0);
 }
 
 TEST_F(CliTest, FloodingProgramIsCapped) {
@@ -268,10 +270,12 @@ TEST_F(CliTest, MissingMetricFailsTheRun) {
 }
 
 TEST_F(CliTest, MissingProgramIsNamed) {
-  std::ofstream(m_dir / "seedgate.toml") << "version = 1\n[subject]\ncommand = [\"./no-such-trainer\"]\n[sweep]\nseeds = 1\n";
+  std::ofstream(m_dir / "seedgate.toml")
+      << "version = 1\n[subject]\ncommand = [\"./no-such-trainer\"]\n[sweep]\nseeds = 1\n";
   Outcome o = seedgate({"run"});
   EXPECT_EQ(o.exit_code, 3) << o.out << o.err;
-  EXPECT_NE(o.out.find("s0-deterministic-cpu-r0: command not found: ./no-such-trainer (127)"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("s0-deterministic-cpu-r0: command not found: ./no-such-trainer (127)"), std::string::npos)
+      << o.out;
 }
 
 TEST_F(CliTest, RegexMetricsFromAnUnchangedProgram) {
@@ -328,7 +332,8 @@ TEST_F(CliTest, CheckRejudgesStoredResultsWithoutTraining) {
   write_policy("\"stable\"", strict, "", "seeds = 4\nrepeats = 2\njobs = 2\n", "strict.toml");
   Outcome o = seedgate({"check", "-p", "strict.toml", ".seedgate/results.json"});
   EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
-  EXPECT_NE(o.out.find("accuracy: mean 0.9515 over seeds 0..3 is below mean_at_least 0.99"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("accuracy: mean 0.9515 over seeds 0..3 is below mean_at_least 0.99"), std::string::npos)
+      << o.out;
   EXPECT_EQ(starts(), trained);
   EXPECT_EQ(seedgate({"check", "-p", "seedgate.toml", ".seedgate/results.json"}).exit_code, 0);
   Outcome report = seedgate({"report", ".seedgate/results.json", "--junit", "again.xml"});
@@ -345,15 +350,19 @@ TEST_F(CliTest, BaselineAndRegression) {
   Outcome saved = seedgate({"baseline", "save", ".seedgate/results.json", "-o", "baselines/main.json"});
   EXPECT_EQ(saved.exit_code, 0) << saved.err;
   EXPECT_EQ(saved.out, "baseline: 8 runs over seeds 0..3 written to baselines/main.json\n");
-  write_policy("\"stable\"", "[[check]]\nkind = \"regression\"\nmetric = \"accuracy\"\nbaseline = \"baselines/main.json\"\nmargin = 0.005\n",
-               "", "seeds = 4\nrepeats = 2\njobs = 2\n", "regression.toml");
+  write_policy(
+      "\"stable\"",
+      "[[check]]\nkind = \"regression\"\nmetric = \"accuracy\"\nbaseline = \"baselines/main.json\"\nmargin = 0.005\n",
+      "", "seeds = 4\nrepeats = 2\njobs = 2\n", "regression.toml");
   Outcome o = seedgate({"check", "-p", "regression.toml", ".seedgate/results.json"});
   EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
   EXPECT_NE(o.out.find("PASS  regression-accuracy"), std::string::npos);
 }
 
 TEST_F(CliTest, InterruptKeepsFinishedRunsAndResumeFinishesTheSweep) {
-  write_policy("\"slow\", \"400\", \"cli-interrupt-marker\"", "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.9\n", "", "seeds = 6\nrepeats = 1\njobs = 1\n");
+  write_policy("\"slow\", \"400\", \"cli-interrupt-marker\"",
+               "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.9\n", "",
+               "seeds = 6\nrepeats = 1\njobs = 1\n");
   pid_t pid = spawn({"run"});
   fs::path runs = m_dir / ".seedgate" / "runs";
   auto finished_runs = [&] {
@@ -398,7 +407,8 @@ TEST_F(CliTest, CudaRunsAreSkippedWithoutAGpu) {
   EXPECT_NE(util::read_file(m_dir / "junit.xml")->find("<skipped message=\"no GPU on this machine\"/>"),
             std::string::npos);
   // A check that insists on CUDA has nothing to judge.
-  write_policy("\"stable\"", "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.9\ndevices = [\"cuda\"]\n",
+  write_policy("\"stable\"",
+               "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.9\ndevices = [\"cuda\"]\n",
                "", "seeds = 2\nrepeats = 2\ndevices = [\"cpu\", \"cuda\"]\n");
   Outcome cuda_only = seedgate({"run"});
   EXPECT_EQ(cuda_only.exit_code, 3) << cuda_only.out;

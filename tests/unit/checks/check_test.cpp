@@ -138,8 +138,9 @@ TEST(CheckTest, ReproducibilityNamesSeedArtifactAndBothValues) {
   CheckOutcome outcome = evaluate(spec, runs);
   EXPECT_EQ(outcome.verdict, Verdict::fail);
   ASSERT_EQ(outcome.messages.size(), 2u);
-  EXPECT_EQ(outcome.messages[0],
-            "seed 3 (mode=deterministic, device=cpu): artifact 'model' differs: repeat 0 xxh3:aaaa vs repeat 1 xxh3:bbbb");
+  EXPECT_EQ(
+      outcome.messages[0],
+      "seed 3 (mode=deterministic, device=cpu): artifact 'model' differs: repeat 0 xxh3:aaaa vs repeat 1 xxh3:bbbb");
   EXPECT_EQ(outcome.messages[1],
             "seed 3 (mode=deterministic, device=cpu): metric 'accuracy' differs: repeat 0 0.9 vs repeat 1 0.9000001");
 }
@@ -163,8 +164,9 @@ TEST(CheckTest, ReproducibilityWithoutRepeatsCannotBeJudged) {
   std::vector<Observation> runs = {run(0, 0.9), run(1, 0.9)};
   CheckOutcome outcome = evaluate(spec, runs);
   EXPECT_EQ(outcome.verdict, Verdict::error);
-  EXPECT_EQ(outcome.messages[0], "no seed has 2 finished repeats to compare (mode=deterministic, device=cpu); set "
-                                 "repeats >= 2 in [sweep]");
+  EXPECT_EQ(outcome.messages[0],
+            "no seed has 2 finished repeats to compare (mode=deterministic, device=cpu); set "
+            "repeats >= 2 in [sweep]");
 }
 
 TEST(CheckTest, SeedSensitivityCatchesIgnoredSeed) {
@@ -174,8 +176,9 @@ TEST(CheckTest, SeedSensitivityCatchesIgnoredSeed) {
                                    run(1, 0.9, 0, "deterministic", "xxh3:same")};
   CheckOutcome outcome = evaluate(spec, runs);
   EXPECT_EQ(outcome.verdict, Verdict::fail);
-  EXPECT_EQ(outcome.messages[0], "seeds 0 and 1 produced the same artifact 'model' (xxh3:same) (mode=deterministic, "
-                                 "device=cpu): the program may ignore its seed");
+  EXPECT_EQ(outcome.messages[0],
+            "seeds 0 and 1 produced the same artifact 'model' (xxh3:same) (mode=deterministic, "
+            "device=cpu): the program may ignore its seed");
 }
 
 TEST(CheckTest, SeedSensitivityOnMetricOnlyFailsWhenAllEqual) {
@@ -201,8 +204,9 @@ TEST(CheckTest, RegressionAgainstBaseline) {
   std::vector<Observation> worse = {run(0, 0.93), run(1, 0.93)};
   CheckOutcome outcome = evaluate(spec, worse, baseline);
   EXPECT_EQ(outcome.verdict, Verdict::fail);
-  EXPECT_EQ(outcome.messages[0], "accuracy: mean 0.93 over seeds 0, 1 is worse than the baseline mean 0.95 by 0.02, "
-                                 "more than margin 0.005 (mode=deterministic, device=cpu)");
+  EXPECT_EQ(outcome.messages[0],
+            "accuracy: mean 0.93 over seeds 0, 1 is worse than the baseline mean 0.95 by 0.02, "
+            "more than margin 0.005 (mode=deterministic, device=cpu)");
 }
 
 TEST(CheckTest, NoMatchingRunsIsAnError) {

@@ -37,10 +37,11 @@ TEST(ProtocolTest, TypedRecords) {
 
 TEST(ProtocolTest, MalformedLinesAreIssuesWithLineNumbers) {
   RunReport r;
-  parse_protocol("not json\n{\"loss\": NaN, \"step\": 1}\n[1, 2]\n{\"accuracy\": \"high\"}\n"
-                 "{\"type\": \"artifact\", \"name\": \"w\"}\n{\"type\": \"bogus\"}\n{\"accuracy\": 0.9\n"
-                 "{\"loss\": -Infinity}\n{\"note\": \"NaN inside a string stays a string\"}\n",
-                 "metrics.jsonl", r);
+  parse_protocol(
+      "not json\n{\"loss\": NaN, \"step\": 1}\n[1, 2]\n{\"accuracy\": \"high\"}\n"
+      "{\"type\": \"artifact\", \"name\": \"w\"}\n{\"type\": \"bogus\"}\n{\"accuracy\": 0.9\n"
+      "{\"loss\": -Infinity}\n{\"note\": \"NaN inside a string stays a string\"}\n",
+      "metrics.jsonl", r);
   std::vector<std::string> expected = {
       "metrics.jsonl:1: not a JSON object: not json",
       "metrics.jsonl:2: metric 'loss' is nan",

@@ -14,7 +14,9 @@ seeds = 4
 goal = "max"
 )";
 
-util::Result<Policy> parse(const std::string& text) { return parse_policy(text, "seedgate.toml", "/work/project"); }
+util::Result<Policy> parse(const std::string& text) {
+  return parse_policy(text, "seedgate.toml", "/work/project");
+}
 
 std::string error_of(const std::string& text) {
   auto policy = parse(text);
@@ -145,7 +147,8 @@ repeat = 2
 }
 
 TEST(PolicyTest, UnknownKeyWithoutNearMiss) {
-  EXPECT_EQ(error_of(kMinimal + "[report]\nfoobarbaz = \"x\"\n"), "seedgate.toml:9:1: unknown key 'foobarbaz' in [report]");
+  EXPECT_EQ(error_of(kMinimal + "[report]\nfoobarbaz = \"x\"\n"),
+            "seedgate.toml:9:1: unknown key 'foobarbaz' in [report]");
 }
 
 TEST(PolicyTest, WrongType) {
@@ -245,7 +248,8 @@ command = ["./train", "--threads", "{threads}"]
 seeds = 2
 )"),
             "seedgate.toml:3:36: 'command' uses {threads}, but [sweep] has no 'threads' axis");
-  EXPECT_TRUE(parse("version = 1\n[subject]\ncommand = [\"./t\", \"{threads}\"]\n[sweep]\nseeds = 2\nthreads = [1, 2]\n"));
+  EXPECT_TRUE(
+      parse("version = 1\n[subject]\ncommand = [\"./t\", \"{threads}\"]\n[sweep]\nseeds = 2\nthreads = [1, 2]\n"));
 }
 
 TEST(PolicyTest, UnknownMode) {
@@ -303,8 +307,9 @@ TEST(PolicyTest, RegexNeedsCaptureGroup) {
 }
 
 TEST(PolicyTest, InvalidRegex) {
-  auto error = error_of("version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.err]\ngoal = "
-                        "\"min\"\nregex = 'err:([0-9'\n");
+  auto error = error_of(
+      "version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.err]\ngoal = "
+      "\"min\"\nregex = 'err:([0-9'\n");
   EXPECT_TRUE(error.starts_with("seedgate.toml:8:9: 'regex' is not a valid regular expression: ")) << error;
 }
 
@@ -314,8 +319,9 @@ TEST(PolicyTest, TomlSyntaxError) {
 }
 
 TEST(PolicyTest, EnvMayNotSetProtocolVariables) {
-  EXPECT_EQ(error_of("version = 1\n[subject]\ncommand = [\"x\"]\nenv = { SEEDGATE_SEED = \"1\" }\n[sweep]\nseeds = 2\n"),
-            "seedgate.toml:4:9: 'env' must not set 'SEEDGATE_SEED': seedgate sets SEEDGATE_* for every run");
+  EXPECT_EQ(
+      error_of("version = 1\n[subject]\ncommand = [\"x\"]\nenv = { SEEDGATE_SEED = \"1\" }\n[sweep]\nseeds = 2\n"),
+      "seedgate.toml:4:9: 'env' must not set 'SEEDGATE_SEED': seedgate sets SEEDGATE_* for every run");
 }
 
 TEST(PolicyTest, CheckModeMustBeSwept) {
@@ -329,8 +335,9 @@ TEST(PolicyTest, UnsupportedCheckKind) {
 }
 
 TEST(PolicyTest, DefaultCheckNamesAreUnique) {
-  auto policy = parse(kMinimal + "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.9\n"
-                                 "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nworst_at_least = 0.8\n");
+  auto policy = parse(kMinimal +
+                      "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.9\n"
+                      "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nworst_at_least = 0.8\n");
   ASSERT_TRUE(policy) << policy.error();
   EXPECT_EQ(policy->checks[0].spec.name, "threshold-accuracy");
   EXPECT_EQ(policy->checks[1].spec.name, "threshold-accuracy-2");

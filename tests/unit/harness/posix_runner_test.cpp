@@ -1,10 +1,10 @@
 #include "harness/posix_runner.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <chrono>
-#include <fmt/format.h>
 #include <fstream>
 
 #include "util/atomic_file.hpp"
@@ -25,7 +25,9 @@ class PosixRunnerTest : public ::testing::Test {
     ProcessSpec s;
     s.argv = {FAKE_TRAINER};
     s.argv.insert(s.argv.end(), args.begin(), args.end());
-    s.env = {{"PATH", "/usr/bin:/bin"}, {"SEEDGATE_SEED", "3"}, {"SEEDGATE_RUN_DIR", m_dir.string()},
+    s.env = {{"PATH", "/usr/bin:/bin"},
+             {"SEEDGATE_SEED", "3"},
+             {"SEEDGATE_RUN_DIR", m_dir.string()},
              {"SEEDGATE_METRICS", (m_dir / "metrics.jsonl").string()}};
     s.cwd = m_dir;
     s.stdout_path = m_dir / "stdout.log";

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "util/atomic_file.hpp"
 #include "tests/golden.hpp"
+#include "util/atomic_file.hpp"
 
 namespace seedgate {
 namespace {
@@ -40,7 +40,8 @@ SweepResults hostile_results() {
   check.outcome.metric = "accuracy";
   check.outcome.verdict = checks::Verdict::fail;
   check.outcome.messages = {"accuracy: mean 0.9 is below mean_at_least 0.95 " + hostile};
-  check.outcome.statistics.push_back({"mode=deterministic, device=cpu", "mean", 0.9, checks::Bound{"mean_at_least", 0.95}, false});
+  check.outcome.statistics.push_back(
+      {"mode=deterministic, device=cpu", "mean", 0.9, checks::Bound{"mean_at_least", 0.95}, false});
   results.checks.push_back(check);
   return results;
 }
@@ -56,13 +57,16 @@ TEST(JunitReportTest, ValidAgainstSchemaWhateverTheProgramPrinted) {
 
 TEST(JunitReportTest, NamesTimesAndCounts) {
   std::string xml = render_junit(hostile_results(), {});
-  EXPECT_NE(xml.find("<testcase name=\"run[seed=1,mode=deterministic,device=cpu,repeat=0]\" classname=\"seedgate.runs\" "
-                     "time=\"1.235\">"),
-            std::string::npos);
+  EXPECT_NE(
+      xml.find("<testcase name=\"run[seed=1,mode=deterministic,device=cpu,repeat=0]\" classname=\"seedgate.runs\" "
+               "time=\"1.235\">"),
+      std::string::npos);
   EXPECT_NE(xml.find("<skipped message=\"no GPU on this machine\"/>"), std::string::npos);
-  EXPECT_NE(xml.find("<testsuite name=\"runs\" tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"1\""), std::string::npos);
-  EXPECT_NE(xml.find("<failure type=\"fail\" message=\"accuracy: mean 0.9 is below mean_at_least 0.95 bell\\x07 ]]&gt;"),
-            std::string::npos)
+  EXPECT_NE(xml.find("<testsuite name=\"runs\" tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"1\""),
+            std::string::npos);
+  EXPECT_NE(
+      xml.find("<failure type=\"fail\" message=\"accuracy: mean 0.9 is below mean_at_least 0.95 bell\\x07 ]]&gt;"),
+      std::string::npos)
       << xml;
   EXPECT_NE(xml.find("<property name=\"threshold-accuracy.mean[mode=deterministic, device=cpu]\" value=\"0.9\"/>"),
             std::string::npos);
@@ -106,19 +110,25 @@ SweepResults golden_results() {
   pass.outcome.name = "variance-accuracy";
   pass.outcome.kind = checks::CheckKind::variance;
   pass.outcome.metric = "accuracy";
-  pass.outcome.statistics.push_back({"mode=deterministic, device=cpu", "std", 0.0071, checks::Bound{"std_at_most", 0.01}, true});
+  pass.outcome.statistics.push_back(
+      {"mode=deterministic, device=cpu", "std", 0.0071, checks::Bound{"std_at_most", 0.01}, true});
   pass.outcome.seeds = {0, 2, 3, 4, 5};
   results.checks.push_back(pass);
   return results;
 }
 
 TEST(GoldenReportTest, Console) {
-  expect_golden("console.txt", render_console(golden_results(), {{"1 run failed; the policy allows 0 (allowed_failures)"}, 1}));
+  expect_golden("console.txt",
+                render_console(golden_results(), {{"1 run failed; the policy allows 0 (allowed_failures)"}, 1}));
 }
 
-TEST(GoldenReportTest, Junit) { expect_golden("junit.xml", render_junit(golden_results(), {})); }
+TEST(GoldenReportTest, Junit) {
+  expect_golden("junit.xml", render_junit(golden_results(), {}));
+}
 
-TEST(GoldenReportTest, Markdown) { expect_golden("markdown.md", render_markdown(golden_results(), {})); }
+TEST(GoldenReportTest, Markdown) {
+  expect_golden("markdown.md", render_markdown(golden_results(), {}));
+}
 
 }  // namespace
 }  // namespace seedgate

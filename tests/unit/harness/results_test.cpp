@@ -36,7 +36,8 @@ SweepResults sample() {
   check.outcome.metric = "accuracy";
   check.outcome.verdict = checks::Verdict::fail;
   check.outcome.messages = {"accuracy: std 0.05 over seeds 0..2 exceeds std_at_most 0.01"};
-  check.outcome.statistics.push_back({"mode=deterministic, device=cpu", "std", 0.05, checks::Bound{"std_at_most", 0.01}, false});
+  check.outcome.statistics.push_back(
+      {"mode=deterministic, device=cpu", "std", 0.05, checks::Bound{"std_at_most", 0.01}, false});
   check.outcome.seeds = {0, 1, 2};
   check.policy_line = 12;
   results.checks.push_back(check);

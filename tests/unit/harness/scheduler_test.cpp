@@ -46,13 +46,14 @@ TEST(SchedulerTest, RunsEverythingWithinJobLimit) {
   Scheduler scheduler(runner, 3, 0);
   std::vector<long> durations = {100, 10, 10, 10, 50, 50, 10, 10, 10, 10};
   std::vector<std::size_t> finished;
-  auto stats = scheduler.run(std::vector<bool>(durations.size(), false),
-                             [&](std::size_t job, int) -> util::Result<ProcessSpec> {
-                               ProcessSpec spec;
-                               spec.argv = {std::to_string(durations[job])};
-                               return spec;
-                             },
-                             [&](std::size_t job, const ProcessResult&) { finished.push_back(job); });
+  auto stats = scheduler.run(
+      std::vector<bool>(durations.size(), false),
+      [&](std::size_t job, int) -> util::Result<ProcessSpec> {
+        ProcessSpec spec;
+        spec.argv = {std::to_string(durations[job])};
+        return spec;
+      },
+      [&](std::size_t job, const ProcessResult&) { finished.push_back(job); });
   EXPECT_EQ(stats.started, durations.size());
   EXPECT_EQ(stats.finished, durations.size());
   EXPECT_EQ(stats.not_started, 0u);
@@ -69,14 +70,15 @@ TEST(SchedulerTest, GpuJobsShareSlotsCpuJobsDoNotWait) {
   Scheduler scheduler(runner, 4, 1);
   std::vector<bool> gpu = {true, true, false, false};
   std::vector<int> slots(4, -2);
-  scheduler.run(gpu,
-                [&](std::size_t job, int slot) -> util::Result<ProcessSpec> {
-                  slots[job] = slot;
-                  ProcessSpec spec;
-                  spec.argv = {"100"};
-                  return spec;
-                },
-                [](std::size_t, const ProcessResult&) {});
+  scheduler.run(
+      gpu,
+      [&](std::size_t job, int slot) -> util::Result<ProcessSpec> {
+        slots[job] = slot;
+        ProcessSpec spec;
+        spec.argv = {"100"};
+        return spec;
+      },
+      [](std::size_t, const ProcessResult&) {});
   EXPECT_EQ(slots, (std::vector<int>{0, 0, -1, -1}));
   // GPU job 1 waited for job 0; CPU jobs 2 and 3 started at once.
   EXPECT_EQ(runner.m_started, (std::vector<std::size_t>{0, 2, 3, 1}));
@@ -87,14 +89,15 @@ TEST(SchedulerTest, PrepareFailureBecomesAFailedJob) {
   FakeRunner runner;
   Scheduler scheduler(runner, 2, 0);
   std::map<std::size_t, ProcessResult> results;
-  scheduler.run({false, false},
-                [&](std::size_t job, int) -> util::Result<ProcessSpec> {
-                  if (job == 0) return util::make_error("cannot create run folder");
-                  ProcessSpec spec;
-                  spec.argv = {"5"};
-                  return spec;
-                },
-                [&](std::size_t job, const ProcessResult& r) { results[job] = r; });
+  scheduler.run(
+      {false, false},
+      [&](std::size_t job, int) -> util::Result<ProcessSpec> {
+        if (job == 0) return util::make_error("cannot create run folder");
+        ProcessSpec spec;
+        spec.argv = {"5"};
+        return spec;
+      },
+      [&](std::size_t job, const ProcessResult& r) { results[job] = r; });
   EXPECT_EQ(results.at(0).status, ProcessResult::Status::spawn_failed);
   EXPECT_EQ(results.at(0).spawn_error, "cannot create run folder");
   EXPECT_TRUE(results.at(1).succeeded());
@@ -105,13 +108,14 @@ TEST(SchedulerTest, InterruptStopsStartingNewJobs) {
   runner.m_interrupt_after = 2;
   Scheduler scheduler(runner, 2, 0);
   std::size_t finished = 0;
-  auto stats = scheduler.run(std::vector<bool>(10, false),
-                             [&](std::size_t, int) -> util::Result<ProcessSpec> {
-                               ProcessSpec spec;
-                               spec.argv = {"10"};
-                               return spec;
-                             },
-                             [&](std::size_t, const ProcessResult&) { ++finished; });
+  auto stats = scheduler.run(
+      std::vector<bool>(10, false),
+      [&](std::size_t, int) -> util::Result<ProcessSpec> {
+        ProcessSpec spec;
+        spec.argv = {"10"};
+        return spec;
+      },
+      [&](std::size_t, const ProcessResult&) { ++finished; });
   EXPECT_EQ(stats.started, 3u);  // two at first, one after the first finish
   EXPECT_EQ(finished, 3u);       // whatever started is waited for
   EXPECT_EQ(stats.not_started, 7u);

@@ -17,9 +17,9 @@ TEST(XmlTextTest, ReplacesForbiddenControlCharacters) {
 
 TEST(XmlTextTest, ReplacesInvalidUtf8) {
   EXPECT_EQ(xml_text("ok \xff end"), "ok \xEF\xBF\xBD end");
-  EXPECT_EQ(xml_text("\xc3\x28"), "\xEF\xBF\xBD(");        // truncated sequence
-  EXPECT_EQ(xml_text("\xed\xa0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
-  EXPECT_EQ(xml_text("\xc0\xaf"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong
+  EXPECT_EQ(xml_text("\xc3\x28"), "\xEF\xBF\xBD(");                                     // truncated sequence
+  EXPECT_EQ(xml_text("\xed\xa0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");          // a surrogate
+  EXPECT_EQ(xml_text("\xc0\xaf"), "\xEF\xBF\xBD\xEF\xBF\xBD");                          // overlong
   EXPECT_EQ(xml_text("caf\xc3\xa9 \xf0\x9f\x8e\xb2"), "caf\xc3\xa9 \xf0\x9f\x8e\xb2");  // valid stays
 }
 
