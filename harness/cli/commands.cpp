@@ -62,7 +62,7 @@ util::Result<Policy> load_policy_reporting(const std::filesystem::path& path, st
 
 util::Result<SweepResults> load_single_results(const std::vector<std::filesystem::path>& paths, std::ostream& err) {
   if (paths.size() != 1) {
-    err << "seedgate: give exactly one results file\n";
+    err << "seedgate: give one results file; merging several (shards) is not supported by this version\n";
     return util::make_error("usage");
   }
   auto results = load_results(paths.front());
