@@ -17,6 +17,8 @@
 #include <list>
 #include <stdexcept>
 
+#include "util/strings.hpp"
+
 namespace seedgate {
 namespace {
 
@@ -173,7 +175,7 @@ struct PosixRunner::Impl {
     child.out.limit = child.err.limit = spec.output_limit;
     if (child.out.file_fd < 0 || child.err.file_fd < 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0 ||
         ::pipe2(err_pipe, O_CLOEXEC) != 0) {
-      spawn_failed(failure, fmt::format("cannot set up output capture: {}", std::strerror(errno)));
+      spawn_failed(failure, fmt::format("cannot set up output capture: {}", util::error_text(errno)));
       for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
         if (fd >= 0) ::close(fd);
       child.out.finish();
@@ -230,7 +232,7 @@ struct PosixRunner::Impl {
       // exec failures come back here; name them as a shell would (126/127).
       std::string reason = rc == ENOENT   ? fmt::format("command not found: {}", spec.argv[0])
                            : rc == EACCES ? fmt::format("permission denied: {}", spec.argv[0])
-                                          : fmt::format("cannot start {}: {}", spec.argv[0], std::strerror(rc));
+                                          : fmt::format("cannot start {}: {}", spec.argv[0], util::error_text(rc));
       if (rc == ENOENT && !spec.cwd.empty() && ::access(spec.cwd.c_str(), X_OK) != 0)
         reason = fmt::format("cannot enter working directory {}", spec.cwd.string());
       spawn_failed(failure, reason);
@@ -349,7 +351,7 @@ struct PosixRunner::Impl {
       }
       int timeout = poll_timeout_ms(Clock::now());
       int ready = ::poll(fds.data(), fds.size(), timeout);
-      if (ready < 0 && errno != EINTR) throw std::runtime_error(fmt::format("poll: {}", std::strerror(errno)));
+      if (ready < 0 && errno != EINTR) throw std::runtime_error(fmt::format("poll: {}", util::error_text(errno)));
       if (ready > 0) {
         if (fds[0].revents) drain_wake_pipe();
         for (std::size_t i = 1; i < fds.size(); ++i) {

@@ -8,11 +8,13 @@
 #include <cerrno>
 #include <cstring>
 
+#include "util/strings.hpp"
+
 namespace util {
 namespace {
 
 std::string errno_text() {
-  return std::strerror(errno);
+  return error_text(errno);
 }
 
 class FileDescriptor {

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <memory>
 
+#include "util/strings.hpp"
+
 namespace util {
 namespace {
 std::string format_digest(XXH64_hash_t hash) {
@@ -22,7 +24,7 @@ std::string digest_bytes(std::string_view bytes) {
 
 Result<std::string> digest_file(const std::filesystem::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return make_error(fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
+  if (fd < 0) return make_error(fmt::format("cannot read {}: {}", path.string(), error_text(errno)));
   std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(), XXH3_freeState);
   XXH3_64bits_reset(state.get());
   char buffer[1 << 16];
@@ -30,7 +32,7 @@ Result<std::string> digest_file(const std::filesystem::path& path) {
     ssize_t got = ::read(fd, buffer, sizeof buffer);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) {
-      std::string message = fmt::format("cannot read {}: {}", path.string(), std::strerror(errno));
+      std::string message = fmt::format("cannot read {}: {}", path.string(), error_text(errno));
       ::close(fd);
       return make_error(message);
     }

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 
 namespace util {
@@ -97,6 +99,12 @@ std::string printable(std::string_view bytes) {
     bytes.remove_prefix(length);
   }
   return out;
+}
+
+std::string error_text(int error) {
+  std::string text = std::strerror(error);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
 }
 
 bool starts_with(std::string_view text, std::string_view prefix) {

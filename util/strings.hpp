@@ -28,6 +28,9 @@ std::size_t decode_utf8(std::string_view s, char32_t& code_point);
 // written as "\xNN" (no escape sequences reach the screen), invalid UTF-8 as U+FFFD.
 std::string printable(std::string_view bytes);
 
+// strerror(error) in lower case, as seedgate's messages are ("no such file or directory").
+std::string error_text(int error);
+
 bool starts_with(std::string_view text, std::string_view prefix);
 
 // Trailing part of `text` of at most `max_bytes`, cut at a line start when one is near.

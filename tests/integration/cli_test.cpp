@@ -312,7 +312,7 @@ TEST_F(CliTest, UsageErrors) {
   EXPECT_EQ(seedgate({}).exit_code, 2);
   Outcome missing = seedgate({"run", "-p", "absent.toml"});
   EXPECT_EQ(missing.exit_code, 2);
-  EXPECT_EQ(missing.err, "cannot read absent.toml: No such file or directory\n");
+  EXPECT_EQ(missing.err, "cannot read absent.toml: no such file or directory\n");
   Outcome version = seedgate({"--version"});
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_TRUE(version.out.starts_with("seedgate ")) << version.out;
