@@ -218,7 +218,7 @@ void parse_subject(const Parser& p, const toml::node& node, const std::filesyste
     for (auto&& [key, value] : p.table(*n, "env")) {
       if (util::starts_with(key.str(), "SEEDGATE_"))
         p.fail(key.source(), fmt::format("'env' must not set '{}': seedgate sets SEEDGATE_* for every run", key.str()));
-      s.env[std::string(key.str())] = p.string(value, key.str());
+      s.env[std::string(key.str())] = p.string(value, fmt::format("env.{}", key.str()));
     }
   }
   if (auto n = t.get("allowed_failures"))
@@ -302,8 +302,10 @@ void parse_sweep(const Parser& p, const toml::node& node, Policy& policy) {
   }
   if (auto n = t.get("repeats")) s.repeats = static_cast<int>(p.integer(*n, "repeats", 1, 1000));
   if (auto n = t.get("jobs")) {
-    if (n->is_string())
-      p.choice(*n, "jobs", {"auto"});
+    if (n->is_string() && n->value_exact<std::string>() != "auto")
+      p.fail(*n, fmt::format("'jobs' must be \"auto\" or a number, got \"{}\"", *n->value_exact<std::string>()));
+    else if (n->is_string())
+      s.jobs = 0;
     else if (n->is_integer())
       s.jobs = static_cast<int>(p.integer(*n, "jobs", 1, 4096));
     else
@@ -583,7 +585,11 @@ util::Result<Policy> parse_policy(std::string_view text, const std::string& disp
     p.reject_unknown(root, {"version", "subject", "sweep", "metrics", "artifacts", "check", "report"}, "the policy");
     const toml::node* version = root.get("version");
     if (!version) p.fail(toml::source_region{{1, 1}, {1, 1}, {}}, "missing required key 'version' (write version = 1)");
-    if (p.integer(*version, "version", 1, 1) != 1) p.fail(*version, "unsupported version");
+    if (!version->is_integer()) p.wrong_type(*version, "version", "an integer");
+    if (*version->value_exact<std::int64_t>() != 1) {
+      p.fail(*version, fmt::format("unsupported policy version {} (this seedgate reads version 1)",
+                                   *version->value_exact<std::int64_t>()));
+    }
     const toml::node* subject = root.get("subject");
     if (!subject) p.fail(toml::source_region{{1, 1}, {1, 1}, {}}, "missing required table [subject]");
     parse_subject(p, *subject, dir, policy);

@@ -349,5 +349,115 @@ TEST(PolicyTest, ReproducibilityDefaultsToDeterministicMode) {
   EXPECT_EQ(policy->checks[0].spec.modes, (std::vector<std::string>{"deterministic"}));
 }
 
+// Every other message the loader can give, each with its exact text.
+TEST(PolicyTest, EveryMessage) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"version = 2\n", "seedgate.toml:1:11: unsupported policy version 2 (this seedgate reads version 1)"},
+      {"version = 1\n", "seedgate.toml:1:1: missing required table [subject]"},
+      {"version = 1\n[subject]\ncommand = []\n[sweep]\nseeds = 1\n", "seedgate.toml:3:11: 'command' must not be empty"},
+      {"version = 1\n[subject]\ncommand = 5\n[sweep]\nseeds = 1\n",
+       "seedgate.toml:3:11: 'command' must be an array of strings (argv) or a string (run by /bin/sh -c), not an "
+       "integer"},
+      {"version = 1\n[subject]\ncommand = [\"x\", 3]\n[sweep]\nseeds = 1\n",
+       "seedgate.toml:3:17: 'command' must hold strings, not an integer"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n", "seedgate.toml:1:1: missing required table [sweep]"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\nadapter = \"libtorch\"\n[sweep]\nseeds = 1\n",
+       "seedgate.toml:4:11: adapter \"libtorch\" is not built into this seedgate; use \"command\""},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\nadapter = \"pytorch\"\n[sweep]\nseeds = 1\n",
+       "seedgate.toml:4:11: 'adapter' must be one of \"command\", \"libtorch\", \"xgboost\", got \"pytorch\""},
+      {"version = 1\n[subject]\ncommand = [\"x {seed\"]\n[sweep]\nseeds = 1\n",
+       "seedgate.toml:3:12: 'command' has an unmatched '{' (write '{{' for a literal brace)"},
+      {"version = 1\n[subject]\ncommand = [\"x seed}\"]\n[sweep]\nseeds = 1\n",
+       "seedgate.toml:3:12: 'command' has an unmatched '}' (write '}}' for a literal brace)"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\ntimeout = \"0s\"\n[sweep]\nseeds = 1\n",
+       "seedgate.toml:4:11: 'timeout' must be longer than 0s"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\nenv = { A = 1 }\n[sweep]\nseeds = 1\n",
+       "seedgate.toml:4:13: 'env.A' must be a string, not an integer"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\noutput_limit = \"lots\"\n[sweep]\nseeds = 1\n",
+       "seedgate.toml:4:16: 'output_limit': \"lots\" is not a size; write a number and B, KiB, MiB or GiB, such as "
+       "\"16MiB\""},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\nallowed_failures = -1\n[sweep]\nseeds = 1\n",
+       "seedgate.toml:4:20: 'allowed_failures' must be at least 0, got -1"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 0\n",
+       "seedgate.toml:5:9: 'seeds' must be at least 1, got 0"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = []\n",
+       "seedgate.toml:5:9: 'seeds' must not be empty"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = \"all\"\n",
+       "seedgate.toml:5:9: 'seeds' must be an integer, an array of integers or a table { start, count }, not a string"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = { start = 3 }\n",
+       "seedgate.toml:5:9: 'seeds' table needs 'count'"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = { count = 8, max = 4 }\n",
+       "seedgate.toml:5:28: 'max' (4) must be at least 'count' (8)"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = { count = 8, stop = 4 }\n",
+       "seedgate.toml:5:22: unknown key 'stop' in 'seeds'"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\nthreads = [1, 1]\n",
+       "seedgate.toml:6:15: 'threads' lists 1 twice"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\njobs = \"many\"\n",
+       "seedgate.toml:6:8: 'jobs' must be \"auto\" or a number, got \"many\""},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\njobs = 0\n",
+       "seedgate.toml:6:8: 'jobs' must be at least 1, got 0"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\nmodes = []\n",
+       "seedgate.toml:6:9: 'modes' must not be empty"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\nmodes = [\"default\", \"default\"]\n",
+       "seedgate.toml:6:21: 'modes' lists 'default' twice"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.acc]\ngoal = \"maximum\"\n",
+       "seedgate.toml:7:8: 'goal' must be one of \"max\", \"min\", got \"maximum\""},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.acc]\ngoal = \"max\"\nstream = "
+       "\"stdout\"\n",
+       "seedgate.toml:8:10: 'stream' applies only with 'regex'"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.acc]\ngoal = \"max\"\npick = "
+       "\"last\"\n",
+       "seedgate.toml:8:8: 'pick' applies only with 'regex'"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.acc]\ngoal = \"max\"\nrequired = "
+       "\"yes\"\n",
+       "seedgate.toml:8:12: 'required' must be a boolean, not a string"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[artifacts]\nmodel = \"\"\n",
+       "seedgate.toml:7:9: artifact 'model' has an empty path"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.acc]\ngoal = \"max\"\n[[check]]\nkind "
+       "= \"threshold\"\nmetric = \"acc\"\nmean_at_least = 0.9\nconfidence = 1.5\n",
+       "seedgate.toml:12:14: 'confidence' must be between 0 and 1, got 1.5"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.acc]\ngoal = \"max\"\n[[check]]\nkind "
+       "= \"variance\"\nmetric = \"acc\"\nstd_at_most = -0.1\n",
+       "seedgate.toml:11:15: 'std_at_most' must be at least 0, got -0.1"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.acc]\ngoal = \"max\"\n[[check]]\nkind "
+       "= \"variance\"\nmetric = \"acc\"\n",
+       "seedgate.toml:8:1: variance check needs 'std_at_most', 'range_at_most' or 'cv_at_most'"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.acc]\ngoal = \"max\"\n[[check]]\nkind "
+       "= \"variance\"\n",
+       "seedgate.toml:8:1: missing required key 'metric' in [[check]] of kind 'variance'"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.acc]\ngoal = \"max\"\n[[check]]\nkind "
+       "= \"threshold\"\nmetric = \"acc\"\nmean_at_least = \"high\"\n",
+       "seedgate.toml:11:17: 'mean_at_least' must be a number, not a string"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.acc]\ngoal = \"max\"\n[[check]]\nkind "
+       "= \"threshold\"\nmetric = \"acc\"\nmean_at_least = nan\n",
+       "seedgate.toml:11:17: 'mean_at_least' must be finite, got nan"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[[check]]\nkind = "
+       "\"reproducibility\"\nartifacts = [\"model\"]\n",
+       "seedgate.toml:8:13: artifact 'model' is not declared in [artifacts]"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[[check]]\nkind = \"reproducibility\"\nname = "
+       "\"r\"\n[[check]]\nkind = \"seed-sensitivity\"\nname = \"r\"\n",
+       "seedgate.toml:11:8: check name 'r' is used twice"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[[check]]\nkind = \"regression\"\nmetric = "
+       "\"acc\"\n",
+       "seedgate.toml:8:10: metric 'acc' is not declared in [metrics]"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.acc]\ngoal = \"max\"\n[[check]]\nkind "
+       "= \"regression\"\nmetric = \"acc\"\n",
+       "seedgate.toml:8:1: missing required key 'baseline' in [[check]] of kind 'regression'"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[[check]]\nmetric = \"acc\"\n",
+       "seedgate.toml:6:1: missing required key 'kind' in [[check]]"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\ncheck = 3\n",
+       "seedgate.toml:6:1: unknown key 'check' in [sweep]"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[report]\njunit = \"\"\n",
+       "seedgate.toml:7:9: 'junit' must not be empty"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\nrepeats = 1001\n",
+       "seedgate.toml:6:11: 'repeats' must be at most 1000, got 1001"},
+      {"version = 1\nsubject = \"x\"\n", "seedgate.toml:2:11: 'subject' must be a table, not a string"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[[check]]\nkind = \"reproducibility\"\nthreads "
+       "= [0]\n",
+       "seedgate.toml:8:12: 'threads' must be at least 1, got 0"},
+  };
+  for (const auto& [text, expected] : cases) EXPECT_EQ(error_of(text), expected) << text;
+}
+
 }  // namespace
 }  // namespace seedgate
