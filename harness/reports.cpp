@@ -47,6 +47,11 @@ std::map<std::string, std::map<std::string, std::vector<SeedValue>>> distributio
   return out;
 }
 
+// How many runs of a status the console lists by name (passed: those with warnings).
+std::size_t console_limit(RunStatus status) {
+  return status == RunStatus::failed || status == RunStatus::timed_out ? 20 : status == RunStatus::passed ? 10 : 3;
+}
+
 std::string verdict_word(const std::string& verdict) {
   if (verdict == "pass") return "PASS";
   if (verdict == "fail") return "FAIL";
@@ -109,19 +114,33 @@ std::string render_console(const SweepResults& results, const ReportContext& con
     out += fmt::format("  per run (median): wall {:.2f}s, cpu {:.2f}s, peak rss {:.1f} MiB\n",
                        checks::summarize(wall).median, checks::summarize(cpu).median, checks::summarize(rss).median);
   }
+  std::map<RunStatus, std::size_t> listed;
   for (const RunRecord& r : results.runs) {
     if (r.status == RunStatus::passed) continue;
+    // A large sweep's console stays readable: every run is in results.json and JUnit.
+    std::size_t& shown = listed[r.status];
+    if (shown++ >= console_limit(r.status)) continue;
     out += fmt::format("  {:<11} {}: {}\n", to_string(r.status), r.run.id, r.message);
     for (std::size_t i = 0; i < std::min<std::size_t>(r.report.issues.size(), 3); ++i)
       out += fmt::format("              {}\n", r.report.issues[i]);
   }
+  for (const auto& [status, count] : listed) {
+    std::size_t limit = status == RunStatus::failed || status == RunStatus::timed_out ? 20 : 3;
+    if (count > limit)
+      out += fmt::format("  {:<11} and {} more (see results.json)\n", to_string(status), count - limit);
+  }
   // Problems in what passed runs reported: not fatal, but worth a look.
+  std::size_t warned = 0;
   for (const RunRecord& r : results.runs) {
     if (r.status != RunStatus::passed || r.report.issues.empty()) continue;
+    if (warned++ >= console_limit(RunStatus::passed)) continue;
     out += fmt::format(
         "  warning     {}: {}{}\n", r.run.id, r.report.issues.front(),
         r.report.issues.size() > 1 ? fmt::format(" (and {} more in results.json)", r.report.issues.size() - 1) : "");
   }
+  if (warned > console_limit(RunStatus::passed))
+    out += fmt::format("  warning     and {} more runs with warnings (see results.json)\n",
+                       warned - console_limit(RunStatus::passed));
   for (const auto& [metric, groups] : distributions(results)) {
     out += fmt::format("\n{} across seeds\n", metric);
     for (const auto& [group, values] : groups) {
@@ -131,7 +150,10 @@ std::string render_console(const SweepResults& results, const ReportContext& con
       out += fmt::format("  {}: n={} mean={:.6g} std={:.6g} min={:.6g} median={:.6g} max={:.6g}\n", group, s.count,
                          s.mean, s.std, s.min, s.median, s.max);
       std::string seeds;
-      for (const SeedValue& v : values) seeds += fmt::format(" {}:{:.4g}", v.seed, v.value);
+      constexpr std::size_t kListed = 40;
+      for (std::size_t i = 0; i < std::min(values.size(), kListed); ++i)
+        seeds += fmt::format(" {}:{:.4g}", values[i].seed, values[i].value);
+      if (values.size() > kListed) seeds += fmt::format(" … ({} more in results.json)", values.size() - kListed);
       out += fmt::format("    per seed (seed:value):{}\n", seeds);
       histogram(out, values);
     }

@@ -63,7 +63,7 @@ markdown = "summary.md"
                                                FAKE_TRAINER, behaviour, extra_subject, sweep, checks);
   }
 
-  pid_t spawn(const std::vector<std::string>& args) {
+  pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {}) {
     std::vector<std::string> argv_strings = {SEEDGATE_BIN};
     argv_strings.insert(argv_strings.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -71,6 +71,7 @@ markdown = "summary.md"
     argv.push_back(nullptr);
     std::vector<std::string> env_strings = {"PATH=/usr/bin:/bin", "HOME=" + m_dir.string(),
                                             "FAKE_TRAINER_LOG=" + (m_dir / "starts.log").string()};
+    env_strings.insert(env_strings.end(), extra_env.begin(), extra_env.end());
     std::vector<char*> envp;
     for (auto& e : env_strings) envp.push_back(e.data());
     envp.push_back(nullptr);
@@ -95,7 +96,9 @@ markdown = "summary.md"
     return o;
   }
 
-  Outcome seedgate(const std::vector<std::string>& args) { return finish(spawn(args)); }
+  Outcome seedgate(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {}) {
+    return finish(spawn(args, extra_env));
+  }
 
   nlohmann::json results(const std::string& name = "results.json") {
     return nlohmann::json::parse(*util::read_file(m_dir / name));
@@ -136,7 +139,8 @@ kind = "seed-sensitivity"
 
 TEST_F(CliTest, StableProgramPasses) {
   write_policy("\"stable\"", kChecks);
-  Outcome o = seedgate({"run", "-j", "2"});
+  std::ofstream(m_dir / "step-summary.md") << "earlier step\n";
+  Outcome o = seedgate({"run", "-j", "2"}, {"GITHUB_STEP_SUMMARY=" + (m_dir / "step-summary.md").string()});
   EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
   EXPECT_NE(o.out.find("seedgate fake: 8 runs (8 passed)"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("per seed (seed:value): 0:0.95 1:0.951 2:0.952 3:0.953"), std::string::npos) << o.out;
@@ -156,6 +160,23 @@ TEST_F(CliTest, StableProgramPasses) {
   }
   EXPECT_TRUE(fs::exists(m_dir / ".seedgate" / "results.json"));
   EXPECT_NE(util::read_file(m_dir / "summary.md")->find("## seedgate: fake — PASS"), std::string::npos);
+  EXPECT_TRUE(util::read_file(m_dir / "step-summary.md")->starts_with("earlier step\n## seedgate: fake — PASS"));
+}
+
+TEST_F(CliTest, TermStopsTheSweepLikeInterrupt) {
+  write_policy("\"slow\", \"300\", \"cli-term-marker\"",
+               "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.9\n", "",
+               "seeds = 20\nrepeats = 1\njobs = 2\n");
+  pid_t pid = spawn({"run"});
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (starts() < 3 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ::kill(pid, SIGTERM);
+  Outcome o = finish(pid);
+  EXPECT_EQ(o.exit_code, 3) << o.out << o.err;
+  EXPECT_NE(o.out.find("interrupted s"), std::string::npos) << o.out;
+  EXPECT_NE(std::system("pgrep -f 'fake_traine[r] slow 300 cli-term-marker' >/dev/null"), 0);
+  EXPECT_TRUE(results(".seedgate/results.json")["interrupted"].get<bool>());
 }
 
 TEST_F(CliTest, NondeterministicProgramFailsReproducibility) {
