@@ -80,25 +80,18 @@ std::size_t decode_utf8(std::string_view s, char32_t& code_point) {
   return length;
 }
 
+std::string hex_escape(char32_t code_point) {
+  return fmt::format("\\x{:02x}", static_cast<unsigned>(code_point));
+}
+
 std::string printable(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size());
-  while (!bytes.empty()) {
-    char32_t c = 0;
-    std::size_t length = decode_utf8(bytes, c);
-    if (length == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD
-      bytes.remove_prefix(1);
-      continue;
-    }
+  return rewrite_utf8(bytes, [](std::string& out, char32_t c, std::string_view sequence) {
     bool control = (c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7F && c <= 0x9F);
     if (control)
-      out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
+      out += hex_escape(c);
     else
-      out.append(bytes.data(), length);
-    bytes.remove_prefix(length);
-  }
-  return out;
+      out += sequence;
+  });
 }
 
 std::string error_text(int error) {

@@ -24,6 +24,30 @@ std::string format_number(double value);
 // in `code_point`; 0 for invalid UTF-8 (overlong, surrogate, out of range, cut).
 std::size_t decode_utf8(std::string_view s, char32_t& code_point);
 
+// Rewrites text one code point at a time: invalid UTF-8 becomes U+FFFD, and
+// `rewrite(out, code_point, sequence)` appends each valid code point (its
+// bytes are `sequence`) in whatever form the caller needs.
+template <typename Rewrite>
+std::string rewrite_utf8(std::string_view bytes, Rewrite rewrite) {
+  std::string out;
+  out.reserve(bytes.size());
+  while (!bytes.empty()) {
+    char32_t c = 0;
+    std::size_t length = decode_utf8(bytes, c);
+    if (length == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      length = 1;
+    } else {
+      rewrite(out, c, bytes.substr(0, length));
+    }
+    bytes.remove_prefix(length);
+  }
+  return out;
+}
+
+// "\xNN" for a control character.
+std::string hex_escape(char32_t code_point);
+
 // Text safe for a terminal: control characters other than newline and tab
 // written as "\xNN" (no escape sequences reach the screen), invalid UTF-8 as U+FFFD.
 std::string printable(std::string_view bytes);

@@ -15,34 +15,22 @@ bool allowed_in_xml(char32_t c) {
 }  // namespace
 
 std::string xml_text(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size());
-  while (!bytes.empty()) {
-    char32_t c = 0;
-    std::size_t length = decode_utf8(bytes, c);
-    if (length == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD
-      bytes.remove_prefix(1);
-      continue;
-    }
-    if (!allowed_in_xml(c)) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
-    } else if (c == '&') {
+  return rewrite_utf8(bytes, [](std::string& out, char32_t c, std::string_view sequence) {
+    if (!allowed_in_xml(c))
+      out += hex_escape(c);
+    else if (c == '&')
       out += "&amp;";
-    } else if (c == '<') {
+    else if (c == '<')
       out += "&lt;";
-    } else if (c == '>') {
+    else if (c == '>')
       out += "&gt;";
-    } else if (c == '"') {
+    else if (c == '"')
       out += "&quot;";
-    } else if (c == '\r') {
+    else if (c == '\r')
       out += "&#13;";
-    } else {
-      out.append(bytes.data(), length);
-    }
-    bytes.remove_prefix(length);
-  }
-  return out;
+    else
+      out += sequence;
+  });
 }
 
 XmlWriter::XmlWriter() {
