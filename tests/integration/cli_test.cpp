@@ -328,6 +328,28 @@ TEST_F(CliTest, PolicyErrorExitsTwoWithPosition) {
   EXPECT_EQ(seedgate({"policy", "lint"}).exit_code, 2);
 }
 
+TEST_F(CliTest, PolicyLintWarnsWhereChecksCannotWork) {
+  write_policy("\"stable\"", kChecks, "", "seeds = 1\n");
+  Outcome o = seedgate({"policy", "lint"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out,
+            "seedgate.toml:22:1: warning: check 'variance-accuracy' needs at least 2 seeds, but [sweep] runs 1\n"
+            "seedgate.toml:27:1: warning: check 'reproducibility' compares repeats of a seed, but [sweep] repeats = 1; "
+            "set repeats = 2 or more\n"
+            "seedgate.toml:30:1: warning: check 'seed-sensitivity' needs at least 2 seeds, but [sweep] runs 1\n"
+            "seedgate.toml: ok (4 checks, 3 warnings)\n");
+}
+
+TEST_F(CliTest, InitWritesStarterFilesOnce) {
+  Outcome o = seedgate({"init"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "wrote ./seedgate.toml\nwrote ./.github/workflows/seedgate.yml\n");
+  EXPECT_EQ(seedgate({"policy", "lint"}).exit_code, 0);
+  Outcome again = seedgate({"init"});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_EQ(again.err, "seedgate: ./seedgate.toml exists; not overwriting it\n");
+}
+
 TEST_F(CliTest, UsageErrors) {
   EXPECT_EQ(seedgate({"run", "--no-such-flag"}).exit_code, 2);
   EXPECT_EQ(seedgate({}).exit_code, 2);
