@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <map>
-
 namespace seedgate {
 
 Evaluation evaluate_policy(const Policy& policy, SweepResults& results) {
@@ -29,22 +27,26 @@ Evaluation evaluate_policy(const Policy& policy, SweepResults& results) {
   results.checks.clear();
   bool any_failed = false, any_error = false;
   for (const CheckEntry& entry : policy.checks) {
+    CheckResult result{{}, entry.position.line};
     std::vector<checks::Observation> baseline;
-    std::string baseline_error;
     if (entry.spec.kind == checks::CheckKind::regression) {
       auto loaded = load_results(entry.baseline);
-      if (!loaded)
-        baseline_error = fmt::format("cannot read baseline: {}", loaded.error());
-      else
+      if (!loaded) {
+        // Nothing to compare against: judge nothing, say why.
+        result.outcome = {entry.spec.name,
+                          entry.spec.kind,
+                          entry.spec.metric,
+                          checks::Verdict::error,
+                          {fmt::format("cannot read baseline: {}", loaded.error())},
+                          {},
+                          {}};
+      } else {
         for (const RunRecord& r : loaded->runs)
           if (r.status == RunStatus::passed) baseline.push_back(r.observation());
+      }
     }
-    CheckResult result{checks::evaluate(entry.spec, observations, baseline), entry.position.line};
-    if (!baseline_error.empty()) {
-      result.outcome.verdict = checks::Verdict::error;
-      result.outcome.messages = {baseline_error};
-      result.outcome.statistics.clear();
-    }
+    if (result.outcome.verdict != checks::Verdict::error)
+      result.outcome = checks::evaluate(entry.spec, observations, baseline);
     any_failed |= result.outcome.verdict == checks::Verdict::fail;
     any_error |= result.outcome.verdict == checks::Verdict::error;
     results.checks.push_back(std::move(result));

@@ -104,27 +104,19 @@ class Parser {
     wrong_type(node, key, "a table");
   }
 
-  std::vector<std::string> string_list(const toml::node& node, std::string_view key) const {
+  // A list of strings; names (modes, devices) may not repeat, argv entries may
+  // ("--lr 1 --momentum 1").
+  enum class Repeats { rejected, allowed };
+  std::vector<std::string> string_list(const toml::node& node, std::string_view key,
+                                       Repeats repeats = Repeats::rejected) const {
     const toml::array* array = node.as_array();
     if (!array) wrong_type(node, key, "an array of strings");
     std::vector<std::string> out;
     for (const toml::node& item : *array) {
       auto v = item.value_exact<std::string>();
       if (!v) fail(item, fmt::format("'{}' must hold strings, not {}", key, type_name(item)));
-      if (std::find(out.begin(), out.end(), *v) != out.end()) fail(item, fmt::format("'{}' lists '{}' twice", key, *v));
-      out.push_back(*v);
-    }
-    return out;
-  }
-
-  // argv: repeats are fine ("--lr 1 --momentum 1").
-  std::vector<std::string> string_list_allowing_repeats(const toml::node& node, std::string_view key) const {
-    const toml::array* array = node.as_array();
-    if (!array) wrong_type(node, key, "an array of strings");
-    std::vector<std::string> out;
-    for (const toml::node& item : *array) {
-      auto v = item.value_exact<std::string>();
-      if (!v) fail(item, fmt::format("'{}' must hold strings, not {}", key, type_name(item)));
+      if (repeats == Repeats::rejected && std::find(out.begin(), out.end(), *v) != out.end())
+        fail(item, fmt::format("'{}' lists '{}' twice", key, *v));
       out.push_back(*v);
     }
     return out;
@@ -205,7 +197,7 @@ void parse_subject(const Parser& p, const toml::node& node, const std::filesyste
     s.command = {*text};
     s.shell = true;
   } else if (command->is_array()) {
-    s.command = p.string_list_allowing_repeats(*command, "command");
+    s.command = p.string_list(*command, "command", Parser::Repeats::allowed);
     if (s.command.empty()) p.fail(*command, "'command' must not be empty");
     for (const toml::node& item : *command->as_array())
       p.check_placeholders(item, "command", *item.value_exact<std::string>());

@@ -403,6 +403,14 @@ TEST_F(CliTest, BaselineAndRegression) {
   Outcome o = seedgate({"check", "-p", "regression.toml", ".seedgate/results.json"});
   EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
   EXPECT_NE(o.out.find("PASS  regression-accuracy"), std::string::npos);
+  fs::remove(m_dir / "baselines/main.json");
+  Outcome missing = seedgate({"check", "-p", "regression.toml", ".seedgate/results.json"});
+  EXPECT_EQ(missing.exit_code, 3) << missing.out;
+  EXPECT_NE(missing.out.find(fmt::format("ERROR regression-accuracy\n          cannot read baseline: cannot read {}: "
+                                         "no such file or directory",
+                                         (m_dir / "baselines/main.json").string())),
+            std::string::npos)
+      << missing.out;
 }
 
 TEST_F(CliTest, InterruptKeepsFinishedRunsAndResumeFinishesTheSweep) {
