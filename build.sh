@@ -13,7 +13,7 @@ what=${1:-example}
 build_dir=${BUILD_DIR:-build}
 
 packages=(g++ cmake ninja-build pkg-config
-          libfmt-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libxxhash-dev
+          libfmt-dev libtomlplusplus-dev libboost-dev libcli11-dev nlohmann-json3-dev libxxhash-dev
           libgtest-dev libgmock-dev libbenchmark-dev
           libxml2-utils procps clang-tidy clang-format git)
 

@@ -1,0 +1,242 @@
+#include "checks/bootstrap.hpp"
+
+#include <algorithm>
+#include <boost/math/distributions/normal.hpp>
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+namespace seedgate::checks {
+namespace {
+
+// splitmix64 expands the seed; xoshiro256** draws. Both are fixed algorithms,
+// unlike the standard library's distributions.
+std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+class Xoshiro256 {
+ public:
+  explicit Xoshiro256(std::uint64_t seed) {
+    for (auto& word : s_) word = splitmix64(seed);
+  }
+  std::uint64_t next() {
+    std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+  // Lemire's nearly divisionless unbiased draw from [0, bound).
+  std::uint32_t below(std::uint32_t bound) {
+    std::uint64_t m = (next() >> 32) * bound;
+    auto low = static_cast<std::uint32_t>(m);
+    if (low < bound) {
+      std::uint32_t threshold = -bound % bound;
+      while (low < threshold) {
+        m = (next() >> 32) * bound;
+        low = static_cast<std::uint32_t>(m);
+      }
+    }
+    return static_cast<std::uint32_t>(m >> 32);
+  }
+
+ private:
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  std::uint64_t s_[4];
+};
+
+double std_from_sums(double sum, double sum_sq, double n) {
+  double var = (sum_sq - sum * sum / n) / (n - 1);
+  return std::sqrt(std::max(0.0, var));
+}
+
+bool moment_statistic(BootStatistic statistic) {
+  return statistic == BootStatistic::mean || statistic == BootStatistic::std || statistic == BootStatistic::cv;
+}
+
+// Mean, std and cv from the sums of a sample centred on `shift` (centring keeps
+// the sum of squares exact for values that sit close together).
+double from_sums(BootStatistic statistic, double sum, double sum_sq, double n, double shift) {
+  double mean = sum / n + shift;
+  switch (statistic) {
+    case BootStatistic::mean:
+      return mean;
+    case BootStatistic::std:
+      return std_from_sums(sum, sum_sq, n);
+    default: {
+      double sd = std_from_sums(sum, sum_sq, n);
+      if (mean == 0) return sd == 0 ? 0 : INFINITY;
+      return sd / std::fabs(mean);
+    }
+  }
+}
+
+// Trimmed mean of a sorted sample with one value (at `skip`) left out, from prefix sums.
+double iqm_leaving_out(const std::vector<double>& sorted, const std::vector<double>& prefix, std::size_t skip) {
+  std::size_t m = sorted.size() - 1;
+  std::size_t cut = m / 4;
+  // Positions [cut, m - cut) of the reduced sample map to the full sample,
+  // shifted by one at and after `skip`.
+  auto full_sum = [&](std::size_t from, std::size_t to) { return prefix[to] - prefix[from]; };
+  std::size_t lo = cut < skip ? cut : cut + 1;
+  std::size_t hi = (m - cut) <= skip ? (m - cut) : (m - cut) + 1;
+  double sum = full_sum(lo, hi);
+  if (lo <= skip && skip < hi) sum -= sorted[skip];
+  return sum / static_cast<double>(m - 2 * cut);
+}
+
+double median_leaving_out(const std::vector<double>& sorted, std::size_t skip) {
+  std::size_t m = sorted.size() - 1;
+  auto at = [&](std::size_t i) { return sorted[i < skip ? i : i + 1]; };
+  return m % 2 ? at(m / 2) : (at(m / 2 - 1) + at(m / 2)) / 2;
+}
+
+std::vector<double> jackknife(std::span<const double> values, BootStatistic statistic, double shift) {
+  std::size_t n = values.size();
+  std::vector<double> out(n);
+  if (moment_statistic(statistic)) {
+    double sum = 0, sum_sq = 0;
+    for (double v : values) {
+      sum += v - shift;
+      sum_sq += (v - shift) * (v - shift);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      double c = values[i] - shift;
+      out[i] = from_sums(statistic, sum - c, sum_sq - c * c, static_cast<double>(n - 1), shift);
+    }
+    return out;
+  }
+  // Median and IQM depend on ranks: leaving out the i-th value is leaving out
+  // its position in the sorted sample.
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return values[a] < values[b]; });
+  std::vector<double> sorted(n), prefix(n + 1, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    sorted[i] = values[order[i]];
+    prefix[i + 1] = prefix[i] + sorted[i];
+  }
+  for (std::size_t pos = 0; pos < n; ++pos) {
+    out[order[pos]] =
+        statistic == BootStatistic::median ? median_leaving_out(sorted, pos) : iqm_leaving_out(sorted, prefix, pos);
+  }
+  return out;
+}
+
+// Linear interpolation between order statistics, as numpy's percentile.
+double percentile_of_sorted(const std::vector<double>& sorted, double q) {
+  double position = q * static_cast<double>(sorted.size() - 1);
+  auto below = static_cast<std::size_t>(std::floor(position));
+  std::size_t above = std::min(below + 1, sorted.size() - 1);
+  double fraction = position - static_cast<double>(below);
+  return sorted[below] + fraction * (sorted[above] - sorted[below]);
+}
+
+}  // namespace
+
+const char* to_string(BootStatistic statistic) {
+  switch (statistic) {
+    case BootStatistic::mean:
+      return "mean";
+    case BootStatistic::std:
+      return "std";
+    case BootStatistic::cv:
+      return "cv";
+    case BootStatistic::median:
+      return "median";
+    case BootStatistic::iqm:
+      return "iqm";
+  }
+  return "?";
+}
+
+double bootstrap_statistic(BootStatistic statistic, std::span<const double> values) {
+  auto n = static_cast<double>(values.size());
+  if (moment_statistic(statistic)) {
+    double shift = values.empty() ? 0 : values.front();
+    double sum = 0, sum_sq = 0;
+    for (double v : values) {
+      sum += v - shift;
+      sum_sq += (v - shift) * (v - shift);
+    }
+    return from_sums(statistic, sum, sum_sq, n, shift);
+  }
+  if (statistic == BootStatistic::iqm) return interquartile_mean(values);
+  std::vector<double> sorted(values.begin(), values.end());
+  std::sort(sorted.begin(), sorted.end());
+  std::size_t mid = sorted.size() / 2;
+  return sorted.size() % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+BootstrapResult bootstrap(std::span<const double> values, BootStatistic statistic, double level,
+                          const BootstrapOptions& options) {
+  BootstrapResult result;
+  const std::size_t n = values.size();
+  const double shift = values.front();
+  result.estimate = bootstrap_statistic(statistic, values);
+  result.percentile = result.bca = {result.estimate, result.estimate, level};
+  if (std::all_of(values.begin(), values.end(), [&](double v) { return v == shift; })) return result;
+
+  Xoshiro256 rng(options.seed);
+  const auto bound = static_cast<std::uint32_t>(n);
+  std::vector<double> replicates(options.resamples);
+  std::vector<double> sample(moment_statistic(statistic) ? 0 : n);
+  for (double& replicate : replicates) {
+    if (moment_statistic(statistic)) {
+      double sum = 0, sum_sq = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        double c = values[rng.below(bound)] - shift;
+        sum += c;
+        sum_sq += c * c;
+      }
+      replicate = from_sums(statistic, sum, sum_sq, static_cast<double>(n), shift);
+    } else {
+      for (double& v : sample) v = values[rng.below(bound)];
+      replicate = bootstrap_statistic(statistic, sample);
+    }
+  }
+  std::sort(replicates.begin(), replicates.end());
+  double tail = (1 - level) / 2;
+  result.percentile = {percentile_of_sorted(replicates, tail), percentile_of_sorted(replicates, 1 - tail), level};
+
+  // Bias correction from the share of replicates below the estimate (ties
+  // count half, so a discrete statistic does not push z0 to infinity).
+  auto [first_equal, past_equal] = std::equal_range(replicates.begin(), replicates.end(), result.estimate);
+  double below = static_cast<double>(first_equal - replicates.begin());
+  double equal = static_cast<double>(past_equal - first_equal);
+  double share = (below + equal / 2) / static_cast<double>(replicates.size());
+  const double edge = 0.5 / static_cast<double>(replicates.size());
+  share = std::clamp(share, edge, 1 - edge);
+  boost::math::normal_distribution<double> normal;
+  double z0 = boost::math::quantile(normal, share);
+
+  std::vector<double> jack = jackknife(values, statistic, shift);
+  double jack_mean = std::accumulate(jack.begin(), jack.end(), 0.0) / static_cast<double>(n);
+  double num = 0, den = 0;
+  for (double j : jack) {
+    double d = jack_mean - j;
+    num += d * d * d;
+    den += d * d;
+  }
+  double a = den > 0 ? num / (6 * std::pow(den, 1.5)) : 0.0;
+  result.bias_correction = z0;
+  result.acceleration = a;
+
+  auto adjusted = [&](double q) {
+    double z = boost::math::quantile(normal, q);
+    return boost::math::cdf(normal, z0 + (z0 + z) / (1 - a * (z0 + z)));
+  };
+  result.bca = {percentile_of_sorted(replicates, adjusted(tail)), percentile_of_sorted(replicates, adjusted(1 - tail)),
+                level};
+  return result;
+}
+
+}  // namespace seedgate::checks
