@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 
+#include "checks/compare.hpp"
 #include "checks/stats.hpp"
 #include "util/strings.hpp"
 
@@ -17,6 +19,8 @@ const char* to_string(Verdict verdict) {
       return "pass";
     case Verdict::fail:
       return "fail";
+    case Verdict::inconclusive:
+      return "inconclusive";
     case Verdict::error:
       return "error";
   }
@@ -57,7 +61,12 @@ void add_failure(CheckOutcome& outcome, std::string message) {
 }
 
 void add_error(CheckOutcome& outcome, std::string message) {
-  if (outcome.verdict == Verdict::pass) outcome.verdict = Verdict::error;
+  if (outcome.verdict != Verdict::fail) outcome.verdict = Verdict::error;
+  outcome.messages.push_back(std::move(message));
+}
+
+void add_inconclusive(CheckOutcome& outcome, std::string message) {
+  if (outcome.verdict == Verdict::pass) outcome.verdict = Verdict::inconclusive;
   outcome.messages.push_back(std::move(message));
 }
 
@@ -110,7 +119,8 @@ const char* breach_word(Goal goal) {
 
 struct SeedValues {
   std::vector<std::int64_t> seeds;
-  std::vector<double> per_seed;  // mean over the seed's repeats
+  std::vector<double> per_seed;              // mean over the seed's repeats
+  std::vector<std::vector<double>> by_seed;  // every repeat's value, per seed
   double worst = 0;
   std::int64_t worst_seed = 0;
   int worst_repeat = 0;
@@ -148,13 +158,20 @@ SeedValues collect_values(const std::vector<const Observation*>& runs, const std
     double sum = 0;
     for (double v : values) sum += v;
     out.per_seed.push_back(sum / static_cast<double>(values.size()));
+    out.by_seed.push_back(std::move(values));
   }
   return out;
 }
 
 void add_statistic(CheckOutcome& outcome, const GroupKey& key, std::string name, double value,
                    std::optional<Bound> bound, bool passed) {
-  outcome.statistics.push_back({key.label(), std::move(name), value, std::move(bound), passed});
+  outcome.statistics.push_back(
+      {key.label(), std::move(name), value, std::move(bound), std::nullopt, passed ? Verdict::pass : Verdict::fail});
+}
+
+void add_information(CheckOutcome& outcome, const GroupKey& key, std::string name, double value,
+                     std::optional<Interval> interval = std::nullopt) {
+  outcome.statistics.push_back({key.label(), std::move(name), value, std::nullopt, interval, Verdict::pass});
 }
 
 // Missing or non-finite values make the statistics meaningless; they are failures
@@ -171,10 +188,126 @@ bool reject_bad_values(CheckOutcome& outcome, const CheckSpec& spec, const Group
   return !values.non_finite.empty() || !values.missing.empty();
 }
 
+// Two-sided level whose ends are one-sided bounds at `confidence`.
+double two_sided_level(double confidence) {
+  return 2 * confidence - 1;
+}
+
+std::string describe_interval(const Interval& interval, double confidence) {
+  return fmt::format("{:g}% bounds [{}, {}]", confidence * 100, short_number(interval.lower),
+                     short_number(interval.upper));
+}
+
+// Judges an interval against a bound: pass when all of it meets the bound,
+// fail when none of it does, inconclusive when it straddles the bound.
+// `at_least`: the bound is a floor; otherwise a ceiling.
+Verdict judge_interval(const Interval& interval, double bound, bool at_least) {
+  if (at_least) {
+    if (interval.lower >= bound) return Verdict::pass;
+    return interval.upper < bound ? Verdict::fail : Verdict::inconclusive;
+  }
+  if (interval.upper <= bound) return Verdict::pass;
+  return interval.lower > bound ? Verdict::fail : Verdict::inconclusive;
+}
+
+// Records a statistic judged by its interval and says why when it is not a pass.
+// `context` follows the value in messages ("over seeds 0..7").
+void add_judged(CheckOutcome& outcome, const CheckSpec& spec, const GroupKey& key, const std::string& name,
+                const std::string& context, double value, const Interval& interval, const Bound& bound, bool at_least) {
+  Verdict verdict = judge_interval(interval, bound.value, at_least);
+  outcome.statistics.push_back({key.label(), name, value, bound, interval, verdict});
+  std::string judged = fmt::format("{}: {} {} {} ({})", spec.metric, name, short_number(value), context,
+                                   describe_interval(interval, *spec.confidence));
+  if (verdict == Verdict::fail) {
+    add_failure(outcome, fmt::format("{} is {} {} {} ({})", judged, at_least ? "below" : "above", bound.key,
+                                     short_number(bound.value), key.label()));
+  } else if (verdict == Verdict::inconclusive) {
+    add_inconclusive(outcome, fmt::format("{} straddles {} {}: cannot tell yet ({})", judged, bound.key,
+                                          short_number(bound.value), key.label()));
+  }
+}
+
+bool enough_for_confidence(CheckOutcome& outcome, const CheckSpec& spec, const GroupKey& key, std::size_t n,
+                           const char* what) {
+  if (n >= 2) return true;
+  add_error(outcome, fmt::format("{}: {} with confidence needs at least 2 seeds, got {} ({})", spec.metric, what, n,
+                                 key.label()));
+  return false;
+}
+
+// Confidence bounds for the lower `share` quantile of the seeds' distribution.
+Interval quantile_bounds(std::span<const double> values, double share, const CheckSpec& spec) {
+  double confidence = *spec.confidence;
+  double level = two_sided_level(confidence);
+  std::size_t n = values.size();
+  if (spec.tolerance == Tolerance::normal) {
+    Summary s = summarize(values);
+    double coverage = 1 - share;
+    return {s.mean - normal_tolerance_factor(n, coverage, confidence) * s.std,
+            s.mean - normal_tolerance_factor(n, coverage, 1 - confidence) * s.std, level};
+  }
+  std::vector<double> sorted(values.begin(), values.end());
+  std::sort(sorted.begin(), sorted.end());
+  auto lower = lower_order_rank(n, share, confidence);
+  auto upper = upper_order_rank(n, share, confidence);
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  return {lower ? sorted[*lower - 1] : -inf, upper ? sorted[*upper - 1] : inf, level};
+}
+
+std::string quantile_name(double share) {
+  return fmt::format("q{:g}", share * 100);
+}
+
+// "With confidence c, a share `coverage` of seeds meets the worst bound":
+// judged by bounds on the quantile that `coverage` of seeds lie beyond.
+void judge_worst_with_confidence(CheckOutcome& outcome, const CheckSpec& spec, const GroupKey& key,
+                                 const SeedValues& values) {
+  if (!enough_for_confidence(outcome, spec, key, values.per_seed.size(), spec.worst->key.c_str())) return;
+  bool maximize = spec.goal == Goal::maximize;
+  double share = 1 - spec.coverage;
+  // For a metric to minimise, the quantile of interest is the upper one: judge the negated values.
+  std::vector<double> oriented = values.per_seed;
+  if (!maximize)
+    for (double& v : oriented) v = -v;
+  Interval bounds = quantile_bounds(oriented, share, spec);
+  Summary s = summarize(oriented);
+  double estimate = spec.tolerance == Tolerance::normal ? s.mean + normal_quantile(share) * s.std
+                                                        : bootstrap_statistic(BootStatistic::median, oriented);
+  if (spec.tolerance == Tolerance::nonparametric) {
+    std::vector<double> sorted = oriented;
+    std::sort(sorted.begin(), sorted.end());
+    double position = share * static_cast<double>(sorted.size() - 1);
+    auto below = static_cast<std::size_t>(position);
+    std::size_t above = std::min(below + 1, sorted.size() - 1);
+    estimate = sorted[below] + (position - static_cast<double>(below)) * (sorted[above] - sorted[below]);
+  }
+  if (!maximize) {
+    estimate = -estimate;
+    bounds = {-bounds.upper, -bounds.lower, bounds.level};
+  }
+  std::string name = quantile_name(maximize ? share : 1 - share);
+  std::string what =
+      fmt::format("over seeds {}, {} bound for {:g}% of seeds", describe_seeds(values.seeds),
+                  spec.tolerance == Tolerance::normal ? "normal tolerance" : "order-statistic", spec.coverage * 100);
+  add_judged(outcome, spec, key, name, what, estimate, bounds, *spec.worst, maximize);
+  // The share of seeds that met the bound, with its exact interval.
+  std::size_t met = 0;
+  for (double v : values.per_seed) met += within(*spec.worst, v, spec.goal);
+  add_information(outcome, key, "share_meeting_" + spec.worst->key,
+                  static_cast<double>(met) / static_cast<double>(values.per_seed.size()),
+                  clopper_pearson(met, values.per_seed.size(), two_sided_level(*spec.confidence)));
+}
+
 void evaluate_threshold(CheckOutcome& outcome, const CheckSpec& spec, const GroupKey& key, const SeedValues& values) {
   if (reject_bad_values(outcome, spec, key, values)) return;
   Summary summary = summarize(values.per_seed);
-  if (spec.mean) {
+  if (spec.mean && spec.confidence) {
+    if (enough_for_confidence(outcome, spec, key, values.per_seed.size(), spec.mean->key.c_str())) {
+      Interval interval = mean_interval(values.per_seed, two_sided_level(*spec.confidence));
+      add_judged(outcome, spec, key, "mean", fmt::format("over seeds {}", describe_seeds(values.seeds)), summary.mean,
+                 interval, *spec.mean, spec.goal == Goal::maximize);
+    }
+  } else if (spec.mean) {
     bool ok = within(*spec.mean, summary.mean, spec.goal);
     add_statistic(outcome, key, "mean", summary.mean, spec.mean, ok);
     if (!ok) {
@@ -183,7 +316,9 @@ void evaluate_threshold(CheckOutcome& outcome, const CheckSpec& spec, const Grou
                                        spec.mean->key, short_number(spec.mean->value), key.label()));
     }
   }
-  if (spec.worst) {
+  if (spec.worst && spec.confidence) {
+    judge_worst_with_confidence(outcome, spec, key, values);
+  } else if (spec.worst) {
     bool ok = within(*spec.worst, values.worst, spec.goal);
     add_statistic(outcome, key, "worst", values.worst, spec.worst, ok);
     if (!ok) {
@@ -193,6 +328,18 @@ void evaluate_threshold(CheckOutcome& outcome, const CheckSpec& spec, const Grou
                               breach_word(spec.goal), spec.worst->key, short_number(spec.worst->value), key.label()));
     }
   }
+  if (spec.confidence && values.per_seed.size() >= 2) {
+    add_information(outcome, key, "iqm", interquartile_mean(values.per_seed));
+  }
+}
+
+// With repeats, the variance splits into a seed-to-seed part and a run-to-run
+// part (nondeterminism with the seed fixed); both are reported as stds.
+void report_variance_components(CheckOutcome& outcome, const GroupKey& key, const SeedValues& values) {
+  auto components = variance_components(values.by_seed);
+  if (!components) return;
+  add_information(outcome, key, "seed_std", std::sqrt(components->between_seeds));
+  add_information(outcome, key, "run_std", std::sqrt(components->within_seed));
 }
 
 void evaluate_variance(CheckOutcome& outcome, const CheckSpec& spec, const GroupKey& key, const SeedValues& values) {
@@ -203,19 +350,34 @@ void evaluate_variance(CheckOutcome& outcome, const CheckSpec& spec, const Group
     return;
   }
   Summary summary = summarize(values.per_seed);
+  std::string over = fmt::format("over seeds {}", describe_seeds(values.seeds));
   auto judge = [&](const char* name, double value, const std::optional<double>& limit, const char* key_name) {
     if (!limit) return;
     bool ok = value <= *limit;
     add_statistic(outcome, key, name, value, Bound{key_name, *limit}, ok);
     if (!ok) {
-      add_failure(outcome,
-                  fmt::format("{}: {} {} over seeds {} exceeds {} {} ({})", spec.metric, name, short_number(value),
-                              describe_seeds(values.seeds), key_name, short_number(*limit), key.label()));
+      add_failure(outcome, fmt::format("{}: {} {} {} exceeds {} {} ({})", spec.metric, name, short_number(value), over,
+                                       key_name, short_number(*limit), key.label()));
     }
   };
-  judge("std", summary.std, spec.std_at_most, "std_at_most");
+  if (spec.std_at_most && spec.confidence) {
+    Interval interval = std_interval(summary.std, summary.count, two_sided_level(*spec.confidence));
+    add_judged(outcome, spec, key, "std", over, summary.std, interval, Bound{"std_at_most", *spec.std_at_most}, false);
+  } else {
+    judge("std", summary.std, spec.std_at_most, "std_at_most");
+  }
+  // The range is a property of the sample (it grows with the seed count), so
+  // it is judged as observed even with confidence.
   judge("range", summary.range(), spec.range_at_most, "range_at_most");
-  judge("cv", summary.cv(), spec.cv_at_most, "cv_at_most");
+  if (spec.cv_at_most && spec.confidence) {
+    BootstrapResult boot =
+        bootstrap(values.per_seed, BootStatistic::cv, two_sided_level(*spec.confidence), spec.bootstrap);
+    add_judged(outcome, spec, key, "cv", over + ", bootstrap BCa", boot.estimate, boot.bca,
+               Bound{"cv_at_most", *spec.cv_at_most}, false);
+  } else {
+    judge("cv", summary.cv(), spec.cv_at_most, "cv_at_most");
+  }
+  report_variance_components(outcome, key, values);
 }
 
 bool metric_equal(double a, double b, const CheckSpec& spec) {
@@ -316,8 +478,11 @@ void evaluate_seed_sensitivity(CheckOutcome& outcome, const CheckSpec& spec, con
   }
 }
 
-// Non-inferiority on point estimates: the candidate's mean may be worse than the
-// baseline's by at most `margin`, per (mode, device, threads) group.
+// The candidate against the baseline, per (mode, device, threads) group.
+// Without confidence: the difference of means against the margin. With it:
+// Welch's interval for the difference (non-inferiority, or TOST for
+// equivalence). Mann–Whitney, the probability of improvement and
+// Brunner–Munzel are reported beside it.
 void evaluate_regression(CheckOutcome& outcome, const CheckSpec& spec, const GroupKey& key, const SeedValues& values,
                          const Groups& baseline_groups) {
   if (reject_bad_values(outcome, spec, key, values)) return;
@@ -331,18 +496,67 @@ void evaluate_regression(CheckOutcome& outcome, const CheckSpec& spec, const Gro
     add_error(outcome, fmt::format("{}: the baseline has no finite values for {}", spec.metric, key.label()));
     return;
   }
+  // Oriented so that larger is better: `improvement` = candidate - baseline for "max".
+  bool maximize = spec.goal == Goal::maximize;
+  std::vector<double> x = values.per_seed, y = base.per_seed;
+  if (!maximize) {
+    for (double& v : x) v = -v;
+    for (double& v : y) v = -v;
+  }
   double candidate = summarize(values.per_seed).mean;
   double reference = summarize(base.per_seed).mean;
-  double worse_by = spec.goal == Goal::maximize ? reference - candidate : candidate - reference;
-  bool ok = worse_by <= spec.margin;
+  double worse_by = maximize ? reference - candidate : candidate - reference;
+  std::string over =
+      fmt::format("over seeds {} against the baseline's {} seeds", describe_seeds(values.seeds), base.per_seed.size());
+  bool equivalence = spec.comparison == Comparison::equivalence;
+  if (spec.confidence) {
+    if (x.size() < 2 || y.size() < 2) {
+      add_error(outcome, fmt::format("{}: a comparison with confidence needs at least 2 seeds on each side, got {} "
+                                     "and {} in the baseline ({})",
+                                     spec.metric, x.size(), y.size(), key.label()));
+      return;
+    }
+    WelchResult welch = welch_test(x, y, two_sided_level(*spec.confidence));
+    add_information(outcome, key, "baseline_mean", reference);
+    if (equivalence) {
+      // TOST: equivalent when the interval for the difference lies inside +-margin.
+      Interval d = welch.interval;
+      Verdict verdict = d.lower >= -spec.margin && d.upper <= spec.margin ? Verdict::pass
+                        : d.lower > spec.margin || d.upper < -spec.margin ? Verdict::fail
+                                                                          : Verdict::inconclusive;
+      outcome.statistics.push_back(
+          {key.label(), "difference", welch.difference, Bound{"margin", spec.margin}, d, verdict});
+      add_information(outcome, key, "tost_p", equivalence_p(welch, spec.margin));
+      std::string judged = fmt::format("{}: difference from the baseline mean {} {} ({})", spec.metric,
+                                       short_number(welch.difference), over, describe_interval(d, *spec.confidence));
+      if (verdict == Verdict::fail)
+        add_failure(outcome,
+                    fmt::format("{} lies outside +-margin {} ({})", judged, short_number(spec.margin), key.label()));
+      else if (verdict == Verdict::inconclusive)
+        add_inconclusive(outcome, fmt::format("{} straddles +-margin {}: cannot tell yet ({})", judged,
+                                              short_number(spec.margin), key.label()));
+    } else {
+      Interval worse{-welch.interval.upper, -welch.interval.lower, welch.interval.level};
+      std::string what = fmt::format("against the baseline mean {} ({} seeds) over seeds {}", short_number(reference),
+                                     base.per_seed.size(), describe_seeds(values.seeds));
+      add_judged(outcome, spec, key, "worse_by", what, -welch.difference, worse, Bound{"margin", spec.margin}, false);
+      add_information(outcome, key, "non_inferiority_p", non_inferiority_p(welch, spec.margin));
+    }
+    add_information(outcome, key, "welch_p", welch.p_two_sided);
+    MannWhitneyResult mw = mann_whitney(x, y);
+    add_information(outcome, key, "prob_improvement", mw.prob_greater);
+    add_information(outcome, key, "mann_whitney_p", mw.p_two_sided);
+    add_information(outcome, key, "brunner_munzel_p", brunner_munzel(x, y).p_two_sided);
+    return;
+  }
+  bool ok = equivalence ? std::fabs(worse_by) <= spec.margin : worse_by <= spec.margin;
   add_statistic(outcome, key, "mean", candidate, Bound{"baseline mean", reference}, ok);
   add_statistic(outcome, key, "worse_by", worse_by, Bound{"margin", spec.margin}, ok);
   if (!ok) {
-    add_failure(outcome,
-                fmt::format("{}: mean {} over seeds {} is worse than the baseline mean {} by {}, more than "
-                            "margin {} ({})",
-                            spec.metric, short_number(candidate), describe_seeds(values.seeds), short_number(reference),
-                            short_number(worse_by), short_number(spec.margin), key.label()));
+    add_failure(outcome, fmt::format("{}: mean {} {} is {} the baseline mean {} by {}, more than margin {} ({})",
+                                     spec.metric, short_number(candidate), over.substr(0, over.find(" against")),
+                                     worse_by >= 0 ? "worse than" : "better than", short_number(reference),
+                                     short_number(std::fabs(worse_by)), short_number(spec.margin), key.label()));
   }
 }
 
@@ -351,6 +565,7 @@ void evaluate_regression(CheckOutcome& outcome, const CheckSpec& spec, const Gro
 CheckOutcome evaluate(const CheckSpec& spec, std::span<const Observation> observations,
                       std::span<const Observation> baseline) {
   CheckOutcome outcome;
+  outcome.confidence = spec.confidence;
   outcome.name = spec.name;
   outcome.kind = spec.kind;
   outcome.metric = spec.metric;

@@ -3,13 +3,19 @@
 // digests) over the runs that pass its filter of modes, devices and thread
 // counts. Each (mode, device, threads) combination is judged on its own: a
 // deterministic-mode distribution and a default-mode one are different
-// populations. Verdicts here judge point estimates.
+// populations. Without `confidence` a check judges point estimates; with it,
+// each bound is judged by a confidence bound on the estimate, and the verdict
+// is pass (the whole interval meets the bound), fail (none of it does) or
+// inconclusive (the interval straddles the bound).
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
+
+#include "checks/bootstrap.hpp"
+#include "checks/intervals.hpp"
 
 namespace seedgate::checks {
 
@@ -35,6 +41,14 @@ struct Bound {
   double value = 0;
 };
 
+// How `worst_*` is judged with confidence: the normal tolerance bound (exact
+// noncentral-t factor) or order statistics, which assume no distribution.
+enum class Tolerance { normal, nonparametric };
+
+// What a regression check asks of the candidate: no worse than the baseline by
+// more than the margin, or within the margin either way (TOST).
+enum class Comparison { non_inferiority, equivalence };
+
 struct CheckSpec {
   std::string name;  // unique within the policy, e.g. "threshold-accuracy"
   CheckKind kind = CheckKind::threshold;
@@ -52,18 +66,27 @@ struct CheckSpec {
   double rtol = 0;
   std::vector<std::string> artifacts;  // reproducibility / seed-sensitivity: empty means all
   double margin = 0;                   // regression: how much worse than the baseline's mean is still acceptable
+  Comparison comparison = Comparison::non_inferiority;  // regression
+  // One-sided confidence of each bound at this look (a sequential sweep's
+  // looks each get a share of 1 - confidence). nullopt: point estimates.
+  std::optional<double> confidence;
+  double coverage = 0.9;  // threshold `worst_*` with confidence: share of seeds that must meet the bound
+  Tolerance tolerance = Tolerance::normal;
+  BootstrapOptions bootstrap;  // variance `cv_at_most` with confidence
 };
 
-enum class Verdict { pass, fail, error };
+// fail wins over error, error over inconclusive, inconclusive over pass.
+enum class Verdict { pass, fail, inconclusive, error };
 const char* to_string(Verdict verdict);
 const char* to_string(CheckKind kind);
 
 struct Statistic {
   std::string group;  // "mode=default, device=cpu"
-  std::string name;   // "mean", "worst", "std", "range", "cv"
+  std::string name;   // "mean", "worst", "q10", "std", "range", "cv", "worse_by", ...
   double value = 0;
-  std::optional<Bound> bound;
-  bool passed = true;
+  std::optional<Bound> bound;        // none: reported for information
+  std::optional<Interval> interval;  // the interval judged against the bound, when confidence is set
+  Verdict verdict = Verdict::pass;
 };
 
 struct CheckOutcome {
@@ -74,6 +97,8 @@ struct CheckOutcome {
   std::vector<std::string> messages;  // why it failed or could not be judged
   std::vector<Statistic> statistics;  // what it computed, pass or fail
   std::vector<std::int64_t> seeds;    // seeds judged, sorted
+  std::optional<double> confidence;   // one-sided confidence each bound was judged at
+  std::vector<std::string> notes;     // context that does not change the verdict
 };
 
 // `baseline` holds the baseline's runs; only regression checks read it.

@@ -51,7 +51,8 @@ double interquartile_mean(std::span<const double> values) {
 Interval clopper_pearson(std::size_t successes, std::size_t trials, double level) {
   double tail = (1 - level) / 2;
   double k = static_cast<double>(successes), n = static_cast<double>(trials);
-  double lower = successes == 0 ? 0.0 : boost::math::quantile(boost::math::beta_distribution<double>(k, n - k + 1), tail);
+  double lower =
+      successes == 0 ? 0.0 : boost::math::quantile(boost::math::beta_distribution<double>(k, n - k + 1), tail);
   double upper =
       successes == trials ? 1.0 : boost::math::quantile(boost::math::beta_distribution<double>(k + 1, n - k), 1 - tail);
   return {lower, upper, level};

@@ -2,7 +2,9 @@
 // Judges a sweep's results against a policy's checks and decides the exit
 // code: 0 every check passed, 1 a check failed, 3 could not evaluate (runs
 // failed beyond `allowed_failures`, a check had nothing to judge, the sweep
-// was interrupted). A failed check wins over 3.
+// was interrupted). A failed check wins over 3. An inconclusive check counts
+// as its policy's `inconclusive` says; with "more-seeds" the sweep runs its
+// next look, and after the last one it counts as a failure.
 #include <string>
 #include <vector>
 
@@ -18,5 +20,13 @@ struct Evaluation {
 
 // Fills `results.checks` and `results.verdict`.
 Evaluation evaluate_policy(const Policy& policy, SweepResults& results);
+
+// True when a sequential sweep should run its next look: some check with
+// inconclusive = "more-seeds" is still inconclusive and looks remain.
+bool wants_more_seeds(const Policy& policy, SweepResults& results);
+
+// Where the two environments differ in hardware or library versions, one line
+// per difference ("cpu: A (baseline) vs B").
+std::vector<std::string> environment_differences(const nlohmann::json& baseline, const nlohmann::json& candidate);
 
 }  // namespace seedgate

@@ -350,16 +350,31 @@ void parse_artifacts(const Parser& p, const toml::node& node, Policy& policy) {
   }
 }
 
+void parse_statistics(const Parser& p, const toml::node& node, Policy& policy) {
+  const toml::table& t = p.table(node, "statistics");
+  p.reject_unknown(t, {"seed", "resamples", "spending"}, "[statistics]");
+  StatisticsSpec& s = policy.statistics;
+  if (auto n = t.get("seed")) s.bootstrap.seed = static_cast<std::uint64_t>(p.integer(*n, "seed", 0, INT64_MAX));
+  if (auto n = t.get("resamples"))
+    s.bootstrap.resamples = static_cast<std::size_t>(p.integer(*n, "resamples", 100, 10'000'000));
+  if (auto n = t.get("spending")) {
+    s.spending = p.choice(*n, "spending", {"pocock", "obrien-fleming"}) == "pocock" ? checks::Spending::pocock
+                                                                                    : checks::Spending::obrien_fleming;
+  }
+}
+
 const KeyList kCheckKinds = {"threshold",  "variance",    "reproducibility", "seed-sensitivity",
                              "regression", "consistency", "ensemble"};
-const KeyList kCommonCheckKeys = {"kind",    "name",    "metric",     "modes",
-                                  "devices", "threads", "confidence", "inconclusive"};
+const KeyList kCommonCheckKeys = {"kind", "name", "metric", "modes", "devices", "threads"};
+// Kinds that judge a distribution take `confidence`; digest comparisons do not.
 const std::map<std::string_view, KeyList> kKindKeys = {
-    {"threshold", {"mean_at_least", "worst_at_least", "mean_at_most", "worst_at_most"}},
-    {"variance", {"std_at_most", "range_at_most", "cv_at_most"}},
+    {"threshold",
+     {"mean_at_least", "worst_at_least", "mean_at_most", "worst_at_most", "confidence", "inconclusive", "coverage",
+      "tolerance"}},
+    {"variance", {"std_at_most", "range_at_most", "cv_at_most", "confidence", "inconclusive"}},
     {"reproducibility", {"atol", "rtol", "artifacts"}},
     {"seed-sensitivity", {"artifacts"}},
-    {"regression", {"baseline", "margin"}},
+    {"regression", {"baseline", "margin", "comparison", "confidence", "inconclusive"}},
 };
 
 void parse_check(const Parser& p, const toml::node& node, const std::filesystem::path& dir, Policy& policy) {
@@ -380,8 +395,11 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
   for (auto&& [key, value] : t) {
     if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
     for (const auto& [other_kind, keys] : kKindKeys) {
-      if (std::find(keys.begin(), keys.end(), key.str()) != keys.end())
-        p.fail(key.source(), fmt::format("'{}' does not apply to a {} check", key.str(), kind));
+      if (std::find(keys.begin(), keys.end(), key.str()) != keys.end()) {
+        std::string message = fmt::format("'{}' does not apply to a {} check", key.str(), kind);
+        if (key.str() == "confidence") message += ": it compares digests and values exactly, with no estimate to bound";
+        p.fail(key.source(), message);
+      }
     }
   }
   p.reject_unknown(t, allowed, "[[check]]");
@@ -433,7 +451,38 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
       p.fail(*n, fmt::format("'confidence' must be between 0 and 1, got {}", util::format_number(v)));
     entry.confidence = v;
   }
-  if (auto n = t.get("inconclusive")) entry.inconclusive = p.choice(*n, "inconclusive", {"fail", "pass", "more-seeds"});
+  if (auto n = t.get("inconclusive")) {
+    entry.inconclusive = p.choice(*n, "inconclusive", {"fail", "pass", "more-seeds"});
+    if (!entry.confidence)
+      p.fail(*n,
+             "'inconclusive' needs 'confidence': without it a check judges point estimates and is never "
+             "inconclusive");
+    if (entry.inconclusive == "more-seeds" && !policy.sweep.seeds.max_count)
+      p.fail(*n,
+             "inconclusive = \"more-seeds\" needs a ceiling on seeds: seeds = { start = 0, count = 5, max = 20 } "
+             "in [sweep]");
+  }
+  c.confidence = entry.confidence;
+  auto needs_confidence = [&](const toml::node& n, std::string_view key) {
+    if (!entry.confidence) p.fail(n, fmt::format("'{}' needs 'confidence'", key));
+  };
+  if (auto n = t.get("coverage")) {
+    needs_confidence(*n, "coverage");
+    double v = p.number(*n, "coverage");
+    if (v <= 0 || v >= 1) p.fail(*n, fmt::format("'coverage' must be between 0 and 1, got {}", util::format_number(v)));
+    c.coverage = v;
+  }
+  if (auto n = t.get("tolerance")) {
+    needs_confidence(*n, "tolerance");
+    c.tolerance = p.choice(*n, "tolerance", {"normal", "nonparametric"}) == "normal" ? checks::Tolerance::normal
+                                                                                     : checks::Tolerance::nonparametric;
+  }
+  if (auto n = t.get("comparison")) {
+    c.comparison = p.choice(*n, "comparison", {"non-inferiority", "equivalence"}) == "equivalence"
+                       ? checks::Comparison::equivalence
+                       : checks::Comparison::non_inferiority;
+  }
+  c.bootstrap = policy.statistics.bootstrap;
 
   // Bounds are named for the metric's goal.
   auto bound = [&](std::string_view max_key, std::string_view min_key) -> std::optional<checks::Bound> {
@@ -512,6 +561,13 @@ void parse_report(const Parser& p, const toml::node& node, const std::filesystem
 
 }  // namespace
 
+std::vector<std::int64_t> SeedsSpec::ceiling() const {
+  if (!max_count || seeds.empty()) return seeds;
+  std::vector<std::int64_t> all;
+  for (std::int64_t i = 0; i < *max_count; ++i) all.push_back(seeds.front() + i);
+  return all;
+}
+
 const MetricSpec* Policy::find_metric(const std::string& name) const {
   for (const MetricSpec& m : metrics)
     if (m.name == name) return &m;
@@ -574,7 +630,8 @@ util::Result<Policy> parse_policy(std::string_view text, const std::string& disp
       if (!description.empty()) description[0] = static_cast<char>(std::tolower(description[0]));
       p.fail(e.source(), description);
     }
-    p.reject_unknown(root, {"version", "subject", "sweep", "metrics", "artifacts", "check", "report"}, "the policy");
+    p.reject_unknown(root, {"version", "subject", "sweep", "metrics", "artifacts", "statistics", "check", "report"},
+                     "the policy");
     const toml::node* version = root.get("version");
     if (!version) p.fail(toml::source_region{{1, 1}, {1, 1}, {}}, "missing required key 'version' (write version = 1)");
     if (!version->is_integer()) p.wrong_type(*version, "version", "an integer");
@@ -602,6 +659,7 @@ util::Result<Policy> parse_policy(std::string_view text, const std::string& disp
         check_node(command, "command");
       }
     }
+    if (auto n = root.get("statistics")) parse_statistics(p, *n, policy);
     if (auto n = root.get("metrics")) parse_metrics(p, *n, policy);
     if (auto n = root.get("artifacts")) parse_artifacts(p, *n, policy);
     if (auto n = root.get("check")) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "checks/check.hpp"
+#include "checks/sequential.hpp"
 #include "util/result.hpp"
 
 namespace seedgate {
@@ -36,8 +37,10 @@ struct SubjectSpec {
 };
 
 struct SeedsSpec {
-  std::vector<std::int64_t> seeds;
-  std::optional<std::int64_t> max_count;  // { start, count, max }: ceiling for adaptive sweeps
+  std::vector<std::int64_t> seeds;        // the first look's seeds
+  std::optional<std::int64_t> max_count;  // { start, count, max }: ceiling for sequential sweeps
+  // Seeds up to `max_count` (start, start + 1, ...); just `seeds` without a ceiling.
+  std::vector<std::int64_t> ceiling() const;
 };
 
 struct SweepSpec {
@@ -69,6 +72,13 @@ struct CheckEntry {
   SourcePosition position;         // of the [[check]] table, for annotations
 };
 
+// [statistics]: how intervals are computed and how sequential looks spend
+// the error rate.
+struct StatisticsSpec {
+  checks::BootstrapOptions bootstrap;  // seed and resamples, so reports reproduce
+  checks::Spending spending = checks::Spending::pocock;
+};
+
 struct ReportSpec {
   std::filesystem::path junit;  // empty: not written
   std::filesystem::path json;
@@ -84,6 +94,7 @@ struct Policy {
   SweepSpec sweep;
   std::vector<MetricSpec> metrics;                             // in policy order
   std::vector<std::pair<std::string, std::string>> artifacts;  // name -> path template
+  StatisticsSpec statistics;
   std::vector<CheckEntry> checks;
   ReportSpec report;
 

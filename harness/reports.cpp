@@ -55,6 +55,7 @@ std::size_t console_limit(RunStatus status) {
 std::string verdict_word(const std::string& verdict) {
   if (verdict == "pass") return "PASS";
   if (verdict == "fail") return "FAIL";
+  if (verdict == "inconclusive") return "INCONCLUSIVE";
   return "ERROR";
 }
 
@@ -70,10 +71,25 @@ std::string run_summary(const SweepResults& results) {
   return fmt::format("{} runs ({})", results.runs.size(), util::join(parts, ", "));
 }
 
+// "95% bounds [0.946, 0.955]": each end is a one-sided bound at that confidence.
+std::string format_interval(const checks::Interval& i) {
+  return fmt::format("{:.4g}% bounds [{:.6g}, {:.6g}]", (1 + i.level) / 2 * 100, i.lower, i.upper);
+}
+
+// "mean 0.951, 95% bounds [0.946, 0.955], mean_at_least 0.95: pass"
 std::string format_statistic(const checks::Statistic& s) {
   std::string text = fmt::format("{} {:.6g}", s.name, s.value);
-  if (s.bound) text += fmt::format(" vs {} {:.6g}", s.bound->key, s.bound->value);
+  if (s.interval) text += ", " + format_interval(*s.interval);
+  if (s.bound) text += fmt::format(", {} {:.6g}: {}", s.bound->key, s.bound->value, checks::to_string(s.verdict));
   return text;
+}
+
+// "FAIL", or "INCONCLUSIVE (counted as fail)".
+std::string check_verdict(const CheckResult& c) {
+  std::string word = verdict_word(checks::to_string(c.outcome.verdict));
+  if (c.outcome.verdict == Verdict::inconclusive)
+    word += fmt::format(" (counted as {})", checks::to_string(c.counted_as));
+  return word;
 }
 
 // A text histogram of per-seed values: one line per bin.
@@ -160,16 +176,15 @@ std::string render_console(const SweepResults& results, const ReportContext& con
   }
   if (!results.checks.empty()) out += "\nchecks\n";
   for (const CheckResult& c : results.checks) {
-    out += fmt::format("  {:<5} {}\n", verdict_word(checks::to_string(c.outcome.verdict)), c.outcome.name);
-    if (c.outcome.verdict == Verdict::pass) {
-      for (const checks::Statistic& s : c.outcome.statistics)
-        out += fmt::format("          {} ({})\n", format_statistic(s), s.group);
-    }
+    out += fmt::format("  {:<5} {}\n", check_verdict(c), c.outcome.name);
+    for (const checks::Statistic& s : c.outcome.statistics)
+      out += fmt::format("          {} ({})\n", format_statistic(s), s.group);
     for (const std::string& message : c.outcome.messages) out += fmt::format("          {}\n", message);
+    for (const std::string& note : c.outcome.notes) out += fmt::format("          note: {}\n", note);
   }
   for (const std::string& error : context.errors) out += fmt::format("\nerror: {}\n", error);
   std::size_t failed = std::count_if(results.checks.begin(), results.checks.end(),
-                                     [](const CheckResult& c) { return c.outcome.verdict == Verdict::fail; });
+                                     [](const CheckResult& c) { return c.counted_as == Verdict::fail; });
   out += fmt::format("\nverdict: {} ({} of {} checks failed; exit {})\n", verdict_word(results.verdict), failed,
                      results.checks.size(), context.exit_code);
   return util::printable(out);  // training programs' bytes must not drive the terminal
@@ -184,8 +199,8 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
   std::size_t tests = results.runs.size() + results.checks.size();
   std::size_t failures = 0, errors = 0;
   for (const CheckResult& c : results.checks) {
-    failures += c.outcome.verdict == Verdict::fail;
-    errors += c.outcome.verdict == Verdict::error;
+    failures += c.counted_as == Verdict::fail;
+    errors += c.counted_as == Verdict::error;
   }
   for (const RunRecord& r : results.runs) failures += r.status == RunStatus::failed || r.status == RunStatus::timed_out;
 
@@ -198,8 +213,8 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
     for (const auto& [kind, list] : by_kind) {
       std::size_t kind_failures = 0, kind_errors = 0;
       for (const CheckResult* c : list) {
-        kind_failures += c->outcome.verdict == Verdict::fail;
-        kind_errors += c->outcome.verdict == Verdict::error;
+        kind_failures += c->counted_as == Verdict::fail;
+        kind_errors += c->counted_as == Verdict::error;
       }
       auto suite = xml.element("testsuite", {{"name", fmt::format("checks.{}", kind)},
                                              {"tests", std::to_string(list.size())},
@@ -216,8 +231,12 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
           xml.leaf("property", {{"name", fmt::format("{}.seeds", c->outcome.name)},
                                 {"value", checks::describe_seeds(c->outcome.seeds)}});
           for (const checks::Statistic& s : c->outcome.statistics) {
-            xml.leaf("property", {{"name", fmt::format("{}.{}[{}]", c->outcome.name, s.name, s.group)},
-                                  {"value", util::format_number(s.value)}});
+            std::string name = fmt::format("{}.{}[{}]", c->outcome.name, s.name, s.group);
+            xml.leaf("property", {{"name", name}, {"value", util::format_number(s.value)}});
+            if (s.interval) {
+              xml.leaf("property", {{"name", name + ".lower"}, {"value", util::format_number(s.interval->lower)}});
+              xml.leaf("property", {{"name", name + ".upper"}, {"value", util::format_number(s.interval->upper)}});
+            }
           }
         }
       }
@@ -225,15 +244,18 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
         auto testcase = xml.element(
             "testcase",
             {{"name", c->outcome.name}, {"classname", fmt::format("seedgate.checks.{}", kind)}, {"time", time(0)}});
-        std::string details;
+        std::string details = fmt::format("verdict: {}\n", check_verdict(*c));
         for (const checks::Statistic& s : c->outcome.statistics)
-          details += fmt::format("{} ({}){}\n", format_statistic(s), s.group, s.passed ? "" : " FAILED");
+          details += fmt::format("{} ({})\n", format_statistic(s), s.group);
         for (const std::string& m : c->outcome.messages) details += m + "\n";
-        if (c->outcome.verdict != Verdict::pass) {
+        for (const std::string& n : c->outcome.notes) details += "note: " + n + "\n";
+        if (c->counted_as != Verdict::pass) {
+          // The message carries the estimate, its bounds and the bound: the first
+          // reason is what a CI page shows.
           std::string message = c->outcome.messages.empty() ? "" : c->outcome.messages.front();
           if (c->outcome.messages.size() > 1) message += fmt::format(" (and {} more)", c->outcome.messages.size() - 1);
           xml.leaf("failure", {{"type", checks::to_string(c->outcome.verdict)}, {"message", message}}, details);
-        } else if (!details.empty()) {
+        } else {
           xml.leaf("system-out", {}, details);
         }
       }
@@ -294,17 +316,22 @@ std::string render_markdown(const SweepResults& results, const ReportContext& co
                      cell(results.policy_path), results.policy_digest);
   for (const std::string& error : context.errors) out += fmt::format("- **error**: {}\n", cell(error));
   if (!context.errors.empty()) out += "\n";
-  out += "| check | verdict | statistic | group | value | bound |\n|---|---|---|---|---|---|\n";
+  out += "| check | verdict | statistic | group | value | bounds | bound |\n|---|---|---|---|---|---|---|\n";
   for (const CheckResult& c : results.checks) {
-    std::string verdict = verdict_word(checks::to_string(c.outcome.verdict));
-    if (c.outcome.statistics.empty()) out += fmt::format("| {} | {} | | | | |\n", cell(c.outcome.name), verdict);
+    std::string verdict = check_verdict(c);
+    if (c.outcome.statistics.empty()) out += fmt::format("| {} | {} | | | | | |\n", cell(c.outcome.name), verdict);
     for (const checks::Statistic& s : c.outcome.statistics) {
-      out += fmt::format("| {} | {} | {} | {} | {:.6g} | {} |\n", cell(c.outcome.name), verdict, s.name, s.group,
-                         s.value, s.bound ? fmt::format("{} {:.6g}", s.bound->key, s.bound->value) : "");
+      std::string bound =
+          s.bound ? fmt::format("{} {:.6g}: {}", s.bound->key, s.bound->value, checks::to_string(s.verdict)) : "";
+      out += fmt::format("| {} | {} | {} | {} | {:.6g} | {} | {} |\n", cell(c.outcome.name), verdict, s.name, s.group,
+                         s.value, s.interval ? format_interval(*s.interval) : "", bound);
     }
   }
-  for (const CheckResult& c : results.checks)
+  for (const CheckResult& c : results.checks) {
     for (const std::string& m : c.outcome.messages) out += fmt::format("\n- `{}`: {}", cell(c.outcome.name), cell(m));
+    for (const std::string& n : c.outcome.notes)
+      out += fmt::format("\n- `{}`: note: {}", cell(c.outcome.name), cell(n));
+  }
   out += "\n\n### Per-seed values\n\n";
   for (const auto& [metric, groups] : distributions(results)) {
     for (const auto& [group, values] : groups) {

@@ -74,6 +74,14 @@ std::optional<checks::CheckKind> check_kind_from(const std::string& text) {
   return std::nullopt;
 }
 
+checks::Verdict verdict_from(const std::string& text) {
+  for (checks::Verdict v :
+       {checks::Verdict::pass, checks::Verdict::fail, checks::Verdict::inconclusive, checks::Verdict::error}) {
+    if (text == checks::to_string(v)) return v;
+  }
+  return checks::Verdict::error;
+}
+
 // Throws json::exception on a malformed entry; the caller reports it.
 CheckResult check_result_from_json(const json& c) {
   CheckResult result;
@@ -83,20 +91,25 @@ CheckResult check_result_from_json(const json& c) {
   if (!kind) throw json::other_error::create(501, "unknown check kind " + c.at("kind").dump(), &c);
   o.kind = *kind;
   o.metric = c.value("metric", "");
-  std::string verdict = c.at("verdict").get<std::string>();
-  o.verdict = verdict == "pass"   ? checks::Verdict::pass
-              : verdict == "fail" ? checks::Verdict::fail
-                                  : checks::Verdict::error;
+  o.verdict = verdict_from(c.at("verdict").get<std::string>());
+  result.counted_as = verdict_from(c.value("counted_as", checks::to_string(o.verdict)));
   o.messages = c.value("messages", std::vector<std::string>{});
+  o.notes = c.value("notes", std::vector<std::string>{});
   o.seeds = c.value("seeds", std::vector<std::int64_t>{});
+  if (c.contains("confidence")) o.confidence = c["confidence"].get<double>();
   for (const json& s : c.value("statistics", json::array())) {
     checks::Statistic stat;
     stat.group = s.value("group", "");
     stat.name = s.at("name").get<std::string>();
     stat.value = number_from_json(s.at("value"));
-    stat.passed = s.value("passed", true);
+    stat.verdict = verdict_from(s.value("verdict", "pass"));
     if (s.contains("bound"))
       stat.bound = checks::Bound{s["bound"].at("key").get<std::string>(), s["bound"].at("value").get<double>()};
+    if (s.contains("interval")) {
+      const json& i = s["interval"];
+      stat.interval = checks::Interval{number_from_json(i.at("lower")), number_from_json(i.at("upper")),
+                                       i.at("level").get<double>()};
+    }
     o.statistics.push_back(std::move(stat));
   }
   result.policy_line = c.value("policy_line", 0);
@@ -221,20 +234,32 @@ json to_json(const SweepResults& results) {
   for (const CheckResult& c : results.checks) {
     json statistics = json::array();
     for (const checks::Statistic& s : c.outcome.statistics) {
-      json stat = {{"group", s.group}, {"name", s.name}, {"value", number_to_json(s.value)}, {"passed", s.passed}};
+      json stat = {{"group", s.group},
+                   {"name", s.name},
+                   {"value", number_to_json(s.value)},
+                   {"verdict", checks::to_string(s.verdict)}};
       if (s.bound) stat["bound"] = {{"key", s.bound->key}, {"value", s.bound->value}};
+      if (s.interval) {
+        stat["interval"] = {{"lower", number_to_json(s.interval->lower)},
+                            {"upper", number_to_json(s.interval->upper)},
+                            {"level", s.interval->level}};
+      }
       statistics.push_back(std::move(stat));
     }
-    checks.push_back({{"name", c.outcome.name},
-                      {"kind", checks::to_string(c.outcome.kind)},
-                      {"metric", c.outcome.metric},
-                      {"verdict", checks::to_string(c.outcome.verdict)},
-                      {"messages", c.outcome.messages},
-                      {"statistics", statistics},
-                      {"seeds", c.outcome.seeds},
-                      {"policy_line", c.policy_line}});
+    json check = {{"name", c.outcome.name},
+                  {"kind", checks::to_string(c.outcome.kind)},
+                  {"metric", c.outcome.metric},
+                  {"verdict", checks::to_string(c.outcome.verdict)},
+                  {"counted_as", checks::to_string(c.counted_as)},
+                  {"messages", c.outcome.messages},
+                  {"notes", c.outcome.notes},
+                  {"statistics", statistics},
+                  {"seeds", c.outcome.seeds},
+                  {"policy_line", c.policy_line}};
+    if (c.outcome.confidence) check["confidence"] = *c.outcome.confidence;
+    checks.push_back(std::move(check));
   }
-  return {
+  json out = {
       {"schema_version", results.schema_version},
       {"seedgate_version", results.seedgate_version},
       {"policy", {{"path", results.policy_path}, {"digest", results.policy_digest}}},
@@ -247,6 +272,12 @@ json to_json(const SweepResults& results) {
       {"checks", checks},
       {"verdict", results.verdict},
   };
+  if (!results.sequential.looks.empty()) {
+    out["sequential"] = {{"looks", results.sequential.looks},
+                         {"look", results.sequential.look},
+                         {"spending", results.sequential.spending}};
+  }
+  return out;
 }
 
 util::Result<SweepResults> results_from_json(const json& v, const std::string& label) {
@@ -262,6 +293,12 @@ util::Result<SweepResults> results_from_json(const json& v, const std::string& l
     results.policy_digest = v.at("policy").value("digest", "");
     results.subject = v.value("subject", "");
     results.seeds = v.at("seeds").get<std::vector<std::int64_t>>();
+    if (v.contains("sequential")) {
+      const json& q = v["sequential"];
+      results.sequential.looks = q.at("looks").get<std::vector<std::size_t>>();
+      results.sequential.look = q.at("look").get<std::size_t>();
+      results.sequential.spending = q.value("spending", "pocock");
+    }
     results.interrupted = v.value("interrupted", false);
     results.wall_seconds = v.value("wall_seconds", 0.0);
     results.environment = v.value("environment", json::object());

@@ -37,7 +37,17 @@ struct RunRecord {
 
 struct CheckResult {
   checks::CheckOutcome outcome;
+  // What decides the exit code: an inconclusive outcome counts as the policy's
+  // `inconclusive` says (pass or fail); other verdicts count as themselves.
+  checks::Verdict counted_as = checks::Verdict::pass;
   int policy_line = 0;
+};
+
+// Where a sequential sweep (`inconclusive = "more-seeds"`) stands.
+struct SequentialState {
+  std::vector<std::size_t> looks;  // planned seed counts; empty: a fixed sweep
+  std::size_t look = 0;            // 0-based index of the look these results are
+  std::string spending;            // "pocock" or "obrien-fleming"
 };
 
 struct SweepResults {
@@ -46,7 +56,8 @@ struct SweepResults {
   std::string policy_path;
   std::string policy_digest;
   std::string subject;
-  std::vector<std::int64_t> seeds;
+  std::vector<std::int64_t> seeds;  // seeds run (a sequential sweep: up to its last look)
+  SequentialState sequential;
   std::vector<RunRecord> runs;  // every planned run, skipped and interrupted ones included
   bool interrupted = false;
   double wall_seconds = 0;

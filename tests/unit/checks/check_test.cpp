@@ -99,7 +99,7 @@ TEST(CheckTest, VarianceFailure) {
   ASSERT_EQ(outcome.messages.size(), 1u);
   EXPECT_EQ(outcome.messages[0],
             "accuracy: std 0.05 over seeds 0..2 exceeds std_at_most 0.01 (mode=deterministic, device=cpu)");
-  EXPECT_TRUE(outcome.statistics[1].passed);  // range 0.1 <= 0.5
+  EXPECT_EQ(outcome.statistics[1].verdict, Verdict::pass);  // range 0.1 <= 0.5
 }
 
 TEST(CheckTest, VarianceUsesPerSeedMeans) {

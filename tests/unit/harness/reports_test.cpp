@@ -40,8 +40,9 @@ SweepResults hostile_results() {
   check.outcome.metric = "accuracy";
   check.outcome.verdict = checks::Verdict::fail;
   check.outcome.messages = {"accuracy: mean 0.9 is below mean_at_least 0.95 " + hostile};
-  check.outcome.statistics.push_back(
-      {"mode=deterministic, device=cpu", "mean", 0.9, checks::Bound{"mean_at_least", 0.95}, false});
+  check.outcome.statistics.push_back({"mode=deterministic, device=cpu", "mean", 0.9,
+                                      checks::Bound{"mean_at_least", 0.95}, std::nullopt, checks::Verdict::fail});
+  check.counted_as = checks::Verdict::fail;
   results.checks.push_back(check);
   return results;
 }
@@ -84,8 +85,10 @@ TEST(ConsoleReportTest, ShowsDistributionAndVerdict) {
 TEST(MarkdownReportTest, VerdictFirstThenTable) {
   std::string md = render_markdown(hostile_results(), {});
   EXPECT_TRUE(md.starts_with("## seedgate: demo &lt;&> \\x01 — FAIL\n")) << md;
-  EXPECT_NE(md.find("| threshold-accuracy | FAIL | mean | mode=deterministic, device=cpu | 0.9 | mean_at_least 0.95 |"),
-            std::string::npos)
+  EXPECT_NE(
+      md.find(
+          "| threshold-accuracy | FAIL | mean | mode=deterministic, device=cpu | 0.9 |  | mean_at_least 0.95: fail |"),
+      std::string::npos)
       << md;
 }
 
@@ -110,10 +113,29 @@ SweepResults golden_results() {
   pass.outcome.name = "variance-accuracy";
   pass.outcome.kind = checks::CheckKind::variance;
   pass.outcome.metric = "accuracy";
-  pass.outcome.statistics.push_back(
-      {"mode=deterministic, device=cpu", "std", 0.0071, checks::Bound{"std_at_most", 0.01}, true});
+  pass.outcome.statistics.push_back({"mode=deterministic, device=cpu", "std", 0.0071,
+                                     checks::Bound{"std_at_most", 0.01}, std::nullopt, checks::Verdict::pass});
   pass.outcome.seeds = {0, 2, 3, 4, 5};
   results.checks.push_back(pass);
+  // A check judged with confidence whose bounds straddle its bound.
+  CheckResult unsure;
+  unsure.outcome.name = "threshold-accuracy-confidence";
+  unsure.outcome.kind = checks::CheckKind::threshold;
+  unsure.outcome.metric = "accuracy";
+  unsure.outcome.verdict = checks::Verdict::inconclusive;
+  unsure.outcome.confidence = 0.95;
+  unsure.counted_as = checks::Verdict::fail;
+  unsure.outcome.statistics.push_back({"mode=deterministic, device=cpu", "mean", 0.912,
+                                       checks::Bound{"mean_at_least", 0.91}, checks::Interval{0.9061, 0.9179, 0.9},
+                                       checks::Verdict::inconclusive});
+  unsure.outcome.statistics.push_back(
+      {"mode=deterministic, device=cpu", "iqm", 0.912, std::nullopt, std::nullopt, checks::Verdict::pass});
+  unsure.outcome.messages = {
+      "accuracy: mean 0.912 over seeds 0..5 (95% bounds [0.9061, 0.9179]) straddles mean_at_least 0.91: cannot tell "
+      "yet (mode=deterministic, device=cpu)"};
+  unsure.outcome.notes = {"still inconclusive after 5 seeds, the most the policy allows"};
+  unsure.outcome.seeds = {0, 2, 3, 4, 5};
+  results.checks.push_back(unsure);
   return results;
 }
 

@@ -36,11 +36,23 @@ SweepResults sample() {
   check.outcome.metric = "accuracy";
   check.outcome.verdict = checks::Verdict::fail;
   check.outcome.messages = {"accuracy: std 0.05 over seeds 0..2 exceeds std_at_most 0.01"};
-  check.outcome.statistics.push_back(
-      {"mode=deterministic, device=cpu", "std", 0.05, checks::Bound{"std_at_most", 0.01}, false});
+  check.outcome.statistics.push_back({"mode=deterministic, device=cpu", "std", 0.05, checks::Bound{"std_at_most", 0.01},
+                                      std::nullopt, checks::Verdict::fail});
   check.outcome.seeds = {0, 1, 2};
+  check.counted_as = checks::Verdict::fail;
   check.policy_line = 12;
   results.checks.push_back(check);
+  CheckResult unsure;
+  unsure.outcome.name = "threshold-accuracy";
+  unsure.outcome.metric = "accuracy";
+  unsure.outcome.verdict = checks::Verdict::inconclusive;
+  unsure.outcome.confidence = 0.975;
+  unsure.outcome.notes = {"look 1 of 3 (5 seeds)"};
+  unsure.outcome.statistics.push_back({"g", "q10", 0.9, checks::Bound{"worst_at_least", 0.85},
+                                       checks::Interval{-INFINITY, 0.93, 0.95}, checks::Verdict::inconclusive});
+  unsure.counted_as = checks::Verdict::pass;
+  results.checks.push_back(unsure);
+  results.sequential = {{5, 10, 15}, 0, "pocock"};
   results.verdict = "fail";
   return results;
 }
@@ -65,7 +77,7 @@ TEST(ResultsTest, RoundTripKeepsNonFiniteValues) {
   EXPECT_EQ(loaded->runs[1].process.status, ProcessResult::Status::timed_out);
   EXPECT_EQ(loaded->policy_digest, "xxh3:1");
   EXPECT_EQ(loaded->verdict, "fail");
-  ASSERT_EQ(loaded->checks.size(), 1u);
+  ASSERT_EQ(loaded->checks.size(), 2u);
   const checks::CheckOutcome& c = loaded->checks[0].outcome;
   EXPECT_EQ(c.kind, checks::CheckKind::variance);
   EXPECT_EQ(c.verdict, checks::Verdict::fail);
@@ -73,7 +85,19 @@ TEST(ResultsTest, RoundTripKeepsNonFiniteValues) {
   EXPECT_EQ(c.seeds, (std::vector<std::int64_t>{0, 1, 2}));
   ASSERT_EQ(c.statistics.size(), 1u);
   EXPECT_EQ(c.statistics[0].bound->key, "std_at_most");
-  EXPECT_FALSE(c.statistics[0].passed);
+  EXPECT_EQ(c.statistics[0].verdict, checks::Verdict::fail);
+  // A judged interval, an inconclusive verdict and how it counted survive the round trip.
+  const CheckResult& unsure = loaded->checks[1];
+  EXPECT_EQ(unsure.outcome.verdict, checks::Verdict::inconclusive);
+  EXPECT_EQ(unsure.counted_as, checks::Verdict::pass);
+  EXPECT_EQ(unsure.outcome.confidence, 0.975);
+  EXPECT_EQ(unsure.outcome.notes, (std::vector<std::string>{"look 1 of 3 (5 seeds)"}));
+  ASSERT_TRUE(unsure.outcome.statistics.at(0).interval.has_value());
+  EXPECT_EQ(unsure.outcome.statistics[0].interval->lower, -INFINITY);
+  EXPECT_EQ(unsure.outcome.statistics[0].interval->upper, 0.93);
+  EXPECT_EQ(unsure.outcome.statistics[0].interval->level, 0.95);
+  EXPECT_EQ(loaded->sequential.looks, (std::vector<std::size_t>{5, 10, 15}));
+  EXPECT_EQ(loaded->sequential.spending, "pocock");
   EXPECT_EQ(loaded->checks[0].policy_line, 12);
 }
 
