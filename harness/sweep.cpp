@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <thread>
 
+#include "harness/evaluate.hpp"
 #include "harness/fingerprint.hpp"
 #include "harness/scheduler.hpp"
 #include "util/atomic_file.hpp"
@@ -108,94 +111,101 @@ void classify_run(const Policy& policy, RunRecord& record) {
   record.message.clear();
 }
 
-util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapter, CommandRunner& runner,
-                                     const SweepOptions& options) {
-  auto started = std::chrono::steady_clock::now();
-  int gpu_count = options.gpu_count >= 0 ? options.gpu_count : detect_gpu_count();
-  SweepPlan plan = build_plan(policy, gpu_count);
-  std::error_code ec;
-  std::filesystem::create_directories(options.out_dir / "runs", ec);
-  if (ec)
-    return util::make_error(fmt::format("cannot create {}: {}", (options.out_dir / "runs").string(), ec.message()));
+namespace {
 
-  SweepResults results;
-  results.seedgate_version = seedgate_version();
-  results.policy_path = policy.path.string();
-  results.policy_digest = policy.digest;
-  results.subject = policy.subject.name;
-  results.seeds = policy.sweep.seeds.seeds;
-  results.environment = environment_fingerprint(gpu_count);
-  std::string machine = hostname();
+// Runs one plan's runs that are not finished yet (`done`, keyed by run id) and
+// adds them to `done`. Returns false when the sweep was asked to stop.
+struct LookRunner {
+  const Policy& policy;
+  const Adapter& adapter;
+  CommandRunner& runner;
+  const SweepOptions& options;
+  int gpu_count;
+  std::string machine;
 
-  // Records in plan order; slots of runs still to do are filled as they finish.
-  std::vector<std::optional<RunRecord>> records(plan.runs.size());
-  std::vector<std::size_t> to_run;
-  for (std::size_t i = 0; i < plan.runs.size(); ++i) {
-    if (options.resume)
-      records[i] = load_finished_run(run_dir_for(options.out_dir, plan.runs[i]), plan.runs[i], policy.digest);
-    if (!records[i]) to_run.push_back(i);
+  bool run(const SweepPlan& plan, std::map<std::string, RunRecord>& done) {
+    std::vector<std::size_t> to_run;
+    std::size_t reused = 0;
+    for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+      const RunSpec& run = plan.runs[i];
+      if (auto it = done.find(run.id); it != done.end() && it->second.status != RunStatus::interrupted) continue;
+      if (options.resume) {
+        if (auto record = load_finished_run(run_dir_for(options.out_dir, run), run, policy.digest)) {
+          done.emplace(run.id, std::move(*record));
+          ++reused;
+          continue;
+        }
+      }
+      to_run.push_back(i);
+    }
+    if (options.progress && options.resume && reused > 0)
+      *options.progress << fmt::format("resuming: {} of {} runs already finished\n", reused, plan.runs.size());
+
+    const auto base_env = current_environment();
+    int jobs = options.jobs > 0 ? options.jobs : policy.sweep.jobs;
+    if (jobs <= 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<bool> needs_gpu;
+    needs_gpu.reserve(to_run.size());
+    for (std::size_t i : to_run) needs_gpu.push_back(plan.runs[i].needs_gpu());
+    std::vector<ProcessSpec> specs(to_run.size());
+    std::vector<RunContext> contexts(to_run.size());
+    std::size_t finished = plan.runs.size() - to_run.size();
+
+    Scheduler scheduler(runner, jobs, gpu_count);
+    auto prepare = [&](std::size_t job, int gpu_slot) -> util::Result<ProcessSpec> {
+      const RunSpec& run = plan.runs[to_run[job]];
+      RunContext& context = contexts[job];
+      context.run_dir = std::filesystem::absolute(run_dir_for(options.out_dir, run));
+      context.metrics_file = context.run_dir / "metrics.jsonl";
+      context.gpu_slot = gpu_slot;
+      std::error_code dir_error;
+      std::filesystem::remove_all(context.run_dir, dir_error);
+      std::filesystem::create_directories(context.run_dir, dir_error);
+      if (dir_error)
+        return util::make_error(fmt::format("cannot create {}: {}", context.run_dir.string(), dir_error.message()));
+      specs[job] = adapter.command_for(policy, run, context, base_env);
+      return specs[job];
+    };
+    auto finish = [&](std::size_t job, const ProcessResult& result) {
+      const RunSpec& run = plan.runs[to_run[job]];
+      RunRecord record;
+      record.run = run;
+      record.machine = machine;
+      record.process = result;
+      if (result.status != ProcessResult::Status::spawn_failed || !specs[job].argv.empty()) {
+        record.report = adapter.collect(policy, run, contexts[job], specs[job]);
+      }
+      classify_run(policy, record);
+      if (record.status != RunStatus::passed) {
+        record.stdout_tail = read_tail(specs[job].stdout_path);
+        record.stderr_tail = read_tail(specs[job].stderr_path);
+      }
+      if (!contexts[job].run_dir.empty()) {
+        auto saved = save_run_record(contexts[job].run_dir, record, policy.digest);
+        if (!saved && options.progress) *options.progress << "warning: " << saved.error() << "\n";
+      }
+      ++finished;
+      if (options.progress)
+        *options.progress << progress_line(finished, plan.runs.size(), record) << "\n" << std::flush;
+      done.insert_or_assign(run.id, std::move(record));
+    };
+    SchedulerStats stats = scheduler.run(needs_gpu, prepare, finish);
+    return !runner.interrupted() && stats.not_started == 0;
   }
-  std::size_t reused = plan.runs.size() - to_run.size();
-  if (options.progress && options.resume)
-    *options.progress << fmt::format("resuming: {} of {} runs already finished\n", reused, plan.runs.size());
+};
 
-  const auto base_env = current_environment();
-  int jobs = options.jobs > 0 ? options.jobs : policy.sweep.jobs;
-  if (jobs <= 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<bool> needs_gpu;
-  needs_gpu.reserve(to_run.size());
-  for (std::size_t i : to_run) needs_gpu.push_back(plan.runs[i].needs_gpu());
-  std::vector<ProcessSpec> specs(to_run.size());
-  std::vector<RunContext> contexts(to_run.size());
-  std::size_t finished = reused;
-
-  Scheduler scheduler(runner, jobs, gpu_count);
-  auto prepare = [&](std::size_t job, int gpu_slot) -> util::Result<ProcessSpec> {
-    const RunSpec& run = plan.runs[to_run[job]];
-    RunContext& context = contexts[job];
-    context.run_dir = std::filesystem::absolute(run_dir_for(options.out_dir, run));
-    context.metrics_file = context.run_dir / "metrics.jsonl";
-    context.gpu_slot = gpu_slot;
-    std::error_code dir_error;
-    std::filesystem::remove_all(context.run_dir, dir_error);
-    std::filesystem::create_directories(context.run_dir, dir_error);
-    if (dir_error)
-      return util::make_error(fmt::format("cannot create {}: {}", context.run_dir.string(), dir_error.message()));
-    specs[job] = adapter.command_for(policy, run, context, base_env);
-    return specs[job];
-  };
-  auto finish = [&](std::size_t job, const ProcessResult& result) {
-    const RunSpec& run = plan.runs[to_run[job]];
-    RunRecord record;
-    record.run = run;
-    record.machine = machine;
-    record.process = result;
-    if (result.status != ProcessResult::Status::spawn_failed || !specs[job].argv.empty()) {
-      record.report = adapter.collect(policy, run, contexts[job], specs[job]);
-    }
-    classify_run(policy, record);
-    if (record.status != RunStatus::passed) {
-      record.stdout_tail = read_tail(specs[job].stdout_path);
-      record.stderr_tail = read_tail(specs[job].stderr_path);
-    }
-    if (!contexts[job].run_dir.empty()) {
-      auto saved = save_run_record(contexts[job].run_dir, record, policy.digest);
-      if (!saved && options.progress) *options.progress << "warning: " << saved.error() << "\n";
-    }
-    ++finished;
-    if (options.progress) *options.progress << progress_line(finished, plan.runs.size(), record) << "\n" << std::flush;
-    records[to_run[job]] = std::move(record);
-  };
-  SchedulerStats stats = scheduler.run(needs_gpu, prepare, finish);
-  results.interrupted = runner.interrupted() || stats.not_started > 0;
-
-  for (std::size_t i = 0; i < plan.runs.size(); ++i) {
-    if (records[i]) {
-      results.runs.push_back(std::move(*records[i]));
+// Every planned run in plan order: finished ones from `done`, the rest as
+// interrupted; then the skipped ones.
+void collect_runs(const SweepPlan& plan, std::map<std::string, RunRecord>& done, const std::string& machine,
+                  SweepResults& results) {
+  results.runs.clear();
+  for (const RunSpec& run : plan.runs) {
+    if (auto it = done.find(run.id); it != done.end()) {
+      results.runs.push_back(it->second);
       continue;
     }
     RunRecord never_ran;
-    never_ran.run = plan.runs[i];
+    never_ran.run = run;
     never_ran.machine = machine;
     never_ran.status = RunStatus::interrupted;
     never_ran.message = "not started: seedgate was asked to stop";
@@ -209,6 +219,56 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
     record.status = RunStatus::skipped;
     record.message = skipped.reason;
     results.runs.push_back(std::move(record));
+  }
+}
+
+bool sequential(const Policy& policy) {
+  return policy.sweep.seeds.max_count &&
+         std::any_of(policy.checks.begin(), policy.checks.end(),
+                     [](const CheckEntry& c) { return c.confidence && c.inconclusive == "more-seeds"; });
+}
+
+}  // namespace
+
+util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapter, CommandRunner& runner,
+                                     const SweepOptions& options) {
+  auto started = std::chrono::steady_clock::now();
+  int gpu_count = options.gpu_count >= 0 ? options.gpu_count : detect_gpu_count();
+  std::error_code ec;
+  std::filesystem::create_directories(options.out_dir / "runs", ec);
+  if (ec)
+    return util::make_error(fmt::format("cannot create {}: {}", (options.out_dir / "runs").string(), ec.message()));
+
+  SweepResults results;
+  results.seedgate_version = seedgate_version();
+  results.policy_path = policy.path.string();
+  results.policy_digest = policy.digest;
+  results.subject = policy.subject.name;
+  results.environment = environment_fingerprint(gpu_count);
+  LookRunner look_runner{policy, adapter, runner, options, gpu_count, hostname()};
+
+  // A sequential sweep looks at count, 2 count, ... seeds up to max and stops
+  // once no check with inconclusive = "more-seeds" is undecided.
+  std::vector<std::int64_t> ceiling = policy.sweep.seeds.ceiling();
+  std::vector<std::size_t> looks{policy.sweep.seeds.seeds.size()};
+  if (sequential(policy)) {
+    std::size_t first = policy.sweep.seeds.seeds.size();
+    looks = checks::planned_looks(first, first, ceiling.size());
+    results.sequential = {looks, 0, checks::to_string(policy.statistics.spending)};
+  }
+  std::map<std::string, RunRecord> done;
+  for (std::size_t k = 0; k < looks.size(); ++k) {
+    Policy look_policy = policy;
+    look_policy.sweep.seeds.seeds.assign(ceiling.begin(), ceiling.begin() + static_cast<std::ptrdiff_t>(looks[k]));
+    if (options.progress && looks.size() > 1)
+      *options.progress << fmt::format("look {} of {}: {} seeds\n", k + 1, looks.size(), looks[k]);
+    SweepPlan plan = build_plan(look_policy, gpu_count);
+    bool completed = look_runner.run(plan, done);
+    results.seeds = look_policy.sweep.seeds.seeds;
+    if (looks.size() > 1) results.sequential.look = k;
+    collect_runs(plan, done, look_runner.machine, results);
+    results.interrupted = !completed;
+    if (!completed || !wants_more_seeds(policy, results)) break;
   }
   results.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return results;

@@ -15,6 +15,7 @@
 //   xml-hostile       prints control bytes, "]]>", invalid UTF-8, exits 1
 //   slow MS           sleeps MS milliseconds, then behaves as stable
 //   ignore-term       ignores SIGTERM and hangs (tests the KILL after grace)
+//   normal MEAN SD    accuracy drawn from Normal(MEAN, SD) by the seed (same seed, same value)
 //
 // With FAKE_TRAINER_LOG set, each start appends "seed repeat" to that file.
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -76,6 +78,25 @@ void spawn_grandchild() {
 
 }  // namespace
 
+// Normal(mean, sd) from the seed: splitmix64 and Box–Muller, the same on every platform.
+int normal(double mean, double sd) {
+  auto state = static_cast<unsigned long long>(seed()) * 2 + 1;
+  auto uniform = [&state] {
+    unsigned long long z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return (static_cast<double>(z >> 11) + 0.5) / 9007199254740992.0;
+  };
+  double u1 = uniform(), u2 = uniform();
+  double z = std::sqrt(-2 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+  char line[64];
+  std::snprintf(line, sizeof line, "{\"accuracy\": %.9f}", mean + sd * z);
+  metric_line(line);
+  model("weights for seed " + std::to_string(seed()));
+  return 0;
+}
+
 int main(int argc, char** argv) {
   std::string behaviour = argc > 1 ? argv[1] : "stable";
   std::string arg = argc > 2 ? argv[2] : "";
@@ -83,6 +104,7 @@ int main(int argc, char** argv) {
     std::ofstream(log, std::ios::app) << seed() << " " << env("SEEDGATE_REPEAT") << "\n";
 
   if (behaviour == "stable") return stable();
+  if (behaviour == "normal") return normal(std::atof(arg.c_str()), argc > 3 ? std::atof(argv[3]) : 0.01);
   if (behaviour == "nondeterministic") {
     // Differs run to run: the clock in nanoseconds and the pid (collisions ~1e-6).
     auto now = static_cast<unsigned long long>(std::chrono::steady_clock::now().time_since_epoch().count());

@@ -482,3 +482,74 @@ TEST_F(CliTest, ExampleSweepRunsAndShowsDistribution) {
 }
 
 }  // namespace
+
+// Sequential sweeps: the fake's accuracy is Normal(MEAN, SD) by seed, so the
+// decision at each look is known in advance of nothing but the distribution.
+const std::string kSequentialCheck = R"([[check]]
+kind = "threshold"
+metric = "accuracy"
+mean_at_least = 0.90
+confidence = 0.95
+inconclusive = "more-seeds"
+)";
+const std::string kSequentialSweep = "seeds = { start = 0, count = 5, max = 20 }\njobs = 2\n";
+
+TEST_F(CliTest, MoreSeedsStopsAtTheFirstLookOnAClearCase) {
+  write_policy("\"normal\", \"0.95\", \"0.005\"", kSequentialCheck, "", kSequentialSweep);
+  Outcome o = seedgate({"run", "--out", "sweep"});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_EQ(starts(), 5u);
+  nlohmann::json r = results();
+  EXPECT_EQ(r["sequential"]["look"], 0);
+  EXPECT_EQ(r["sequential"]["looks"], nlohmann::json::parse("[5, 10, 15, 20]"));
+  EXPECT_EQ(r["checks"][0]["verdict"], "pass");
+  EXPECT_NE(o.out.find("look 1 of 4"), std::string::npos) << o.out;
+}
+
+TEST_F(CliTest, MoreSeedsExtendsABorderlineCaseUntilDecided) {
+  // True mean 0.905 against a bound of 0.90 with sd 0.01: five seeds cannot tell, more can.
+  write_policy("\"normal\", \"0.905\", \"0.01\"", kSequentialCheck, "", kSequentialSweep);
+  Outcome o = seedgate({"run", "--out", "sweep"});
+  nlohmann::json r = results();
+  EXPECT_GT(starts(), 5u) << o.out;
+  EXPECT_LT(starts(), 20u) << o.out;
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_EQ(r["checks"][0]["verdict"], "pass");
+  EXPECT_EQ(r["seeds"].size(), starts());
+  EXPECT_GE(r["sequential"]["look"].get<int>(), 1);
+  // `seedgate check` judges the stored look the same way.
+  Outcome again = seedgate({"check", "results.json"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+}
+
+TEST_F(CliTest, MoreSeedsUndecidedAtTheCeilingFails) {
+  // True mean exactly at the bound: no number of seeds decides it.
+  write_policy("\"normal\", \"0.90\", \"0.02\"", kSequentialCheck, "", kSequentialSweep);
+  Outcome o = seedgate({"run", "--out", "sweep"});
+  EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
+  EXPECT_EQ(starts(), 20u);
+  nlohmann::json r = results();
+  EXPECT_EQ(r["checks"][0]["verdict"], "inconclusive");
+  EXPECT_EQ(r["checks"][0]["counted_as"], "fail");
+  EXPECT_NE(o.out.find("still inconclusive after 20 seeds"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("INCONCLUSIVE (counted as fail)"), std::string::npos) << o.out;
+  EXPECT_TRUE(junit_valid());
+}
+
+TEST_F(CliTest, InconclusiveCountsAsThePolicySays) {
+  std::string check = R"([[check]]
+kind = "threshold"
+metric = "accuracy"
+mean_at_least = 0.90
+confidence = 0.95
+inconclusive = "pass"
+)";
+  write_policy("\"normal\", \"0.90\", \"0.02\"", check, "", "seeds = 5\njobs = 2\n");
+  Outcome o = seedgate({"run", "--out", "sweep"});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_EQ(results()["checks"][0]["verdict"], "inconclusive");
+  EXPECT_EQ(results()["checks"][0]["counted_as"], "pass");
+  std::string junit = *util::read_file(m_dir / "junit.xml");
+  EXPECT_EQ(junit.find("<failure type=\"inconclusive\""), std::string::npos);
+  EXPECT_NE(junit.find("95% bounds ["), std::string::npos);
+}
