@@ -459,5 +459,85 @@ TEST(PolicyTest, EveryMessage) {
   for (const auto& [text, expected] : cases) EXPECT_EQ(error_of(text), expected) << text;
 }
 
+// Messages about the statistics: confidence, inconclusive, coverage, [statistics].
+TEST(PolicyTest, StatisticsMessages) {
+  const std::string head =
+      "version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 5\n[metrics.acc]\ngoal = \"max\"\n[[check]]\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"kind = \"reproducibility\"\nconfidence = 0.95\n",
+       "seedgate.toml:10:1: 'confidence' does not apply to a reproducibility check: it compares digests and values "
+       "exactly, with no estimate to bound"},
+      {"kind = \"threshold\"\nmetric = \"acc\"\nmean_at_least = 0.9\ninconclusive = \"pass\"\n",
+       "seedgate.toml:12:16: 'inconclusive' needs 'confidence': without it a check judges point estimates and is "
+       "never inconclusive"},
+      {"kind = \"threshold\"\nmetric = \"acc\"\nmean_at_least = 0.9\nconfidence = 0.95\ninconclusive = "
+       "\"more-seeds\"\n",
+       "seedgate.toml:13:16: inconclusive = \"more-seeds\" needs a ceiling on seeds: seeds = { start = 0, count = 5, "
+       "max = 20 } in [sweep]"},
+      {"kind = \"threshold\"\nmetric = \"acc\"\nmean_at_least = 0.9\nconfidence = 0.95\ninconclusive = \"maybe\"\n",
+       "seedgate.toml:13:16: 'inconclusive' must be one of \"fail\", \"pass\", \"more-seeds\", got \"maybe\""},
+      {"kind = \"threshold\"\nmetric = \"acc\"\nworst_at_least = 0.9\ncoverage = 0.9\n",
+       "seedgate.toml:12:12: 'coverage' needs 'confidence'"},
+      {"kind = \"threshold\"\nmetric = \"acc\"\nworst_at_least = 0.9\nconfidence = 0.95\ncoverage = 1.5\n",
+       "seedgate.toml:13:12: 'coverage' must be between 0 and 1, got 1.5"},
+      {"kind = \"threshold\"\nmetric = \"acc\"\nworst_at_least = 0.9\nconfidence = 0.95\ntolerance = \"exact\"\n",
+       "seedgate.toml:13:13: 'tolerance' must be one of \"normal\", \"nonparametric\", got \"exact\""},
+      {"kind = \"variance\"\nmetric = \"acc\"\nstd_at_most = 0.01\ncoverage = 0.9\n",
+       "seedgate.toml:12:1: 'coverage' does not apply to a variance check"},
+      {"kind = \"regression\"\nmetric = \"acc\"\nbaseline = \"b.json\"\ncomparison = \"superiority\"\n",
+       "seedgate.toml:12:14: 'comparison' must be one of \"non-inferiority\", \"equivalence\", got \"superiority\""},
+      {"kind = \"threshold\"\nmetric = \"acc\"\nmean_at_least = 0.9\n[statistics]\nspending = \"bonferroni\"\n",
+       "seedgate.toml:13:12: 'spending' must be one of \"pocock\", \"obrien-fleming\", got \"bonferroni\""},
+      {"kind = \"threshold\"\nmetric = \"acc\"\nmean_at_least = 0.9\n[statistics]\nresamples = 10\n",
+       "seedgate.toml:13:13: 'resamples' must be at least 100, got 10"},
+      {"kind = \"threshold\"\nmetric = \"acc\"\nmean_at_least = 0.9\n[statistics]\nsead = 1\n",
+       "seedgate.toml:13:1: unknown key 'sead' in [statistics]; did you mean 'seed'?"},
+  };
+  for (const auto& [text, expected] : cases) EXPECT_EQ(error_of(head + text), expected) << text;
+}
+
+TEST(PolicyTest, StatisticsKeysReachTheChecks) {
+  auto policy = parse_policy(R"(version = 1
+[subject]
+command = ["x"]
+[sweep]
+seeds = { start = 10, count = 5, max = 20 }
+[metrics.acc]
+goal = "max"
+[statistics]
+seed = 42
+resamples = 2000
+spending = "obrien-fleming"
+[[check]]
+kind = "threshold"
+metric = "acc"
+worst_at_least = 0.9
+confidence = 0.9
+coverage = 0.8
+tolerance = "nonparametric"
+inconclusive = "more-seeds"
+[[check]]
+kind = "variance"
+metric = "acc"
+cv_at_most = 0.02
+confidence = 0.95
+)",
+                             "seedgate.toml", "/tmp");
+  ASSERT_TRUE(policy) << policy.error();
+  const checks::CheckSpec& t = policy->checks[0].spec;
+  EXPECT_EQ(t.confidence, 0.9);
+  EXPECT_EQ(t.coverage, 0.8);
+  EXPECT_EQ(t.tolerance, checks::Tolerance::nonparametric);
+  EXPECT_EQ(policy->checks[0].inconclusive, "more-seeds");
+  EXPECT_EQ(policy->statistics.spending, checks::Spending::obrien_fleming);
+  EXPECT_EQ(policy->checks[1].spec.bootstrap.seed, 42u);
+  EXPECT_EQ(policy->checks[1].spec.bootstrap.resamples, 2000u);
+  EXPECT_EQ(policy->sweep.seeds.seeds.size(), 5u);
+  std::vector<std::int64_t> ceiling = policy->sweep.seeds.ceiling();
+  ASSERT_EQ(ceiling.size(), 20u);
+  EXPECT_EQ(ceiling.front(), 10);
+  EXPECT_EQ(ceiling.back(), 29);
+}
+
 }  // namespace
 }  // namespace seedgate
