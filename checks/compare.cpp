@@ -172,4 +172,18 @@ double t_test_sample_size(const PowerQuery& q) {
   return (a + b) / 2;
 }
 
+double t_test_detectable_difference(const PowerQuery& q, double n) {
+  auto gap = [&](double delta) {
+    PowerQuery at = q;
+    at.delta = delta;
+    return t_test_power(at, n) - q.power;
+  };
+  double low = 0, high = q.sd;
+  while (gap(high) < 0 && high < q.sd * 1e6) high *= 2;
+  boost::math::tools::eps_tolerance<double> tolerance(40);
+  std::uintmax_t iterations = 200;
+  auto [a, b] = boost::math::tools::toms748_solve(gap, low, high, tolerance, iterations);
+  return (a + b) / 2;
+}
+
 }  // namespace seedgate::checks

@@ -62,5 +62,8 @@ struct PowerQuery {
 };
 double t_test_sample_size(const PowerQuery& query);
 double t_test_power(const PowerQuery& query, double n);
+// The smallest true difference (query.delta is ignored) that n seeds per group
+// detect with query.power.
+double t_test_detectable_difference(const PowerQuery& query, double n);
 
 }  // namespace seedgate::checks

@@ -8,6 +8,7 @@
 #include "adapters/registry.hpp"
 #include "harness/evaluate.hpp"
 #include "harness/policy.hpp"
+#include "harness/policy_lint.hpp"
 #include "harness/posix_runner.hpp"
 #include "harness/reports.hpp"
 #include "harness/sweep.hpp"
@@ -158,18 +159,10 @@ int policy_lint_command(const std::filesystem::path& path, std::ostream& out, st
   auto policy = load_policy_reporting(path, err);
   if (!policy) return kExitUsage;
   std::size_t warnings = 0;
-  for (const CheckEntry& entry : policy->checks) {
-    auto warn = [&](const std::string& message) {
-      out << fmt::format("{}:{}:{}: warning: {}\n", path.string(), entry.position.line, entry.position.column, message);
-      ++warnings;
-    };
-    if (entry.spec.kind == checks::CheckKind::reproducibility && policy->sweep.repeats < 2)
-      warn(fmt::format("check '{}' compares repeats of a seed, but [sweep] repeats = 1; set repeats = 2 or more",
-                       entry.spec.name));
-    if ((entry.spec.kind == checks::CheckKind::variance || entry.spec.kind == checks::CheckKind::seed_sensitivity) &&
-        policy->sweep.seeds.seeds.size() < 2)
-      warn(fmt::format("check '{}' needs at least 2 seeds, but [sweep] runs {}", entry.spec.name,
-                       policy->sweep.seeds.seeds.size()));
+  for (const LintFinding& f : lint_policy(*policy)) {
+    out << fmt::format("{}:{}:{}: {}: {}\n", path.string(), f.position.line, f.position.column,
+                       f.warning ? "warning" : "note", f.message);
+    warnings += f.warning;
   }
   out << fmt::format("{}: ok ({} checks, {} warning{})\n", path.string(), policy->checks.size(), warnings,
                      warnings == 1 ? "" : "s");

@@ -1,0 +1,131 @@
+#include "harness/policy_lint.hpp"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+namespace seedgate {
+namespace {
+
+std::vector<std::string> lint(const std::string& text) {
+  auto policy = parse_policy(text, "seedgate.toml", "/tmp");
+  EXPECT_TRUE(policy) << policy.error();
+  std::vector<std::string> out;
+  if (!policy) return out;
+  for (const LintFinding& f : lint_policy(*policy))
+    out.push_back(
+        fmt::format("{}:{}: {}: {}", f.position.line, f.position.column, f.warning ? "warning" : "note", f.message));
+  return out;
+}
+
+const std::string kHead = R"(version = 1
+[subject]
+command = ["x"]
+[sweep]
+seeds = { start = 0, count = 5, max = 20 }
+[metrics.accuracy]
+goal = "max"
+[[check]]
+kind = "variance"
+metric = "accuracy"
+std_at_most = 0.01
+)";
+
+TEST(PolicyLintTest, StatisticsThatCannotWork) {
+  auto findings = lint(kHead + R"([[check]]
+kind = "threshold"
+metric = "accuracy"
+mean_at_least = 0.95
+confidence = 0.95
+inconclusive = "more-seeds"
+[[check]]
+kind = "threshold"
+metric = "accuracy"
+worst_at_least = 0.93
+[[check]]
+kind = "threshold"
+metric = "accuracy"
+worst_at_least = 0.93
+confidence = 0.95
+tolerance = "nonparametric"
+[[check]]
+kind = "reproducibility"
+[[check]]
+kind = "regression"
+metric = "accuracy"
+baseline = "b.json"
+margin = 0.005
+confidence = 0.95
+)");
+  std::vector<std::string> expected = {
+      "12:1: note: check 'threshold-accuracy': at 5 seeds (the first of 4 looks) with std up to 0.01 "
+      "(std_at_most), the true mean must be above mean_at_least by 0.0185 to pass 80% of the time",
+      "18:1: warning: check 'threshold-accuracy-2': 'worst_at_least' without 'confidence' judges the worst seed, "
+      "which gets worse the more seeds run; with a seed count that grows to 20, add 'confidence' to judge a "
+      "quantile instead",
+      "22:1: warning: check 'threshold-accuracy-3' can never pass: with 95% confidence the minimum of n seeds "
+      "bounds the 10th percentile only from n = 29 on, and [sweep] runs at most 20",
+      "28:1: warning: check 'reproducibility' compares repeats of a seed, but [sweep] repeats = 1; set repeats = 2 "
+      "or more",
+      "30:1: warning: check 'regression-accuracy': to pass a candidate as good as the baseline 80% of the time with "
+      "margin 0.005 and std up to 0.01, 51 seeds on each side are needed; [sweep] runs 20",
+  };
+  EXPECT_EQ(findings, expected);
+}
+
+TEST(PolicyLintTest, ASoundPolicyOnlyGetsNotes) {
+  auto findings = lint(R"(version = 1
+[subject]
+command = ["x"]
+[sweep]
+seeds = 30
+repeats = 2
+[metrics.accuracy]
+goal = "max"
+[[check]]
+kind = "variance"
+metric = "accuracy"
+std_at_most = 0.01
+confidence = 0.95
+[[check]]
+kind = "threshold"
+metric = "accuracy"
+worst_at_least = 0.9
+confidence = 0.95
+tolerance = "nonparametric"
+[[check]]
+kind = "reproducibility"
+[[check]]
+kind = "regression"
+metric = "accuracy"
+baseline = "b.json"
+margin = 0.01
+confidence = 0.9
+)");
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0],
+            "22:1: note: check 'regression-accuracy': to pass a candidate as good as the baseline 80% of the time "
+            "with margin 0.01 and std up to 0.01, 10 seeds on each side are needed; [sweep] runs 30");
+}
+
+TEST(PolicyLintTest, OneSeedCannotBeBounded) {
+  auto findings = lint(R"(version = 1
+[subject]
+command = ["x"]
+[sweep]
+seeds = 1
+[metrics.accuracy]
+goal = "max"
+[[check]]
+kind = "threshold"
+metric = "accuracy"
+mean_at_least = 0.9
+confidence = 0.95
+)");
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0],
+            "8:1: warning: check 'threshold-accuracy' can never pass: a confidence bound needs at least 2 seeds, but "
+            "[sweep] runs 1");
+}
+
+}  // namespace
+}  // namespace seedgate
