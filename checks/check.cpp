@@ -536,10 +536,11 @@ void evaluate_regression(CheckOutcome& outcome, const CheckSpec& spec, const Gro
         add_inconclusive(outcome, fmt::format("{} straddles +-margin {}: cannot tell yet ({})", judged,
                                               short_number(spec.margin), key.label()));
     } else {
-      Interval worse{-welch.interval.upper, -welch.interval.lower, welch.interval.level};
+      Interval worse{0.0 - welch.interval.upper, 0.0 - welch.interval.lower, welch.interval.level};
       std::string what = fmt::format("against the baseline mean {} ({} seeds) over seeds {}", short_number(reference),
                                      base.per_seed.size(), describe_seeds(values.seeds));
-      add_judged(outcome, spec, key, "worse_by", what, -welch.difference, worse, Bound{"margin", spec.margin}, false);
+      add_judged(outcome, spec, key, "worse_by", what, 0.0 - welch.difference, worse, Bound{"margin", spec.margin},
+                 false);
       add_information(outcome, key, "non_inferiority_p", non_inferiority_p(welch, spec.margin));
     }
     add_information(outcome, key, "welch_p", welch.p_two_sided);

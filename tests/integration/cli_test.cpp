@@ -553,3 +553,31 @@ inconclusive = "pass"
   EXPECT_EQ(junit.find("<failure type=\"inconclusive\""), std::string::npos);
   EXPECT_NE(junit.find("95% bounds ["), std::string::npos);
 }
+
+TEST_F(CliTest, RegressionWithConfidenceAgainstASavedBaseline) {
+  const std::string check = R"([[check]]
+kind = "regression"
+metric = "accuracy"
+baseline = "baselines/main.json"
+margin = 0.005
+confidence = 0.95
+)";
+  write_policy("\"normal\", \"0.95\", \"0.005\"", check, "", "seeds = 12\njobs = 2\n");
+  ASSERT_EQ(seedgate({"run", "--out", "base"}).exit_code, 3);  // no baseline yet: cannot evaluate
+  Outcome saved = seedgate({"baseline", "save", "results.json", "-o", "baselines/main.json"});
+  ASSERT_EQ(saved.exit_code, 0) << saved.err;
+  // The same distribution: non-inferior within the margin.
+  Outcome same = seedgate({"run", "--out", "same"});
+  EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
+  EXPECT_NE(same.out.find("worse_by 0, 95% bounds ["), std::string::npos) << same.out;
+  EXPECT_NE(same.out.find("prob_improvement 0.5"), std::string::npos) << same.out;
+  EXPECT_EQ(same.out.find("different environments"), std::string::npos) << same.out;
+  // Two points worse: a regression, with its bounds in the JUnit failure message.
+  write_policy("\"normal\", \"0.93\", \"0.005\"", check, "", "seeds = 12\njobs = 2\n");
+  Outcome worse = seedgate({"run", "--out", "worse"});
+  EXPECT_EQ(worse.exit_code, 1) << worse.out << worse.err;
+  std::string junit = *util::read_file(m_dir / "junit.xml");
+  EXPECT_NE(junit.find("message=\"accuracy: worse_by 0.02 against the baseline mean 0.95"), std::string::npos) << junit;
+  EXPECT_NE(junit.find("is above margin 0.005"), std::string::npos) << junit;
+  EXPECT_TRUE(junit_valid());
+}
