@@ -131,15 +131,6 @@ std::vector<double> jackknife(std::span<const double> values, BootStatistic stat
   return out;
 }
 
-// Linear interpolation between order statistics, as numpy's percentile.
-double percentile_of_sorted(const std::vector<double>& sorted, double q) {
-  double position = q * static_cast<double>(sorted.size() - 1);
-  auto below = static_cast<std::size_t>(std::floor(position));
-  std::size_t above = std::min(below + 1, sorted.size() - 1);
-  double fraction = position - static_cast<double>(below);
-  return sorted[below] + fraction * (sorted[above] - sorted[below]);
-}
-
 }  // namespace
 
 const char* to_string(BootStatistic statistic) {
@@ -207,7 +198,7 @@ BootstrapResult bootstrap(std::span<const double> values, BootStatistic statisti
   }
   std::sort(replicates.begin(), replicates.end());
   double tail = (1 - level) / 2;
-  result.percentile = {percentile_of_sorted(replicates, tail), percentile_of_sorted(replicates, 1 - tail), level};
+  result.percentile = {quantile_of_sorted(replicates, tail), quantile_of_sorted(replicates, 1 - tail), level};
 
   // Bias correction from the share of replicates below the estimate (ties
   // count half, so a discrete statistic does not push z0 to infinity).
@@ -236,7 +227,7 @@ BootstrapResult bootstrap(std::span<const double> values, BootStatistic statisti
     double z = boost::math::quantile(normal, q);
     return boost::math::cdf(normal, z0 + (z0 + z) / (1 - a * (z0 + z)));
   };
-  result.bca = {percentile_of_sorted(replicates, adjusted(tail)), percentile_of_sorted(replicates, adjusted(1 - tail)),
+  result.bca = {quantile_of_sorted(replicates, adjusted(tail)), quantile_of_sorted(replicates, adjusted(1 - tail)),
                 level};
   return result;
 }

@@ -235,19 +235,18 @@ bool enough_for_confidence(CheckOutcome& outcome, const CheckSpec& spec, const G
   return false;
 }
 
-// Confidence bounds for the lower `share` quantile of the seeds' distribution.
-Interval quantile_bounds(std::span<const double> values, double share, const CheckSpec& spec) {
+// Confidence bounds for the lower `share` quantile of the seeds' distribution,
+// from their values in ascending order.
+Interval quantile_bounds(std::span<const double> sorted, double share, const CheckSpec& spec) {
   double confidence = *spec.confidence;
   double level = two_sided_level(confidence);
-  std::size_t n = values.size();
+  std::size_t n = sorted.size();
   if (spec.tolerance == Tolerance::normal) {
-    Summary s = summarize(values);
+    Summary s = summarize(sorted);
     double coverage = 1 - share;
     return {s.mean - normal_tolerance_factor(n, coverage, confidence) * s.std,
             s.mean - normal_tolerance_factor(n, coverage, 1 - confidence) * s.std, level};
   }
-  std::vector<double> sorted(values.begin(), values.end());
-  std::sort(sorted.begin(), sorted.end());
   auto lower = lower_order_rank(n, share, confidence);
   auto upper = upper_order_rank(n, share, confidence);
   constexpr double inf = std::numeric_limits<double>::infinity();
@@ -266,20 +265,17 @@ void judge_worst_with_confidence(CheckOutcome& outcome, const CheckSpec& spec, c
   bool maximize = spec.goal == Goal::maximize;
   double share = 1 - spec.coverage;
   // For a metric to minimise, the quantile of interest is the upper one: judge the negated values.
-  std::vector<double> oriented = values.per_seed;
+  std::vector<double> sorted = values.per_seed;
   if (!maximize)
-    for (double& v : oriented) v = -v;
-  Interval bounds = quantile_bounds(oriented, share, spec);
-  Summary s = summarize(oriented);
-  double estimate = spec.tolerance == Tolerance::normal ? s.mean + normal_quantile(share) * s.std
-                                                        : bootstrap_statistic(BootStatistic::median, oriented);
-  if (spec.tolerance == Tolerance::nonparametric) {
-    std::vector<double> sorted = oriented;
-    std::sort(sorted.begin(), sorted.end());
-    double position = share * static_cast<double>(sorted.size() - 1);
-    auto below = static_cast<std::size_t>(position);
-    std::size_t above = std::min(below + 1, sorted.size() - 1);
-    estimate = sorted[below] + (position - static_cast<double>(below)) * (sorted[above] - sorted[below]);
+    for (double& v : sorted) v = -v;
+  std::sort(sorted.begin(), sorted.end());
+  Interval bounds = quantile_bounds(sorted, share, spec);
+  double estimate;
+  if (spec.tolerance == Tolerance::normal) {
+    Summary s = summarize(sorted);
+    estimate = s.mean + normal_quantile(share) * s.std;
+  } else {
+    estimate = quantile_of_sorted(sorted, share);
   }
   if (!maximize) {
     estimate = -estimate;
@@ -506,8 +502,7 @@ void evaluate_regression(CheckOutcome& outcome, const CheckSpec& spec, const Gro
   double candidate = summarize(values.per_seed).mean;
   double reference = summarize(base.per_seed).mean;
   double worse_by = maximize ? reference - candidate : candidate - reference;
-  std::string over =
-      fmt::format("over seeds {} against the baseline's {} seeds", describe_seeds(values.seeds), base.per_seed.size());
+  std::string over = fmt::format("over seeds {}", describe_seeds(values.seeds));
   bool equivalence = spec.comparison == Comparison::equivalence;
   if (spec.confidence) {
     if (x.size() < 2 || y.size() < 2) {
@@ -527,8 +522,9 @@ void evaluate_regression(CheckOutcome& outcome, const CheckSpec& spec, const Gro
       outcome.statistics.push_back(
           {key.label(), "difference", welch.difference, Bound{"margin", spec.margin}, d, verdict});
       add_information(outcome, key, "tost_p", equivalence_p(welch, spec.margin));
-      std::string judged = fmt::format("{}: difference from the baseline mean {} {} ({})", spec.metric,
-                                       short_number(welch.difference), over, describe_interval(d, *spec.confidence));
+      std::string judged = fmt::format(
+          "{}: difference from the baseline mean {} {} against the baseline's {} seeds ({})", spec.metric,
+          short_number(welch.difference), over, base.per_seed.size(), describe_interval(d, *spec.confidence));
       if (verdict == Verdict::fail)
         add_failure(outcome,
                     fmt::format("{} lies outside +-margin {} ({})", judged, short_number(spec.margin), key.label()));
@@ -555,7 +551,7 @@ void evaluate_regression(CheckOutcome& outcome, const CheckSpec& spec, const Gro
   add_statistic(outcome, key, "worse_by", worse_by, Bound{"margin", spec.margin}, ok);
   if (!ok) {
     add_failure(outcome, fmt::format("{}: mean {} {} is {} the baseline mean {} by {}, more than margin {} ({})",
-                                     spec.metric, short_number(candidate), over.substr(0, over.find(" against")),
+                                     spec.metric, short_number(candidate), over,
                                      worse_by >= 0 ? "worse than" : "better than", short_number(reference),
                                      short_number(std::fabs(worse_by)), short_number(spec.margin), key.label()));
   }

@@ -25,6 +25,13 @@ double chi_squared_quantile(double df, double p) {
   return boost::math::quantile(boost::math::chi_squared_distribution<double>(df), p);
 }
 
+double quantile_of_sorted(std::span<const double> sorted, double q) {
+  double position = q * static_cast<double>(sorted.size() - 1);
+  auto below = static_cast<std::size_t>(std::floor(position));
+  std::size_t above = std::min(below + 1, sorted.size() - 1);
+  return sorted[below] + (position - static_cast<double>(below)) * (sorted[above] - sorted[below]);
+}
+
 Interval mean_interval(std::span<const double> values, double level) {
   Summary s = summarize(values);
   double n = static_cast<double>(s.count);

@@ -21,6 +21,10 @@ double normal_quantile(double p);
 double student_t_quantile(double df, double p);
 double chi_squared_quantile(double df, double p);
 
+// The q-quantile of an ascending sample, interpolating linearly between order
+// statistics (numpy's default percentile).
+double quantile_of_sorted(std::span<const double> sorted, double q);
+
 // Mean with the Student-t interval. Needs two values or more.
 Interval mean_interval(std::span<const double> values, double level);
 

@@ -69,12 +69,11 @@ std::vector<LintFinding> lint_policy(const Policy& policy) {
           "percentile only from n = {} on, and [sweep] runs at most {}",
           name, confidence * 100, (1 - c.coverage) * 100, seeds_for_order_bound(c.coverage, confidence), most));
     }
-    if (c.std_at_most && *c.std_at_most == 0)
-      warn(fmt::format("check '{}': std_at_most = 0 with confidence passes only when every seed gives the same value",
-                       name));
-    if (c.cv_at_most && *c.cv_at_most == 0)
-      warn(fmt::format("check '{}': cv_at_most = 0 with confidence passes only when every seed gives the same value",
-                       name));
+    for (auto [key, limit] : {std::pair{"std_at_most", c.std_at_most}, std::pair{"cv_at_most", c.cv_at_most}}) {
+      if (limit == 0.0)
+        warn(fmt::format("check '{}': {} = 0 with confidence passes only when every seed gives the same value", name,
+                         key));
+    }
     if (c.range_at_most)
       note(
           fmt::format("check '{}': range_at_most is judged on the observed range, which grows with the seed count; "

@@ -222,10 +222,10 @@ void collect_runs(const SweepPlan& plan, std::map<std::string, RunRecord>& done,
   }
 }
 
+// The policy's loader makes "more-seeds" imply `confidence` and a seed ceiling.
 bool sequential(const Policy& policy) {
-  return policy.sweep.seeds.max_count &&
-         std::any_of(policy.checks.begin(), policy.checks.end(),
-                     [](const CheckEntry& c) { return c.confidence && c.inconclusive == "more-seeds"; });
+  return std::any_of(policy.checks.begin(), policy.checks.end(),
+                     [](const CheckEntry& c) { return c.inconclusive == "more-seeds"; });
 }
 
 }  // namespace
@@ -265,7 +265,7 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
     SweepPlan plan = build_plan(look_policy, gpu_count);
     bool completed = look_runner.run(plan, done);
     results.seeds = look_policy.sweep.seeds.seeds;
-    if (looks.size() > 1) results.sequential.look = k;
+    results.sequential.look = k;
     collect_runs(plan, done, look_runner.machine, results);
     results.interrupted = !completed;
     if (!completed || !wants_more_seeds(policy, results)) break;
