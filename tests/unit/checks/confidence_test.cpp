@@ -183,6 +183,16 @@ TEST(ConfidenceTest, RegressionNonInferiorityWithWelchBounds) {
   EXPECT_EQ(named(bad, "prob_improvement").value, 0.0);
 }
 
+TEST(ConfidenceTest, RegressionWithConfidenceNeedsTwoSeedsEachSide) {
+  CheckSpec spec = spec_of(CheckKind::regression);
+  spec.margin = 0.01;
+  CheckOutcome outcome = evaluate(spec, runs_of(kAccuracies), runs_of({0.95}));
+  EXPECT_EQ(outcome.verdict, Verdict::error);
+  EXPECT_EQ(outcome.messages, (std::vector<std::string>{
+                                  "accuracy: a comparison with confidence needs at least 2 seeds on each side, got 10 "
+                                  "and 1 in the baseline (mode=default, device=cpu)"}));
+}
+
 TEST(ConfidenceTest, RegressionEquivalenceIsTost) {
   CheckSpec spec = spec_of(CheckKind::regression);
   spec.comparison = Comparison::equivalence;
@@ -191,7 +201,23 @@ TEST(ConfidenceTest, RegressionEquivalenceIsTost) {
   for (double v : kAccuracies) better.push_back(v + 0.02);
   EXPECT_EQ(evaluate(spec, runs_of(kAccuracies), runs_of(kAccuracies)).verdict, Verdict::pass);
   // Much better is not equivalent either.
-  EXPECT_EQ(evaluate(spec, runs_of(better), runs_of(kAccuracies)).verdict, Verdict::fail);
+  CheckOutcome outside = evaluate(spec, runs_of(better), runs_of(kAccuracies));
+  EXPECT_EQ(outside.verdict, Verdict::fail);
+  EXPECT_EQ(
+      outside.messages.at(0).rfind(
+          "accuracy: difference from the baseline mean 0.02 over seeds 0..9 against the baseline's 10 seeds (", 0),
+      0u)
+      << outside.messages[0];
+  EXPECT_NE(outside.messages[0].find(") lies outside +-margin 0.01 (mode=default, device=cpu)"), std::string::npos)
+      << outside.messages[0];
+  // Better by about the margin: the interval straddles it.
+  std::vector<double> edge;
+  for (double v : kAccuracies) edge.push_back(v + 0.01);
+  CheckOutcome unsure = evaluate(spec, runs_of(edge), runs_of(kAccuracies));
+  EXPECT_EQ(unsure.verdict, Verdict::inconclusive);
+  EXPECT_NE(unsure.messages.at(0).find(") straddles +-margin 0.01: cannot tell yet (mode=default, device=cpu)"),
+            std::string::npos)
+      << unsure.messages[0];
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 #include "harness/evaluate.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 namespace seedgate {
 namespace {
@@ -20,6 +23,88 @@ TEST(EnvironmentDifferencesTest, NamesHardwareAndLibraryChanges) {
   EXPECT_EQ(environment_differences(baseline, candidate),
             (std::vector<std::string>{"cpu: Intel Xeon (baseline) vs AMD EPYC", "program.cuda: none (baseline) vs 12.1",
                                       "program.torch: 1.13.1 (baseline) vs 2.1.0"}));
+}
+
+// Five runs whose accuracies put the mean's bounds across a bound of 0.95.
+SweepResults straddling(const std::vector<std::size_t>& looks) {
+  SweepResults results;
+  results.seedgate_version = "test";
+  results.sequential = {looks, 0, "pocock"};
+  for (int seed = 0; seed < 5; ++seed) {
+    RunRecord r;
+    r.run = {"s" + std::to_string(seed), seed, "deterministic", "cpu", 0, 0};
+    r.report.metrics["accuracy"] = 0.94 + 0.005 * seed;
+    results.runs.push_back(r);
+    results.seeds.push_back(seed);
+  }
+  return results;
+}
+
+Policy sequential_policy(const std::string& extra_check = "") {
+  auto policy = parse_policy(R"(version = 1
+[subject]
+command = ["x"]
+[sweep]
+seeds = { start = 0, count = 5, max = 10 }
+[metrics.accuracy]
+goal = "max"
+[[check]]
+kind = "threshold"
+metric = "accuracy"
+mean_at_least = 0.95
+confidence = 0.95
+inconclusive = "more-seeds"
+)" + extra_check,
+                             "seedgate.toml", std::filesystem::temp_directory_path());
+  EXPECT_TRUE(policy) << policy.error();
+  return *policy;
+}
+
+TEST(EvaluatePolicyTest, AnUnfinishedSequentialSweepCannotBeJudged) {
+  Policy policy = sequential_policy();
+  SweepResults results = straddling({5, 10});
+  EXPECT_TRUE(wants_more_seeds(policy, results));
+  Evaluation evaluation = evaluate_policy(policy, results);
+  EXPECT_EQ(evaluation.exit_code, 3);
+  const CheckResult& c = results.checks.at(0);
+  EXPECT_EQ(c.outcome.verdict, checks::Verdict::inconclusive);
+  EXPECT_EQ(c.counted_as, checks::Verdict::error);
+  // Pocock-type spending at half the information: 0.05 ln(1 + (e - 1) / 2) = 0.0310.
+  EXPECT_EQ(c.outcome.notes,
+            (std::vector<std::string>{
+                "look 1 of 2 (5 seeds): each bound at 96.9% confidence, pocock spending of 5%",
+                "the sequential sweep stopped before its last look; finish it with `seedgate run --resume`"}));
+}
+
+TEST(EvaluatePolicyTest, TheLastLookCountsUndecidedAsFailed) {
+  Policy policy = sequential_policy();
+  SweepResults results = straddling({5});
+  EXPECT_FALSE(wants_more_seeds(policy, results));
+  EXPECT_EQ(evaluate_policy(policy, results).exit_code, 1);
+  EXPECT_EQ(results.checks.at(0).counted_as, checks::Verdict::fail);
+  EXPECT_EQ(results.checks[0].outcome.notes,
+            (std::vector<std::string>{"still inconclusive after 5 seeds, the most the policy allows"}));
+}
+
+TEST(EvaluatePolicyTest, RegressionNotesADifferentEnvironment) {
+  SweepResults baseline = straddling({});
+  baseline.environment = {{"cpu", "Intel Xeon"}};
+  auto path = std::filesystem::temp_directory_path() / "seedgate-evaluate-baseline.json";
+  ASSERT_TRUE(save_results(path, baseline));
+  Policy policy = sequential_policy(fmt::format(R"([[check]]
+kind = "regression"
+metric = "accuracy"
+baseline = "{}"
+margin = 0.01
+)",
+                                                path.string()));
+  SweepResults candidate = straddling({});
+  candidate.environment = {{"cpu", "AMD EPYC"}};
+  evaluate_policy(policy, candidate);
+  EXPECT_EQ(candidate.checks.at(1).outcome.verdict, checks::Verdict::pass);
+  EXPECT_EQ(candidate.checks[1].outcome.notes,
+            (std::vector<std::string>{
+                "baseline and candidate ran on different environments: cpu: Intel Xeon (baseline) vs AMD EPYC"}));
 }
 
 }  // namespace

@@ -17,6 +17,14 @@ std::vector<std::string> lint(const std::string& text) {
   return out;
 }
 
+// A policy with the [sweep] lines `sweep` and an accuracy metric, then `checks`.
+std::string fixed(const std::string& sweep, const std::string& checks) {
+  return fmt::format(
+      "version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\n{}\n[metrics.accuracy]\ngoal = "
+      "\"max\"\n{}",
+      sweep, checks);
+}
+
 const std::string kHead = R"(version = 1
 [subject]
 command = ["x"]
@@ -73,15 +81,7 @@ confidence = 0.95
 }
 
 TEST(PolicyLintTest, ASoundPolicyOnlyGetsNotes) {
-  auto findings = lint(R"(version = 1
-[subject]
-command = ["x"]
-[sweep]
-seeds = 30
-repeats = 2
-[metrics.accuracy]
-goal = "max"
-[[check]]
+  auto findings = lint(fixed("seeds = 30\nrepeats = 2", R"([[check]]
 kind = "variance"
 metric = "accuracy"
 std_at_most = 0.01
@@ -100,7 +100,7 @@ metric = "accuracy"
 baseline = "b.json"
 margin = 0.01
 confidence = 0.9
-)");
+)"));
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0],
             "22:1: note: check 'regression-accuracy': to pass a candidate as good as the baseline 80% of the time "
@@ -108,23 +108,56 @@ confidence = 0.9
 }
 
 TEST(PolicyLintTest, OneSeedCannotBeBounded) {
-  auto findings = lint(R"(version = 1
-[subject]
-command = ["x"]
-[sweep]
-seeds = 1
-[metrics.accuracy]
-goal = "max"
-[[check]]
+  auto findings = lint(fixed("seeds = 1", R"([[check]]
 kind = "threshold"
 metric = "accuracy"
 mean_at_least = 0.9
 confidence = 0.95
-)");
+)"));
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0],
             "8:1: warning: check 'threshold-accuracy' can never pass: a confidence bound needs at least 2 seeds, but "
             "[sweep] runs 1");
+}
+
+TEST(PolicyLintTest, ZeroBoundsMarginsAndMissingSpread) {
+  auto findings = lint(fixed("seeds = 10", R"([[check]]
+kind = "variance"
+metric = "accuracy"
+std_at_most = 0
+cv_at_most = 0
+range_at_most = 0.05
+confidence = 0.95
+[[check]]
+kind = "regression"
+metric = "accuracy"
+baseline = "b.json"
+confidence = 0.95
+)"));
+  std::vector<std::string> expected = {
+      "8:1: warning: check 'variance-accuracy': std_at_most = 0 with confidence passes only when every seed gives "
+      "the same value",
+      "8:1: warning: check 'variance-accuracy': cv_at_most = 0 with confidence passes only when every seed gives "
+      "the same value",
+      "8:1: note: check 'variance-accuracy': range_at_most is judged on the observed range, which grows with the "
+      "seed count; confidence does not apply to it",
+      "15:1: note: check 'regression-accuracy': add a variance check with std_at_most on 'accuracy' and lint will "
+      "say how many seeds this comparison needs",
+  };
+  EXPECT_EQ(findings, expected);
+  auto no_margin = lint(fixed("seeds = 10", R"([[check]]
+kind = "variance"
+metric = "accuracy"
+std_at_most = 0.01
+[[check]]
+kind = "regression"
+metric = "accuracy"
+baseline = "b.json"
+confidence = 0.95
+)"));
+  EXPECT_EQ(no_margin, (std::vector<std::string>{
+                           "12:1: warning: check 'regression-accuracy': with margin = 0 and confidence, a candidate "
+                           "as good as the baseline passes only by chance; set a margin"}));
 }
 
 }  // namespace
