@@ -1,0 +1,160 @@
+#pragma once
+// seedgate::torch: what a LibTorch training program links to run under
+// seedgate. One call, `configure()`, reads the protocol's environment
+// (SEEDGATE_SEED, SEEDGATE_MODE, SEEDGATE_DEVICE, SEEDGATE_THREADS, ...) and
+// applies every determinism switch LibTorch has; the returned Session reports
+// metrics, model digests and events as protocol records.
+//
+//   int main() {
+//     return seedgate::torch::guarded_main([] {
+//       seedgate::torch::Session session = seedgate::torch::configure();
+//       ... train on session.device() ...
+//       session.metric("accuracy", accuracy);
+//       session.digest("weights", model);
+//     });
+//   }
+//
+// Run by hand (no SEEDGATE_* variables), it trains seed 0 in deterministic
+// mode on the CPU and writes its records to standard output.
+//
+// This library depends on LibTorch and the C++ standard library only, so it
+// builds against any LibTorch, including one built with the old C++ ABI.
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace seedgate::torch {
+
+// A protocol variable with a value this library cannot use; the message
+// names the variable and the value.
+class ConfigurationError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What the protocol asked of this run.
+struct Settings {
+  std::int64_t seed = 0;
+  bool deterministic = true;   // SEEDGATE_MODE: "deterministic" or "default"
+  std::string device = "cpu";  // "cpu", "cuda", "cuda:N"
+  int threads = 0;             // SEEDGATE_THREADS; 0: LibTorch's own default
+  int repeat = 0;
+  std::string run_dir;          // empty when run by hand
+  std::string metrics_path;     // empty: records go to standard output
+  bool under_seedgate = false;  // SEEDGATE_SEED was set
+};
+
+using Lookup = std::function<const char*(const char*)>;
+
+// Reads the SEEDGATE_* variables through `lookup` (the process environment
+// by default). Throws ConfigurationError for a malformed value.
+Settings settings_from_environment(const Lookup& lookup = {});
+
+// The switches as LibTorch reports them after `apply`.
+struct Applied {
+  bool deterministic_algorithms = false;
+  bool deterministic_warn_only = false;
+  bool cudnn_deterministic = false;
+  bool cudnn_benchmark = false;
+  bool tf32_cublas = false;
+  bool tf32_cudnn = false;
+  int intra_op_threads = 0;
+  int inter_op_threads = 0;
+};
+
+// Applies the settings to LibTorch's global state: the seed of every
+// generator (torch::manual_seed); in deterministic mode, deterministic
+// algorithms in error mode, deterministic cuDNN without autotuning, and TF32
+// off for cuBLAS and cuDNN; the intra-op and inter-op thread counts. On a
+// CUDA device it checks that CUDA is usable and, in deterministic mode, that
+// CUBLAS_WORKSPACE_CONFIG is ":4096:8" or ":16:8". Throws ConfigurationError.
+Applied apply(const Settings& settings, const Lookup& lookup = {});
+
+// Library versions, GPU and applied switches, as the protocol's env record.
+std::map<std::string, std::string> environment_record(const Settings& settings, const Applied& applied);
+
+// "xxh3:<16 hex digits>" over a module's named parameters and buffers
+// (recursively, in registration order): each one's name, dtype, shape and
+// bytes, detached, copied to the CPU and made contiguous. Equal digests mean
+// bitwise-equal weights.
+std::string digest(const ::torch::nn::Module& module);
+
+// Writes protocol records (JSON lines) to the run's metrics file.
+class Session {
+ public:
+  Session(Settings settings, Applied applied);
+
+  const Settings& settings() const { return m_settings; }
+  const Applied& applied() const { return m_applied; }
+  // torch::kCPU or CUDA device 0 (seedgate shows a CUDA run only its GPU).
+  ::torch::Device device() const;
+
+  // {"accuracy": 0.95} or {"step": 3, "loss": 0.41}.
+  void metric(std::string_view name, double value, std::optional<std::int64_t> step = std::nullopt);
+  void metrics(const std::vector<std::pair<std::string, double>>& values,
+               std::optional<std::int64_t> step = std::nullopt);
+  // {"type": "artifact", "name": ..., "digest": digest(module)}; returns the digest.
+  std::string digest(std::string_view name, const ::torch::nn::Module& module);
+  // {"type": "event", "name": ..., "message": ...}
+  void event(std::string_view name, std::string_view message);
+  // {"type": "env", ...}: library versions and switches (configure() writes it).
+  void environment(const std::map<std::string, std::string>& values);
+
+ private:
+  void write(const std::string& line);
+  Settings m_settings;
+  Applied m_applied;
+  std::unique_ptr<std::ofstream> m_file;
+};
+
+// settings_from_environment + apply, then writes the env record.
+Session configure();
+
+// The op named by LibTorch's "<op> does not have a deterministic
+// implementation" error text; nullopt for any other text.
+std::optional<std::string> nondeterministic_op(std::string_view error_text);
+
+// Runs `body` and returns main's exit code: 0 when it returns, 1 when it
+// throws. When it throws LibTorch's error for an op with no deterministic
+// implementation, a {"type": "event", "name": "nondeterministic-op"} record
+// naming the op is written first, so seedgate reports a determinism
+// violation rather than a crash. Every error is printed to stderr.
+int guarded_main(const std::function<void()>& body);
+
+// A permutation of 0..n-1 drawn from its own generator seeded with `seed`,
+// untouched by (and not touching) LibTorch's global generator.
+::torch::Tensor permutation(std::int64_t n, std::uint64_t seed);
+
+// torch::data::samplers::RandomSampler takes no seed and draws from the
+// global generator, so anything else that draws (dropout, initialisation)
+// changes the order. This sampler shuffles from its own seed: epoch k's order
+// depends only on (seed, k).
+class SeededRandomSampler : public ::torch::data::samplers::Sampler<> {
+ public:
+  SeededRandomSampler(std::size_t size, std::uint64_t seed);
+
+  void reset(::torch::optional<std::size_t> new_size = ::torch::nullopt) override;
+  ::torch::optional<std::vector<std::size_t>> next(std::size_t batch_size) override;
+  void save(::torch::serialize::OutputArchive& archive) const override;
+  void load(::torch::serialize::InputArchive& archive) override;
+
+  std::size_t epoch() const { return m_epoch; }
+
+ private:
+  std::size_t m_size;
+  std::uint64_t m_seed;
+  std::size_t m_epoch = 0;  // resets so far
+  std::vector<std::size_t> m_order;
+  std::size_t m_index = 0;
+};
+
+}  // namespace seedgate::torch

@@ -1,0 +1,188 @@
+// seedgate::torch: protocol records, model digests and seeded shuffling.
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "seedgate/torch.hpp"
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+namespace seedgate::torch {
+namespace {
+
+std::string json_string(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char escaped[8];
+          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+          out += escaped;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+// Shortest text that reads back as the same double; NaN and infinities as
+// the bare words seedgate's protocol parser accepts.
+std::string json_number(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
+  char text[32];
+  for (int precision = 15; precision <= 17; ++precision) {
+    std::snprintf(text, sizeof text, "%.*g", precision, value);
+    if (std::strtod(text, nullptr) == value) break;
+  }
+  return text;
+}
+
+std::uint64_t mix(std::uint64_t x) {  // splitmix64's finaliser
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+void hash_tensor(XXH3_state_t* state, const std::string& kind, const std::string& name, const ::torch::Tensor& t) {
+  std::string header = kind + ":" + name + ":" + std::string(c10::toString(t.scalar_type()));
+  XXH3_64bits_update(state, header.data(), header.size() + 1);  // with the terminating NUL
+  std::int64_t dims = t.dim();
+  XXH3_64bits_update(state, &dims, sizeof dims);
+  for (std::int64_t size : t.sizes()) XXH3_64bits_update(state, &size, sizeof size);
+  ::torch::Tensor bytes = t.detach().to(::torch::kCPU).contiguous();
+  XXH3_64bits_update(state, bytes.data_ptr(), bytes.numel() * bytes.element_size());
+}
+
+}  // namespace
+
+std::string digest(const ::torch::nn::Module& module) {
+  XXH3_state_t state;
+  XXH3_64bits_reset(&state);
+  for (const auto& item : module.named_parameters(/*recurse=*/true))
+    hash_tensor(&state, "parameter", item.key(), item.value());
+  for (const auto& item : module.named_buffers(/*recurse=*/true))
+    hash_tensor(&state, "buffer", item.key(), item.value());
+  char text[32];
+  std::snprintf(text, sizeof text, "xxh3:%016" PRIx64, static_cast<std::uint64_t>(XXH3_64bits_digest(&state)));
+  return text;
+}
+
+Session::Session(Settings settings, Applied applied) : m_settings(std::move(settings)), m_applied(applied) {
+  if (m_settings.metrics_path.empty()) return;
+  m_file = std::make_unique<std::ofstream>(m_settings.metrics_path, std::ios::app);
+  if (!*m_file)
+    throw ConfigurationError("cannot open SEEDGATE_METRICS='" + m_settings.metrics_path + "' for appending");
+}
+
+::torch::Device Session::device() const {
+  if (m_settings.device == "cpu") return ::torch::kCPU;
+  // seedgate shows a CUDA run only its GPU, as device 0; by hand, cuda:N is N.
+  int index = 0;
+  if (m_settings.device.size() > 5 && !std::getenv("CUDA_VISIBLE_DEVICES"))
+    index = std::stoi(m_settings.device.substr(5));
+  return {::torch::kCUDA, static_cast<c10::DeviceIndex>(index)};
+}
+
+void Session::write(const std::string& line) {
+  if (!m_file) {
+    std::cout << line << "\n" << std::flush;
+    return;
+  }
+  *m_file << line << "\n" << std::flush;  // one whole line per record, so a crash loses nothing written
+  if (!*m_file) throw std::runtime_error("cannot write to SEEDGATE_METRICS='" + m_settings.metrics_path + "'");
+}
+
+void Session::metric(std::string_view name, double value, std::optional<std::int64_t> step) {
+  metrics({{std::string(name), value}}, step);
+}
+
+void Session::metrics(const std::vector<std::pair<std::string, double>>& values, std::optional<std::int64_t> step) {
+  std::string line = "{";
+  if (step) line += "\"step\": " + std::to_string(*step);
+  for (const auto& [name, value] : values) {
+    if (line.size() > 1) line += ", ";
+    line += json_string(name) + ": " + json_number(value);
+  }
+  write(line + "}");
+}
+
+std::string Session::digest(std::string_view name, const ::torch::nn::Module& module) {
+  std::string value = seedgate::torch::digest(module);
+  write("{\"type\": \"artifact\", \"name\": " + json_string(name) + ", \"digest\": " + json_string(value) + "}");
+  return value;
+}
+
+void Session::event(std::string_view name, std::string_view message) {
+  write("{\"type\": \"event\", \"name\": " + json_string(name) + ", \"message\": " + json_string(message) + "}");
+}
+
+void Session::environment(const std::map<std::string, std::string>& values) {
+  std::string line = "{\"type\": \"env\"";
+  for (const auto& [key, value] : values) line += ", " + json_string(key) + ": " + json_string(value);
+  write(line + "}");
+}
+
+::torch::Tensor permutation(std::int64_t n, std::uint64_t seed) {
+  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  return ::torch::randperm(n, generator, ::torch::TensorOptions().dtype(::torch::kLong));
+}
+
+SeededRandomSampler::SeededRandomSampler(std::size_t size, std::uint64_t seed) : m_size(size), m_seed(seed) {
+  reset();
+}
+
+void SeededRandomSampler::reset(::torch::optional<std::size_t> new_size) {
+  if (new_size) m_size = *new_size;
+  ::torch::Tensor order = permutation(static_cast<std::int64_t>(m_size), mix(m_seed ^ mix(m_epoch)));
+  const std::int64_t* data = order.data_ptr<std::int64_t>();
+  m_order.assign(data, data + m_size);
+  m_index = 0;
+  ++m_epoch;
+}
+
+::torch::optional<std::vector<std::size_t>> SeededRandomSampler::next(std::size_t batch_size) {
+  if (m_index >= m_order.size()) return ::torch::nullopt;
+  std::size_t end = std::min(m_order.size(), m_index + batch_size);
+  std::vector<std::size_t> batch(m_order.begin() + static_cast<std::ptrdiff_t>(m_index),
+                                 m_order.begin() + static_cast<std::ptrdiff_t>(end));
+  m_index = end;
+  return batch;
+}
+
+void SeededRandomSampler::save(::torch::serialize::OutputArchive& archive) const {
+  archive.write("seedgate_sampler_seed", ::torch::tensor(static_cast<std::int64_t>(m_seed)), /*is_buffer=*/true);
+  archive.write("seedgate_sampler_epoch", ::torch::tensor(static_cast<std::int64_t>(m_epoch)), true);
+  archive.write("seedgate_sampler_index", ::torch::tensor(static_cast<std::int64_t>(m_index)), true);
+}
+
+void SeededRandomSampler::load(::torch::serialize::InputArchive& archive) {
+  ::torch::Tensor seed, epoch, index;
+  archive.read("seedgate_sampler_seed", seed, /*is_buffer=*/true);
+  archive.read("seedgate_sampler_epoch", epoch, true);
+  archive.read("seedgate_sampler_index", index, true);
+  m_seed = static_cast<std::uint64_t>(seed.item<std::int64_t>());
+  m_epoch = static_cast<std::size_t>(epoch.item<std::int64_t>()) - 1;
+  reset();  // regenerates the saved epoch's order, then resumes where it was
+  m_index = std::min(m_order.size(), static_cast<std::size_t>(index.item<std::int64_t>()));
+}
+
+}  // namespace seedgate::torch
