@@ -39,6 +39,8 @@ const char* to_string(CheckKind kind) {
       return "seed-sensitivity";
     case CheckKind::regression:
       return "regression";
+    case CheckKind::consistency:
+      return "consistency";
   }
   return "?";
 }
@@ -76,7 +78,8 @@ struct GroupKey {
   int threads = 0;
   auto operator<=>(const GroupKey&) const = default;
   std::string label() const {
-    std::string text = fmt::format("mode={}, device={}", mode, device);
+    std::string text = fmt::format("mode={}", mode);
+    if (!device.empty()) text += fmt::format(", device={}", device);
     if (threads > 0) text += fmt::format(", threads={}", threads);
     return text;
   }
@@ -89,11 +92,19 @@ bool allowed(const std::vector<T>& filter, const T& value) {
 
 using Groups = std::map<GroupKey, std::vector<const Observation*>>;
 
+// Groups of runs judged together: one per (mode, device, threads), or per mode
+// for a consistency check, which compares devices and thread counts. A run
+// stopped by a determinism violation has no results; only reproducibility
+// checks look at it.
 Groups group_observations(const CheckSpec& spec, std::span<const Observation> observations) {
   Groups groups;
   for (const Observation& o : observations) {
-    if (!allowed(spec.modes, o.mode) || !allowed(spec.devices, o.device) || !allowed(spec.threads, o.threads)) continue;
-    groups[{o.mode, o.device, o.threads}].push_back(&o);
+    if (!selects(spec, o)) continue;
+    if (!o.violation.empty() && spec.kind != CheckKind::reproducibility) continue;
+    if (spec.kind == CheckKind::consistency)
+      groups[{o.mode, "", 0}].push_back(&o);
+    else
+      groups[{o.mode, o.device, o.threads}].push_back(&o);
   }
   for (auto& [key, runs] : groups) {
     std::sort(runs.begin(), runs.end(), [](const Observation* a, const Observation* b) {
@@ -389,7 +400,14 @@ bool wanted_artifact(const CheckSpec& spec, const std::string& name) {
 void evaluate_reproducibility(CheckOutcome& outcome, const CheckSpec& spec, const GroupKey& key,
                               const std::vector<const Observation*>& runs) {
   std::map<std::int64_t, std::vector<const Observation*>> by_seed;
-  for (const Observation* o : runs) by_seed[o->seed].push_back(o);
+  for (const Observation* o : runs) {
+    if (o->violation.empty()) {
+      by_seed[o->seed].push_back(o);
+    } else {
+      add_failure(outcome, fmt::format("seed {} ({}): repeat {} stopped on a determinism violation: {}", o->seed,
+                                       key.label(), o->repeat, o->violation));
+    }
+  }
   std::size_t compared = 0;
   for (const auto& [seed, repeats] : by_seed) {
     if (repeats.size() < 2) continue;
@@ -422,9 +440,77 @@ void evaluate_reproducibility(CheckOutcome& outcome, const CheckSpec& spec, cons
     }
   }
   add_statistic(outcome, key, "seeds_compared", static_cast<double>(compared), std::nullopt, compared > 0);
-  if (compared == 0) {
+  if (compared == 0 && outcome.verdict != Verdict::fail) {
     add_error(outcome,
               fmt::format("no seed has 2 finished repeats to compare ({}); set repeats >= 2 in [sweep]", key.label()));
+  }
+}
+
+// Same seed, same mode, different devices or thread counts: each metric within
+// atol + rtol * |reference| of the first configuration's (in the order
+// device, threads), and the listed artifacts bitwise equal. The first repeat
+// of each configuration stands for it.
+void evaluate_consistency(CheckOutcome& outcome, const CheckSpec& spec, const GroupKey& key,
+                          const std::vector<const Observation*>& runs) {
+  struct Config {
+    std::string device;
+    int threads = 0;
+    auto operator<=>(const Config&) const = default;
+    std::string label() const {
+      return threads > 0 ? fmt::format("device={}, threads={}", device, threads) : fmt::format("device={}", device);
+    }
+  };
+  std::map<std::int64_t, std::map<Config, const Observation*>> by_seed;
+  for (const Observation* o : runs) {
+    const Observation*& slot = by_seed[o->seed][{o->device, o->threads}];
+    if (!slot || o->repeat < slot->repeat) slot = o;
+  }
+  std::size_t compared = 0;
+  std::map<std::string, double> max_difference;
+  for (const auto& [seed, configs] : by_seed) {
+    if (configs.size() < 2) continue;
+    ++compared;
+    const auto& [reference_config, reference] = *configs.begin();
+    for (auto it = std::next(configs.begin()); it != configs.end(); ++it) {
+      const auto& [config, other] = *it;
+      std::string where = fmt::format("seed {} ({})", seed, key.label());
+      for (const auto& [name, value] : reference->metrics) {
+        if (!spec.metric.empty() && name != spec.metric) continue;
+        auto found = other->metrics.find(name);
+        if (found == other->metrics.end()) {
+          add_failure(outcome, fmt::format("{}: metric '{}' reported with {} but not with {}", where, name,
+                                           reference_config.label(), config.label()));
+          continue;
+        }
+        double& worst = max_difference[name];
+        worst = std::max(worst, std::fabs(value - found->second));
+        if (!metric_equal(value, found->second, spec)) {
+          add_failure(outcome, fmt::format("{}: metric '{}' differs: {} with {} vs {} with {} (allowed: {})", where,
+                                           name, util::format_number(value), reference_config.label(),
+                                           util::format_number(found->second), config.label(),
+                                           util::format_number(spec.atol + spec.rtol * std::fabs(value))));
+        }
+      }
+      for (const std::string& name : spec.artifacts) {
+        auto mine = reference->digests.find(name), theirs = other->digests.find(name);
+        std::string a = mine == reference->digests.end() ? "missing" : mine->second;
+        std::string b = theirs == other->digests.end() ? "missing" : theirs->second;
+        if (a != b || a == "missing") {
+          add_failure(outcome, fmt::format("{}: artifact '{}' differs: {} with {} vs {} with {}", where, name, a,
+                                           reference_config.label(), b, config.label()));
+        }
+      }
+    }
+  }
+  add_statistic(outcome, key, "seeds_compared", static_cast<double>(compared), std::nullopt, compared > 0);
+  for (const auto& [name, difference] : max_difference) {
+    std::string statistic = spec.metric.empty() ? fmt::format("max_difference[{}]", name) : "max_difference";
+    add_statistic(outcome, key, statistic, difference, std::nullopt, true);
+  }
+  if (compared == 0) {
+    add_error(outcome, fmt::format("no seed ran on 2 or more devices or thread counts ({}); set threads = [1, 2] "
+                                   "or devices = [\"cpu\", \"cuda\"] in [sweep]",
+                                   key.label()));
   }
 }
 
@@ -589,6 +675,9 @@ CheckOutcome evaluate(const CheckSpec& spec, std::span<const Observation> observ
       case CheckKind::seed_sensitivity:
         evaluate_seed_sensitivity(outcome, spec, key, runs);
         break;
+      case CheckKind::consistency:
+        evaluate_consistency(outcome, spec, key, runs);
+        break;
       case CheckKind::regression:
         evaluate_regression(outcome, spec, key, collect_values(runs, spec.metric, spec.goal),
                             group_observations(spec, baseline));
@@ -596,6 +685,10 @@ CheckOutcome evaluate(const CheckSpec& spec, std::span<const Observation> observ
     }
   }
   return outcome;
+}
+
+bool selects(const CheckSpec& spec, const Observation& o) {
+  return allowed(spec.modes, o.mode) && allowed(spec.devices, o.device) && allowed(spec.threads, o.threads);
 }
 
 }  // namespace seedgate::checks

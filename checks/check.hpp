@@ -30,9 +30,13 @@ struct Observation {
   int repeat = 0;
   std::map<std::string, double> metrics;
   std::map<std::string, std::string> digests;  // artifact name -> "xxh3:..."
+  // Set when the run stopped on an op with no deterministic implementation
+  // ("put_ does not have a deterministic implementation"): it has no results,
+  // and reproducibility checks that select it fail on it.
+  std::string violation;
 };
 
-enum class CheckKind { threshold, variance, reproducibility, seed_sensitivity, regression };
+enum class CheckKind { threshold, variance, reproducibility, seed_sensitivity, regression, consistency };
 
 // A bound as the policy wrote it: `key` is the policy's name for it
 // ("mean_at_least"), used verbatim in messages.
@@ -62,9 +66,11 @@ struct CheckSpec {
   std::optional<double> std_at_most;    // variance
   std::optional<double> range_at_most;  // variance
   std::optional<double> cv_at_most;     // variance
-  double atol = 0;                      // reproducibility: metrics equal within atol + rtol * |reference|
+  double atol = 0;  // reproducibility, consistency: metrics equal within atol + rtol * |reference|
   double rtol = 0;
-  std::vector<std::string> artifacts;  // reproducibility / seed-sensitivity: empty means all
+  // reproducibility / seed-sensitivity: empty means all; consistency: digests
+  // that must also match across devices and thread counts (empty: none).
+  std::vector<std::string> artifacts;
   double margin = 0;                   // regression: how much worse than the baseline's mean is still acceptable
   Comparison comparison = Comparison::non_inferiority;  // regression
   // One-sided confidence of each bound at this look (a sequential sweep's
@@ -100,6 +106,9 @@ struct CheckOutcome {
   std::optional<double> confidence;   // one-sided confidence each bound was judged at
   std::vector<std::string> notes;     // context that does not change the verdict
 };
+
+// Whether the check's filter of modes, devices and thread counts takes `o`.
+bool selects(const CheckSpec& spec, const Observation& o);
 
 // `baseline` holds the baseline's runs; only regression checks read it.
 CheckOutcome evaluate(const CheckSpec& spec, std::span<const Observation> observations,

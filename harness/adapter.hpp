@@ -9,6 +9,7 @@
 #include "harness/metrics.hpp"
 #include "harness/plan.hpp"
 #include "harness/policy.hpp"
+#include "harness/results.hpp"
 #include "harness/runner.hpp"
 
 namespace seedgate {
@@ -23,6 +24,12 @@ class Adapter {
   // What a finished run reported: metrics, digests, events, issues.
   virtual RunReport collect(const Policy& policy, const RunSpec& run, const RunContext& context,
                             const ProcessSpec& spec) const = 0;
+  // Adds what the finished runs reported about the framework (versions, GPU)
+  // to the sweep's environment fingerprint.
+  virtual void describe_environment(const std::vector<RunRecord>& runs, nlohmann::json& environment) const {
+    (void)runs;
+    (void)environment;
+  }
 };
 
 }  // namespace seedgate

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace seedgate {
 namespace {
 
@@ -29,7 +31,7 @@ checks::CheckSpec spec_at_look(const Policy& policy, const CheckEntry& entry, co
 std::vector<checks::Observation> passed_observations(const SweepResults& results) {
   std::vector<checks::Observation> out;
   for (const RunRecord& r : results.runs)
-    if (r.status == RunStatus::passed) out.push_back(r.observation());
+    if (r.status == RunStatus::passed || r.status == RunStatus::violated) out.push_back(r.observation());
   return out;
 }
 
@@ -109,7 +111,7 @@ std::vector<std::string> environment_differences(const nlohmann::json& baseline,
   std::vector<std::string> out;
   for (const char* key : {"cpu", "cpu_count", "gpus", "gpu_driver", "os", "compiler", "seedgate_version"})
     compare_key(baseline, candidate, key, key, out);
-  for (const char* group : {"libraries", "program"}) {
+  for (const char* group : {"libraries", "libtorch", "program"}) {
     const nlohmann::json empty = nlohmann::json::object();
     const nlohmann::json& a = baseline.contains(group) ? baseline.at(group) : empty;
     const nlohmann::json& b = candidate.contains(group) ? candidate.at(group) : empty;
@@ -127,6 +129,15 @@ Evaluation evaluate_policy(const Policy& policy, SweepResults& results) {
   for (const RunRecord& r : results.runs) {
     if (r.status == RunStatus::failed || r.status == RunStatus::timed_out) ++failed;
     if (r.status == RunStatus::interrupted) ++interrupted;
+    // A determinism violation is a finding of the reproducibility checks that
+    // select the run; with none, it is a run that failed.
+    if (r.status == RunStatus::violated) {
+      checks::Observation o = r.observation();
+      bool judged = std::any_of(policy.checks.begin(), policy.checks.end(), [&](const CheckEntry& c) {
+        return c.spec.kind == checks::CheckKind::reproducibility && checks::selects(c.spec, o);
+      });
+      failed += judged ? 0 : 1;
+    }
   }
   if (failed > static_cast<std::size_t>(policy.subject.allowed_failures)) {
     evaluation.errors.push_back(fmt::format("{} run{} failed; the policy allows {} (allowed_failures)", failed,

@@ -186,9 +186,8 @@ void parse_subject(const Parser& p, const toml::node& node, const std::filesyste
   SubjectSpec& s = policy.subject;
   if (auto n = t.get("name")) s.name = p.string(*n, "name");
   if (auto n = t.get("adapter")) s.adapter = p.choice(*n, "adapter", {"command", "libtorch", "xgboost"});
-  if (s.adapter != "command")
-    p.fail(*t.get("adapter"),
-           fmt::format("adapter \"{}\" is not built into this seedgate; use \"command\"", s.adapter));
+  if (s.adapter == "xgboost")
+    p.fail(*t.get("adapter"), "adapter \"xgboost\" is not built into this seedgate; use \"command\"");
   const toml::node* command = t.get("command");
   if (!command) p.fail(t.source(), "missing required key 'command' in [subject]");
   if (auto text = command->value_exact<std::string>()) {
@@ -373,6 +372,7 @@ const std::map<std::string_view, KeyList> kKindKeys = {
       "tolerance"}},
     {"variance", {"std_at_most", "range_at_most", "cv_at_most", "confidence", "inconclusive"}},
     {"reproducibility", {"atol", "rtol", "artifacts"}},
+    {"consistency", {"atol", "rtol", "artifacts"}},
     {"seed-sensitivity", {"artifacts"}},
     {"regression", {"baseline", "margin", "comparison", "confidence", "inconclusive"}},
 };
@@ -411,6 +411,7 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
            : kind == "variance"        ? CheckKind::variance
            : kind == "reproducibility" ? CheckKind::reproducibility
            : kind == "regression"      ? CheckKind::regression
+           : kind == "consistency"     ? CheckKind::consistency
                                        : CheckKind::seed_sensitivity;
   bool needs_metric = kind == "threshold" || kind == "variance" || kind == "regression";
   const MetricSpec* metric = nullptr;
@@ -435,7 +436,7 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
       if (std::find(policy.sweep.modes.begin(), policy.sweep.modes.end(), mode) == policy.sweep.modes.end())
         p.fail(*n, fmt::format("check mode '{}' is not among [sweep] modes", mode));
     }
-  } else if (kind == "reproducibility" && std::find(policy.sweep.modes.begin(), policy.sweep.modes.end(),
+  } else if ((kind == "reproducibility" || kind == "consistency") && std::find(policy.sweep.modes.begin(), policy.sweep.modes.end(),
                                                     "deterministic") != policy.sweep.modes.end()) {
     c.modes = {"deterministic"};  // default mode may legitimately differ run to run
   }

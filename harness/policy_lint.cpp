@@ -47,6 +47,17 @@ std::vector<LintFinding> lint_policy(const Policy& policy) {
     if (c.kind == checks::CheckKind::reproducibility && policy.sweep.repeats < 2)
       warn(
           fmt::format("check '{}' compares repeats of a seed, but [sweep] repeats = 1; set repeats = 2 or more", name));
+    if (c.kind == checks::CheckKind::consistency) {
+      auto count = [](const std::vector<std::string>& filter, const std::vector<std::string>& axis) {
+        return filter.empty() ? axis.size() : filter.size();
+      };
+      std::size_t devices = count(c.devices, policy.sweep.devices);
+      std::size_t threads = c.threads.empty() ? policy.sweep.threads.size() : c.threads.size();
+      if (devices < 2 && threads < 2)
+        warn(fmt::format("check '{}' compares devices and thread counts, but it sees one device and one thread count; "
+                         "set threads = [1, 2] or devices = [\"cpu\", \"cuda\"] in [sweep]",
+                         name));
+    }
     if ((c.kind == checks::CheckKind::variance || c.kind == checks::CheckKind::seed_sensitivity) && most < 2)
       warn(fmt::format("check '{}' needs at least 2 seeds, but [sweep] runs {}", name, most));
     if (c.worst && !entry.confidence && growing) {

@@ -49,7 +49,7 @@ std::map<std::string, std::map<std::string, std::vector<SeedValue>>> distributio
 
 // How many runs of a status the console lists by name (passed: those with warnings).
 std::size_t console_limit(RunStatus status) {
-  return status == RunStatus::failed || status == RunStatus::timed_out ? 20 : status == RunStatus::passed ? 10 : 3;
+  return run_failed(status) ? 20 : status == RunStatus::passed ? 10 : 3;
 }
 
 std::string verdict_word(const std::string& verdict) {
@@ -141,7 +141,7 @@ std::string render_console(const SweepResults& results, const ReportContext& con
       out += fmt::format("              {}\n", r.report.issues[i]);
   }
   for (const auto& [status, count] : listed) {
-    std::size_t limit = status == RunStatus::failed || status == RunStatus::timed_out ? 20 : 3;
+    std::size_t limit = console_limit(status);
     if (count > limit)
       out += fmt::format("  {:<11} and {} more (see results.json)\n", to_string(status), count - limit);
   }
@@ -202,7 +202,7 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
     failures += c.counted_as == Verdict::fail;
     errors += c.counted_as == Verdict::error;
   }
-  for (const RunRecord& r : results.runs) failures += r.status == RunStatus::failed || r.status == RunStatus::timed_out;
+  for (const RunRecord& r : results.runs) failures += run_failed(r.status);
 
   {  // scopes close their elements, so all of them end before the text is taken
     auto root = xml.element("testsuites", {{"name", fmt::format("seedgate: {}", results.subject)},
@@ -263,7 +263,7 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
     {
       std::size_t run_failures = 0, skipped = 0;
       for (const RunRecord& r : results.runs) {
-        run_failures += r.status == RunStatus::failed || r.status == RunStatus::timed_out;
+        run_failures += run_failed(r.status);
         skipped += r.status == RunStatus::skipped || r.status == RunStatus::interrupted;
       }
       double total = 0;
@@ -280,7 +280,7 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
         name += fmt::format(",repeat={}]", r.run.repeat);
         auto testcase = xml.element(
             "testcase", {{"name", name}, {"classname", "seedgate.runs"}, {"time", time(r.process.wall_seconds)}});
-        if (r.status == RunStatus::failed || r.status == RunStatus::timed_out) {
+        if (run_failed(r.status)) {
           std::string details = r.message + "\n";
           for (const std::string& issue : r.report.issues) details += issue + "\n";
           xml.leaf("failure", {{"type", to_string(r.status)}, {"message", r.message}}, details);

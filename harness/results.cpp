@@ -22,6 +22,8 @@ const char* to_string(RunStatus status) {
       return "interrupted";
     case RunStatus::skipped:
       return "skipped";
+    case RunStatus::violated:
+      return "violated";
   }
   return "?";
 }
@@ -30,7 +32,8 @@ namespace {
 
 std::optional<RunStatus> run_status_from(const std::string& text) {
   for (RunStatus s :
-       {RunStatus::passed, RunStatus::failed, RunStatus::timed_out, RunStatus::interrupted, RunStatus::skipped}) {
+       {RunStatus::passed, RunStatus::failed, RunStatus::timed_out, RunStatus::interrupted, RunStatus::skipped,
+        RunStatus::violated}) {
     if (text == to_string(s)) return s;
   }
   return std::nullopt;
@@ -127,6 +130,11 @@ checks::Observation RunRecord::observation() const {
   o.repeat = run.repeat;
   o.metrics = report.metrics;
   o.digests = report.digests;
+  if (status == RunStatus::violated) {
+    o.violation = message;
+    for (const RunEvent& e : report.events)
+      if (e.name == kNondeterministicOpEvent && !e.message.empty()) o.violation = e.message;
+  }
   return o;
 }
 

@@ -19,8 +19,18 @@ namespace seedgate {
 
 inline constexpr int kResultsSchemaVersion = 1;
 
-enum class RunStatus { passed, failed, timed_out, interrupted, skipped };
+// `violated`: the run stopped on an op with no deterministic implementation
+// (a "nondeterministic-op" event); reproducibility checks fail on it.
+enum class RunStatus { passed, failed, timed_out, interrupted, skipped, violated };
 const char* to_string(RunStatus status);
+// The run ended without results: failed, timed out or violated determinism.
+inline bool run_failed(RunStatus s) {
+  return s == RunStatus::failed || s == RunStatus::timed_out || s == RunStatus::violated;
+}
+
+// Protocol event names seedgate acts on.
+inline constexpr std::string_view kNondeterministicOpEvent = "nondeterministic-op";
+inline constexpr std::string_view kFrameworkErrorEvent = "framework-error";
 
 struct RunRecord {
   RunSpec run;

@@ -9,20 +9,24 @@ namespace seedgate {
 Scheduler::Scheduler(CommandRunner& runner, int jobs, int gpu_slots)
     : m_runner(runner), m_jobs(std::max(1, jobs)), m_gpu_slots(std::max(0, gpu_slots)) {}
 
-SchedulerStats Scheduler::run(const std::vector<bool>& needs_gpu, const Prepare& prepare, const Finish& finish) {
+SchedulerStats Scheduler::run(const std::vector<JobNeeds>& needs, const Prepare& prepare, const Finish& finish) {
   SchedulerStats stats;
   std::list<std::size_t> pending;
-  for (std::size_t i = 0; i < needs_gpu.size(); ++i) pending.push_back(i);
+  for (std::size_t i = 0; i < needs.size(); ++i) pending.push_back(i);
   std::vector<bool> gpu_busy(static_cast<std::size_t>(m_gpu_slots), false);
   std::map<std::size_t, int> slot_of;  // running job -> GPU slot
+  std::map<std::size_t, int> cpus_of;  // running job -> CPU slots it holds
   std::size_t running = 0;
+  int cpus_in_use = 0;
 
   auto start_what_fits = [&] {
-    for (auto it = pending.begin(); it != pending.end() && running < static_cast<std::size_t>(m_jobs);) {
+    for (auto it = pending.begin(); it != pending.end() && cpus_in_use < m_jobs;) {
       if (m_runner.interrupted()) return;
       std::size_t job = *it;
+      int cpus = std::max(1, needs[job].cpus);
+      if (running > 0 && cpus_in_use + cpus > m_jobs) return;
       int slot = -1;
-      if (needs_gpu[job]) {
+      if (needs[job].gpu) {
         auto free_slot = std::find(gpu_busy.begin(), gpu_busy.end(), false);
         if (free_slot == gpu_busy.end()) {
           ++it;
@@ -45,6 +49,8 @@ SchedulerStats Scheduler::run(const std::vector<bool>& needs_gpu, const Prepare&
         slot_of[job] = slot;
       }
       ++running;
+      cpus_in_use += cpus;
+      cpus_of[job] = cpus;
       ++stats.started;
       stats.peak_parallel = std::max(stats.peak_parallel, running);
       m_runner.start(job, *spec);
@@ -56,6 +62,8 @@ SchedulerStats Scheduler::run(const std::vector<bool>& needs_gpu, const Prepare&
     std::optional<CommandRunner::Completion> completion = m_runner.wait();
     if (!completion) break;
     --running;
+    cpus_in_use -= cpus_of[completion->token];
+    cpus_of.erase(completion->token);
     ++stats.finished;
     if (auto slot = slot_of.find(completion->token); slot != slot_of.end()) {
       gpu_busy[static_cast<std::size_t>(slot->second)] = false;

@@ -1,7 +1,10 @@
 #pragma once
-// Runs a list of jobs through a CommandRunner, at most `jobs` at once and at
-// most one per GPU slot for GPU jobs. Jobs start in list order; a GPU job
-// waiting for a slot does not hold back the CPU jobs behind it.
+// Runs a list of jobs through a CommandRunner, using at most `jobs` CPU slots
+// at once (a job with a thread count takes that many) and at most one job per
+// GPU slot. Jobs start in list order: a job waiting for CPU slots holds back
+// the jobs behind it (so it is not starved), but a GPU job waiting for a GPU
+// slot does not hold back the CPU jobs behind it. A job needing more CPU
+// slots than there are runs alone.
 #include <functional>
 #include <vector>
 
@@ -17,6 +20,11 @@ struct SchedulerStats {
   std::size_t peak_parallel = 0;
 };
 
+struct JobNeeds {
+  bool gpu = false;
+  int cpus = 1;
+};
+
 class Scheduler {
  public:
   // Builds a job's command just before it starts; `gpu_slot` is -1 for CPU jobs.
@@ -24,7 +32,7 @@ class Scheduler {
   using Finish = std::function<void(std::size_t job, const ProcessResult& result)>;
 
   Scheduler(CommandRunner& runner, int jobs, int gpu_slots);
-  SchedulerStats run(const std::vector<bool>& needs_gpu, const Prepare& prepare, const Finish& finish);
+  SchedulerStats run(const std::vector<JobNeeds>& needs, const Prepare& prepare, const Finish& finish);
 
  private:
   CommandRunner& m_runner;

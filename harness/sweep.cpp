@@ -80,6 +80,13 @@ void classify_run(const Policy& policy, RunRecord& record) {
     record.message = describe(p, policy.subject.timeout);
     return;
   }
+  for (const RunEvent& e : record.report.events) {
+    if (e.name != kNondeterministicOpEvent) continue;
+    record.status = RunStatus::violated;
+    record.message = "determinism violation: " +
+                     (e.message.empty() ? std::string("an op with no deterministic implementation ran") : e.message);
+    return;
+  }
   if (p.status == ProcessResult::Status::timed_out) {
     record.status = RunStatus::timed_out;
     record.message = describe(p, policy.subject.timeout);
@@ -88,6 +95,8 @@ void classify_run(const Policy& policy, RunRecord& record) {
   if (!p.succeeded()) {
     record.status = RunStatus::failed;
     record.message = describe(p, policy.subject.timeout);
+    for (const RunEvent& e : record.report.events)
+      if (e.name == kFrameworkErrorEvent) record.message += ": " + e.message;
     return;
   }
   for (const MetricSpec& metric : policy.metrics) {
@@ -144,9 +153,9 @@ struct LookRunner {
     const auto base_env = current_environment();
     int jobs = options.jobs > 0 ? options.jobs : policy.sweep.jobs;
     if (jobs <= 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    std::vector<bool> needs_gpu;
-    needs_gpu.reserve(to_run.size());
-    for (std::size_t i : to_run) needs_gpu.push_back(plan.runs[i].needs_gpu());
+    std::vector<JobNeeds> needs;
+    needs.reserve(to_run.size());
+    for (std::size_t i : to_run) needs.push_back({plan.runs[i].needs_gpu(), std::max(1, plan.runs[i].threads)});
     std::vector<ProcessSpec> specs(to_run.size());
     std::vector<RunContext> contexts(to_run.size());
     std::size_t finished = plan.runs.size() - to_run.size();
@@ -189,7 +198,7 @@ struct LookRunner {
         *options.progress << progress_line(finished, plan.runs.size(), record) << "\n" << std::flush;
       done.insert_or_assign(run.id, std::move(record));
     };
-    SchedulerStats stats = scheduler.run(needs_gpu, prepare, finish);
+    SchedulerStats stats = scheduler.run(needs, prepare, finish);
     return !runner.interrupted() && stats.not_started == 0;
   }
 };
@@ -270,6 +279,7 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
     results.interrupted = !completed;
     if (!completed || !wants_more_seeds(policy, results)) break;
   }
+  adapter.describe_environment(results.runs, results.environment);
   results.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return results;
 }

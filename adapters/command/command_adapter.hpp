@@ -7,7 +7,7 @@
 
 namespace seedgate {
 
-class CommandAdapter final : public Adapter {
+class CommandAdapter : public Adapter {
  public:
   std::string name() const override { return "command"; }
   ProcessSpec command_for(const Policy& policy, const RunSpec& run, const RunContext& context,

@@ -113,7 +113,9 @@ int check_command(const std::filesystem::path& policy_path, const std::vector<st
   }
   // Re-classify: run status depends on the policy's metrics and artifacts.
   for (RunRecord& record : results->runs) {
-    if (record.status == RunStatus::passed || record.status == RunStatus::failed) classify_run(*policy, record);
+    if (record.status == RunStatus::passed || record.status == RunStatus::failed ||
+        record.status == RunStatus::violated)
+      classify_run(*policy, record);
   }
   return judge(*policy, *results, out, err);
 }

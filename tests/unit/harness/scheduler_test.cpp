@@ -47,7 +47,7 @@ TEST(SchedulerTest, RunsEverythingWithinJobLimit) {
   std::vector<long> durations = {100, 10, 10, 10, 50, 50, 10, 10, 10, 10};
   std::vector<std::size_t> finished;
   auto stats = scheduler.run(
-      std::vector<bool>(durations.size(), false),
+      std::vector<JobNeeds>(durations.size()),
       [&](std::size_t job, int) -> util::Result<ProcessSpec> {
         ProcessSpec spec;
         spec.argv = {std::to_string(durations[job])};
@@ -68,7 +68,7 @@ TEST(SchedulerTest, RunsEverythingWithinJobLimit) {
 TEST(SchedulerTest, GpuJobsShareSlotsCpuJobsDoNotWait) {
   FakeRunner runner;
   Scheduler scheduler(runner, 4, 1);
-  std::vector<bool> gpu = {true, true, false, false};
+  std::vector<JobNeeds> gpu = {{true}, {true}, {}, {}};
   std::vector<int> slots(4, -2);
   scheduler.run(
       gpu,
@@ -85,12 +85,33 @@ TEST(SchedulerTest, GpuJobsShareSlotsCpuJobsDoNotWait) {
   EXPECT_EQ(runner.m_now, 200);
 }
 
+TEST(SchedulerTest, ThreadedJobsTakeTheirThreadCountInCpuSlots) {
+  FakeRunner runner;
+  Scheduler scheduler(runner, 2, 0);
+  // Two 1-thread jobs, two 2-thread jobs, a 4-thread job, then a 1-thread job.
+  std::vector<JobNeeds> needs = {{false, 1}, {false, 1}, {false, 2}, {false, 2}, {false, 4}, {false, 1}};
+  std::vector<long> started_at(needs.size(), -1);
+  scheduler.run(
+      needs,
+      [&](std::size_t job, int) -> util::Result<ProcessSpec> {
+        started_at[job] = runner.m_now;
+        ProcessSpec spec;
+        spec.argv = {"10"};
+        return spec;
+      },
+      [](std::size_t, const ProcessResult&) {});
+  // 0 and 1 together; then 2 and 3 one after the other, each filling both
+  // slots; 4 needs more slots than there are and runs alone; 5 waits its turn.
+  EXPECT_EQ(started_at, (std::vector<long>{0, 0, 10, 20, 30, 40}));
+  EXPECT_EQ(runner.m_max_running, 2u);
+}
+
 TEST(SchedulerTest, PrepareFailureBecomesAFailedJob) {
   FakeRunner runner;
   Scheduler scheduler(runner, 2, 0);
   std::map<std::size_t, ProcessResult> results;
   scheduler.run(
-      {false, false},
+      std::vector<JobNeeds>(2),
       [&](std::size_t job, int) -> util::Result<ProcessSpec> {
         if (job == 0) return util::make_error("cannot create run folder");
         ProcessSpec spec;
@@ -109,7 +130,7 @@ TEST(SchedulerTest, InterruptStopsStartingNewJobs) {
   Scheduler scheduler(runner, 2, 0);
   std::size_t finished = 0;
   auto stats = scheduler.run(
-      std::vector<bool>(10, false),
+      std::vector<JobNeeds>(10),
       [&](std::size_t, int) -> util::Result<ProcessSpec> {
         ProcessSpec spec;
         spec.argv = {"10"};

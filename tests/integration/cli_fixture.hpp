@@ -1,0 +1,123 @@
+#pragma once
+// The fixture of the end-to-end tests: each test gets a fresh folder, writes a
+// policy there and runs the real seedgate binary in it, in a cleaned
+// environment, capturing its exit code and output.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "util/atomic_file.hpp"
+
+namespace seedgate_test {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m_dir = fs::temp_directory_path() /
+            ("seedgate-cli-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(m_dir);
+    fs::create_directories(m_dir);
+  }
+
+  // A policy around the fake trainer; `checks` and `extra_subject` are appended verbatim.
+  void write_policy(const std::string& behaviour, const std::string& checks, const std::string& extra_subject = "",
+                    const std::string& sweep = "seeds = 4\nrepeats = 2\njobs = 2\n",
+                    const std::string& name = "seedgate.toml") {
+    std::ofstream(m_dir / name) << fmt::format(R"(version = 1
+[subject]
+name = "fake"
+command = ["{}", {}]
+timeout = "60s"
+{}
+[sweep]
+{}
+[metrics.accuracy]
+goal = "max"
+
+[artifacts]
+model = "{{run_dir}}/model.bin"
+
+{}
+[report]
+junit = "junit.xml"
+json = "results.json"
+markdown = "summary.md"
+)",
+                                               FAKE_TRAINER, behaviour, extra_subject, sweep, checks);
+  }
+
+  pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {}) {
+    std::vector<std::string> argv_strings = {SEEDGATE_BIN};
+    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_strings) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_strings = {"PATH=/usr/bin:/bin", "HOME=" + m_dir.string(),
+                                            "FAKE_TRAINER_LOG=" + (m_dir / "starts.log").string()};
+    env_strings.insert(env_strings.end(), extra_env.begin(), extra_env.end());
+    std::vector<char*> envp;
+    for (auto& e : env_strings) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, (m_dir / "out.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, (m_dir / "err.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addchdir_np(&actions, m_dir.c_str());
+    pid_t pid = -1;
+    EXPECT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data()), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    return pid;
+  }
+
+  Outcome finish(pid_t pid) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    Outcome o;
+    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    o.out = *util::read_file(m_dir / "out.txt");
+    o.err = *util::read_file(m_dir / "err.txt");
+    return o;
+  }
+
+  Outcome seedgate(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {}) {
+    return finish(spawn(args, extra_env));
+  }
+
+  nlohmann::json results(const std::string& name = "results.json") {
+    return nlohmann::json::parse(*util::read_file(m_dir / name));
+  }
+
+  bool junit_valid(const std::string& name = "junit.xml") {
+    if (std::system("command -v xmllint >/dev/null 2>&1") != 0) return true;  // checked where xmllint exists
+    std::string command = fmt::format("xmllint --noout --schema {} {} 2>&1", JUNIT_SCHEMA, (m_dir / name).string());
+    return std::system(command.c_str()) == 0;
+  }
+
+  std::size_t starts() {
+    auto log = util::read_file(m_dir / "starts.log");
+    if (!log) return 0;
+    return static_cast<std::size_t>(std::count(log->begin(), log->end(), '\n'));
+  }
+
+  fs::path m_dir;
+};
+
+}  // namespace seedgate_test
