@@ -662,6 +662,14 @@ CheckOutcome evaluate(const CheckSpec& spec, std::span<const Observation> observ
     return outcome;
   }
   for (const auto& [key, runs] : groups) {
+    if (spec.kind == CheckKind::reproducibility || spec.kind == CheckKind::seed_sensitivity ||
+        spec.kind == CheckKind::consistency) {
+      for (const std::string& name : spec.artifacts) {
+        bool reported =
+            std::any_of(runs.begin(), runs.end(), [&](const Observation* o) { return o->digests.count(name); });
+        if (!reported) add_error(outcome, fmt::format("no run reported artifact '{}' ({})", name, key.label()));
+      }
+    }
     switch (spec.kind) {
       case CheckKind::threshold:
         evaluate_threshold(outcome, spec, key, collect_values(runs, spec.metric, spec.goal));

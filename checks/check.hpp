@@ -66,12 +66,12 @@ struct CheckSpec {
   std::optional<double> std_at_most;    // variance
   std::optional<double> range_at_most;  // variance
   std::optional<double> cv_at_most;     // variance
-  double atol = 0;  // reproducibility, consistency: metrics equal within atol + rtol * |reference|
+  double atol = 0;                      // reproducibility, consistency: metrics equal within atol + rtol * |reference|
   double rtol = 0;
   // reproducibility / seed-sensitivity: empty means all; consistency: digests
   // that must also match across devices and thread counts (empty: none).
   std::vector<std::string> artifacts;
-  double margin = 0;                   // regression: how much worse than the baseline's mean is still acceptable
+  double margin = 0;  // regression: how much worse than the baseline's mean is still acceptable
   Comparison comparison = Comparison::non_inferiority;  // regression
   // One-sided confidence of each bound at this look (a sequential sweep's
   // looks each get a share of 1 - confidence). nullopt: point estimates.

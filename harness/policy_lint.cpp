@@ -54,9 +54,10 @@ std::vector<LintFinding> lint_policy(const Policy& policy) {
       std::size_t devices = count(c.devices, policy.sweep.devices);
       std::size_t threads = c.threads.empty() ? policy.sweep.threads.size() : c.threads.size();
       if (devices < 2 && threads < 2)
-        warn(fmt::format("check '{}' compares devices and thread counts, but it sees one device and one thread count; "
-                         "set threads = [1, 2] or devices = [\"cpu\", \"cuda\"] in [sweep]",
-                         name));
+        warn(
+            fmt::format("check '{}' compares devices and thread counts, but it sees one device and one thread count; "
+                        "set threads = [1, 2] or devices = [\"cpu\", \"cuda\"] in [sweep]",
+                        name));
     }
     if ((c.kind == checks::CheckKind::variance || c.kind == checks::CheckKind::seed_sensitivity) && most < 2)
       warn(fmt::format("check '{}' needs at least 2 seeds, but [sweep] runs {}", name, most));

@@ -31,9 +31,8 @@ const char* to_string(RunStatus status) {
 namespace {
 
 std::optional<RunStatus> run_status_from(const std::string& text) {
-  for (RunStatus s :
-       {RunStatus::passed, RunStatus::failed, RunStatus::timed_out, RunStatus::interrupted, RunStatus::skipped,
-        RunStatus::violated}) {
+  for (RunStatus s : {RunStatus::passed, RunStatus::failed, RunStatus::timed_out, RunStatus::interrupted,
+                      RunStatus::skipped, RunStatus::violated}) {
     if (text == to_string(s)) return s;
   }
   return std::nullopt;

@@ -1,5 +1,6 @@
 #include "checks/check.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -149,13 +150,23 @@ TEST(CheckTest, ReproducibilityWithinTolerance) {
   CheckSpec spec;
   spec.kind = CheckKind::reproducibility;
   spec.metric = "accuracy";
-  spec.artifacts = {"none"};  // judge the metric only
+  spec.artifacts = {"model"};  // equal in both repeats
   spec.atol = 1e-6;
   std::vector<Observation> runs = {run(3, 0.9, 0), run(3, 0.9000001, 1)};
   EXPECT_EQ(evaluate(spec, runs).verdict, Verdict::pass);
   spec.atol = 0;
   spec.rtol = 1e-8;
   EXPECT_EQ(evaluate(spec, runs).verdict, Verdict::fail);
+}
+
+TEST(CheckTest, AnArtifactNoRunReportedCannotBeJudged) {
+  CheckSpec spec;
+  spec.kind = CheckKind::reproducibility;
+  spec.artifacts = {"weights"};  // a typo, or the program never reported it
+  std::vector<Observation> runs = {run(0, 0.9, 0), run(0, 0.9, 1)};
+  CheckOutcome outcome = evaluate(spec, runs);
+  EXPECT_EQ(outcome.verdict, Verdict::error);
+  EXPECT_EQ(outcome.messages[0], "no run reported artifact 'weights' (mode=deterministic, device=cpu)");
 }
 
 TEST(CheckTest, ReproducibilityWithoutRepeatsCannotBeJudged) {
@@ -167,6 +178,83 @@ TEST(CheckTest, ReproducibilityWithoutRepeatsCannotBeJudged) {
   EXPECT_EQ(outcome.messages[0],
             "no seed has 2 finished repeats to compare (mode=deterministic, device=cpu); set "
             "repeats >= 2 in [sweep]");
+}
+
+TEST(CheckTest, ReproducibilityFailsOnADeterminismViolationAndOtherChecksSkipIt) {
+  Observation violated = run(4, 0.0, 1);
+  violated.metrics.clear();
+  violated.digests.clear();
+  violated.violation = "put_ does not have a deterministic implementation";
+  std::vector<Observation> runs = {run(4, 0.9, 0), violated, run(5, 0.91, 0), run(5, 0.91, 1)};
+  CheckSpec spec;
+  spec.kind = CheckKind::reproducibility;
+  CheckOutcome outcome = evaluate(spec, runs);
+  EXPECT_EQ(outcome.verdict, Verdict::fail);
+  EXPECT_EQ(outcome.messages,
+            (std::vector<std::string>{"seed 4 (mode=deterministic, device=cpu): repeat 1 stopped on a determinism "
+                                      "violation: put_ does not have a deterministic implementation"}));
+  // A threshold check judges the runs that finished, not the violated one.
+  EXPECT_EQ(evaluate(threshold(0.9, 0.9), runs).verdict, Verdict::pass);
+  // Whether a check sees a run at all is its filter's business.
+  EXPECT_TRUE(selects(spec, violated));
+  spec.modes = {"default"};
+  EXPECT_FALSE(selects(spec, violated));
+}
+
+Observation configured(std::int64_t seed, std::string device, int threads, double accuracy, int repeat = 0) {
+  Observation o = run(seed, accuracy, repeat);
+  o.device = std::move(device);
+  o.threads = threads;
+  o.digests["model"] = fmt::format("xxh3:{}-{}", seed, threads);
+  return o;
+}
+
+CheckSpec consistency(double atol) {
+  CheckSpec spec;
+  spec.name = "consistency";
+  spec.kind = CheckKind::consistency;
+  spec.atol = atol;
+  return spec;
+}
+
+TEST(CheckTest, ConsistencyComparesThreadCountsAndDevicesOfOneSeed) {
+  std::vector<Observation> runs = {configured(0, "cpu", 1, 0.900),  configured(0, "cpu", 2, 0.901),
+                                   configured(0, "cuda", 1, 0.902), configured(1, "cpu", 1, 0.95),
+                                   configured(1, "cpu", 2, 0.95),   configured(1, "cpu", 2, 0.5, 1)};
+  CheckOutcome outcome = evaluate(consistency(0.005), runs);
+  EXPECT_EQ(outcome.verdict, Verdict::pass) << outcome.messages.front();
+  ASSERT_EQ(outcome.statistics.size(), 2u);
+  EXPECT_EQ(outcome.statistics[0].group, "mode=deterministic");
+  EXPECT_EQ(outcome.statistics[0].name, "seeds_compared");
+  EXPECT_EQ(outcome.statistics[0].value, 2);
+  EXPECT_EQ(outcome.statistics[1].name, "max_difference[accuracy]");
+  EXPECT_NEAR(outcome.statistics[1].value, 0.002, 1e-12);  // repeat 1 of seed 1 is not compared: repeat 0 stands
+
+  outcome = evaluate(consistency(0.0015), runs);
+  EXPECT_EQ(outcome.verdict, Verdict::fail);
+  EXPECT_EQ(outcome.messages,
+            (std::vector<std::string>{"seed 0 (mode=deterministic): metric 'accuracy' differs: 0.9 with device=cpu, "
+                                      "threads=1 vs 0.902 with device=cuda, threads=1 (allowed: 0.0015)"}));
+}
+
+TEST(CheckTest, ConsistencyCanAskForEqualDigests) {
+  CheckSpec spec = consistency(0.01);
+  spec.artifacts = {"model"};
+  std::vector<Observation> runs = {configured(0, "cpu", 1, 0.9), configured(0, "cpu", 2, 0.9)};
+  CheckOutcome outcome = evaluate(spec, runs);
+  EXPECT_EQ(outcome.verdict, Verdict::fail);
+  EXPECT_EQ(outcome.messages[0],
+            "seed 0 (mode=deterministic): artifact 'model' differs: xxh3:0-1 with device=cpu, threads=1 vs xxh3:0-2 "
+            "with device=cpu, threads=2");
+}
+
+TEST(CheckTest, ConsistencyWithOneConfigurationCannotBeJudged) {
+  std::vector<Observation> runs = {configured(0, "cpu", 1, 0.9), configured(1, "cpu", 1, 0.9)};
+  CheckOutcome outcome = evaluate(consistency(0.01), runs);
+  EXPECT_EQ(outcome.verdict, Verdict::error);
+  EXPECT_EQ(outcome.messages[0],
+            "no seed ran on 2 or more devices or thread counts (mode=deterministic); set threads = [1, 2] or "
+            "devices = [\"cpu\", \"cuda\"] in [sweep]");
 }
 
 TEST(CheckTest, SeedSensitivityCatchesIgnoredSeed) {

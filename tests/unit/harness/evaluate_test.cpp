@@ -109,3 +109,61 @@ margin = 0.01
 
 }  // namespace
 }  // namespace seedgate
+
+namespace seedgate {
+namespace {
+
+// Two seeds, two repeats each; repeat 1 of seed 0 stopped on put_.
+SweepResults with_a_violation() {
+  SweepResults results;
+  for (int seed = 0; seed < 2; ++seed) {
+    for (int repeat = 0; repeat < 2; ++repeat) {
+      RunRecord r;
+      r.run = {fmt::format("s{}-r{}", seed, repeat), seed, "deterministic", "cpu", 0, repeat};
+      r.report.metrics["accuracy"] = 0.9 + 0.01 * seed;
+      r.report.digests["weights"] = fmt::format("xxh3:{}", seed);
+      if (seed == 0 && repeat == 1) {
+        r.status = RunStatus::violated;
+        r.message = "determinism violation: put_ does not have a deterministic implementation";
+        r.report.metrics.clear();
+        r.report.digests.clear();
+        r.report.events.push_back({"nondeterministic-op", "put_ does not have a deterministic implementation"});
+      }
+      results.runs.push_back(r);
+    }
+  }
+  return results;
+}
+
+Policy policy_with_checks(const std::string& checks) {
+  auto policy = parse_policy(
+      "version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\nrepeats = 2\n"
+      "[metrics.accuracy]\ngoal = \"max\"\n" +
+          checks,
+      "seedgate.toml", std::filesystem::temp_directory_path());
+  EXPECT_TRUE(policy) << policy.error();
+  return *policy;
+}
+
+TEST(EvaluatePolicyTest, AViolationFailsTheReproducibilityCheckThatSeesIt) {
+  Policy policy = policy_with_checks("[[check]]\nkind = \"reproducibility\"\n");
+  SweepResults results = with_a_violation();
+  Evaluation evaluation = evaluate_policy(policy, results);
+  EXPECT_EQ(evaluation.exit_code, 1);
+  EXPECT_TRUE(evaluation.errors.empty());  // a finding, not a run that could not be judged
+  EXPECT_EQ(results.checks.at(0).outcome.messages,
+            (std::vector<std::string>{"seed 0 (mode=deterministic, device=cpu): repeat 1 stopped on a determinism "
+                                      "violation: put_ does not have a deterministic implementation"}));
+}
+
+TEST(EvaluatePolicyTest, AViolationNoCheckJudgesIsAFailedRun) {
+  Policy policy = policy_with_checks("[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.5\n");
+  SweepResults results = with_a_violation();
+  Evaluation evaluation = evaluate_policy(policy, results);
+  EXPECT_EQ(evaluation.exit_code, 3);
+  EXPECT_EQ(evaluation.errors, (std::vector<std::string>{"1 run failed; the policy allows 0 (allowed_failures)"}));
+  EXPECT_EQ(results.checks.at(0).outcome.verdict, checks::Verdict::pass);
+}
+
+}  // namespace
+}  // namespace seedgate

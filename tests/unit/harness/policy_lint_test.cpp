@@ -160,5 +160,13 @@ confidence = 0.95
                            "as good as the baseline passes only by chance; set a margin"}));
 }
 
+TEST(PolicyLintTest, ConsistencyNeedsTwoDevicesOrThreadCounts) {
+  EXPECT_EQ(lint(fixed("seeds = 3\n", "[[check]]\nkind = \"consistency\"\natol = 0.01\n")),
+            (std::vector<std::string>{
+                "9:1: warning: check 'consistency' compares devices and thread counts, but it sees one device and "
+                "one thread count; set threads = [1, 2] or devices = [\"cpu\", \"cuda\"] in [sweep]"}));
+  EXPECT_TRUE(lint(fixed("seeds = 3\nthreads = [1, 2]\n", "[[check]]\nkind = \"consistency\"\n")).empty());
+}
+
 }  // namespace
 }  // namespace seedgate

@@ -106,6 +106,44 @@ html = "seedgate-report.html"
   EXPECT_EQ(policy->artifacts.at(0).second, "{run_dir}/model.bin");
 }
 
+TEST(PolicyTest, ConsistencyAndTheLibTorchAdapter) {
+  auto policy = parse(R"(version = 1
+[subject]
+adapter = "libtorch"
+command = ["./train"]
+[sweep]
+seeds = 2
+modes = ["deterministic", "default"]
+threads = [1, 2]
+[metrics.accuracy]
+goal = "max"
+[[check]]
+kind = "consistency"
+atol = 0.001
+rtol = 0.01
+artifacts = ["weights"]
+)");
+  ASSERT_TRUE(policy) << policy.error();
+  EXPECT_EQ(policy->subject.adapter, "libtorch");
+  const checks::CheckSpec& c = policy->checks.at(0).spec;
+  EXPECT_EQ(c.kind, checks::CheckKind::consistency);
+  EXPECT_EQ(c.modes, (std::vector<std::string>{"deterministic"}));  // like reproducibility
+  EXPECT_EQ(c.atol, 0.001);
+  EXPECT_EQ(c.rtol, 0.01);
+  EXPECT_EQ(c.artifacts, (std::vector<std::string>{"weights"}));
+  EXPECT_EQ(error_of(R"(version = 1
+[subject]
+command = ["x"]
+[sweep]
+seeds = 2
+[[check]]
+kind = "consistency"
+confidence = 0.9
+)"),
+            "seedgate.toml:8:1: 'confidence' does not apply to a consistency check: it compares digests and values "
+            "exactly, with no estimate to bound");
+}
+
 TEST(PolicyTest, SeedsForms) {
   auto list = parse(kMinimal + "");
   ASSERT_TRUE(list);
@@ -432,8 +470,8 @@ TEST(PolicyTest, EveryMessage) {
        "= \"threshold\"\nmetric = \"acc\"\nmean_at_least = nan\n",
        "seedgate.toml:11:17: 'mean_at_least' must be finite, got nan"},
       {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[[check]]\nkind = "
-       "\"reproducibility\"\nartifacts = [\"model\"]\n",
-       "seedgate.toml:8:13: artifact 'model' is not declared in [artifacts]"},
+       "\"reproducibility\"\nartifacts = [\"\"]\n",
+       "seedgate.toml:8:13: 'artifacts' must not hold an empty name"},
       {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[[check]]\nkind = \"reproducibility\"\nname = "
        "\"r\"\n[[check]]\nkind = \"seed-sensitivity\"\nname = \"r\"\n",
        "seedgate.toml:11:8: check name 'r' is used twice"},

@@ -62,6 +62,27 @@ TEST(ClassifyRunTest, MissingArtifact) {
   EXPECT_EQ(r.message, "artifact 'model' ({run_dir}/model.bin) was not written");
 }
 
+TEST(ClassifyRunTest, ANondeterministicOpEventIsADeterminismViolation) {
+  ProcessResult exited;
+  exited.exit_code = 1;
+  RunRecord r = record_with(exited, {}, {});
+  r.report.events.push_back({"nondeterministic-op", "put_ does not have a deterministic implementation"});
+  classify_run(policy_with_metric_and_artifact(Stream::protocol), r);
+  EXPECT_EQ(r.status, RunStatus::violated);
+  EXPECT_EQ(r.message, "determinism violation: put_ does not have a deterministic implementation");
+  EXPECT_EQ(r.observation().violation, "put_ does not have a deterministic implementation");
+}
+
+TEST(ClassifyRunTest, AFrameworkErrorEventExplainsAFailure) {
+  ProcessResult exited;
+  exited.exit_code = 1;
+  RunRecord r = record_with(exited, {}, {});
+  r.report.events.push_back({"framework-error", "CUDA out of memory"});
+  classify_run(policy_with_metric_and_artifact(Stream::protocol), r);
+  EXPECT_EQ(r.status, RunStatus::failed);
+  EXPECT_EQ(r.message, "exited with code 1: CUDA out of memory");
+}
+
 TEST(ClassifyRunTest, ProcessOutcomesComeFirst) {
   Policy policy = policy_with_metric_and_artifact(Stream::protocol);
   ProcessResult timed_out;

@@ -3,13 +3,13 @@
 // Each test runs in its own process (gtest_discover_tests), so LibTorch's
 // global state starts fresh in every one.
 #include <gtest/gtest.h>
-#include <seedgate/torch.hpp>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <seedgate/torch.hpp>
 #include <sstream>
 
 namespace {
@@ -112,13 +112,21 @@ TEST(TorchSettings, ByHandMeansSeedZeroDeterministicOnTheCpu) {
 }
 
 TEST(TorchSettings, MalformedValuesAreClearErrors) {
-  EXPECT_EQ(error_of([] { sg::settings_from_environment(lookup_from({{"SEEDGATE_SEED", "12abc"}})); }),
+  EXPECT_EQ(error_of([] {
+              sg::settings_from_environment(lookup_from({{"SEEDGATE_SEED", "12abc"}}));
+            }),
             "SEEDGATE_SEED='12abc' is not an integer between -9223372036854775808 and 9223372036854775807");
-  EXPECT_EQ(error_of([] { sg::settings_from_environment(lookup_from({{"SEEDGATE_MODE", "fast"}})); }),
+  EXPECT_EQ(error_of([] {
+              sg::settings_from_environment(lookup_from({{"SEEDGATE_MODE", "fast"}}));
+            }),
             "SEEDGATE_MODE='fast' is not \"deterministic\" or \"default\"");
-  EXPECT_EQ(error_of([] { sg::settings_from_environment(lookup_from({{"SEEDGATE_DEVICE", "cuda:x"}})); }),
+  EXPECT_EQ(error_of([] {
+              sg::settings_from_environment(lookup_from({{"SEEDGATE_DEVICE", "cuda:x"}}));
+            }),
             "SEEDGATE_DEVICE='cuda:x' is not \"cpu\", \"cuda\" or \"cuda:N\"");
-  EXPECT_EQ(error_of([] { sg::settings_from_environment(lookup_from({{"SEEDGATE_THREADS", "0"}})); }),
+  EXPECT_EQ(error_of([] {
+              sg::settings_from_environment(lookup_from({{"SEEDGATE_THREADS", "0"}}));
+            }),
             "SEEDGATE_THREADS='0' is not an integer between 1 and 4096");
 }
 
@@ -229,12 +237,13 @@ TEST(TorchSession, WritesProtocolRecords) {
   torch::nn::Linear layer(2, 2);
   std::string digest = session.digest("weights", *layer);
   session.event("note", "line one\nline two");
-  EXPECT_EQ(read_text(metrics), "{\"step\": 3, \"loss\": 0.25}\n"
-                                "{\"accuracy\": 0.1, \"odd \\\"name\\\"\": NaN}\n"
-                                "{\"type\": \"artifact\", \"name\": \"weights\", \"digest\": \"" +
-                                    digest +
-                                    "\"}\n"
-                                    "{\"type\": \"event\", \"name\": \"note\", \"message\": \"line one\\nline two\"}\n");
+  EXPECT_EQ(read_text(metrics),
+            "{\"step\": 3, \"loss\": 0.25}\n"
+            "{\"accuracy\": 0.1, \"odd \\\"name\\\"\": NaN}\n"
+            "{\"type\": \"artifact\", \"name\": \"weights\", \"digest\": \"" +
+                digest +
+                "\"}\n"
+                "{\"type\": \"event\", \"name\": \"note\", \"message\": \"line one\\nline two\"}\n");
 }
 
 TEST(TorchSession, UnwritableMetricsFileIsAClearError) {
