@@ -77,11 +77,13 @@ struct GroupKey {
   std::string device;
   int threads = 0;
   auto operator<=>(const GroupKey&) const = default;
+  // "mode=deterministic, device=cpu, threads=2", leaving out what is unset.
   std::string label() const {
-    std::string text = fmt::format("mode={}", mode);
-    if (!device.empty()) text += fmt::format(", device={}", device);
-    if (threads > 0) text += fmt::format(", threads={}", threads);
-    return text;
+    std::vector<std::string> parts;
+    if (!mode.empty()) parts.push_back("mode=" + mode);
+    if (!device.empty()) parts.push_back("device=" + device);
+    if (threads > 0) parts.push_back(fmt::format("threads={}", threads));
+    return util::join(parts, ", ");
   }
 };
 
@@ -400,10 +402,12 @@ bool wanted_artifact(const CheckSpec& spec, const std::string& name) {
 void evaluate_reproducibility(CheckOutcome& outcome, const CheckSpec& spec, const GroupKey& key,
                               const std::vector<const Observation*>& runs) {
   std::map<std::int64_t, std::vector<const Observation*>> by_seed;
+  bool violated = false;
   for (const Observation* o : runs) {
     if (o->violation.empty()) {
       by_seed[o->seed].push_back(o);
     } else {
+      violated = true;
       add_failure(outcome, fmt::format("seed {} ({}): repeat {} stopped on a determinism violation: {}", o->seed,
                                        key.label(), o->repeat, o->violation));
     }
@@ -440,7 +444,7 @@ void evaluate_reproducibility(CheckOutcome& outcome, const CheckSpec& spec, cons
     }
   }
   add_statistic(outcome, key, "seeds_compared", static_cast<double>(compared), std::nullopt, compared > 0);
-  if (compared == 0 && outcome.verdict != Verdict::fail) {
+  if (compared == 0 && !violated) {
     add_error(outcome,
               fmt::format("no seed has 2 finished repeats to compare ({}); set repeats >= 2 in [sweep]", key.label()));
   }
@@ -452,17 +456,10 @@ void evaluate_reproducibility(CheckOutcome& outcome, const CheckSpec& spec, cons
 // of each configuration stands for it.
 void evaluate_consistency(CheckOutcome& outcome, const CheckSpec& spec, const GroupKey& key,
                           const std::vector<const Observation*>& runs) {
-  struct Config {
-    std::string device;
-    int threads = 0;
-    auto operator<=>(const Config&) const = default;
-    std::string label() const {
-      return threads > 0 ? fmt::format("device={}, threads={}", device, threads) : fmt::format("device={}", device);
-    }
-  };
-  std::map<std::int64_t, std::map<Config, const Observation*>> by_seed;
+  // A configuration is a GroupKey without the mode: "device=cpu, threads=2".
+  std::map<std::int64_t, std::map<GroupKey, const Observation*>> by_seed;
   for (const Observation* o : runs) {
-    const Observation*& slot = by_seed[o->seed][{o->device, o->threads}];
+    const Observation*& slot = by_seed[o->seed][{"", o->device, o->threads}];
     if (!slot || o->repeat < slot->repeat) slot = o;
   }
   std::size_t compared = 0;

@@ -26,10 +26,7 @@ class Adapter {
                             const ProcessSpec& spec) const = 0;
   // Adds what the finished runs reported about the framework (versions, GPU)
   // to the sweep's environment fingerprint.
-  virtual void describe_environment(const std::vector<RunRecord>& runs, nlohmann::json& environment) const {
-    (void)runs;
-    (void)environment;
-  }
+  virtual void describe_environment(const std::vector<RunRecord>& /*runs*/, nlohmann::json& /*environment*/) const {}
 };
 
 }  // namespace seedgate

@@ -15,7 +15,7 @@ SchedulerStats Scheduler::run(const std::vector<JobNeeds>& needs, const Prepare&
   for (std::size_t i = 0; i < needs.size(); ++i) pending.push_back(i);
   std::vector<bool> gpu_busy(static_cast<std::size_t>(m_gpu_slots), false);
   std::map<std::size_t, int> slot_of;  // running job -> GPU slot
-  std::map<std::size_t, int> cpus_of;  // running job -> CPU slots it holds
+  auto cpus_of = [&](std::size_t job) { return std::max(1, needs[job].cpus); };
   std::size_t running = 0;
   int cpus_in_use = 0;
 
@@ -23,8 +23,7 @@ SchedulerStats Scheduler::run(const std::vector<JobNeeds>& needs, const Prepare&
     for (auto it = pending.begin(); it != pending.end() && cpus_in_use < m_jobs;) {
       if (m_runner.interrupted()) return;
       std::size_t job = *it;
-      int cpus = std::max(1, needs[job].cpus);
-      if (running > 0 && cpus_in_use + cpus > m_jobs) return;
+      if (running > 0 && cpus_in_use + cpus_of(job) > m_jobs) return;
       int slot = -1;
       if (needs[job].gpu) {
         auto free_slot = std::find(gpu_busy.begin(), gpu_busy.end(), false);
@@ -49,8 +48,7 @@ SchedulerStats Scheduler::run(const std::vector<JobNeeds>& needs, const Prepare&
         slot_of[job] = slot;
       }
       ++running;
-      cpus_in_use += cpus;
-      cpus_of[job] = cpus;
+      cpus_in_use += cpus_of(job);
       ++stats.started;
       stats.peak_parallel = std::max(stats.peak_parallel, running);
       m_runner.start(job, *spec);
@@ -62,8 +60,7 @@ SchedulerStats Scheduler::run(const std::vector<JobNeeds>& needs, const Prepare&
     std::optional<CommandRunner::Completion> completion = m_runner.wait();
     if (!completion) break;
     --running;
-    cpus_in_use -= cpus_of[completion->token];
-    cpus_of.erase(completion->token);
+    cpus_in_use -= cpus_of(completion->token);
     ++stats.finished;
     if (auto slot = slot_of.find(completion->token); slot != slot_of.end()) {
       gpu_busy[static_cast<std::size_t>(slot->second)] = false;

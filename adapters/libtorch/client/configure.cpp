@@ -160,8 +160,7 @@ Session configure() {
   Settings settings = settings_from_environment();
   Applied applied = apply(settings);
   Session session(settings, applied);
-  std::map<std::string, std::string> env = environment_record(settings, applied);
-  session.environment(env);
+  session.environment(environment_record(settings, applied));
   return session;
 }
 

@@ -1,8 +1,10 @@
 #include "adapters/libtorch/libtorch_adapter.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "adapters/registry.hpp"
+#include "util/atomic_file.hpp"
 
 namespace seedgate {
 namespace {
@@ -48,6 +50,27 @@ TEST(LibTorchAdapterTest, KnownFailureTextsBecomeACause) {
   RunReport quiet;
   diagnose_libtorch_output("epoch 3 loss 0.2\n", quiet);
   EXPECT_TRUE(quiet.events.empty());
+}
+
+TEST(LibTorchAdapterTest, WarnsWhenTheProgramNeverCalledConfigure) {
+  auto dir = std::filesystem::temp_directory_path() / ("seedgate-libtorch-adapter-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  RunContext context{dir, dir / "metrics.jsonl"};
+  ProcessSpec spec;
+  spec.stderr_path = dir / "stderr.log";
+  spec.stdout_path = dir / "stdout.log";
+  LibTorchAdapter adapter;
+
+  ASSERT_TRUE(util::write_file_atomic(context.metrics_file, "{\"accuracy\": 0.9}\n"));
+  RunReport bare = adapter.collect(Policy{}, RunSpec{}, context, spec);
+  EXPECT_EQ(bare.issues, (std::vector<std::string>{
+                             "no env record from seedgate::torch::configure(): with adapter = \"libtorch\" the "
+                             "program should call it, or LibTorch's determinism switches and seed are not applied"}));
+
+  ASSERT_TRUE(util::write_file_atomic(context.metrics_file,
+                                      "{\"type\": \"env\", \"adapter\": \"seedgate::torch\"}\n{\"accuracy\": 0.9}\n"));
+  EXPECT_TRUE(adapter.collect(Policy{}, RunSpec{}, context, spec).issues.empty());
+  std::filesystem::remove_all(dir);
 }
 
 TEST(LibTorchAdapterTest, FingerprintTakesVersionsAndGpusFromTheRuns) {

@@ -237,6 +237,17 @@ TEST(CheckTest, ConsistencyComparesThreadCountsAndDevicesOfOneSeed) {
                                       "threads=1 vs 0.902 with device=cuda, threads=1 (allowed: 0.0015)"}));
 }
 
+TEST(CheckTest, ConsistencyNamesAMetricOneConfigurationDidNotReport) {
+  Observation quiet = configured(0, "cpu", 2, 0.9);
+  quiet.metrics.clear();
+  std::vector<Observation> runs = {configured(0, "cpu", 1, 0.9), quiet};
+  CheckOutcome outcome = evaluate(consistency(0.01), runs);
+  EXPECT_EQ(outcome.verdict, Verdict::fail);
+  EXPECT_EQ(outcome.messages, (std::vector<std::string>{"seed 0 (mode=deterministic): metric 'accuracy' reported "
+                                                        "with device=cpu, threads=1 but not with device=cpu, "
+                                                        "threads=2"}));
+}
+
 TEST(CheckTest, ConsistencyCanAskForEqualDigests) {
   CheckSpec spec = consistency(0.01);
   spec.artifacts = {"model"};

@@ -169,6 +169,15 @@ TEST(TorchConfigure, DefaultModeLeavesLibTorchsDefaults) {
   EXPECT_TRUE(a.tf32_cudnn);  // LibTorch's default, which deterministic mode turns off
 }
 
+TEST(TorchConfigure, InterOpThreadsCannotChangeOnceParallelWorkStarted) {
+  at::launch([] {});  // starts the inter-op pool at LibTorch's default size
+  sg::Settings s;
+  s.threads = at::get_num_interop_threads() + 1;
+  EXPECT_EQ(error_of([&] { sg::apply(s, lookup_from({})); }), "cannot set LibTorch's inter-op threads to " +
+                                                                  std::to_string(s.threads) +
+                                                                  ": call configure() before any parallel work starts");
+}
+
 TEST(TorchConfigure, CudaRunsNeedCudaAndTheCublasWorkspace) {
   sg::Settings s;
   s.device = "cuda";
@@ -291,10 +300,11 @@ TEST(TorchSampler, ShufflesFromItsSeedAloneAndResumes) {
     while (auto batch = sampler.next(7)) order.insert(order.end(), batch->begin(), batch->end());
     return order;
   };
-  sg::SeededRandomSampler a(50, 11), b(50, 11), c(50, 12);
   torch::manual_seed(1);
+  sg::SeededRandomSampler a(50, 11);
   std::vector<std::size_t> first = epoch_order(a);
-  torch::rand({100});  // other draws from the global generator change nothing
+  torch::rand({100});  // draws from the global generator between the two change nothing
+  sg::SeededRandomSampler b(50, 11), c(50, 12);
   EXPECT_EQ(epoch_order(b), first);
   EXPECT_NE(epoch_order(c), first);
   std::vector<std::size_t> sorted = first;
@@ -319,6 +329,8 @@ TEST(TorchSampler, ShufflesFromItsSeedAloneAndResumes) {
   restored.load(in);
   EXPECT_EQ(epoch_order(restored), rest_a);
   ASSERT_TRUE(head.has_value());
+  EXPECT_EQ(head->size(), 10u);
+  EXPECT_EQ(rest_a.size(), 40u);
 }
 
 TEST(TorchSampler, PermutationDoesNotTouchTheGlobalGenerator) {
