@@ -21,20 +21,7 @@ const char* read(const Lookup& lookup, const char* name) {
   return lookup ? lookup(name) : std::getenv(name);
 }
 
-std::int64_t parse_integer(const char* name, const char* text, std::int64_t low, std::int64_t high) {
-  errno = 0;
-  char* end = nullptr;
-  long long value = std::strtoll(text, &end, 10);
-  if (*text == '\0' || *end != '\0' || errno == ERANGE || value < low || value > high) {
-    throw ConfigurationError(std::string(name) + "='" + text + "' is not an integer between " + std::to_string(low) +
-                             " and " + std::to_string(high));
-  }
-  return value;
-}
-
-bool is_cuda(const std::string& device) {
-  return device.rfind("cuda", 0) == 0;
-}
+using protocol::is_cuda;
 
 // "12010" -> "12.1"; cuDNN "8902" -> "8.9.2", "90100" -> "9.1.0".
 std::string cuda_version(long v) {
@@ -51,35 +38,6 @@ const char* on_off(bool value) {
 }
 
 }  // namespace
-
-Settings settings_from_environment(const Lookup& lookup) {
-  Settings s;
-  if (const char* seed = read(lookup, "SEEDGATE_SEED")) {
-    s.seed = parse_integer("SEEDGATE_SEED", seed, INT64_MIN, INT64_MAX);
-    s.under_seedgate = true;
-  }
-  if (const char* mode = read(lookup, "SEEDGATE_MODE")) {
-    std::string_view m(mode);
-    if (m != "deterministic" && m != "default")
-      throw ConfigurationError(std::string("SEEDGATE_MODE='") + mode + "' is not \"deterministic\" or \"default\"");
-    s.deterministic = m == "deterministic";
-  }
-  if (const char* device = read(lookup, "SEEDGATE_DEVICE")) {
-    std::string d(device);
-    bool valid = d == "cpu" || d == "cuda";
-    if (!valid && d.rfind("cuda:", 0) == 0 && d.size() > 5)
-      valid = d.find_first_not_of("0123456789", 5) == std::string::npos;
-    if (!valid) throw ConfigurationError("SEEDGATE_DEVICE='" + d + "' is not \"cpu\", \"cuda\" or \"cuda:N\"");
-    s.device = d;
-  }
-  if (const char* threads = read(lookup, "SEEDGATE_THREADS"); threads && *threads)
-    s.threads = static_cast<int>(parse_integer("SEEDGATE_THREADS", threads, 1, 4096));
-  if (const char* repeat = read(lookup, "SEEDGATE_REPEAT"); repeat && *repeat)
-    s.repeat = static_cast<int>(parse_integer("SEEDGATE_REPEAT", repeat, 0, INT32_MAX));
-  if (const char* dir = read(lookup, "SEEDGATE_RUN_DIR")) s.run_dir = dir;
-  if (const char* metrics = read(lookup, "SEEDGATE_METRICS")) s.metrics_path = metrics;
-  return s;
-}
 
 Applied apply(const Settings& settings, const Lookup& lookup) {
   at::Context& context = at::globalContext();

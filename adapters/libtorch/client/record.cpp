@@ -13,48 +13,6 @@
 namespace seedgate::torch {
 namespace {
 
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-          out += escaped;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-// Shortest text that reads back as the same double; NaN and infinities as
-// the bare words seedgate's protocol parser accepts.
-std::string json_number(double value) {
-  if (std::isnan(value)) return "NaN";
-  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
-  char text[32];
-  for (int precision = 15; precision <= 17; ++precision) {
-    std::snprintf(text, sizeof text, "%.*g", precision, value);
-    if (std::strtod(text, nullptr) == value) break;
-  }
-  return text;
-}
-
 std::uint64_t mix(std::uint64_t x) {  // splitmix64's finaliser
   x += 0x9e3779b97f4a7c15ULL;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -86,12 +44,8 @@ std::string digest(const ::torch::nn::Module& module) {
   return text;
 }
 
-Session::Session(Settings settings, Applied applied) : m_settings(std::move(settings)), m_applied(applied) {
-  if (m_settings.metrics_path.empty()) return;
-  m_file = std::make_unique<std::ofstream>(m_settings.metrics_path, std::ios::app);
-  if (!*m_file)
-    throw ConfigurationError("cannot open SEEDGATE_METRICS='" + m_settings.metrics_path + "' for appending");
-}
+Session::Session(Settings settings, Applied applied)
+    : m_settings(std::move(settings)), m_applied(applied), m_writer(m_settings.metrics_path) {}
 
 ::torch::Device Session::device() const {
   if (m_settings.device == "cpu") return ::torch::kCPU;
@@ -102,43 +56,26 @@ Session::Session(Settings settings, Applied applied) : m_settings(std::move(sett
   return {::torch::kCUDA, static_cast<c10::DeviceIndex>(index)};
 }
 
-void Session::write(const std::string& line) {
-  if (!m_file) {
-    std::cout << line << "\n" << std::flush;
-    return;
-  }
-  *m_file << line << "\n" << std::flush;  // one whole line per record, so a crash loses nothing written
-  if (!*m_file) throw std::runtime_error("cannot write to SEEDGATE_METRICS='" + m_settings.metrics_path + "'");
-}
-
 void Session::metric(std::string_view name, double value, std::optional<std::int64_t> step) {
   metrics({{std::string(name), value}}, step);
 }
 
 void Session::metrics(const std::vector<std::pair<std::string, double>>& values, std::optional<std::int64_t> step) {
-  std::string line = "{";
-  if (step) line += "\"step\": " + std::to_string(*step);
-  for (const auto& [name, value] : values) {
-    if (line.size() > 1) line += ", ";
-    line += json_string(name) + ": " + json_number(value);
-  }
-  write(line + "}");
+  m_writer.metrics(values, step);
 }
 
 std::string Session::digest(std::string_view name, const ::torch::nn::Module& module) {
   std::string value = seedgate::torch::digest(module);
-  write("{\"type\": \"artifact\", \"name\": " + json_string(name) + ", \"digest\": " + json_string(value) + "}");
+  m_writer.artifact(name, value);
   return value;
 }
 
 void Session::event(std::string_view name, std::string_view message) {
-  write("{\"type\": \"event\", \"name\": " + json_string(name) + ", \"message\": " + json_string(message) + "}");
+  m_writer.event(name, message);
 }
 
 void Session::environment(const std::map<std::string, std::string>& values) {
-  std::string line = "{\"type\": \"env\"";
-  for (const auto& [key, value] : values) line += ", " + json_string(key) + ": " + json_string(value);
-  write(line + "}");
+  m_writer.environment(values);
 }
 
 ::torch::Tensor permutation(std::int64_t n, std::uint64_t seed) {

@@ -17,8 +17,9 @@
 // Run by hand (no SEEDGATE_* variables), it trains seed 0 in deterministic
 // mode on the CPU and writes its records to standard output.
 //
-// This library depends on LibTorch and the C++ standard library only, so it
-// builds against any LibTorch, including one built with the old C++ ABI.
+// This library depends on LibTorch, seedgate::protocol and the C++ standard
+// library only, so it builds against any LibTorch, including one built with
+// the old C++ ABI.
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -32,32 +33,15 @@
 #include <string_view>
 #include <vector>
 
+#include "seedgate/protocol.hpp"
+
 namespace seedgate::torch {
 
-// A protocol variable with a value this library cannot use; the message
-// names the variable and the value.
-class ConfigurationError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// What the protocol asked of this run.
-struct Settings {
-  std::int64_t seed = 0;
-  bool deterministic = true;   // SEEDGATE_MODE: "deterministic" or "default"
-  std::string device = "cpu";  // "cpu", "cuda", "cuda:N"
-  int threads = 0;             // SEEDGATE_THREADS; 0: LibTorch's own default
-  int repeat = 0;
-  std::string run_dir;          // empty when run by hand
-  std::string metrics_path;     // empty: records go to standard output
-  bool under_seedgate = false;  // SEEDGATE_SEED was set
-};
-
-using Lookup = std::function<const char*(const char*)>;
-
-// Reads the SEEDGATE_* variables through `lookup` (the process environment
-// by default). Throws ConfigurationError for a malformed value.
-Settings settings_from_environment(const Lookup& lookup = {});
+// The protocol's environment, shared with the other adapter libraries.
+using protocol::ConfigurationError;
+using protocol::Lookup;
+using protocol::Settings;
+using protocol::settings_from_environment;
 
 // The switches as LibTorch reports them after `apply`.
 struct Applied {
@@ -110,10 +94,9 @@ class Session {
   void environment(const std::map<std::string, std::string>& values);
 
  private:
-  void write(const std::string& line);
   Settings m_settings;
   Applied m_applied;
-  std::unique_ptr<std::ofstream> m_file;
+  protocol::Writer m_writer;
 };
 
 // settings_from_environment + apply, then writes the env record.

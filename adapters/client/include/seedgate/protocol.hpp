@@ -1,0 +1,77 @@
+#pragma once
+// seedgate::protocol: the part of seedgate's protocol every adapter library
+// shares. It reads the SEEDGATE_* variables a run gets and writes protocol
+// records (JSON lines) to the run's metrics file. seedgate::torch and
+// seedgate::xgboost build on it; it depends on the C++ standard library only.
+#include <cstdint>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace seedgate::protocol {
+
+// A protocol variable with a value the library cannot use; the message names
+// the variable and the value.
+class ConfigurationError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What the protocol asked of this run.
+struct Settings {
+  std::int64_t seed = 0;
+  bool deterministic = true;   // SEEDGATE_MODE: "deterministic" or "default"
+  std::string device = "cpu";  // "cpu", "cuda", "cuda:N"
+  int threads = 0;             // SEEDGATE_THREADS; 0: the framework's own default
+  int repeat = 0;
+  std::string run_dir;          // empty when run by hand
+  std::string metrics_path;     // empty: records go to standard output
+  bool under_seedgate = false;  // SEEDGATE_SEED was set
+};
+
+using Lookup = std::function<const char*(const char*)>;
+
+// Reads the SEEDGATE_* variables through `lookup` (the process environment
+// by default). Throws ConfigurationError for a malformed value.
+Settings settings_from_environment(const Lookup& lookup = {});
+
+bool is_cuda(std::string_view device);
+
+// A JSON string literal, escaped.
+std::string json_string(std::string_view text);
+// The shortest text that reads back as the same double; NaN and infinities
+// as the bare words seedgate's protocol parser accepts.
+std::string json_number(double value);
+
+// Writes protocol records, one whole line each, flushed, so a crash loses
+// nothing already written. An empty path writes to standard output.
+class Writer {
+ public:
+  explicit Writer(const std::string& metrics_path);
+
+  // {"accuracy": 0.95} or {"step": 3, "loss": 0.41}.
+  void metrics(const std::vector<std::pair<std::string, double>>& values,
+               std::optional<std::int64_t> step = std::nullopt);
+  // {"type": "artifact", "name": ..., "digest": ...}
+  void artifact(std::string_view name, std::string_view digest);
+  // {"type": "event", "name": ..., "message": ...}
+  void event(std::string_view name, std::string_view message);
+  // {"type": "env", ...}
+  void environment(const std::map<std::string, std::string>& values);
+  // {"type": "importance", "kind": ..., "values": {feature: score}}
+  void importance(std::string_view kind, const std::vector<std::pair<std::string, double>>& values);
+
+ private:
+  void write(const std::string& line);
+  std::string m_path;
+  std::unique_ptr<std::ofstream> m_file;
+};
+
+}  // namespace seedgate::protocol
