@@ -15,7 +15,7 @@ build_dir=${BUILD_DIR:-build}
 packages=(g++ cmake ninja-build pkg-config
           libfmt-dev libtomlplusplus-dev libboost-dev libcli11-dev nlohmann-json3-dev libxxhash-dev
           libgtest-dev libgmock-dev libbenchmark-dev
-          libtorch-dev
+          libtorch-dev libxgboost-dev xgboost
           libxml2-utils procps clang-tidy clang-format git)
 
 missing=()

@@ -1,11 +1,11 @@
 // seedgate::protocol: the protocol's environment and its records.
+#include "seedgate/protocol.hpp"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
-
-#include "seedgate/protocol.hpp"
 
 namespace seedgate::protocol {
 namespace {
