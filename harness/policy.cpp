@@ -178,19 +178,94 @@ std::filesystem::path resolve(const std::filesystem::path& dir, const std::strin
   return p.is_absolute() ? p : (dir / p).lexically_normal();
 }
 
+// A parameter's value as XGBoost's text parameters take it.
+std::string xgboost_param_value(const Parser& p, const toml::node& node, const std::string& key) {
+  if (auto v = node.value_exact<std::string>()) return *v;
+  if (auto v = node.value_exact<std::int64_t>()) return std::to_string(*v);
+  if (auto v = node.value_exact<bool>()) return *v ? "true" : "false";
+  if (node.is_floating_point()) return fmt::format("{}", p.number(node, key));
+  p.wrong_type(node, key, "a string, a number, a boolean or an array of them");
+}
+
+XGBoostSubject parse_xgboost(const Parser& p, const toml::node& node, const std::filesystem::path& dir) {
+  const toml::table& t = p.table(node, "xgboost");
+  p.reject_unknown(t,
+                   {"train", "eval", "format", "label_column", "rounds", "early_stopping_rounds",
+                    "early_stopping_metric", "params", "feature_names", "importance"},
+                   "[subject.xgboost]");
+  XGBoostSubject x;
+  x.position = {node.source().begin.line, node.source().begin.column};
+  const toml::node* train = t.get("train");
+  if (!train) p.fail(node, "missing required key 'train' in [subject.xgboost] (the training data file)");
+  x.train = resolve(dir, p.string(*train, "train"));
+  if (auto n = t.get("eval")) {
+    for (auto&& [name, value] : p.table(*n, "eval"))
+      x.eval.emplace_back(std::string(name.str()), resolve(dir, p.string(value, fmt::format("eval.{}", name.str()))));
+  }
+  if (auto n = t.get("format")) x.format = p.choice(*n, "format", {"csv", "libsvm"});
+  if (auto n = t.get("label_column")) x.label_column = static_cast<int>(p.integer(*n, "label_column", 0, 1'000'000));
+  if (auto n = t.get("rounds")) x.rounds = static_cast<int>(p.integer(*n, "rounds", 1, 1'000'000));
+  if (auto n = t.get("early_stopping_rounds")) {
+    x.early_stopping_rounds = static_cast<int>(p.integer(*n, "early_stopping_rounds", 1, 1'000'000));
+    if (x.eval.empty()) p.fail(*n, "'early_stopping_rounds' needs an evaluation set in 'eval'");
+  }
+  if (auto n = t.get("early_stopping_metric")) {
+    x.early_stopping_metric = p.string(*n, "early_stopping_metric");
+    if (!x.early_stopping_rounds) p.fail(*n, "'early_stopping_metric' needs 'early_stopping_rounds'");
+  }
+  if (auto n = t.get("params")) {
+    for (auto&& [key, value] : p.table(*n, "params")) {
+      std::string name(key.str());
+      static const std::map<std::string, std::string_view> kSetBySeedgate = {
+          {"seed", "from the sweep's seeds"},
+          {"random_state", "as 'seed', from the sweep's seeds"},
+          {"nthread", "from the sweep's 'threads'"},
+          {"n_jobs", "as 'nthread', from the sweep's 'threads'"},
+          {"device", "from the sweep's 'devices'"},
+          {"gpu_id", "from the sweep's 'devices'"}};
+      if (auto it = kSetBySeedgate.find(name); it != kSetBySeedgate.end())
+        p.fail(key.source(), fmt::format("'params' must not set '{}': seedgate sets it {}", name, it->second));
+      std::string where = fmt::format("params.{}", name);
+      if (const toml::array* list = value.as_array()) {
+        if (list->empty()) p.fail(value, fmt::format("'{}' must not be empty", where));
+        for (const toml::node& item : *list) x.params.emplace_back(name, xgboost_param_value(p, item, where));
+      } else {
+        x.params.emplace_back(name, xgboost_param_value(p, value, where));
+      }
+      if (name == "tree_method") x.tree_method = x.params.back().second;
+    }
+  }
+  if (auto n = t.get("feature_names")) x.feature_names = p.string_list(*n, "feature_names");
+  if (auto n = t.get("importance"))
+    x.importance = p.choice(*n, "importance", {"weight", "gain", "cover", "total_gain", "total_cover"});
+  return x;
+}
+
 void parse_subject(const Parser& p, const toml::node& node, const std::filesystem::path& dir, Policy& policy) {
   const toml::table& t = p.table(node, "subject");
-  p.reject_unknown(
-      t, {"name", "adapter", "command", "timeout", "grace", "env", "allowed_failures", "workdir", "output_limit"},
-      "[subject]");
+  p.reject_unknown(t,
+                   {"name", "adapter", "command", "timeout", "grace", "env", "allowed_failures", "workdir",
+                    "output_limit", "xgboost"},
+                   "[subject]");
   SubjectSpec& s = policy.subject;
   if (auto n = t.get("name")) s.name = p.string(*n, "name");
   if (auto n = t.get("adapter")) s.adapter = p.choice(*n, "adapter", {"command", "libtorch", "xgboost"});
-  if (s.adapter == "xgboost")
-    p.fail(*t.get("adapter"), "adapter \"xgboost\" is not built into this seedgate; use \"command\"");
   const toml::node* command = t.get("command");
-  if (!command) p.fail(t.source(), "missing required key 'command' in [subject]");
-  if (auto text = command->value_exact<std::string>()) {
+  if (s.adapter == "xgboost") {
+    // Trained inside seedgate: no program, so nothing to run or give an environment.
+    for (const char* key : {"command", "env", "workdir"})
+      if (auto n = t.get(key))
+        p.fail(*n, fmt::format("adapter \"xgboost\" trains inside seedgate and takes no '{}'; describe the "
+                               "training in [subject.xgboost]",
+                               key));
+    const toml::node* x = t.get("xgboost");
+    if (!x) p.fail(node, "adapter \"xgboost\" needs a [subject.xgboost] table (train, eval, params, rounds)");
+    s.xgboost = parse_xgboost(p, *x, dir);
+  } else if (auto x = t.get("xgboost")) {
+    p.fail(*x, fmt::format("[subject.xgboost] is for adapter = \"xgboost\", not \"{}\"", s.adapter));
+  } else if (!command) {
+    p.fail(t.source(), "missing required key 'command' in [subject]");
+  } else if (auto text = command->value_exact<std::string>()) {
     if (text->empty()) p.fail(*command, "'command' must not be empty");
     p.check_placeholders(*command, "command", *text);
     s.command = {*text};
@@ -653,11 +728,12 @@ util::Result<Policy> parse_policy(std::string_view text, const std::string& disp
         if (text && text->find("{threads}") != std::string::npos)
           p.fail(node, fmt::format("'{}' uses {{threads}}, but [sweep] has no 'threads' axis", key));
       };
-      const toml::node& command = *subject->as_table()->get("command");
-      if (const toml::array* list = command.as_array()) {
-        for (const toml::node& item : *list) check_node(item, "command");
-      } else {
-        check_node(command, "command");
+      if (const toml::node* command = subject->as_table()->get("command")) {
+        if (const toml::array* list = command->as_array()) {
+          for (const toml::node& item : *list) check_node(item, "command");
+        } else {
+          check_node(*command, "command");
+        }
       }
     }
     if (auto n = root.get("statistics")) parse_statistics(p, *n, policy);

@@ -23,6 +23,22 @@ struct SourcePosition {
   int column = 0;
 };
 
+// [subject.xgboost]: what adapter = "xgboost" trains inside seedgate.
+struct XGBoostSubject {
+  std::filesystem::path train;                                      // absolute
+  std::vector<std::pair<std::string, std::filesystem::path>> eval;  // set name -> data, by name
+  std::string format;                                               // "csv", "libsvm"; empty: by extension
+  int label_column = -1;                                            // csv; -1: the last column
+  int rounds = 10;
+  int early_stopping_rounds = 0;                            // 0: off
+  std::string early_stopping_metric;                        // "test-logloss"; empty: the last one evaluated
+  std::vector<std::pair<std::string, std::string>> params;  // in policy order, arrays as repeated names
+  std::string tree_method;                                  // from params; empty: "hist"
+  std::vector<std::string> feature_names;
+  std::string importance = "gain";
+  SourcePosition position;  // of the table, for data errors
+};
+
 struct SubjectSpec {
   std::string name;
   std::string adapter = "command";
@@ -34,6 +50,7 @@ struct SubjectSpec {
   int allowed_failures = 0;
   std::filesystem::path workdir;             // absolute
   std::uint64_t output_limit = 16ull << 20;  // bytes kept per stream per run
+  std::optional<XGBoostSubject> xgboost;     // adapter = "xgboost"
 };
 
 struct SeedsSpec {

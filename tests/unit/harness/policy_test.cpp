@@ -144,6 +144,50 @@ confidence = 0.9
             "exactly, with no estimate to bound");
 }
 
+TEST(PolicyTest, TheXGBoostAdapterTrainsFromItsTable) {
+  auto policy = parse(R"(version = 1
+[subject]
+adapter = "xgboost"
+timeout = "1m"
+[subject.xgboost]
+train = "data/train.csv"
+eval = { test = "data/test.csv", train = "data/train.csv" }
+label_column = 30
+rounds = 20
+early_stopping_rounds = 5
+early_stopping_metric = "test-logloss"
+params = { objective = "binary:logistic", eta = 0.3, max_depth = 3, subsample = 0.8, eval_metric = ["error", "logloss"], tree_method = "approx", validate_parameters = true }
+feature_names = ["a", "b"]
+importance = "total_gain"
+[sweep]
+seeds = 4
+threads = [1, 2]
+[metrics.test-error]
+goal = "min"
+)");
+  ASSERT_TRUE(policy) << policy.error();
+  ASSERT_TRUE(policy->subject.xgboost);
+  const XGBoostSubject& x = *policy->subject.xgboost;
+  EXPECT_EQ(x.train, std::filesystem::path("/work/project/data/train.csv"));
+  ASSERT_EQ(x.eval.size(), 2u);
+  EXPECT_EQ(x.eval[0].first, "test");
+  EXPECT_EQ(x.eval[1].second, std::filesystem::path("/work/project/data/train.csv"));
+  EXPECT_EQ(x.label_column, 30);
+  EXPECT_EQ(x.rounds, 20);
+  EXPECT_EQ(x.early_stopping_rounds, 5);
+  EXPECT_EQ(x.early_stopping_metric, "test-logloss");
+  EXPECT_EQ(x.tree_method, "approx");
+  EXPECT_EQ(x.importance, "total_gain");
+  EXPECT_EQ(x.feature_names, (std::vector<std::string>{"a", "b"}));
+  std::map<std::string, std::vector<std::string>> params;
+  for (const auto& [name, value] : x.params) params[name].push_back(value);
+  EXPECT_EQ(params["eta"], (std::vector<std::string>{"0.3"}));
+  EXPECT_EQ(params["max_depth"], (std::vector<std::string>{"3"}));
+  EXPECT_EQ(params["eval_metric"], (std::vector<std::string>{"error", "logloss"}));
+  EXPECT_EQ(params["validate_parameters"], (std::vector<std::string>{"true"}));
+  EXPECT_TRUE(policy->subject.command.empty());
+}
+
 TEST(PolicyTest, SeedsForms) {
   auto list = parse(kMinimal + "");
   ASSERT_TRUE(list);
@@ -400,7 +444,33 @@ TEST(PolicyTest, EveryMessage) {
        "seedgate.toml:3:17: 'command' must hold strings, not an integer"},
       {"version = 1\n[subject]\ncommand = [\"x\"]\n", "seedgate.toml:1:1: missing required table [sweep]"},
       {"version = 1\n[subject]\ncommand = [\"x\"]\nadapter = \"xgboost\"\n[sweep]\nseeds = 1\n",
-       "seedgate.toml:4:11: adapter \"xgboost\" is not built into this seedgate; use \"command\""},
+       "seedgate.toml:3:11: adapter \"xgboost\" trains inside seedgate and takes no 'command'; describe the training "
+       "in [subject.xgboost]"},
+      {"version = 1\n[subject]\nadapter = \"xgboost\"\n[sweep]\nseeds = 1\n",
+       "seedgate.toml:2:1: adapter \"xgboost\" needs a [subject.xgboost] table (train, eval, params, rounds)"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[subject.xgboost]\ntrain = \"a.csv\"\n[sweep]\nseeds = 1\n",
+       "seedgate.toml:4:1: [subject.xgboost] is for adapter = \"xgboost\", not \"command\""},
+      {"version = 1\n[subject]\nadapter = \"xgboost\"\n[subject.xgboost]\nrounds = 3\n[sweep]\nseeds = 1\n",
+       "seedgate.toml:4:1: missing required key 'train' in [subject.xgboost] (the training data file)"},
+      {"version = 1\n[subject]\nadapter = \"xgboost\"\n[subject.xgboost]\ntrain = \"a.csv\"\nround = 3\n[sweep]\n"
+       "seeds = 1\n",
+       "seedgate.toml:6:1: unknown key 'round' in [subject.xgboost]; did you mean 'rounds'?"},
+      {"version = 1\n[subject]\nadapter = \"xgboost\"\n[subject.xgboost]\ntrain = \"a.csv\"\nparams = { seed = 1 "
+       "}\n[sweep]\nseeds = 1\n",
+       "seedgate.toml:6:12: 'params' must not set 'seed': seedgate sets it from the sweep's seeds"},
+      {"version = 1\n[subject]\nadapter = \"xgboost\"\n[subject.xgboost]\ntrain = \"a.csv\"\nparams = { nthread = 2 "
+       "}\n[sweep]\nseeds = 1\n",
+       "seedgate.toml:6:12: 'params' must not set 'nthread': seedgate sets it from the sweep's 'threads'"},
+      {"version = 1\n[subject]\nadapter = \"xgboost\"\n[subject.xgboost]\ntrain = \"a.csv\"\nparams = { eta = {} "
+       "}\n[sweep]\nseeds = 1\n",
+       "seedgate.toml:6:18: 'params.eta' must be a string, a number, a boolean or an array of them, not a table"},
+      {"version = 1\n[subject]\nadapter = \"xgboost\"\n[subject.xgboost]\ntrain = \"a.csv\"\n"
+       "early_stopping_rounds = 3\n[sweep]\nseeds = 1\n",
+       "seedgate.toml:6:25: 'early_stopping_rounds' needs an evaluation set in 'eval'"},
+      {"version = 1\n[subject]\nadapter = \"xgboost\"\n[subject.xgboost]\ntrain = \"a.csv\"\nimportance = \"gian\"\n"
+       "[sweep]\nseeds = 1\n",
+       "seedgate.toml:6:14: 'importance' must be one of \"weight\", \"gain\", \"cover\", \"total_gain\", "
+       "\"total_cover\", got \"gian\"; did you mean \"gain\"?"},
       {"version = 1\n[subject]\ncommand = [\"x\"]\nadapter = \"pytorch\"\n[sweep]\nseeds = 1\n",
        "seedgate.toml:4:11: 'adapter' must be one of \"command\", \"libtorch\", \"xgboost\", got \"pytorch\""},
       {"version = 1\n[subject]\ncommand = [\"x {seed\"]\n[sweep]\nseeds = 1\n",
