@@ -9,6 +9,7 @@
 #include "harness/metrics.hpp"
 #include "harness/plan.hpp"
 #include "harness/policy.hpp"
+#include "harness/posix_runner.hpp"
 #include "harness/results.hpp"
 #include "harness/runner.hpp"
 
@@ -27,6 +28,11 @@ class Adapter {
   // Adds what the finished runs reported about the framework (versions, GPU)
   // to the sweep's environment fingerprint.
   virtual void describe_environment(const std::vector<RunRecord>& /*runs*/, nlohmann::json& /*environment*/) const {}
+  // What runs the sweep's commands: real processes, unless the adapter trains
+  // inside seedgate (then it also loads what every run shares, once).
+  virtual util::Result<std::unique_ptr<CommandRunner>> make_runner(const Policy& /*policy*/) const {
+    return std::unique_ptr<CommandRunner>(std::make_unique<PosixRunner>());
+  }
 };
 
 }  // namespace seedgate

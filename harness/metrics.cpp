@@ -119,9 +119,23 @@ void parse_typed(const json& record, const std::string& type, const std::string&
       if (key == "type") continue;
       report.env[key] = value.is_string() ? value.get<std::string>() : value.dump();
     }
+  } else if (type == "importance") {
+    auto values = record.find("values");
+    if (values == record.end() || !values->is_object())
+      return add_issue(report, fmt::format("{}: importance record needs an object field 'values'", where));
+    report.importance.clear();
+    report.importance_kind = string_field(record, "kind").value_or("");
+    for (const auto& [feature, value] : values->items()) {
+      std::optional<double> v = metric_value(value);
+      if (!v || !std::isfinite(*v)) {
+        add_issue(report, fmt::format("{}: importance of '{}' is not a finite number", where, feature));
+        continue;
+      }
+      report.importance[feature] = *v;
+    }
   } else {
-    add_issue(report,
-              fmt::format("{}: unknown record type '{}' (known: artifact, predictions, event, env)", where, type));
+    add_issue(report, fmt::format("{}: unknown record type '{}' (known: artifact, predictions, event, env, importance)",
+                                  where, type));
   }
 }
 

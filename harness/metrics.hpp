@@ -26,8 +26,10 @@ struct RunReport {
   std::map<std::string, std::string> digests;                                  // artifact -> "xxh3:..."
   std::vector<std::string> predictions;                                        // paths
   std::vector<RunEvent> events;
-  std::map<std::string, std::string> env;  // from {"type": "env"} records
-  std::vector<std::string> issues;         // "metrics.jsonl:3: ..."
+  std::map<std::string, std::string> env;    // from {"type": "env"} records
+  std::map<std::string, double> importance;  // feature -> score, from an {"type": "importance"} record
+  std::string importance_kind;               // "gain", "weight", ...
+  std::vector<std::string> issues;           // "metrics.jsonl:3: ..."
 };
 
 // Parses the protocol file's text; `label` names it in issues.

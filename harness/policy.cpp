@@ -217,12 +217,9 @@ XGBoostSubject parse_xgboost(const Parser& p, const toml::node& node, const std:
     for (auto&& [key, value] : p.table(*n, "params")) {
       std::string name(key.str());
       static const std::map<std::string, std::string_view> kSetBySeedgate = {
-          {"seed", "from the sweep's seeds"},
-          {"random_state", "as 'seed', from the sweep's seeds"},
-          {"nthread", "from the sweep's 'threads'"},
-          {"n_jobs", "as 'nthread', from the sweep's 'threads'"},
-          {"device", "from the sweep's 'devices'"},
-          {"gpu_id", "from the sweep's 'devices'"}};
+          {"seed", "from the sweep's seeds"},        {"random_state", "as 'seed', from the sweep's seeds"},
+          {"nthread", "from the sweep's 'threads'"}, {"n_jobs", "as 'nthread', from the sweep's 'threads'"},
+          {"device", "from the sweep's 'devices'"},  {"gpu_id", "from the sweep's 'devices'"}};
       if (auto it = kSetBySeedgate.find(name); it != kSetBySeedgate.end())
         p.fail(key.source(), fmt::format("'params' must not set '{}': seedgate sets it {}", name, it->second));
       std::string where = fmt::format("params.{}", name);

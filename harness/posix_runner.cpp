@@ -403,10 +403,12 @@ std::string describe(const ProcessResult& result, std::chrono::milliseconds time
       return fmt::format("exited with code {}", result.exit_code);
     case Status::signaled:
       return fmt::format("killed by signal {}", signal_name(result.signal));
-    case Status::timed_out:
-      return fmt::format("timed out after {}; process group ended by {}",
-                         fmt::format("{:g}s", std::chrono::duration<double>(timeout).count()),
-                         signal_name(result.signal));
+    case Status::timed_out: {
+      std::string after = fmt::format("{:g}s", std::chrono::duration<double>(timeout).count());
+      // A run inside seedgate (no process) stops itself between steps.
+      if (result.signal == 0) return fmt::format("timed out after {}; stopped after its last finished step", after);
+      return fmt::format("timed out after {}; process group ended by {}", after, signal_name(result.signal));
+    }
     case Status::spawn_failed:
       return result.exit_code ? fmt::format("{} ({})", result.spawn_error, result.exit_code) : result.spawn_error;
     case Status::interrupted:

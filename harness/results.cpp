@@ -148,6 +148,8 @@ json to_json(const RunRecord& r) {
   }
   json events = json::array();
   for (const RunEvent& e : r.report.events) events.push_back({{"name", e.name}, {"message", e.message}});
+  json importance = json::object();
+  for (const auto& [feature, value] : r.report.importance) importance[feature] = number_to_json(value);
   json out = {
       {"id", r.run.id},
       {"seed", r.run.seed},
@@ -176,6 +178,7 @@ json to_json(const RunRecord& r) {
       {"predictions", r.report.predictions},
       {"events", events},
       {"env", r.report.env},
+      {"importance", {{"kind", r.report.importance_kind}, {"values", importance}}},
       {"issues", r.report.issues},
       {"stdout_tail", r.stdout_tail},
       {"stderr_tail", r.stderr_tail},
@@ -225,6 +228,11 @@ util::Result<RunRecord> run_record_from_json(const json& v) {
     for (const json& e : v.value("events", json::array()))
       r.report.events.push_back({e.value("name", ""), e.value("message", "")});
     r.report.env = v.value("env", std::map<std::string, std::string>{});
+    if (auto it = v.find("importance"); it != v.end() && it->is_object()) {
+      r.report.importance_kind = it->value("kind", "");
+      if (auto values = it->find("values"); values != it->end() && values->is_object())
+        for (const auto& [feature, value] : values->items()) r.report.importance[feature] = number_from_json(value);
+    }
     r.report.issues = v.value("issues", std::vector<std::string>{});
     r.stdout_tail = v.value("stdout_tail", "");
     r.stderr_tail = v.value("stderr_tail", "");

@@ -81,13 +81,17 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
     err << fmt::format("seedgate: adapter '{}' is not available in this build\n", policy->subject.adapter);
     return kExitUsage;
   }
-  PosixRunner runner;
+  auto runner = adapter->make_runner(*policy);
+  if (!runner) {
+    err << "seedgate: " << runner.error() << "\n";
+    return kExitUsage;
+  }
   SweepOptions sweep_options;
   sweep_options.out_dir = options.out_dir;
   sweep_options.jobs = options.jobs;
   sweep_options.resume = options.resume;
   sweep_options.progress = &err;
-  auto results = run_sweep(*policy, *adapter, runner, sweep_options);
+  auto results = run_sweep(*policy, *adapter, **runner, sweep_options);
   if (!results) {
     err << "seedgate: " << results.error() << "\n";
     return kExitCannotEvaluate;

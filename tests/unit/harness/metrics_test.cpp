@@ -48,7 +48,7 @@ TEST(ProtocolTest, MalformedLinesAreIssuesWithLineNumbers) {
       "metrics.jsonl:3: expected a JSON object, got an array",
       "metrics.jsonl:4: metric 'accuracy' is a string, not a number",
       "metrics.jsonl:5: artifact record needs string fields 'name' and 'digest'",
-      "metrics.jsonl:6: unknown record type 'bogus' (known: artifact, predictions, event, env)",
+      "metrics.jsonl:6: unknown record type 'bogus' (known: artifact, predictions, event, env, importance)",
       "metrics.jsonl:7: not a JSON object: {\"accuracy\": 0.9",
       "metrics.jsonl:8: metric 'loss' is -inf",
       "metrics.jsonl:9: metric 'note' is a string, not a number",
