@@ -194,7 +194,6 @@ XGBoostSubject parse_xgboost(const Parser& p, const toml::node& node, const std:
                     "early_stopping_metric", "params", "feature_names", "importance"},
                    "[subject.xgboost]");
   XGBoostSubject x;
-  x.position = {node.source().begin.line, node.source().begin.column};
   const toml::node* train = t.get("train");
   if (!train) p.fail(node, "missing required key 'train' in [subject.xgboost] (the training data file)");
   x.train = resolve(dir, p.string(*train, "train"));

@@ -36,7 +36,6 @@ struct XGBoostSubject {
   std::string tree_method;                                  // from params; empty: "hist"
   std::vector<std::string> feature_names;
   std::string importance = "gain";
-  SourcePosition position;  // of the table, for data errors
 };
 
 struct SubjectSpec {

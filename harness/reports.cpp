@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "checks/importance.hpp"
 #include "checks/stats.hpp"
 #include "util/strings.hpp"
 #include "util/xml_writer.hpp"
@@ -45,6 +46,44 @@ std::map<std::string, std::map<std::string, std::vector<SeedValue>>> distributio
     }
   }
   return out;
+}
+
+struct ImportanceGroup {
+  std::string group;
+  std::string kind;  // "gain", ...
+  checks::ImportanceStability stability;
+};
+
+// Per group, how stable the feature-importance ranking is across seeds: the
+// first passed run of each seed that reported importance.
+std::vector<ImportanceGroup> importance_groups(const SweepResults& results) {
+  std::map<std::string, std::map<std::int64_t, std::map<std::string, double>>> per_group;
+  std::map<std::string, std::string> kinds;
+  for (const RunRecord& r : results.runs) {
+    if (r.status != RunStatus::passed || r.report.importance.empty()) continue;
+    std::string group = group_label(r.run);
+    per_group[group].emplace(r.run.seed, r.report.importance);
+    kinds.emplace(group, r.report.importance_kind);
+  }
+  std::vector<ImportanceGroup> out;
+  for (const auto& [group, seeds] : per_group)
+    if (seeds.size() >= 2) out.push_back({group, kinds[group], checks::importance_stability(seeds)});
+  return out;
+}
+
+constexpr std::size_t kImportanceRows = 10;
+
+std::string rank_range(const checks::FeatureStanding& f) {
+  return f.best_rank == f.worst_rank ? fmt::format("{:g}", f.best_rank)
+                                     : fmt::format("{:g}–{:g}", f.best_rank, f.worst_rank);
+}
+
+std::string importance_headline(const ImportanceGroup& g) {
+  const checks::ImportanceStability& s = g.stability;
+  return fmt::format(
+      "{} seeds, Kendall's tau mean {:.3f}, min {:.3f} (seeds {} and {}); {} features in some seed's "
+      "top {}",
+      s.seeds, s.mean_tau, s.min_tau, s.min_pair[0], s.min_pair[1], s.distinct_in_top, s.top_k);
 }
 
 // How many runs of a status the console lists by name (passed: those with warnings).
@@ -174,6 +213,19 @@ std::string render_console(const SweepResults& results, const ReportContext& con
       histogram(out, values);
     }
   }
+  for (const ImportanceGroup& g : importance_groups(results)) {
+    out += fmt::format("\nfeature importance ({}) across seeds\n  {}: {}\n", g.kind, g.group, importance_headline(g));
+    out += fmt::format("    {:>9}  {:>12}  {:>7}  {:>6}  feature\n", "mean rank", "mean score", "ranks",
+                       fmt::format("top {}", g.stability.top_k));
+    const auto& standings = g.stability.standings;
+    for (std::size_t i = 0; i < std::min(standings.size(), kImportanceRows); ++i) {
+      const checks::FeatureStanding& f = standings[i];
+      out += fmt::format("    {:>9.2f}  {:>12.6g}  {:>7}  {:>6}  {}\n", f.mean_rank, f.mean_score, rank_range(f),
+                         fmt::format("{}/{}", f.seeds_in_top, g.stability.seeds), f.feature);
+    }
+    if (standings.size() > kImportanceRows)
+      out += fmt::format("    … {} more features in results.json\n", standings.size() - kImportanceRows);
+  }
   if (!results.checks.empty()) out += "\nchecks\n";
   for (const CheckResult& c : results.checks) {
     out += fmt::format("  {:<5} {}\n", check_verdict(c), c.outcome.name);
@@ -274,6 +326,18 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
                                              {"errors", "0"},
                                              {"skipped", std::to_string(skipped)},
                                              {"time", time(total)}});
+      if (auto groups = importance_groups(results); !groups.empty()) {
+        auto properties = xml.element("properties");
+        for (const ImportanceGroup& g : groups) {
+          xml.leaf("property", {{"name", fmt::format("importance.kendall_tau_mean[{}]", g.group)},
+                                {"value", util::format_number(g.stability.mean_tau)}});
+          xml.leaf("property", {{"name", fmt::format("importance.kendall_tau_min[{}]", g.group)},
+                                {"value", util::format_number(g.stability.min_tau)}});
+          if (!g.stability.standings.empty())
+            xml.leaf("property", {{"name", fmt::format("importance.top_feature[{}]", g.group)},
+                                  {"value", g.stability.standings.front().feature}});
+        }
+      }
       for (const RunRecord& r : results.runs) {
         std::string name = fmt::format("run[seed={},mode={},device={}", r.run.seed, r.run.mode, r.run.device);
         if (r.run.threads > 0) name += fmt::format(",threads={}", r.run.threads);
@@ -331,6 +395,17 @@ std::string render_markdown(const SweepResults& results, const ReportContext& co
     for (const std::string& m : c.outcome.messages) out += fmt::format("\n- `{}`: {}", cell(c.outcome.name), cell(m));
     for (const std::string& n : c.outcome.notes)
       out += fmt::format("\n- `{}`: note: {}", cell(c.outcome.name), cell(n));
+  }
+  for (const ImportanceGroup& g : importance_groups(results)) {
+    out += fmt::format("\n\n### Feature importance ({}), {}\n\n{}.\n\n", g.kind, g.group, importance_headline(g));
+    out += fmt::format("| mean rank | feature | mean score | ranks | in top {} |\n|---|---|---|---|---|\n",
+                       g.stability.top_k);
+    const auto& standings = g.stability.standings;
+    for (std::size_t i = 0; i < std::min(standings.size(), kImportanceRows); ++i) {
+      const checks::FeatureStanding& f = standings[i];
+      out += fmt::format("| {:.2f} | {} | {:.6g} | {} | {}/{} |\n", f.mean_rank, cell(f.feature), f.mean_score,
+                         rank_range(f), f.seeds_in_top, g.stability.seeds);
+    }
   }
   out += "\n\n### Per-seed values\n\n";
   for (const auto& [metric, groups] : distributions(results)) {
