@@ -102,8 +102,8 @@ util::Result<std::shared_ptr<const XGBoostData>> load_xgboost_data(const XGBoost
                                         subject.feature_names.size(), subject.train.string(), columns));
   for (const auto& [name, set] : data->eval)
     if (set->columns > columns)
-      return util::make_error(fmt::format("evaluation set '{}' has {} features, the training data {}", name,
-                                          set->columns, columns));
+      return util::make_error(
+          fmt::format("evaluation set '{}' has {} features, the training data {}", name, set->columns, columns));
   return std::shared_ptr<const XGBoostData>(std::move(data));
 }
 
@@ -155,8 +155,8 @@ ProcessResult train_xgboost_run(const XGBoostSubject& subject, const XGBoostData
       if (stop_metric.empty() && !values.empty()) stop_metric = values.back().first;  // XGBoost's choice
       auto it = std::find_if(values.begin(), values.end(), [&](const auto& v) { return v.first == stop_metric; });
       if (it == values.end())
-        throw sx::Error(fmt::format("early_stopping_metric '{}' is not among the evaluated metrics ({})",
-                                    stop_metric, joined_names(values)));
+        throw sx::Error(fmt::format("early_stopping_metric '{}' is not among the evaluated metrics ({})", stop_metric,
+                                    joined_names(values)));
       bool better = best_round < 0 || (larger_is_better(stop_metric) ? it->second > best : it->second < best);
       if (better) {
         best = it->second;
