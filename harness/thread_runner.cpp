@@ -41,7 +41,7 @@ struct ThreadRunner::Impl {
   struct sigaction old_int {};
   struct sigaction old_term {};
 
-  void run(std::size_t token, ProcessSpec spec) {
+  void run(std::size_t token, const ProcessSpec& spec) {
     auto started = std::chrono::steady_clock::now();
     double cpu_started = thread_cpu_seconds();
     RunControl control;
@@ -86,8 +86,8 @@ ThreadRunner::~ThreadRunner() {
 
 void ThreadRunner::start(std::size_t token, const ProcessSpec& spec) {
   // The job's output files exist from the start, as a process's would.
-  std::ofstream(spec.stdout_path, std::ios::trunc);
-  std::ofstream(spec.stderr_path, std::ios::trunc);
+  { std::ofstream created_out(spec.stdout_path, std::ios::trunc); }
+  { std::ofstream created_err(spec.stderr_path, std::ios::trunc); }
   std::lock_guard lock(m_impl->mutex);
   ++m_impl->running;
   m_impl->threads.emplace(token, std::thread([impl = m_impl.get(), token, spec] { impl->run(token, spec); }));
