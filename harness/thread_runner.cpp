@@ -34,8 +34,7 @@ struct ThreadRunner::Impl {
   std::mutex mutex;
   std::condition_variable changed;
   std::deque<Completion> completed;
-  std::map<std::size_t, std::thread> threads;  // by token, until wait() returns them
-  std::size_t running = 0;
+  std::map<std::size_t, std::thread> threads;  // by token, until wait() returns them: the running jobs
   std::atomic<bool> stop{false};
   bool was_interrupted = false;
   struct sigaction old_int {};
@@ -89,14 +88,13 @@ void ThreadRunner::start(std::size_t token, const ProcessSpec& spec) {
   { std::ofstream created_out(spec.stdout_path, std::ios::trunc); }
   { std::ofstream created_err(spec.stderr_path, std::ios::trunc); }
   std::lock_guard lock(m_impl->mutex);
-  ++m_impl->running;
   m_impl->threads.emplace(token, std::thread([impl = m_impl.get(), token, spec] { impl->run(token, spec); }));
 }
 
 std::optional<CommandRunner::Completion> ThreadRunner::wait() {
   std::unique_lock lock(m_impl->mutex);
   while (m_impl->completed.empty()) {
-    if (m_impl->running == 0) return std::nullopt;
+    if (m_impl->threads.empty()) return std::nullopt;
     m_impl->changed.wait_for(lock, kSignalPoll);
     if (g_stop_signal != 0 && !m_impl->was_interrupted) {
       m_impl->was_interrupted = true;
@@ -105,12 +103,12 @@ std::optional<CommandRunner::Completion> ThreadRunner::wait() {
   }
   Completion done = std::move(m_impl->completed.front());
   m_impl->completed.pop_front();
-  --m_impl->running;
+  // Only this thread adds or removes threads, so the node stays valid unlocked.
   auto thread = m_impl->threads.find(done.token);
   lock.unlock();
-  if (thread != m_impl->threads.end() && thread->second.joinable()) thread->second.join();
+  thread->second.join();
   lock.lock();
-  m_impl->threads.erase(done.token);
+  m_impl->threads.erase(thread);
   return done;
 }
 

@@ -57,15 +57,11 @@ std::string joined_names(const std::vector<std::pair<std::string, double>>& valu
 
 ProcessSpec XGBoostAdapter::command_for(const Policy& policy, const RunSpec& run, const RunContext& context,
                                         const std::map<std::string, std::string>& base_env) const {
-  ProcessSpec spec;
+  // The command adapter's spec (environment, output files, limits), with no
+  // program: the run trains in its own folder inside seedgate.
+  ProcessSpec spec = CommandAdapter::command_for(policy, run, context, base_env);
   spec.argv = {"xgboost (in seedgate)"};
-  spec.env = run_environment(base_env, policy, run, context);
   spec.cwd = context.run_dir;
-  spec.stdout_path = context.run_dir / "stdout.log";
-  spec.stderr_path = context.run_dir / "stderr.log";
-  spec.output_limit = policy.subject.output_limit;
-  spec.timeout = policy.subject.timeout;
-  spec.grace = policy.subject.grace;
   return spec;
 }
 

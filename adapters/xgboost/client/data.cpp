@@ -90,14 +90,14 @@ Table read_csv(const std::string& path, int label_column) {
     for (std::size_t start = 0;;) {
       std::size_t comma = std::min(line.find(',', start), line.size());
       std::string_view text = trim(line.substr(start, comma - start));
-      std::string number = std::to_string(fields.size() + 1);
       float value = std::numeric_limits<float>::quiet_NaN();
       if (!text.empty()) {
         std::optional<float> parsed = parse_float(text);
+        auto field = [&] { return "field " + std::to_string(fields.size() + 1); };  // for messages only
         if (!parsed)
-          reader.fail("field " + number + " is not a number: " + shown(text) +
+          reader.fail(field() + " is not a number: " + shown(text) +
                       (table.rows == 0 ? " (the file must have no header line)" : ""));
-        if (std::isinf(*parsed)) reader.fail("field " + number + " is infinite: " + shown(text));
+        if (std::isinf(*parsed)) reader.fail(field() + " is infinite: " + shown(text));
         value = *parsed;
       }
       fields.push_back(value);
