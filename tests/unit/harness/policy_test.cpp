@@ -467,6 +467,9 @@ TEST(PolicyTest, EveryMessage) {
       {"version = 1\n[subject]\nadapter = \"xgboost\"\n[subject.xgboost]\ntrain = \"a.csv\"\n"
        "early_stopping_rounds = 3\n[sweep]\nseeds = 1\n",
        "seedgate.toml:6:25: 'early_stopping_rounds' needs an evaluation set in 'eval'"},
+      {"version = 1\n[subject]\nadapter = \"xgboost\"\n[subject.xgboost]\ntrain = \"a.csv\"\n"
+       "early_stopping_metric = \"test-auc\"\n[sweep]\nseeds = 1\n",
+       "seedgate.toml:6:25: 'early_stopping_metric' needs 'early_stopping_rounds'"},
       {"version = 1\n[subject]\nadapter = \"xgboost\"\n[subject.xgboost]\ntrain = \"a.csv\"\nimportance = \"gian\"\n"
        "[sweep]\nseeds = 1\n",
        "seedgate.toml:6:14: 'importance' must be one of \"weight\", \"gain\", \"cover\", \"total_gain\", "
