@@ -631,6 +631,59 @@ void parse_report(const Parser& p, const toml::node& node, const std::filesystem
   path("html", policy.report.html);
 }
 
+// TOML syntax errors in seedgate's message style (lower case, path:line:col).
+toml::table parse_toml(const Parser& p, std::string_view text, const std::string& display_path) {
+  try {
+    return toml::parse(text, display_path);
+  } catch (const toml::parse_error& e) {
+    std::string description(e.description());
+    if (!description.empty()) description[0] = static_cast<char>(std::tolower(description[0]));
+    p.fail(e.source(), description);
+  }
+}
+
+// [lint]: paths, exclude, entry_points, fail_on, libtorch_version, [lint.rules].
+void parse_lint(const Parser& p, const toml::node& node, lint::LintConfig& config) {
+  const toml::table& t = p.table(node, "lint");
+  p.reject_unknown(t, {"paths", "exclude", "entry_points", "fail_on", "libtorch_version", "rules"}, "[lint]");
+  if (auto n = t.get("paths")) {
+    config.paths = p.string_list(*n, "paths");
+    if (config.paths.empty()) p.fail(*n, "'paths' must name at least one file or folder");
+  }
+  if (auto n = t.get("exclude")) config.exclude = p.string_list(*n, "exclude");
+  if (auto n = t.get("entry_points")) config.entry_points = p.string_list(*n, "entry_points");
+  if (auto n = t.get("fail_on")) {
+    std::string v = p.choice(*n, "fail_on", {"error", "warning", "note", "never"});
+    config.fail_on = lint::parse_severity(v);
+  }
+  if (auto n = t.get("libtorch_version")) {
+    std::string v = p.string(*n, "libtorch_version");
+    static const std::regex kVersion(R"(\d+(\.\d+){0,3}([+-][A-Za-z0-9.]+)?)");
+    if (!std::regex_match(v, kVersion))
+      p.fail(*n, fmt::format("'libtorch_version' must be a version such as \"2.1\", got \"{}\"", v));
+    config.libtorch_version = v;
+  }
+  if (auto n = t.get("rules")) {
+    const toml::table& rules = p.table(*n, "rules");
+    std::vector<std::string_view> ids;
+    for (const lint::RuleInfo& r : lint::all_rules()) ids.push_back(r.id);
+    for (auto&& [key, value] : rules) {
+      const lint::RuleInfo* rule = lint::find_rule(key.str());
+      if (!rule) {
+        std::string message = fmt::format("unknown lint rule '{}' in [lint.rules]", key.str());
+        if (auto near = util::closest_match(key.str(), ids)) message += fmt::format("; did you mean '{}'?", *near);
+        p.fail(key.source(), message);
+      }
+      std::string v = p.choice(value, key.str(), {"on", "off", "note", "warning", "error"});
+      if (v == "off") {
+        config.rules[std::string(key.str())] = std::nullopt;
+      } else {
+        config.rules[std::string(key.str())] = v == "on" ? rule->severity : *lint::parse_severity(v);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<std::int64_t> SeedsSpec::ceiling() const {
@@ -694,15 +747,9 @@ util::Result<Policy> parse_policy(std::string_view text, const std::string& disp
   policy.dir = dir;
   policy.digest = util::digest_bytes(text);
   try {
-    toml::table root;
-    try {
-      root = toml::parse(text, display_path);
-    } catch (const toml::parse_error& e) {
-      std::string description(e.description());
-      if (!description.empty()) description[0] = static_cast<char>(std::tolower(description[0]));
-      p.fail(e.source(), description);
-    }
-    p.reject_unknown(root, {"version", "subject", "sweep", "metrics", "artifacts", "statistics", "check", "report"},
+    toml::table root = parse_toml(p, text, display_path);
+    p.reject_unknown(root,
+                     {"version", "subject", "sweep", "metrics", "artifacts", "statistics", "check", "report", "lint"},
                      "the policy");
     const toml::node* version = root.get("version");
     if (!version) p.fail(toml::source_region{{1, 1}, {1, 1}, {}}, "missing required key 'version' (write version = 1)");
@@ -741,10 +788,29 @@ util::Result<Policy> parse_policy(std::string_view text, const std::string& disp
       for (const toml::node& item : *list) parse_check(p, item, dir, policy);
     }
     if (auto n = root.get("report")) parse_report(p, *n, dir, policy);
+    if (auto n = root.get("lint")) parse_lint(p, *n, policy.lint);
   } catch (const PolicyError& e) {
     return util::make_error(e.message);
   }
   return policy;
+}
+
+util::Result<lint::LintConfig> parse_lint_config(std::string_view text, const std::string& display_path) {
+  Parser p(display_path);
+  lint::LintConfig config;
+  try {
+    toml::table root = parse_toml(p, text, display_path);
+    if (auto n = root.get("lint")) parse_lint(p, *n, config);
+  } catch (const PolicyError& e) {
+    return util::make_error(e.message);
+  }
+  return config;
+}
+
+util::Result<lint::LintConfig> load_lint_config(const std::filesystem::path& path) {
+  auto text = util::read_file(path);
+  if (!text) return util::make_error(text.error());
+  return parse_lint_config(*text, path.string());
 }
 
 util::Result<Policy> load_policy(const std::filesystem::path& path) {

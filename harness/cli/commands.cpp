@@ -12,6 +12,7 @@
 #include "harness/posix_runner.hpp"
 #include "harness/reports.hpp"
 #include "harness/sweep.hpp"
+#include "lint/report.hpp"
 #include "util/atomic_file.hpp"
 
 namespace seedgate::cli {
@@ -173,6 +174,68 @@ int policy_lint_command(const std::filesystem::path& path, std::ostream& out, st
   out << fmt::format("{}: ok ({} checks, {} warning{})\n", path.string(), policy->checks.size(), warnings,
                      warnings == 1 ? "" : "s");
   return kExitPass;
+}
+
+int lint_command(const LintOptions& options, std::ostream& out, std::ostream& err) {
+  namespace fs = std::filesystem;
+  lint::LintConfig config;
+  fs::path root = fs::current_path();
+  std::error_code ec;
+  if (options.policy_given || fs::exists(options.policy, ec)) {
+    auto loaded = load_lint_config(options.policy);
+    if (!loaded) {
+      err << loaded.error() << "\n";
+      return kExitUsage;
+    }
+    config = std::move(*loaded);
+    // Paths in [lint] and in the reports are relative to the policy's folder.
+    root = fs::absolute(options.policy).parent_path().lexically_normal();
+  }
+  if (!options.fail_on.empty()) config.fail_on = lint::parse_severity(options.fail_on);  // "never": nullopt
+  if (options.list_rules) {
+    out << lint::format_rule_list(config);
+    return kExitPass;
+  }
+  std::vector<std::string> paths = config.paths;
+  if (!options.paths.empty()) {
+    paths.clear();
+    for (const std::string& p : options.paths) paths.push_back(fs::absolute(p).lexically_normal().string());
+  }
+  auto files = lint::read_sources(root, paths, config.exclude);
+  if (!files) {
+    err << "seedgate: " << files.error() << "\n";
+    return kExitUsage;
+  }
+  auto report = lint::lint_sources(*files, config);
+  if (!report) {
+    err << "seedgate: " << report.error() << "\n";
+    return kExitUsage;
+  }
+  std::string text = lint::format_text(*report);
+  std::string formatted;
+  if (options.format == "sarif") {
+    formatted = lint::format_sarif(*report, config, seedgate_version());
+  } else if (options.format == "junit") {
+    formatted = lint::format_junit(*report, config);
+  } else if (options.format == "github") {
+    formatted = lint::format_github(*report);
+  } else {
+    formatted = text;
+  }
+  if (options.output.empty()) {
+    out << formatted;
+    // Annotations and documents on stdout; the summary line still reaches the log.
+    if (options.format != "text") err << text.substr(text.rfind('\n', text.size() - 2) + 1);
+  } else {
+    if (options.output.has_parent_path()) fs::create_directories(options.output.parent_path(), ec);
+    auto written = util::write_file_atomic(options.output, formatted);
+    if (!written) {
+      err << fmt::format("seedgate: cannot write {}: {}\n", options.output.string(), written.error());
+      return kExitCannotEvaluate;
+    }
+    out << text;
+  }
+  return report->failed() ? kExitFail : kExitPass;
 }
 
 int init_command(const std::filesystem::path& dir, std::ostream& out, std::ostream& err) {

@@ -29,6 +29,17 @@ int report_command(const std::vector<std::filesystem::path>& results, const std:
 int baseline_save_command(const std::vector<std::filesystem::path>& results, const std::filesystem::path& output,
                           std::ostream& out, std::ostream& err);
 int policy_lint_command(const std::filesystem::path& policy, std::ostream& out, std::ostream& err);
+struct LintOptions {
+  std::vector<std::string> paths;  // on the command line; empty: the policy's [lint] paths
+  std::filesystem::path policy = "seedgate.toml";
+  bool policy_given = false;  // -p was passed: a missing file is an error
+  std::string format = "text";
+  std::filesystem::path output;  // empty: the format goes to stdout
+  std::string fail_on;           // empty: the policy's
+  bool list_rules = false;
+};
+
+int lint_command(const LintOptions& options, std::ostream& out, std::ostream& err);
 int init_command(const std::filesystem::path& dir, std::ostream& out, std::ostream& err);
 
 }  // namespace seedgate::cli

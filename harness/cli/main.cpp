@@ -47,6 +47,26 @@ int main(int argc, char** argv) {
   auto* lint_cmd = policy_cmd->add_subcommand("lint", "Validate a policy and warn where its checks cannot work");
   lint_cmd->add_option("-p,--policy", policy, "Policy file")->capture_default_str();
 
+  LintOptions lint;
+  auto* code_lint_cmd = app.add_subcommand(
+      "lint",
+      "Scan C++ and Python training code for reproducibility hazards (unseeded generators, cuDNN benchmark mode,\n"
+      "nondeterministic CUDA ops, XGBoost settings) before anything runs. Reads the policy's [lint] table when the\n"
+      "policy exists. Suppress a finding with `// seedgate-lint: ignore[rule-id]` (or `#` in Python) on its line\n"
+      "or alone on the line before. Exit 1 when a finding is at or above the failing severity.");
+  code_lint_cmd->add_option("PATH", lint.paths, "Files or folders to scan (default: the policy's [lint] paths, or .)");
+  auto* lint_policy_opt =
+      code_lint_cmd->add_option("-p,--policy", lint.policy, "Policy whose [lint] table configures the scan")
+          ->capture_default_str();
+  code_lint_cmd->add_option("--format", lint.format, "Output: text, sarif (2.1.0), junit or github (annotations)")
+      ->check(CLI::IsMember({"text", "sarif", "junit", "github"}))
+      ->capture_default_str();
+  code_lint_cmd->add_option("-o,--output", lint.output,
+                            "Write the output here (the text summary still goes to stdout)");
+  code_lint_cmd->add_option("--fail-on", lint.fail_on, "Lowest severity that fails: error, warning, note or never")
+      ->check(CLI::IsMember({"error", "warning", "note", "never"}));
+  code_lint_cmd->add_flag("--list-rules", lint.list_rules, "List the rules with their severities and exit");
+
   std::filesystem::path init_dir = ".";
   auto* init_cmd = app.add_subcommand("init", "Write a starter seedgate.toml and a GitHub Actions workflow");
   init_cmd->add_option("DIR", init_dir, "Where to write them")->capture_default_str();
@@ -63,6 +83,10 @@ int main(int argc, char** argv) {
     if (*report_cmd) return report_command(results, junit, markdown, std::cout, std::cerr);
     if (*save_cmd) return baseline_save_command(results, output, std::cout, std::cerr);
     if (*lint_cmd) return policy_lint_command(policy, std::cout, std::cerr);
+    if (*code_lint_cmd) {
+      lint.policy_given = lint_policy_opt->count() > 0;
+      return lint_command(lint, std::cout, std::cerr);
+    }
     if (*init_cmd) return init_command(init_dir, std::cout, std::cerr);
   } catch (const std::exception& e) {
     std::cerr << "seedgate: internal error: " << e.what() << "\n";

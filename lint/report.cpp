@@ -1,0 +1,218 @@
+#include "lint/report.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "util/xml_writer.hpp"
+
+namespace lint {
+namespace {
+
+std::string_view sarif_level(Severity s) {
+  return severity_name(s);  // SARIF's levels are named as seedgate's severities
+}
+
+// A relative URI reference for a '/'-separated path: unreserved characters
+// and '/' as they are, everything else percent-encoded.
+std::string uri_of(std::string_view path) {
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+// GitHub workflow commands: data escapes %, CR, LF; properties also : and ,.
+std::string github_escape(std::string_view s, bool property) {
+  std::string out;
+  for (char c : s) {
+    if (c == '%') {
+      out += "%25";
+    } else if (c == '\r') {
+      out += "%0D";
+    } else if (c == '\n') {
+      out += "%0A";
+    } else if (property && c == ':') {
+      out += "%3A";
+    } else if (property && c == ',') {
+      out += "%2C";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string_view github_command(Severity s) {
+  switch (s) {
+    case Severity::error:
+      return "error";
+    case Severity::warning:
+      return "warning";
+    case Severity::note:
+      return "notice";
+  }
+  return "error";
+}
+
+bool fails(const LintReport& report, const Finding& f) {
+  return report.fail_on && static_cast<int>(f.severity) >= static_cast<int>(*report.fail_on);
+}
+
+std::string finding_line(const Finding& f) {
+  return fmt::format("{}:{}:{}: {}: {} [{}]", f.path, f.line, f.column, severity_name(f.severity), f.message, f.rule);
+}
+
+}  // namespace
+
+std::optional<Severity> effective_severity(const RuleInfo& rule, const LintConfig& config) {
+  auto it = config.rules.find(rule.id);
+  return it == config.rules.end() ? std::optional(rule.severity) : it->second;
+}
+
+std::string format_text(const LintReport& report) {
+  std::string out;
+  std::size_t counts[3] = {0, 0, 0};
+  for (const Finding& f : report.findings) {
+    out += finding_line(f);
+    out += '\n';
+    counts[static_cast<int>(f.severity)] += 1;
+  }
+  out +=
+      fmt::format("{} finding{} ({} error{}, {} warning{}, {} note{}) in {} file{}, {} line{}", report.findings.size(),
+                  report.findings.size() == 1 ? "" : "s", counts[2], counts[2] == 1 ? "" : "s", counts[1],
+                  counts[1] == 1 ? "" : "s", counts[0], counts[0] == 1 ? "" : "s", report.files,
+                  report.files == 1 ? "" : "s", report.lines, report.lines == 1 ? "" : "s");
+  if (report.suppressed > 0) out += fmt::format("; {} suppressed", report.suppressed);
+  if (!report.fail_on) {
+    out += "; findings do not fail the build (fail_on = \"never\")";
+  } else {
+    out += fmt::format("; {} at or above {}", report.failed() ? "failed:" : "passed: none",
+                       severity_name(*report.fail_on));
+  }
+  out += '\n';
+  return out;
+}
+
+std::string format_sarif(const LintReport& report, const LintConfig& config, std::string_view version) {
+  using nlohmann::json;
+  json rules = json::array();
+  std::map<std::string, std::size_t, std::less<>> rule_index;
+  for (const RuleInfo& r : all_rules()) {
+    auto severity = effective_severity(r, config);
+    if (!severity) continue;
+    rule_index.emplace(r.id, rules.size());
+    rules.push_back({{"id", r.id},
+                     {"shortDescription", {{"text", r.summary}}},
+                     {"fullDescription", {{"text", r.help}}},
+                     {"help", {{"text", r.help}, {"markdown", fmt::format("**{}**\n\n{}", r.summary, r.help)}}},
+                     {"defaultConfiguration", {{"level", sarif_level(*severity)}}},
+                     {"properties", {{"tags", {"reproducibility"}}, {"languages", r.languages}}}});
+  }
+  json results = json::array();
+  for (const Finding& f : report.findings) {
+    json result = {{"ruleId", f.rule},
+                   {"level", sarif_level(f.severity)},
+                   {"message", {{"text", f.message}}},
+                   {"locations",
+                    {{{"physicalLocation",
+                       {{"artifactLocation", {{"uri", uri_of(f.path)}, {"uriBaseId", "%SRCROOT%"}}},
+                        {"region", {{"startLine", f.line}, {"startColumn", f.column}}}}}}}},
+                   {"partialFingerprints", {{"seedgateFindingHash/v1", f.fingerprint}}}};
+    if (auto it = rule_index.find(f.rule); it != rule_index.end()) result["ruleIndex"] = it->second;
+    results.push_back(std::move(result));
+  }
+  json sarif = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                {"version", "2.1.0"},
+                {"runs",
+                 {{{"tool",
+                    {{"driver",
+                      {{"name", "seedgate"},
+                       {"semanticVersion", version},
+                       {"version", version},
+                       {"informationUri", "https://github.com/seedgate/seedgate"},
+                       {"rules", rules}}}}},
+                   {"columnKind", "utf16CodeUnits"},
+                   {"results", results}}}}};
+  return sarif.dump(2) + "\n";
+}
+
+std::string format_junit(const LintReport& report, const LintConfig& config) {
+  std::map<std::string, std::vector<const Finding*>, std::less<>> by_rule;
+  for (const Finding& f : report.findings) by_rule[f.rule].push_back(&f);
+  std::vector<const RuleInfo*> enabled;
+  std::size_t failures = 0;
+  for (const RuleInfo& r : all_rules()) {
+    if (!effective_severity(r, config)) continue;
+    enabled.push_back(&r);
+    auto it = by_rule.find(r.id);
+    if (it == by_rule.end()) continue;
+    failures += std::any_of(it->second.begin(), it->second.end(), [&](const Finding* f) { return fails(report, *f); });
+  }
+  util::XmlWriter xml;
+  {
+    auto root = xml.element("testsuites", {{"name", "seedgate lint"},
+                                           {"tests", std::to_string(enabled.size())},
+                                           {"failures", std::to_string(failures)},
+                                           {"errors", "0"}});
+    auto suite = xml.element("testsuite", {{"name", "seedgate.lint"},
+                                           {"tests", std::to_string(enabled.size())},
+                                           {"failures", std::to_string(failures)},
+                                           {"errors", "0"},
+                                           {"skipped", "0"}});
+    {
+      auto properties = xml.element("properties");
+      xml.leaf("property", {{"name", "files"}, {"value", std::to_string(report.files)}});
+      xml.leaf("property", {{"name", "lines"}, {"value", std::to_string(report.lines)}});
+      xml.leaf("property", {{"name", "suppressed"}, {"value", std::to_string(report.suppressed)}});
+      xml.leaf("property", {{"name", "fail_on"},
+                            {"value", report.fail_on ? std::string(severity_name(*report.fail_on)) : "never"}});
+    }
+    for (const RuleInfo* r : enabled) {
+      auto testcase = xml.element("testcase", {{"name", std::string(r->id)}, {"classname", "seedgate.lint"}});
+      auto it = by_rule.find(r->id);
+      if (it == by_rule.end()) continue;
+      std::string below;
+      for (const Finding* f : it->second) {
+        if (fails(report, *f)) {
+          xml.leaf("failure",
+                   {{"type", std::string(severity_name(f->severity))},
+                    {"message", fmt::format("{}:{}:{}: {}", f->path, f->line, f->column, f->message)}},
+                   finding_line(*f) + "\n\n" + std::string(r->help));
+        } else {
+          below += finding_line(*f) + "\n";
+        }
+      }
+      if (!below.empty()) xml.leaf("system-out", {}, below);
+    }
+  }
+  return xml.str();
+}
+
+std::string format_github(const LintReport& report) {
+  std::string out;
+  for (const Finding& f : report.findings) {
+    out += fmt::format("::{} file={},line={},col={},title={}::{}\n", github_command(f.severity),
+                       github_escape(f.path, true), f.line, f.column,
+                       github_escape(fmt::format("seedgate lint: {}", f.rule), true), github_escape(f.message, false));
+  }
+  return out;
+}
+
+std::string format_rule_list(const LintConfig& config) {
+  std::string out;
+  for (const RuleInfo& r : all_rules()) {
+    auto severity = effective_severity(r, config);
+    out += fmt::format("{:<30} {:<8} {:<12} {}\n", r.id, severity ? severity_name(*severity) : "off", r.languages,
+                       r.summary);
+  }
+  return out;
+}
+
+}  // namespace lint
