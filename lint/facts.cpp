@@ -28,7 +28,7 @@ void cpp_facts(const Scan& s, FileFacts& f) {
     std::string_view word = s.text(i);
     if (word == "torch" && s.is(i + 1, "::") && !s.is(i - 1, "::") && !f.torch_use.found()) {
       f.torch_use = {s.token(i).line, s.token(i).column};
-    } else if ((word == "manual_seed" || word == "manual_seed_all") && s.is(i + 1, "(")) {
+    } else if ((word == "manual_seed" || word == "manual_seed_all") && s.is(i + 1, "(") && !s.member(i)) {
       f.seeds_torch = true;
     } else if (word == "seedgate" && s.seq(i + 1, {"::", "torch", "::", "configure", "("})) {
       // Seeds torch from SEEDGATE_SEED and, in deterministic mode, enables
@@ -112,16 +112,21 @@ void python_facts(const Scan& s, FileFacts& f) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (!s.is_identifier(i)) continue;
     std::string_view word = s.text(i);
-    if (any_of(word, kTorchSeeds) && s.is(i + 1, "(")) {
+    // torch.manual_seed(...) seeds the global generator; torch.Generator().manual_seed(...) does not.
+    bool global_owner = !s.is(i - 1, ".") || s.is(i - 2, "torch") || s.is(i - 2, "random") || s.is(i - 2, "cuda") ||
+                        word == "seed_everything" || word == "set_seed";
+    if (any_of(word, kTorchSeeds) && s.is(i + 1, "(") && global_owner) {
       f.seeds_torch = true;
       if (word == "seed_everything") f.seeds_random = f.seeds_numpy = true;
     } else if (word == "seed" && s.is(i + 1, "(") && s.is(i - 1, ".") && i >= 2) {
       std::string_view owner = s.text(i - 2);
-      std::string_view module = module_of(f, owner);
-      if (module == "random") f.seeds_random = true;
-      if (module == "numpy.random") f.seeds_numpy = true;
-      if (owner == "random" && i >= 4 && s.is(i - 3, ".") && module_of(f, s.text(i - 4)) == "numpy")
-        f.seeds_numpy = true;
+      if (s.is(i - 3, ".")) {  // np.random.seed(
+        if (owner == "random" && i >= 4 && module_of(f, s.text(i - 4)) == "numpy") f.seeds_numpy = true;
+      } else {  // random.seed( or, after `from numpy import random`, random.seed(
+        std::string_view module = module_of(f, owner);
+        if (module == "random") f.seeds_random = true;
+        if (module == "numpy.random") f.seeds_numpy = true;
+      }
     } else if (word == "use_deterministic_algorithms" && s.is(i + 1, "(")) {
       std::vector<Argument> args = s.arguments(i + 1);
       if (!args.empty() && s.single(args[0].begin, args[0].end, "True")) {

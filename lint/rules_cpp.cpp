@@ -39,9 +39,8 @@ constexpr std::string_view kRand[] = {"rand", "srand", "drand48", "lrand48", "mr
 constexpr std::string_view kClocks[] = {"system_clock", "steady_clock", "high_resolution_clock"};
 constexpr std::string_view kUnordered[] = {"unordered_map", "unordered_set", "unordered_multimap",
                                            "unordered_multiset"};
-constexpr std::string_view kOutput[] = {"<<",           "printf", "fprintf",   "puts",  "print",
-                                        "println",      "format", "format_to", "write", "push_back",
-                                        "emplace_back", "append", "+="};
+constexpr std::string_view kOutput[] = {"<<",     "printf",    "fprintf", "puts",      "print",        "println",
+                                        "format", "format_to", "write",   "push_back", "emplace_back", "append"};
 
 bool in(std::string_view word, std::span<const std::string_view> words) {
   return std::find(words.begin(), words.end(), word) != words.end();
@@ -195,7 +194,7 @@ void unordered_iteration(const Scan& s, Sink& sink) {
     std::size_t body_end = s.is(close + 1, "{") ? s.close(close + 1) : s.statement_end(close + 1);
     if (body_end == npos) body_end = s.size();
     for (std::size_t k = close + 1; k < body_end; ++k) {
-      if ((s.is_identifier(k) || s.is(k, "<<") || s.is(k, "+=")) && in(s.text(k), kOutput)) {
+      if ((s.is_identifier(k) || s.is(k, "<<")) && in(s.text(k), kOutput)) {
         sink.add("cpp-unordered-iteration", s.token(i),
                  fmt::format("iterating '{}' (unordered) feeds output in hash order", s.text(close - 1)));
         break;

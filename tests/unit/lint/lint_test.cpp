@@ -1,0 +1,326 @@
+#include "lint/lint.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+
+#include "harness/policy.hpp"
+#include "lint/report.hpp"
+#include "util/atomic_file.hpp"
+
+namespace lint {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kFixtures = FIXTURES_DIR;
+
+using Key = std::tuple<std::string, std::uint32_t, std::string>;  // path, line, rule
+
+// The `expect[rule, ...]` markers in a fixture's comments.
+std::set<Key> expectations(const std::vector<SourceFile>& files) {
+  std::set<Key> out;
+  static const std::regex kMarker(R"(expect\[([a-z0-9, -]+)\])");
+  for (const SourceFile& f : files) {
+    for (const Comment& c : f.lexed.comments) {
+      std::string text(c.text);
+      for (std::sregex_iterator m(text.begin(), text.end(), kMarker), end; m != end; ++m) {
+        std::string list = (*m)[1];
+        std::size_t start = 0;
+        while (start < list.size()) {
+          std::size_t comma = list.find(',', start);
+          std::string id = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+          id.erase(0, id.find_first_not_of(' '));
+          out.emplace(f.path, c.line, id);
+          if (comma == std::string::npos) break;
+          start = comma + 1;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+struct Linted {
+  std::vector<SourceFile> files;
+  LintReport report;
+};
+
+Linted lint_fixture(const std::string& name) {
+  fs::path dir = kFixtures / name;
+  LintConfig config;
+  if (fs::exists(dir / "seedgate.toml")) {
+    auto loaded = seedgate::load_lint_config(dir / "seedgate.toml");
+    EXPECT_TRUE(loaded) << loaded.error();
+    config = *loaded;
+  }
+  auto files = read_sources(dir, config.paths, config.exclude);
+  EXPECT_TRUE(files) << files.error();
+  auto report = lint_sources(*files, config);
+  EXPECT_TRUE(report) << report.error();
+  return {std::move(*files), std::move(*report)};
+}
+
+class FixtureTest : public testing::TestWithParam<std::string> {};
+
+// Every marked line has exactly its findings, and no other line has any: the
+// comments, strings, suppressions and seeds elsewhere in each fixture are the
+// negative cases.
+TEST_P(FixtureTest, FindingsAreExactlyTheMarkedOnes) {
+  Linted linted = lint_fixture(GetParam());
+  std::set<Key> expected = expectations(linted.files);
+  std::set<Key> found;
+  for (const Finding& f : linted.report.findings) found.emplace(f.path, f.line, f.rule);
+  for (const Key& k : expected) {
+    EXPECT_TRUE(found.contains(k)) << "missing " << std::get<2>(k) << " at " << std::get<0>(k) << ":" << std::get<1>(k);
+  }
+  for (const Finding& f : linted.report.findings) {
+    EXPECT_TRUE(expected.contains({f.path, f.line, f.rule}))
+        << "unexpected " << f.path << ":" << f.line << ":" << f.column << ": " << f.message << " [" << f.rule << "]";
+  }
+}
+
+std::vector<std::string> fixture_names() {
+  std::vector<std::string> out;
+  if (!fs::is_directory(kFixtures)) return out;
+  for (const auto& entry : fs::directory_iterator(kFixtures))
+    if (entry.is_directory()) out.push_back(entry.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Lint, FixtureTest, testing::ValuesIn(fixture_names()),
+                         [](const testing::TestParamInfo<std::string>& info) { return info.param; });
+
+// Each rule fires in some fixture and is suppressed in some fixture.
+TEST(LintRules, EveryRuleHasFiringAndSuppressedFixtures) {
+  std::set<std::string> fired, suppressed;
+  for (const std::string& name : fixture_names()) {
+    Linted linted = lint_fixture(name);
+    for (const Finding& f : linted.report.findings) fired.insert(f.rule);
+    for (const SourceFile& file : linted.files) {
+      for (const Comment& c : file.lexed.comments) {
+        std::string text(c.text);
+        std::size_t at = text.find("seedgate-lint: ignore[");
+        if (at != std::string::npos) suppressed.insert(text.substr(at + 22, text.find(']', at) - at - 22));
+      }
+    }
+  }
+  for (const RuleInfo& r : all_rules()) {
+    if (r.id == "unknown-suppression") continue;  // tested below
+    EXPECT_TRUE(fired.contains(std::string(r.id))) << r.id << " never fires in a fixture";
+    EXPECT_TRUE(suppressed.contains(std::string(r.id))) << r.id << " is never suppressed in a fixture";
+    EXPECT_FALSE(r.help.empty());
+    EXPECT_FALSE(r.summary.empty());
+  }
+}
+
+LintReport lint_text(const std::string& path, const std::string& text, const LintConfig& config = {}) {
+  std::vector<SourceFile> files;
+  files.push_back(make_source(path, *language_of(path), text));
+  return *lint_sources(files, config);
+}
+
+TEST(LintSuppressions, UnknownRuleIsReportedWithASuggestion) {
+  LintReport r = lint_text("a.cpp", "int x = 0;  // seedgate-lint: ignore[cpp-rnd]\n");
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].rule, "unknown-suppression");
+  EXPECT_EQ(r.findings[0].message, "suppression names unknown rule 'cpp-rnd'; did you mean 'cpp-rand'?");
+  EXPECT_EQ(r.findings[0].column, 13u);
+  // Mentioned mid-comment, as documentation does, it is no suppression at all.
+  EXPECT_TRUE(lint_text("a.cpp", "// write `// seedgate-lint: ignore[rule-id]`\nint x;\n").findings.empty());
+}
+
+TEST(LintSuppressions, TrailingCommentCoversItsLineOnly) {
+  LintReport r = lint_text("a.cpp", "int a = rand();  // seedgate-lint: ignore[cpp-rand]\nint b = rand();\n");
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].line, 2u);
+  EXPECT_EQ(r.suppressed, 1u);
+}
+
+TEST(LintConfigTest, SeveritiesOffAndFailOn) {
+  std::string text = "int a = rand();\n";
+  LintConfig config;
+  EXPECT_TRUE(lint_text("a.cpp", text, config).failed());
+  config.rules["cpp-rand"] = Severity::note;
+  LintReport noted = lint_text("a.cpp", text, config);
+  ASSERT_EQ(noted.findings.size(), 1u);
+  EXPECT_EQ(noted.findings[0].severity, Severity::note);
+  EXPECT_FALSE(noted.failed());
+  config.fail_on = Severity::note;
+  EXPECT_TRUE(lint_text("a.cpp", text, config).failed());
+  config.rules["cpp-rand"] = std::nullopt;
+  EXPECT_TRUE(lint_text("a.cpp", text, config).findings.empty());
+}
+
+TEST(LintConfigTest, EntryPointMustBeALintedFile) {
+  std::vector<SourceFile> files;
+  files.push_back(make_source("train.py", Language::python, "import torch\n"));
+  LintConfig config;
+  config.entry_points = {"trian.py"};
+  auto r = lint_sources(files, config);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), "lint entry point 'trian.py' is not among the linted files");
+}
+
+TEST(LintConfigTest, PolicyTableMessages) {
+  using seedgate::parse_lint_config;
+  EXPECT_EQ(parse_lint_config("[lint]\npath = []\n", "p.toml").error(),
+            "p.toml:2:1: unknown key 'path' in [lint]; did you mean 'paths'?");
+  EXPECT_EQ(parse_lint_config("[lint.rules]\ncpp-rnd = \"off\"\n", "p.toml").error(),
+            "p.toml:2:1: unknown lint rule 'cpp-rnd' in [lint.rules]; did you mean 'cpp-rand'?");
+  EXPECT_EQ(parse_lint_config("[lint.rules]\ncpp-rand = \"warn\"\n", "p.toml").error(),
+            "p.toml:2:12: 'cpp-rand' must be one of \"on\", \"off\", \"note\", \"warning\", \"error\", got \"warn\"");
+  EXPECT_EQ(parse_lint_config("[lint]\nfail_on = \"errors\"\n", "p.toml").error(),
+            "p.toml:2:11: 'fail_on' must be one of \"error\", \"warning\", \"note\", \"never\", got \"errors\"; did "
+            "you mean \"error\"?");
+  EXPECT_EQ(parse_lint_config("[lint]\nlibtorch_version = \"latest\"\n", "p.toml").error(),
+            "p.toml:2:20: 'libtorch_version' must be a version such as \"2.1\", got \"latest\"");
+  auto ok = parse_lint_config(
+      "version = 1\n[lint]\npaths = [\"src\"]\nfail_on = \"never\"\nlibtorch_version = \"2.1.0+cu121\"\n"
+      "[lint.rules]\ncpp-rand = \"off\"\ncpp-std-distribution = \"error\"\ntorch-no-seed = \"on\"\n",
+      "p.toml");
+  ASSERT_TRUE(ok) << ok.error();
+  EXPECT_EQ(ok->paths, (std::vector<std::string>{"src"}));
+  EXPECT_FALSE(ok->fail_on);
+  EXPECT_FALSE(ok->rules.at("cpp-rand"));
+  EXPECT_EQ(ok->rules.at("cpp-std-distribution"), Severity::error);
+  EXPECT_EQ(ok->rules.at("torch-no-seed"), Severity::error);
+}
+
+TEST(LintOps, LibTorchVersionSaysWhetherADeterministicKernelExists) {
+  std::string text =
+      "#include <torch/torch.h>\nvoid f(torch::Tensor t) { torch::manual_seed(1); t.histc(3); t.index_add_(0, t, t); "
+      "}\n";
+  LintConfig config;
+  config.libtorch_version = "1.13";
+  LintReport r = lint_text("a.cpp", text, config);
+  ASSERT_EQ(r.findings.size(), 2u);
+  EXPECT_EQ(r.findings[0].message,
+            "histc accumulates with atomics on CUDA; deterministic algorithms are never enabled (LibTorch 1.13 has no "
+            "deterministic CUDA kernel for it)");
+  EXPECT_EQ(r.findings[1].message,
+            "index_add_ accumulates with atomics on CUDA; deterministic algorithms are never enabled");
+  EXPECT_TRUE(version_at_least("2.1.0+cu121", "2.1"));
+  EXPECT_FALSE(version_at_least("1.13", "2.1"));
+  EXPECT_TRUE(version_at_least("1.13", "1.11"));
+}
+
+TEST(LintGlob, ComponentsFoldersAndDoubleStars) {
+  EXPECT_TRUE(glob_match("build", "build/a.cpp"));
+  EXPECT_TRUE(glob_match("build", "sub/build/a.cpp"));
+  EXPECT_FALSE(glob_match("build", "rebuild/a.cpp"));
+  EXPECT_TRUE(glob_match("*_pb2.py", "proto/x_pb2.py"));
+  EXPECT_TRUE(glob_match("third_party/**", "third_party/a/b.cpp"));
+  EXPECT_TRUE(glob_match("third_party", "third_party/a/b.cpp"));
+  EXPECT_FALSE(glob_match("src/*.cpp", "src/a/b.cpp"));
+  EXPECT_TRUE(glob_match("src/**/*.cpp", "src/a/b.cpp"));
+  EXPECT_TRUE(glob_match("./src/a", "src/a/x.py"));
+  EXPECT_FALSE(glob_match("src/a", "src/ab/x.py"));
+}
+
+TEST(LintSources, ReadsExcludesAndReportsMissingPaths) {
+  fs::path dir = fs::temp_directory_path() / "seedgate-lint-sources";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "src" / "gen");
+  fs::create_directories(dir / ".git");
+  ASSERT_TRUE(util::write_file_atomic(dir / "src" / "a.cpp", "int x;\n"));
+  ASSERT_TRUE(util::write_file_atomic(dir / "src" / "gen" / "b.py", "x = 1\n"));
+  ASSERT_TRUE(util::write_file_atomic(dir / "src" / "notes.txt", "rand()\n"));
+  ASSERT_TRUE(util::write_file_atomic(dir / ".git" / "c.py", "x = 1\n"));
+  auto files = read_sources(dir, {"."}, {});
+  ASSERT_TRUE(files) << files.error();
+  ASSERT_EQ(files->size(), 2u);
+  EXPECT_EQ((*files)[0].path, "src/a.cpp");
+  EXPECT_EQ((*files)[1].path, "src/gen/b.py");
+  auto excluded = read_sources(dir, {"src"}, {"gen"});
+  ASSERT_TRUE(excluded);
+  EXPECT_EQ(excluded->size(), 1u);
+  EXPECT_EQ(read_sources(dir, {"nope"}, {}).error(), "lint path 'nope' does not exist");
+  EXPECT_EQ(read_sources(dir, {"src/notes.txt"}, {}).error(), "lint path 'src/notes.txt' is not a C++ or Python file");
+  fs::remove_all(dir);
+}
+
+TEST(LintReports, TextLineFormat) {
+  LintReport r = lint_text("src/a.cpp", "void f() {\n  int a = rand();\n}\n");
+  EXPECT_EQ(format_text(r),
+            "src/a.cpp:2:11: warning: 'rand()' uses the C library's global generator [cpp-rand]\n"
+            "1 finding (0 errors, 1 warning, 0 notes) in 1 file, 3 lines; failed: at or above warning\n");
+}
+
+TEST(LintReports, SarifCarriesWhatCodeScanningReads) {
+  LintConfig config;
+  config.rules["cpp-std-distribution"] = std::nullopt;
+  LintReport r = lint_text("src/my file.cpp", "int a = rand();\n", config);
+  auto sarif = nlohmann::json::parse(format_sarif(r, config, "0.1.0"));
+  EXPECT_EQ(sarif["version"], "2.1.0");
+  EXPECT_EQ(sarif["$schema"], "https://json.schemastore.org/sarif-2.1.0.json");
+  const auto& run = sarif["runs"][0];
+  const auto& driver = run["tool"]["driver"];
+  EXPECT_EQ(driver["name"], "seedgate");
+  EXPECT_EQ(driver["version"], "0.1.0");
+  EXPECT_EQ(driver["rules"].size(), all_rules().size() - 1);  // one turned off
+  for (const auto& rule : driver["rules"]) {
+    EXPECT_NE(rule["id"], "cpp-std-distribution");
+    EXPECT_FALSE(rule["shortDescription"]["text"].get<std::string>().empty());
+    EXPECT_FALSE(rule["fullDescription"]["text"].get<std::string>().empty());
+    EXPECT_FALSE(rule["help"]["text"].get<std::string>().empty());
+    EXPECT_TRUE(rule["defaultConfiguration"]["level"].is_string());
+  }
+  ASSERT_EQ(run["results"].size(), 1u);
+  const auto& result = run["results"][0];
+  EXPECT_EQ(result["ruleId"], "cpp-rand");
+  EXPECT_EQ(driver["rules"][result["ruleIndex"].get<std::size_t>()]["id"], "cpp-rand");
+  EXPECT_EQ(result["level"], "warning");
+  EXPECT_EQ(result["message"]["text"], "'rand()' uses the C library's global generator");
+  const auto& location = result["locations"][0]["physicalLocation"];
+  EXPECT_EQ(location["artifactLocation"]["uri"], "src/my%20file.cpp");
+  EXPECT_EQ(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+  EXPECT_EQ(location["region"]["startLine"], 1);
+  EXPECT_EQ(location["region"]["startColumn"], 9);
+  EXPECT_EQ(result["partialFingerprints"]["seedgateFindingHash/v1"].get<std::string>().size(), 16u);
+}
+
+TEST(LintReports, FingerprintsSurviveEditsElsewhereAndTellRepeatsApart) {
+  LintReport before = lint_text("a.cpp", "int a = rand();\nint b = rand();\n");
+  LintReport after = lint_text("a.cpp", "// a new first line\n\nint a = rand();\nint b = rand();\n");
+  ASSERT_EQ(before.findings.size(), 2u);
+  ASSERT_EQ(after.findings.size(), 2u);
+  EXPECT_EQ(before.findings[0].fingerprint, after.findings[0].fingerprint);
+  EXPECT_EQ(before.findings[1].fingerprint, after.findings[1].fingerprint);
+  EXPECT_NE(before.findings[0].fingerprint, before.findings[1].fingerprint);
+  LintReport same_text = lint_text("a.cpp", "x = rand(); x = rand();\n");
+  ASSERT_EQ(same_text.findings.size(), 2u);
+  EXPECT_NE(same_text.findings[0].fingerprint, same_text.findings[1].fingerprint);
+}
+
+TEST(LintReports, GithubAnnotationsEscapeTheirFields) {
+  LintReport r;
+  r.findings.push_back({"cpp-rand", Severity::note, "a,b:c%.cpp", 3, 4, "line one\nline 100%", "f"});
+  EXPECT_EQ(format_github(r),
+            "::notice file=a%2Cb%3Ac%25.cpp,line=3,col=4,title=seedgate lint%3A cpp-rand::line one%0Aline 100%25\n");
+}
+
+TEST(LintReports, JunitValidatesAndFailsPerRule) {
+  LintConfig config;
+  LintReport r =
+      lint_text("a.cpp", "#include <random>\nint a = rand();\nstd::uniform_int_distribution<int> d(1, 6);\n");
+  std::string xml = format_junit(r, config);
+  EXPECT_NE(xml.find(R"(<testsuite name="seedgate.lint" tests="20" failures="1" errors="0")"), std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find(R"(<failure type="warning" message="a.cpp:2:9: 'rand()' uses the C library's global generator">)"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<system-out>a.cpp:3:6: note: std::uniform_int_distribution"), std::string::npos) << xml;
+  if (std::system("command -v xmllint >/dev/null 2>&1") != 0) GTEST_SKIP() << "xmllint not installed";
+  fs::path path = fs::temp_directory_path() / "seedgate-lint-junit.xml";
+  ASSERT_TRUE(util::write_file_atomic(path, xml));
+  std::string command = std::string("xmllint --noout --schema ") + JUNIT_SCHEMA + " " + path.string() + " 2>&1";
+  EXPECT_EQ(std::system(command.c_str()), 0) << xml;
+}
+
+}  // namespace
+}  // namespace lint
