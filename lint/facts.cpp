@@ -1,5 +1,7 @@
 // Per-file facts for the project-wide rules: seeds, determinism switches,
 // torch use, and the #include / import edges of the reachability graph.
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "lint/scan.hpp"
@@ -89,7 +91,7 @@ void python_import(const Scan& s, std::size_t i, FileFacts& f) {
       j += 2;
     }
     imported.names.push_back(name);
-    std::string full = module.empty() || module.back() == '.' ? module + name : module + "." + name;
+    std::string full = module.empty() || module.back() == '.' ? module + name : fmt::format("{}.{}", module, name);
     f.module_aliases.emplace_back(alias, full);
     if (!s.is(j, ",")) break;
     ++j;

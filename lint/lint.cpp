@@ -136,7 +136,7 @@ std::vector<std::vector<std::size_t>> build_edges(const std::vector<SourceFile>&
       } else {
         add_suffix(rest + ".py");
         add_suffix(rest + "/__init__.py");
-        for (const std::string& name : imp.names) add_suffix(rest + "/" + name + ".py");
+        for (const std::string& name : imp.names) add_suffix(fmt::format("{}/{}.py", rest, name));
       }
     }
   }
@@ -270,9 +270,11 @@ util::Result<std::vector<SourceFile>> read_sources(const fs::path& root, const s
     fs::path full = fs::path(given).is_absolute() ? fs::path(given) : root / given;
     std::error_code ec;
     fs::file_status status = fs::status(full, ec);
-    if (ec || !fs::exists(status)) return util::make_error(fmt::format("lint path '{}' does not exist", given));
+    if (ec || !fs::exists(status))
+      return util::make_error(fmt::format("lint path '{}' does not exist", shown(fs::absolute(full))));
     if (fs::is_regular_file(status)) {
-      if (!language_of(full)) return util::make_error(fmt::format("lint path '{}' is not a C++ or Python file", given));
+      if (!language_of(full))
+        return util::make_error(fmt::format("lint path '{}' is not a C++ or Python file", shown(fs::absolute(full))));
       std::string path = shown(fs::absolute(full));
       if (seen.insert(path).second) found.emplace_back(path, full);
       continue;

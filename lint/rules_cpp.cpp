@@ -91,9 +91,8 @@ void nondeterministic_seeds(const Scan& s, Sink& sink) {
     if (!s.is_identifier(i)) continue;
     std::string_view w = s.text(i);
     std::size_t open = npos;
-    if ((w == "srand" || w == "srand48" || w == "manual_seed") && s.is(i + 1, "(")) {
-      open = i + 1;
-    } else if (w == "seed" && s.member(i) && s.is(i + 1, "(")) {
+    bool seeding_call = w == "srand" || w == "srand48" || w == "manual_seed" || (w == "seed" && s.member(i));
+    if (seeding_call && s.is(i + 1, "(")) {
       open = i + 1;
     } else if (in(w, kEngines) || w == "seed_seq") {
       if (s.is(i + 1, "(") || s.is(i + 1, "{")) {

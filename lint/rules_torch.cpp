@@ -60,6 +60,14 @@ void check_op(const RuleContext& c, std::size_t i) {
   }
 }
 
+// cudnn.deterministic = True, setDeterministicCuDNN(true), Trainer(deterministic=True).
+bool claims_determinism_at(const Scan& s, std::size_t i, bool cpp) {
+  std::string_view word = s.text(i);
+  if (cpp) return word == "setDeterministicCuDNN" && s.seq(i + 1, {"(", "true", ")"});
+  if (word == "cudnn") return s.seq(i + 1, {".", "deterministic", "=", "True"});
+  return word == "deterministic" && s.seq(i + 1, {"=", "True"}) && (s.is(i - 1, "(") || s.is(i - 1, ","));
+}
+
 }  // namespace
 
 void check_torch(const RuleContext& c) {
@@ -79,12 +87,7 @@ void check_torch(const RuleContext& c) {
       c.sink.add("torch-cudnn-benchmark", s.token(i), "cuDNN benchmark mode is turned on (setBenchmarkCuDNN(true))");
     } else if (!cpp && word == "cudnn" && s.seq(i + 1, {".", "benchmark", "=", "True"})) {
       c.sink.add("torch-cudnn-benchmark", s.token(i), "cuDNN benchmark mode is turned on (cudnn.benchmark = True)");
-    } else if (cpp && word == "setDeterministicCuDNN" && s.seq(i + 1, {"(", "true", ")"})) {
-      claims_determinism = true;
-    } else if (!cpp && word == "cudnn" && s.seq(i + 1, {".", "deterministic", "=", "True"})) {
-      claims_determinism = true;
-    } else if (!cpp && word == "deterministic" && s.seq(i + 1, {"=", "True"}) &&
-               (s.is(i - 1, "(") || s.is(i - 1, ","))) {
+    } else if (claims_determinism_at(s, i, cpp)) {
       claims_determinism = true;
     } else if ((word == "setDeterministicAlgorithms" || word == "use_deterministic_algorithms") && s.is(i + 1, "(")) {
       std::vector<Argument> args = s.arguments(i + 1);

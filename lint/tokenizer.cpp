@@ -144,12 +144,11 @@ class Lexer {
     std::size_t j = m_i + 1;
     while (j < m_s.size()) {
       char c = m_s[j];
-      if ((c == '+' || c == '-') &&
-          (m_s[j - 1] == 'e' || m_s[j - 1] == 'E' || m_s[j - 1] == 'p' || m_s[j - 1] == 'P')) {
-        ++j;
-      } else if (!python && c == '\'' && ident_char(at(j + 1))) {
+      char before = static_cast<char>(std::tolower(static_cast<unsigned char>(m_s[j - 1])));
+      bool exponent_sign = (c == '+' || c == '-') && (before == 'e' || before == 'p');
+      if (!python && c == '\'' && ident_char(at(j + 1))) {
         j += 2;  // digit separator
-      } else if (ident_char(c) || c == '.') {
+      } else if (exponent_sign || ident_char(c) || c == '.') {
         ++j;
       } else {
         break;
