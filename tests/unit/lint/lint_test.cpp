@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <regex>
 #include <set>
 
@@ -320,6 +321,33 @@ TEST(LintReports, JunitValidatesAndFailsPerRule) {
   ASSERT_TRUE(util::write_file_atomic(path, xml));
   std::string command = std::string("xmllint --noout --schema ") + JUNIT_SCHEMA + " " + path.string() + " 2>&1";
   EXPECT_EQ(std::system(command.c_str()), 0) << xml;
+}
+
+}  // namespace
+}  // namespace lint
+
+namespace lint {
+namespace {
+
+// Any bytes at all (unbalanced brackets, unterminated strings and raw
+// strings, stray backslashes, NULs) lint without crashing or hanging.
+TEST(LintRobustness, GarbageNeverCrashes) {
+  std::mt19937_64 engine(20261123);
+  const std::string alphabet = "()[]{}<>,.;:=\"'`\\/#*R\n\t 0123456789 rand torch np random DataLoader manual_seed";
+  for (int round = 0; round < 300; ++round) {
+    std::string text;
+    std::size_t length = engine() % 400;
+    for (std::size_t i = 0; i < length; ++i) {
+      text += engine() % 8 == 0 ? static_cast<char>(engine() % 256)
+                                : alphabet[static_cast<std::size_t>(engine() % alphabet.size())];
+    }
+    std::vector<SourceFile> files;
+    files.push_back(make_source("a.cpp", Language::cpp, text));
+    files.push_back(make_source("a.py", Language::python, text));
+    auto report = lint_sources(files, {});
+    ASSERT_TRUE(report);
+    for (const Finding& f : report->findings) EXPECT_GE(f.line, 1u);
+  }
 }
 
 }  // namespace
