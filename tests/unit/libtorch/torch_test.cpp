@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <seedgate/torch.hpp>
 #include <sstream>
@@ -170,7 +171,13 @@ TEST(TorchConfigure, DefaultModeLeavesLibTorchsDefaults) {
 }
 
 TEST(TorchConfigure, InterOpThreadsCannotChangeOnceParallelWorkStarted) {
-  at::launch([] {});  // starts the inter-op pool at LibTorch's default size
+  // Starts the inter-op pool at LibTorch's default size. The task is awaited:
+  // a pool thread still starting up when the program exits deadlocks
+  // LibTorch 1.13's exit handlers (its ThreadPool destructor joins a thread
+  // that is inside at::set_num_threads).
+  std::promise<void> ran;
+  at::launch([&ran] { ran.set_value(); });
+  ran.get_future().wait();
   sg::Settings s;
   s.threads = at::get_num_interop_threads() + 1;
   EXPECT_EQ(error_of([&] { sg::apply(s, lookup_from({})); }), "cannot set LibTorch's inter-op threads to " +
