@@ -97,8 +97,7 @@ class FileIndex {
 
 // The files each file includes or imports (and, for a header, its sources).
 std::vector<std::vector<std::size_t>> build_edges(const std::vector<SourceFile>& files,
-                                                  const std::vector<FileFacts>& facts) {
-  FileIndex index(files);
+                                                  const std::vector<FileFacts>& facts, const FileIndex& index) {
   std::vector<std::vector<std::size_t>> edges(files.size());
   for (std::size_t i = 0; i < files.size(); ++i) {
     auto& out = edges[i];
@@ -196,24 +195,28 @@ Suppressions read_suppressions(const SourceFile& file, Sink& sink) {
   return out;
 }
 
-std::string_view line_text(std::string_view text, std::uint32_t line) {
-  std::size_t begin = 0;
-  for (std::uint32_t l = 1; l < line && begin != std::string_view::npos; ++l) {
-    begin = text.find('\n', begin);
-    if (begin != std::string_view::npos) ++begin;
+// The lines of a text, trimmed, for fingerprints.
+class Lines {
+ public:
+  explicit Lines(std::string_view text) : m_text(text) {
+    for (std::size_t at = text.find('\n'); at != std::string_view::npos; at = text.find('\n', at + 1))
+      m_starts.push_back(at + 1);
   }
-  if (begin == std::string_view::npos) return {};
-  std::size_t end = text.find('\n', begin);
-  std::string_view s = text.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
+  std::size_t count() const { return m_starts.size() - (m_starts.back() == m_text.size() ? 1 : 0); }
+  std::string_view trimmed(std::uint32_t line) const {
+    if (line == 0 || line > m_starts.size()) return {};
+    std::size_t begin = m_starts[line - 1];
+    std::size_t end = line < m_starts.size() ? m_starts[line] - 1 : m_text.size();
+    std::string_view s = m_text.substr(begin, end - begin);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+  }
 
-std::size_t count_lines(std::string_view text) {
-  std::size_t n = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
-  return n + (!text.empty() && text.back() != '\n' ? 1 : 0);
-}
+ private:
+  std::string_view m_text;
+  std::vector<std::size_t> m_starts{0};
+};
 
 }  // namespace
 
@@ -320,7 +323,7 @@ util::Result<LintReport> lint_sources(const std::vector<SourceFile>& files, cons
   std::vector<std::size_t> order;  // entry points first, then path order
   if (!config.entry_points.empty()) {
     FileIndex index(files);
-    std::vector<std::vector<std::size_t>> edges = build_edges(files, facts);
+    std::vector<std::vector<std::size_t>> edges = build_edges(files, facts, index);
     std::deque<std::size_t> queue;
     for (const std::string& entry : config.entry_points) {
       auto i = index.exact(fs::path(strip_dot_slash(entry)).lexically_normal().generic_string());
@@ -364,7 +367,8 @@ util::Result<LintReport> lint_sources(const std::vector<SourceFile>& files, cons
   for (std::size_t i = 0; i < files.size(); ++i) {
     const SourceFile& file = files[i];
     report.files += 1;
-    report.lines += count_lines(*file.text);
+    Lines lines(*file.text);
+    report.lines += lines.count();
     Scan scan(file);
     Sink sink;
     const ProjectFacts& p = project[static_cast<std::size_t>(file.language)];
@@ -401,7 +405,7 @@ util::Result<LintReport> lint_sources(const std::vector<SourceFile>& files, cons
         report.suppressed += 1;
         continue;
       }
-      std::string key = fmt::format("{}\n{}\n{}", raw.rule, file.path, line_text(*file.text, raw.line));
+      std::string key = fmt::format("{}\n{}\n{}", raw.rule, file.path, lines.trimmed(raw.line));
       int occurrence = occurrences[key]++;
       std::string digest = util::digest_bytes(fmt::format("{}\n{}", key, occurrence));
       report.findings.push_back(Finding{std::string(raw.rule), severity, file.path, raw.line, raw.column,

@@ -10,8 +10,8 @@
 namespace lint {
 namespace {
 
-std::string_view sarif_level(Severity s) {
-  return severity_name(s);  // SARIF's levels are named as seedgate's severities
+std::string plural(std::size_t n, std::string_view word) {
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }
 
 // A relative URI reference for a '/'-separated path: unreserved characters
@@ -84,11 +84,9 @@ std::string format_text(const LintReport& report) {
     out += '\n';
     counts[static_cast<int>(f.severity)] += 1;
   }
-  out +=
-      fmt::format("{} finding{} ({} error{}, {} warning{}, {} note{}) in {} file{}, {} line{}", report.findings.size(),
-                  report.findings.size() == 1 ? "" : "s", counts[2], counts[2] == 1 ? "" : "s", counts[1],
-                  counts[1] == 1 ? "" : "s", counts[0], counts[0] == 1 ? "" : "s", report.files,
-                  report.files == 1 ? "" : "s", report.lines, report.lines == 1 ? "" : "s");
+  out += fmt::format("{} ({}, {}, {}) in {}, {}", plural(report.findings.size(), "finding"), plural(counts[2], "error"),
+                     plural(counts[1], "warning"), plural(counts[0], "note"), plural(report.files, "file"),
+                     plural(report.lines, "line"));
   if (report.suppressed > 0) out += fmt::format("; {} suppressed", report.suppressed);
   if (!report.fail_on) {
     out += "; findings do not fail the build (fail_on = \"never\")";
@@ -112,13 +110,14 @@ std::string format_sarif(const LintReport& report, const LintConfig& config, std
                      {"shortDescription", {{"text", r.summary}}},
                      {"fullDescription", {{"text", r.help}}},
                      {"help", {{"text", r.help}, {"markdown", fmt::format("**{}**\n\n{}", r.summary, r.help)}}},
-                     {"defaultConfiguration", {{"level", sarif_level(*severity)}}},
+                     // SARIF's levels are named as seedgate's severities.
+                     {"defaultConfiguration", {{"level", severity_name(*severity)}}},
                      {"properties", {{"tags", {"reproducibility"}}, {"languages", r.languages}}}});
   }
   json results = json::array();
   for (const Finding& f : report.findings) {
     json result = {{"ruleId", f.rule},
-                   {"level", sarif_level(f.severity)},
+                   {"level", severity_name(f.severity)},
                    {"message", {{"text", f.message}}},
                    {"locations",
                     {{{"physicalLocation",

@@ -19,55 +19,12 @@ bool digit(char c) {
 }
 
 // Operators of more than one character, longest first.
-constexpr std::string_view kCppOperators[] = {std::string_view{"<=>"},
-                                              "<<=",
-                                              ">>=",
-                                              "->*",
-                                              "...",
-                                              "::",
-                                              "->",
-                                              "==",
-                                              "!=",
-                                              "<=",
-                                              ">=",
-                                              "<<",
-                                              "&&",
-                                              "||",
-                                              "+=",
-                                              "-=",
-                                              "*=",
-                                              "/=",
-                                              "%=",
-                                              "&=",
-                                              "|=",
-                                              "^=",
-                                              "++",
-                                              "--",
-                                              ".*"};
-constexpr std::string_view kPythonOperators[] = {std::string_view{"**="},
-                                                 "//=",
-                                                 ">>=",
-                                                 "<<=",
-                                                 "...",
-                                                 "->",
-                                                 ":=",
-                                                 "==",
-                                                 "!=",
-                                                 "<=",
-                                                 ">=",
-                                                 "**",
-                                                 "//",
-                                                 "<<",
-                                                 ">>",
-                                                 "+=",
-                                                 "-=",
-                                                 "*=",
-                                                 "/=",
-                                                 "%=",
-                                                 "&=",
-                                                 "|=",
-                                                 "^=",
-                                                 "@="};
+constexpr std::string_view kCppOperators[] = {
+    "<=>", "<<=", ">>=", "->*", "...", "::", "->", "==", "!=", "<=", ">=", "<<", "&&",
+    "||",  "+=",  "-=",  "*=",  "/=",  "%=", "&=", "|=", "^=", "++", "--", ".*"};
+constexpr std::string_view kPythonOperators[] = {
+    "**=", "//=", ">>=", "<<=", "...", "->", ":=", "==", "!=", "<=", ">=", "**",
+    "//",  "<<",  ">>",  "+=",  "-=",  "*=", "/=", "%=", "&=", "|=", "^=", "@="};
 
 // Shared bookkeeping: position, line and column, the output.
 class Lexer {

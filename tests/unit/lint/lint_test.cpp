@@ -11,6 +11,7 @@
 
 #include "harness/policy.hpp"
 #include "lint/report.hpp"
+#include "tests/golden.hpp"
 #include "util/atomic_file.hpp"
 
 namespace lint {
@@ -95,6 +96,15 @@ std::vector<std::string> fixture_names() {
 
 INSTANTIATE_TEST_SUITE_P(Lint, FixtureTest, testing::ValuesIn(fixture_names()),
                          [](const testing::TestParamInfo<std::string>& info) { return info.param; });
+
+// The exact text of every finding in every fixture (the messages, columns
+// and summary lines the marker test does not read).
+TEST(LintFixtures, TextOutputMatchesTheGoldenFile) {
+  std::string all;
+  for (const std::string& name : fixture_names()) all += "== " + name + "\n" + format_text(lint_fixture(name).report);
+  ASSERT_FALSE(all.empty()) << "no fixtures under " << kFixtures;
+  expect_golden("lint_fixtures.txt", all);
+}
 
 // Each rule fires in some fixture and is suppressed in some fixture.
 TEST(LintRules, EveryRuleHasFiringAndSuppressedFixtures) {
