@@ -123,8 +123,8 @@ std::vector<std::string> environment_differences(const nlohmann::json& baseline,
   return out;
 }
 
-Evaluation evaluate_policy(const Policy& policy, SweepResults& results) {
-  Evaluation evaluation;
+std::vector<std::string> run_errors(const Policy& policy, const SweepResults& results) {
+  std::vector<std::string> errors;
   std::size_t failed = 0, interrupted = 0;
   for (const RunRecord& r : results.runs) {
     if (r.status == RunStatus::failed || r.status == RunStatus::timed_out) ++failed;
@@ -140,15 +140,21 @@ Evaluation evaluate_policy(const Policy& policy, SweepResults& results) {
     }
   }
   if (failed > static_cast<std::size_t>(policy.subject.allowed_failures)) {
-    evaluation.errors.push_back(fmt::format("{} run{} failed; the policy allows {} (allowed_failures)", failed,
-                                            failed == 1 ? "" : "s", policy.subject.allowed_failures));
+    errors.push_back(fmt::format("{} run{} failed; the policy allows {} (allowed_failures)", failed,
+                                 failed == 1 ? "" : "s", policy.subject.allowed_failures));
   }
   if (results.interrupted || interrupted > 0) {
-    evaluation.errors.push_back(
+    errors.push_back(
         fmt::format("the sweep was interrupted with {} run{} unfinished; finish it with "
                     "`seedgate run --resume`",
                     interrupted, interrupted == 1 ? "" : "s"));
   }
+  return errors;
+}
+
+Evaluation evaluate_policy(const Policy& policy, SweepResults& results) {
+  Evaluation evaluation;
+  evaluation.errors = run_errors(policy, results);
 
   std::vector<checks::Observation> observations = passed_observations(results);
   results.checks.clear();

@@ -18,6 +18,10 @@ struct Evaluation {
   std::vector<std::string> errors;  // why the sweep could not be evaluated
 };
 
+// Why the runs cannot be judged: failures beyond `allowed_failures`, runs left
+// unfinished. Empty when they can.
+std::vector<std::string> run_errors(const Policy& policy, const SweepResults& results);
+
 // Fills `results.checks` and `results.verdict`.
 Evaluation evaluate_policy(const Policy& policy, SweepResults& results);
 

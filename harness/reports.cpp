@@ -110,6 +110,14 @@ std::string run_summary(const SweepResults& results) {
   return fmt::format("{} runs ({})", results.runs.size(), util::join(parts, ", "));
 }
 
+// "3 shards: 1/3 on host-a (12.0s), 2/3 on host-b (11.5s), ..."
+std::string describe_shards(const std::vector<ShardInfo>& shards) {
+  std::vector<std::string> parts;
+  for (const ShardInfo& s : shards)
+    parts.push_back(fmt::format("{}/{} on {} ({:.1f}s)", s.index, s.count, s.machine, s.wall_seconds));
+  return fmt::format("{} shard{}: {}", shards.size(), shards.size() == 1 ? "" : "s", util::join(parts, ", "));
+}
+
 // "95% bounds [0.946, 0.955]": each end is a one-sided bound at that confidence.
 std::string format_interval(const checks::Interval& i) {
   return fmt::format("{:.4g}% bounds [{:.6g}, {:.6g}]", (1 + i.level) / 2 * 100, i.lower, i.upper);
@@ -158,6 +166,7 @@ std::string render_console(const SweepResults& results, const ReportContext& con
   std::string out;
   out += fmt::format("seedgate {}: {} in {:.1f}s\n", results.subject.empty() ? results.policy_path : results.subject,
                      run_summary(results), results.wall_seconds);
+  if (!results.merged_from.empty()) out += fmt::format("  merged from {}\n", describe_shards(results.merged_from));
   std::vector<double> wall, cpu, rss;
   for (const RunRecord& r : results.runs) {
     if (r.status == RunStatus::skipped || r.status == RunStatus::interrupted) continue;
@@ -237,6 +246,13 @@ std::string render_console(const SweepResults& results, const ReportContext& con
   for (const std::string& error : context.errors) out += fmt::format("\nerror: {}\n", error);
   std::size_t failed = std::count_if(results.checks.begin(), results.checks.end(),
                                      [](const CheckResult& c) { return c.counted_as == Verdict::fail; });
+  if (results.shard) {
+    out += fmt::format(
+        "\nshard {}/{} on {}: not judged here; merge every shard with `seedgate check shard-*.json` "
+        "(exit {})\n",
+        results.shard->index, results.shard->count, results.shard->machine, context.exit_code);
+    return util::printable(out);
+  }
   out += fmt::format("\nverdict: {} ({} of {} checks failed; exit {})\n", verdict_word(results.verdict), failed,
                      results.checks.size(), context.exit_code);
   return util::printable(out);  // training programs' bytes must not drive the terminal

@@ -287,6 +287,21 @@ json to_json(const SweepResults& results) {
       {"checks", checks},
       {"verdict", results.verdict},
   };
+  auto shard_json = [](const ShardInfo& s) {
+    return json{{"index", s.index},
+                {"count", s.count},
+                {"plan_digest", s.plan_digest},
+                {"machine", s.machine},
+                {"wall_seconds", s.wall_seconds}};
+  };
+  if (results.shard) {
+    out["shard"] = shard_json(*results.shard);
+    out["shard"]["cells"] = results.shard->cells;
+  }
+  if (!results.merged_from.empty()) {
+    out["merged_from"] = json::array();
+    for (const ShardInfo& s : results.merged_from) out["merged_from"].push_back(shard_json(s));
+  }
   if (!results.sequential.looks.empty()) {
     out["sequential"] = {{"looks", results.sequential.looks},
                          {"look", results.sequential.look},
@@ -323,6 +338,13 @@ util::Result<SweepResults> results_from_json(const json& v, const std::string& l
       results.runs.push_back(std::move(*record));
     }
     results.verdict = v.value("verdict", "");
+    auto shard_from = [](const json& s) {
+      return ShardInfo{s.at("index").get<int>(),     s.at("count").get<int>(),
+                       s.value("plan_digest", ""),   s.value("machine", ""),
+                       s.value("wall_seconds", 0.0), s.value("cells", std::vector<std::string>{})};
+    };
+    if (v.contains("shard")) results.shard = shard_from(v["shard"]);
+    for (const json& s : v.value("merged_from", json::array())) results.merged_from.push_back(shard_from(s));
     for (const json& c : v.value("checks", json::array())) results.checks.push_back(check_result_from_json(c));
   } catch (const json::exception& e) {
     return util::make_error(fmt::format("{}: not a seedgate results file: {}", label, e.what()));

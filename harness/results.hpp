@@ -60,6 +60,16 @@ struct SequentialState {
   std::string spending;            // "pocock" or "obrien-fleming"
 };
 
+// A shard's place in a sharded sweep (see harness/shard.hpp).
+struct ShardInfo {
+  int index = 0;  // 1-based
+  int count = 0;
+  std::string plan_digest;
+  std::string machine;
+  double wall_seconds = 0;
+  std::vector<std::string> cells;  // the full plan's cells in order (a shard's own results only)
+};
+
 struct SweepResults {
   int schema_version = kResultsSchemaVersion;
   std::string seedgate_version;
@@ -72,8 +82,10 @@ struct SweepResults {
   bool interrupted = false;
   double wall_seconds = 0;
   nlohmann::json environment = nlohmann::json::object();
-  std::vector<CheckResult> checks;  // filled by evaluation
-  std::string verdict;              // "pass", "fail", "error"
+  std::vector<CheckResult> checks;     // filled by evaluation
+  std::string verdict;                 // "pass", "fail", "error"; "shard" for one unjudged slice
+  std::optional<ShardInfo> shard;      // set in a shard's own results
+  std::vector<ShardInfo> merged_from;  // the shards a merged sweep was made of
 };
 
 nlohmann::json to_json(const RunRecord& record);

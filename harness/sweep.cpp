@@ -248,6 +248,10 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
   if (ec)
     return util::make_error(fmt::format("cannot create {}: {}", (options.out_dir / "runs").string(), ec.message()));
 
+  if (options.shard && sequential(policy))
+    return util::make_error(
+        "--shard cannot run a sequential sweep (a check with inconclusive = \"more-seeds\"): its later looks "
+        "depend on every shard's runs; shard a fixed number of seeds instead");
   SweepResults results;
   results.seedgate_version = seedgate_version();
   results.policy_path = policy.path.string();
@@ -272,6 +276,7 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
     if (options.progress && looks.size() > 1)
       *options.progress << fmt::format("look {} of {}: {} seeds\n", k + 1, looks.size(), looks[k]);
     SweepPlan plan = build_plan(look_policy, gpu_count);
+    if (options.shard) plan = shard_plan(look_policy, plan, *options.shard);
     bool completed = look_runner.run(plan, done);
     results.seeds = look_policy.sweep.seeds.seeds;
     results.sequential.look = k;
@@ -281,6 +286,11 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
   }
   adapter.describe_environment(results.runs, results.environment);
   results.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (options.shard) {
+    results.shard = ShardInfo{options.shard->index, options.shard->count, plan_digest(policy),
+                              look_runner.machine,  results.wall_seconds, plan_cells(policy)};
+    results.verdict = "shard";
+  }
   return results;
 }
 

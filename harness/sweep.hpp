@@ -8,6 +8,7 @@
 #include "harness/adapter.hpp"
 #include "harness/results.hpp"
 #include "harness/runner.hpp"
+#include "harness/shard.hpp"
 
 namespace seedgate {
 
@@ -17,6 +18,7 @@ struct SweepOptions {
   bool resume = false;               // reuse finished runs of the same policy
   int gpu_count = -1;                // -1: detect
   std::ostream* progress = nullptr;  // a line per finished run
+  std::optional<Shard> shard;        // run only this shard's slice of the plan
 };
 
 util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapter, CommandRunner& runner,

@@ -11,9 +11,11 @@
 #include "harness/policy_lint.hpp"
 #include "harness/posix_runner.hpp"
 #include "harness/reports.hpp"
+#include "harness/shard.hpp"
 #include "harness/sweep.hpp"
 #include "lint/report.hpp"
 #include "util/atomic_file.hpp"
+#include "util/strings.hpp"
 
 namespace seedgate::cli {
 namespace {
@@ -49,11 +51,32 @@ void emit_reports(const Policy* policy, const SweepResults& results, const Repor
 }
 
 // A failed check wins over "could not evaluate".
-int judge(const Policy& policy, SweepResults& results, std::ostream& out, std::ostream& err) {
+// `notes`: further reasons the sweep cannot be judged in full (missing shards).
+int judge(const Policy& policy, SweepResults& results, std::ostream& out, std::ostream& err,
+          const std::vector<std::string>& notes = {}) {
   Evaluation evaluation = evaluate_policy(policy, results);
+  if (!notes.empty()) {
+    evaluation.errors.insert(evaluation.errors.end(), notes.begin(), notes.end());
+    if (evaluation.exit_code == kExitPass) evaluation.exit_code = kExitCannotEvaluate;
+    if (results.verdict == "pass") results.verdict = "error";
+  }
   ReportContext context{evaluation.errors, evaluation.exit_code};
   emit_reports(&policy, results, context, out, err);
   return evaluation.exit_code;
+}
+
+// A shard saves its slice for the merge and judges nothing: it exits 0 unless
+// its own runs broke (failures beyond allowed_failures, an interruption).
+int finish_shard(const Policy& policy, SweepResults& results, const std::filesystem::path& out_dir, std::ostream& out,
+                 std::ostream& err) {
+  std::filesystem::path path = out_dir / fmt::format("shard-{}-of-{}.json", results.shard->index, results.shard->count);
+  auto saved = save_results(path, results);
+  if (!saved) err << "seedgate: " << saved.error() << "\n";
+  ReportContext context{run_errors(policy, results), kExitPass};
+  if (!context.errors.empty() || !saved) context.exit_code = kExitCannotEvaluate;
+  out << render_console(results, context);
+  out << fmt::format("results: {}\n", path.string());
+  return context.exit_code;
 }
 
 util::Result<Policy> load_policy_reporting(const std::filesystem::path& path, std::ostream& err) {
@@ -62,14 +85,35 @@ util::Result<Policy> load_policy_reporting(const std::filesystem::path& path, st
   return policy;
 }
 
-util::Result<SweepResults> load_single_results(const std::vector<std::filesystem::path>& paths, std::ostream& err) {
-  if (paths.size() != 1) {
-    err << "seedgate: give one results file; merging several (shards) is not supported by this version\n";
-    return util::make_error("usage");
+// One results file, or shard files merged into one sweep. `notes` gets why the
+// merge cannot be judged in full (missing shards).
+util::Result<SweepResults> load_merged_results(const std::vector<std::filesystem::path>& paths,
+                                               std::vector<std::string>& notes, std::ostream& err) {
+  std::vector<SweepResults> all;
+  std::vector<std::string> labels;
+  for (const auto& path : paths) {
+    auto results = load_results(path);
+    if (!results) {
+      err << "seedgate: " << results.error() << "\n";
+      return util::make_error("unreadable");
+    }
+    all.push_back(std::move(*results));
+    labels.push_back(path.string());
   }
-  auto results = load_results(paths.front());
-  if (!results) err << "seedgate: " << results.error() << "\n";
-  return results;
+  if (all.size() == 1 && !all.front().shard) return std::move(all.front());
+  auto merged = merge_shards(all, labels);
+  if (!merged) {
+    err << "seedgate: " << merged.error() << "\n";
+    return util::make_error("unmergeable");
+  }
+  if (!merged->missing.empty()) {
+    std::vector<std::string> names;
+    for (int k : merged->missing) names.push_back(fmt::format("{}/{}", k, all.front().shard->count));
+    bool one = names.size() == 1;
+    notes.push_back(fmt::format("shard{} {} {} missing: {} runs are not judged; give every shard-*.json",
+                                one ? "" : "s", util::join(names, ", "), one ? "is" : "are", one ? "its" : "their"));
+  }
+  return std::move(merged->results);
 }
 
 }  // namespace
@@ -87,7 +131,13 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
     err << "seedgate: " << runner.error() << "\n";
     return kExitUsage;
   }
+  auto shard = resolve_shard({options.shard, options.shard_count}, current_environment());
+  if (!shard) {
+    err << "seedgate: " << shard.error() << "\n";
+    return kExitUsage;
+  }
   SweepOptions sweep_options;
+  sweep_options.shard = *shard;
   sweep_options.out_dir = options.out_dir;
   sweep_options.jobs = options.jobs;
   sweep_options.resume = options.resume;
@@ -97,6 +147,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
     err << "seedgate: " << results.error() << "\n";
     return kExitCannotEvaluate;
   }
+  if (sweep_options.shard) return finish_shard(*policy, *results, options.out_dir, out, err);
   // Keep the runs even if judging or reporting goes wrong below.
   std::filesystem::path results_path = options.out_dir / "results.json";
   if (auto saved = save_results(results_path, *results); !saved) err << "seedgate: " << saved.error() << "\n";
@@ -110,7 +161,8 @@ int check_command(const std::filesystem::path& policy_path, const std::vector<st
                   std::ostream& out, std::ostream& err) {
   auto policy = load_policy_reporting(policy_path, err);
   if (!policy) return kExitUsage;
-  auto results = load_single_results(paths, err);
+  std::vector<std::string> notes;
+  auto results = load_merged_results(paths, notes, err);
   if (!results) return kExitUsage;
   if (!results->policy_digest.empty() && results->policy_digest != policy->digest) {
     err << fmt::format("seedgate: note: {} was produced under a different policy ({}); judging it against {}\n",
@@ -122,14 +174,14 @@ int check_command(const std::filesystem::path& policy_path, const std::vector<st
         record.status == RunStatus::violated)
       classify_run(*policy, record);
   }
-  return judge(*policy, *results, out, err);
+  return judge(*policy, *results, out, err, notes);
 }
 
 int report_command(const std::vector<std::filesystem::path>& paths, const std::filesystem::path& junit,
                    const std::filesystem::path& markdown, std::ostream& out, std::ostream& err) {
-  auto results = load_single_results(paths, err);
-  if (!results) return kExitUsage;
   ReportContext context;
+  auto results = load_merged_results(paths, context.errors, err);
+  if (!results) return kExitUsage;
   context.exit_code = results->verdict == "pass"   ? kExitPass
                       : results->verdict == "fail" ? kExitFail
                                                    : kExitCannotEvaluate;
@@ -141,8 +193,10 @@ int report_command(const std::vector<std::filesystem::path>& paths, const std::f
 
 int baseline_save_command(const std::vector<std::filesystem::path>& paths, const std::filesystem::path& output,
                           std::ostream& out, std::ostream& err) {
-  auto results = load_single_results(paths, err);
+  std::vector<std::string> missing;
+  auto results = load_merged_results(paths, missing, err);
   if (!results) return kExitUsage;
+  for (const std::string& m : missing) err << "seedgate: warning: " << m << "\n";
   // A baseline is the distribution of runs that passed; logs are not needed.
   std::erase_if(results->runs, [](const RunRecord& r) { return r.status != RunStatus::passed; });
   for (RunRecord& r : results->runs) r.stdout_tail.clear(), r.stderr_tail.clear();

@@ -22,12 +22,25 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   run_cmd->add_option("--out", run.out_dir, "Folder for run folders and results.json")->capture_default_str();
   run_cmd->add_flag("--resume", run.resume, "Finish an interrupted sweep; reuse runs that finished");
+  run_cmd->add_option("--shard", run.shard,
+                      "Run slice K of N (K counts from 1) and write shard-K-of-N.json for `seedgate check` to merge. "
+                      "Without it the slice is read from CI_NODE_INDEX/CI_NODE_TOTAL, "
+                      "SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, JOB_COMPLETION_INDEX (with --shard-count or "
+                      "SEEDGATE_SHARD_COUNT) or GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS");
+  run_cmd
+      ->add_option("--shard-count", run.shard_count,
+                   "Number of shards, where the engine gives only an index (JOB_COMPLETION_INDEX)")
+      ->check(CLI::PositiveNumber);
 
   std::filesystem::path policy = "seedgate.toml";
   std::vector<std::filesystem::path> results;
   auto* check_cmd = app.add_subcommand("check", "Re-evaluate stored results against a policy, without training");
   check_cmd->add_option("-p,--policy", policy, "Policy file")->capture_default_str();
-  check_cmd->add_option("RESULTS", results, "Results file (results.json)")->required()->check(CLI::ExistingFile);
+  check_cmd
+      ->add_option("RESULTS", results,
+                   "Results file (results.json), or every shard's shard-K-of-N.json to merge and judge together")
+      ->required()
+      ->check(CLI::ExistingFile);
 
   std::filesystem::path junit, markdown;
   auto* report_cmd = app.add_subcommand("report", "Render reports from stored results");

@@ -269,7 +269,9 @@ TEST_F(CliTest, CheckRejudgesStoredResultsWithoutTraining) {
   EXPECT_EQ(seedgate({"check", "-p", "seedgate.toml", ".seedgate/results.json"}).exit_code, 0);
   Outcome two = seedgate({"check", ".seedgate/results.json", ".seedgate/results.json"});
   EXPECT_EQ(two.exit_code, 2);
-  EXPECT_EQ(two.err, "seedgate: give one results file; merging several (shards) is not supported by this version\n");
+  EXPECT_EQ(two.err,
+            "seedgate: .seedgate/results.json is not a shard (it was not run with --shard); check it alone, or merge "
+            "only shard files\n");
   Outcome report = seedgate({"report", ".seedgate/results.json", "--junit", "again.xml"});
   EXPECT_EQ(report.exit_code, 0) << report.err;
   EXPECT_NE(report.out.find("PASS  threshold-accuracy"), std::string::npos) << report.out;
