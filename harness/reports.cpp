@@ -9,11 +9,12 @@
 
 #include "checks/importance.hpp"
 #include "checks/stats.hpp"
+#include "harness/report_parts.hpp"
 #include "util/strings.hpp"
 #include "util/xml_writer.hpp"
 
 namespace seedgate {
-namespace {
+namespace report_parts {
 
 using checks::Verdict;
 
@@ -22,11 +23,6 @@ std::string group_label(const RunSpec& run) {
   if (run.threads > 0) text += fmt::format(", threads={}", run.threads);
   return text;
 }
-
-struct SeedValue {
-  std::int64_t seed;
-  double value;  // mean over the seed's repeats
-};
 
 // metric -> group -> per-seed values, from runs that passed.
 std::map<std::string, std::map<std::string, std::vector<SeedValue>>> distributions(const SweepResults& results) {
@@ -160,7 +156,9 @@ void histogram(std::string& out, const std::vector<SeedValue>& values) {
   }
 }
 
-}  // namespace
+}  // namespace report_parts
+
+using namespace report_parts;
 
 std::string render_console(const SweepResults& results, const ReportContext& context) {
   std::string out;
@@ -376,7 +374,7 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
   return xml.str();
 }
 
-std::string render_markdown(const SweepResults& results, const ReportContext& context) {
+std::string render_markdown(const SweepResults& results, const ReportContext& context, std::size_t limit) {
   auto cell = [](const std::string& text) {
     std::string out;
     for (char c : text) {
@@ -423,15 +421,78 @@ std::string render_markdown(const SweepResults& results, const ReportContext& co
                          rank_range(f), f.seeds_in_top, g.stability.seeds);
     }
   }
+  out = util::printable(out);
+  // Room for the line that says what was cut.
+  constexpr std::size_t kReserve = 200;
+  const std::string cut = "\n_Cut to stay within GitHub's 1 MiB job summary: every value is in the results file._\n";
+  if (out.size() + kReserve > limit) {
+    out.resize(out.rfind('\n', limit > kReserve ? limit - kReserve : 0) + 1);
+    return out + cut;
+  }
   out += "\n\n### Per-seed values\n\n";
   for (const auto& [metric, groups] : distributions(results)) {
     for (const auto& [group, values] : groups) {
-      out += fmt::format("**{}** ({})\n\n| seed | value |\n|---|---|\n", cell(metric), group);
-      for (const SeedValue& v : values) out += fmt::format("| {} | {:.6g} |\n", v.seed, v.value);
-      out += "\n";
+      std::string table = fmt::format("**{}** ({})\n\n| seed | value |\n|---|---|\n", cell(metric), group);
+      for (const SeedValue& v : values) table += fmt::format("| {} | {:.6g} |\n", v.seed, v.value);
+      table = util::printable(table) + "\n";
+      if (out.size() + table.size() + kReserve > limit) return out + cut;
+      out += table;
     }
   }
-  return util::printable(out);
+  return out;
+}
+
+std::string render_annotations(const SweepResults& results, const ReportContext& context,
+                               const std::string& policy_file, std::size_t limit) {
+  // Workflow-command escaping: properties also escape ':' and ','.
+  auto escape = [](std::string_view text, bool property) {
+    std::string out;
+    for (char c : util::printable(text)) {
+      if (c == '%')
+        out += "%25";
+      else if (c == '\r')
+        out += "%0D";
+      else if (c == '\n')
+        out += "%0A";
+      else if (property && c == ':')
+        out += "%3A";
+      else if (property && c == ',')
+        out += "%2C";
+      else
+        out += c;
+    }
+    return out;
+  };
+  std::string out;
+  std::size_t shown = 0, left = 0;
+  for (const CheckResult& c : results.checks) {
+    if (c.outcome.verdict == Verdict::pass) continue;
+    if (shown >= limit) {
+      ++left;
+      continue;
+    }
+    ++shown;
+    std::string level = c.counted_as == Verdict::pass ? "warning" : "error";
+    std::string message = util::join(c.outcome.messages, "\n");
+    if (message.empty()) message = check_verdict(c);
+    std::string location = "file=" + escape(policy_file, true);
+    if (c.policy_line > 0) location += fmt::format(",line={}", c.policy_line);
+    out += fmt::format("::{} {},title={}::{}\n", level, location,
+                       escape(fmt::format("seedgate {}: {}", c.outcome.name, check_verdict(c)), true),
+                       escape(message, false));
+  }
+  for (const std::string& e : context.errors) {
+    if (shown >= limit) {
+      ++left;
+      continue;
+    }
+    ++shown;
+    out += fmt::format("::error file={},title=seedgate could not evaluate::{}\n", escape(policy_file, true),
+                       escape(e, false));
+  }
+  if (left > 0)
+    out += fmt::format("seedgate: {} more findings are in the job summary (GitHub shows {} per step)\n", left, limit);
+  return out;
 }
 
 }  // namespace seedgate

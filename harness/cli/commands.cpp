@@ -29,7 +29,18 @@ bool write_report(const std::filesystem::path& path, const std::string& content,
   return written.ok();
 }
 
-// Console summary, configured report files, and the GitHub job summary.
+// The policy as GitHub names files in annotations: relative to the workspace.
+std::string annotation_path(const std::filesystem::path& policy) {
+  const char* workspace = std::getenv("GITHUB_WORKSPACE");
+  if (!workspace || !*workspace) return policy.string();
+  std::error_code ec;
+  std::filesystem::path relative = std::filesystem::weakly_canonical(policy, ec)
+                                       .lexically_relative(std::filesystem::weakly_canonical(workspace, ec));
+  return ec || relative.empty() || relative.native().starts_with("..") ? policy.string() : relative.string();
+}
+
+// Console summary, configured report files, the GitHub job summary and, in
+// GitHub Actions, annotations on the policy's lines.
 void emit_reports(const Policy* policy, const SweepResults& results, const ReportContext& context, std::ostream& out,
                   std::ostream& err) {
   out << render_console(results, context);
@@ -46,8 +57,9 @@ void emit_reports(const Policy* policy, const SweepResults& results, const Repor
       std::ofstream(summary, std::ios::app) << markdown << "\n";
     }
   }
-  if (!policy->report.html.empty())
-    err << "seedgate: note: [report] html is not rendered by this version; the other reports were written\n";
+  write_report(policy->report.html, render_html(results, context), err);
+  if (const char* actions = std::getenv("GITHUB_ACTIONS"); actions && std::string_view(actions) == "true")
+    out << render_annotations(results, context, annotation_path(policy->path));
 }
 
 // A failed check wins over "could not evaluate".
@@ -177,17 +189,22 @@ int check_command(const std::filesystem::path& policy_path, const std::vector<st
   return judge(*policy, *results, out, err, notes);
 }
 
-int report_command(const std::vector<std::filesystem::path>& paths, const std::filesystem::path& junit,
-                   const std::filesystem::path& markdown, std::ostream& out, std::ostream& err) {
+int report_command(const ReportOptions& options, std::ostream& out, std::ostream& err) {
   ReportContext context;
-  auto results = load_merged_results(paths, context.errors, err);
+  auto results = load_merged_results(options.results, context.errors, err);
   if (!results) return kExitUsage;
+  if (results->checks.empty() && !results->merged_from.empty())
+    context.errors.push_back("these shards are not judged yet: `seedgate check` merges and judges them");
   context.exit_code = results->verdict == "pass"   ? kExitPass
                       : results->verdict == "fail" ? kExitFail
                                                    : kExitCannotEvaluate;
   out << render_console(*results, context);
-  bool ok = write_report(junit, render_junit(*results, context), err);
-  ok &= write_report(markdown, render_markdown(*results, context), err);
+  bool ok = write_report(options.junit, render_junit(*results, context), err);
+  ok &= write_report(options.markdown, render_markdown(*results, context), err);
+  ok &= write_report(options.html, render_html(*results, context), err);
+  if (options.github)
+    out << render_annotations(*results, context,
+                              options.policy_file.empty() ? results->policy_path : options.policy_file);
   return ok ? kExitPass : kExitCannotEvaluate;
 }
 

@@ -26,8 +26,13 @@ struct RunOptions {
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err);
 int check_command(const std::filesystem::path& policy, const std::vector<std::filesystem::path>& results,
                   std::ostream& out, std::ostream& err);
-int report_command(const std::vector<std::filesystem::path>& results, const std::filesystem::path& junit,
-                   const std::filesystem::path& markdown, std::ostream& out, std::ostream& err);
+struct ReportOptions {
+  std::vector<std::filesystem::path> results;   // one results file, or shard files to merge
+  std::filesystem::path junit, markdown, html;  // empty: not written
+  bool github = false;                          // print GitHub annotations
+  std::string policy_file;                      // the file annotations point at; empty: the results' policy
+};
+int report_command(const ReportOptions& options, std::ostream& out, std::ostream& err);
 int baseline_save_command(const std::vector<std::filesystem::path>& results, const std::filesystem::path& output,
                           std::ostream& out, std::ostream& err);
 int policy_lint_command(const std::filesystem::path& policy, std::ostream& out, std::ostream& err);

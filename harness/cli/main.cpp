@@ -42,11 +42,19 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
 
-  std::filesystem::path junit, markdown;
-  auto* report_cmd = app.add_subcommand("report", "Render reports from stored results");
-  report_cmd->add_option("RESULTS", results, "Results file")->required()->check(CLI::ExistingFile);
-  report_cmd->add_option("--junit", junit, "Write JUnit XML here");
-  report_cmd->add_option("--markdown", markdown, "Write a Markdown summary here");
+  ReportOptions report;
+  auto* report_cmd = app.add_subcommand(
+      "report", "Render reports from stored results (a results file, or shard files), without rerunning");
+  report_cmd->add_option("RESULTS", report.results, "Results file, or every shard's shard-K-of-N.json")
+      ->required()
+      ->check(CLI::ExistingFile);
+  report_cmd->add_option("--junit", report.junit, "Write JUnit XML here");
+  report_cmd->add_option("--markdown", report.markdown, "Write a Markdown summary here (at most 1 MiB)");
+  report_cmd->add_option("--html", report.html, "Write a self-contained HTML report (inline SVG plots) here");
+  report_cmd->add_flag("--github", report.github,
+                       "Print GitHub annotations (::error file=POLICY,line=N::...) for failed checks, at most 10");
+  report_cmd->add_option("--policy-file", report.policy_file,
+                         "The policy file annotations point at (default: the path stored in the results)");
 
   std::filesystem::path output;
   auto* baseline_cmd = app.add_subcommand("baseline", "Manage baselines for regression checks");
@@ -93,7 +101,7 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return run_command(run, std::cout, std::cerr);
     if (*check_cmd) return check_command(policy, results, std::cout, std::cerr);
-    if (*report_cmd) return report_command(results, junit, markdown, std::cout, std::cerr);
+    if (*report_cmd) return report_command(report, std::cout, std::cerr);
     if (*save_cmd) return baseline_save_command(results, output, std::cout, std::cerr);
     if (*lint_cmd) return policy_lint_command(policy, std::cout, std::cerr);
     if (*code_lint_cmd) {

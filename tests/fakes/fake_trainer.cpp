@@ -15,6 +15,7 @@
 //   xml-hostile       prints control bytes, "]]>", invalid UTF-8, exits 1
 //   slow MS           sleeps MS milliseconds, then behaves as stable
 //   ignore-term       ignores SIGTERM and hangs (tests the KILL after grace)
+//   diverges-at STEP  a loss curve over 6 steps whose repeats part at STEP, stable otherwise
 //   normal MEAN SD    accuracy drawn from Normal(MEAN, SD) by the seed (same seed, same value)
 //
 // With FAKE_TRAINER_LOG set, each start appends "seed repeat" to that file.
@@ -64,6 +65,17 @@ int stable() {
   return 0;
 }
 
+int diverges_at(long step) {
+  long repeat = std::atol(env("SEEDGATE_REPEAT").c_str());
+  for (long s = 0; s < 6; ++s) {
+    double loss = 1.0 / static_cast<double>(s + 1 + seed()) + (s >= step ? 0.01 * static_cast<double>(repeat) : 0);
+    char line[80];
+    std::snprintf(line, sizeof line, "{\"step\": %ld, \"curve\": %.6f}", s, loss);
+    metric_line(line);
+  }
+  return stable();
+}
+
 [[noreturn]] void hang() {
   for (;;) ::pause();
 }
@@ -104,6 +116,7 @@ int main(int argc, char** argv) {
     std::ofstream(log, std::ios::app) << seed() << " " << env("SEEDGATE_REPEAT") << "\n";
 
   if (behaviour == "stable") return stable();
+  if (behaviour == "diverges-at") return diverges_at(std::atol(arg.c_str()));
   if (behaviour == "normal") return normal(std::atof(arg.c_str()), argc > 3 ? std::atof(argv[3]) : 0.01);
   if (behaviour == "nondeterministic") {
     // Differs run to run: the clock in nanoseconds and the pid (collisions ~1e-6).

@@ -120,4 +120,77 @@ TEST_F(CliTest, AShardExitsThreeOnlyWhenItsOwnRunsBreak) {
       << broken.out;
 }
 
+bool well_formed_xml(const fs::path& file) {
+  if (std::system("command -v xmllint >/dev/null 2>&1") != 0) return true;  // checked where xmllint exists
+  return std::system(fmt::format("xmllint --noout {} 2>&1", file.string()).c_str()) == 0;
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST_F(CliTest, HtmlReportPlotsSeedsAndMarksWhereRepeatsDiverge) {
+  write_policy("\"diverges-at\", \"3\"",
+               "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.9\n", "", kSweep);
+  ASSERT_EQ(seedgate({"run"}).exit_code, 0);
+  Outcome o = seedgate({"report", "results.json", "--html", "report.html"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  std::string html = *util::read_file(m_dir / "report.html");
+  EXPECT_TRUE(well_formed_xml(m_dir / "report.html"));
+  EXPECT_NE(html.find("Content-Security-Policy"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/1999/xhtml"));  // the namespace, nothing loaded
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  // A strip plot per metric with a row per mode: a dot per seed in each row.
+  EXPECT_NE(html.find("<h3>accuracy</h3>"), std::string::npos);
+  EXPECT_NE(html.find("<h3>curve</h3>"), std::string::npos);
+  EXPECT_EQ(count(html, "class=\"dot\""), 3u * 2u * 6u);  // accuracy, curve and loss
+  // Per-step curves: every seed's repeats part at step 3.
+  EXPECT_NE(html.find("<h4>curve by step (mode=deterministic, device=cpu)</h4>"), std::string::npos);
+  EXPECT_NE(html.find("seed 0: repeats diverge at step 3; seed 1: repeats diverge at step 3"), std::string::npos);
+  EXPECT_NE(html.find("<h4>loss by step (mode=default, device=cpu)</h4>"), std::string::npos);
+  EXPECT_NE(html.find("Same-seed repeats agree at every step."), std::string::npos);
+  EXPECT_NE(html.find("<h2>Environment</h2>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"pass\">PASS</td>"), std::string::npos);
+}
+
+TEST_F(CliTest, HtmlReportEscapesWhatTheProgramPrinted) {
+  write_policy("\"xml-hostile\"", "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.9\n", "",
+               "seeds = 2\n");
+  std::ofstream(m_dir / "seedgate.toml", std::ios::app) << "html = \"report.html\"\n";
+  EXPECT_EQ(seedgate({"run"}).exit_code, 3);
+  std::string html = *util::read_file(m_dir / "report.html");
+  EXPECT_TRUE(well_formed_xml(m_dir / "report.html"));
+  EXPECT_EQ(html.find("<tag>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;tag&gt; &amp; &quot;quote&quot;"), std::string::npos);
+  EXPECT_EQ(html.find('\x1b'), std::string::npos);
+  EXPECT_NE(html.find("<span class=\"badge error\">ERROR</span>"), std::string::npos);
+}
+
+// Chromium, headless, loads the report: no console message (the page has no
+// script, and its Content-Security-Policy would report any load it blocked),
+// and the plots are in the rendered DOM.
+TEST_F(CliTest, HtmlReportLoadsInChromium) {
+  if (std::system("command -v chromium >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "chromium is not installed (Debian package `chromium`)";
+  write_policy("\"diverges-at\", \"2\"", "[[check]]\nkind = \"reproducibility\"\n", "", kSweep);
+  std::ofstream(m_dir / "seedgate.toml", std::ios::app) << "html = \"report.html\"\n";
+  Outcome run = seedgate({"run"});
+  ASSERT_EQ(run.exit_code, 1) << run.out << run.err;  // the repeats' final `curve` values differ
+  std::string command = fmt::format(
+      "cd {0} && timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir={0}/chromium-profile "
+      "--enable-logging=stderr --v=0 --dump-dom file://{0}/report.html > dom.html 2> chromium.log",
+      m_dir.string());
+  ASSERT_EQ(std::system(command.c_str()), 0) << *util::read_file(m_dir / "chromium.log");
+  std::string dom = *util::read_file(m_dir / "dom.html");
+  std::string log = *util::read_file(m_dir / "chromium.log");
+  EXPECT_EQ(log.find("CONSOLE"), std::string::npos) << log;
+  EXPECT_EQ(log.find("Refused"), std::string::npos) << log;
+  EXPECT_NE(dom.find("<svg"), std::string::npos) << dom.substr(0, 2000);
+  EXPECT_EQ(count(dom, "class=\"dot\""), count(*util::read_file(m_dir / "report.html"), "class=\"dot\""));
+  EXPECT_NE(dom.find("repeats diverge at step 2"), std::string::npos);
+}
+
 }  // namespace

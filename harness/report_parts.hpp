@@ -1,0 +1,35 @@
+#pragma once
+// Pieces the report renderers share (console, JUnit, Markdown, HTML,
+// annotations): labels, the per-seed distributions, verdict words.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harness/results.hpp"
+
+namespace seedgate::report_parts {
+
+struct SeedValue {
+  std::int64_t seed;
+  double value;  // mean over the seed's repeats
+};
+
+// "mode=deterministic, device=cpu" (", threads=2" with a threads axis).
+std::string group_label(const RunSpec& run);
+// metric -> group -> per-seed values, from runs that passed.
+std::map<std::string, std::map<std::string, std::vector<SeedValue>>> distributions(const SweepResults& results);
+// "PASS", "FAIL", "INCONCLUSIVE", "ERROR".
+std::string verdict_word(const std::string& verdict);
+// "16 runs (16 passed)".
+std::string run_summary(const SweepResults& results);
+// "3 shards: 1/3 on host-a (12.0s), ...".
+std::string describe_shards(const std::vector<ShardInfo>& shards);
+// "95% bounds [0.946, 0.955]".
+std::string format_interval(const checks::Interval& interval);
+// "mean 0.951, 95% bounds [0.946, 0.955], mean_at_least 0.95: pass".
+std::string format_statistic(const checks::Statistic& statistic);
+// "FAIL", or "INCONCLUSIVE (counted as fail)".
+std::string check_verdict(const CheckResult& check);
+
+}  // namespace seedgate::report_parts
