@@ -23,9 +23,9 @@ using namespace report_parts;
 
 constexpr std::array<std::string_view, 8> kPalette = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
                                                       "#9467bd", "#8c564b", "#e377c2", "#17becf"};
-constexpr std::size_t kCurveSeeds = 8;       // seeds drawn per curve plot
-constexpr std::size_t kCurvePoints = 400;    // points drawn per line (the divergence step stays exact)
-constexpr std::size_t kListedRuns = 200;     // runs listed by name in the table of runs that did not pass
+constexpr std::size_t kCurveSeeds = 8;     // seeds drawn per curve plot
+constexpr std::size_t kCurvePoints = 400;  // points drawn per line (the divergence step stays exact)
+constexpr std::size_t kListedRuns = 200;   // runs listed by name in the table of runs that did not pass
 constexpr double kPlotWidth = 760, kLabelWidth = 250;
 
 // Text for HTML and XML alike: unprintable bytes made visible first.
@@ -33,12 +33,23 @@ std::string esc(std::string_view text) {
   std::string out;
   for (char c : util::printable(text)) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -60,13 +71,13 @@ struct Scale {
 };
 
 std::string axis_ticks(const Scale& x, double y) {
-  std::string out = fmt::format(R"(<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" class="axis"/>)", x.a, y,
-                                x.b, y);
+  std::string out =
+      fmt::format(R"(<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" class="axis"/>)", x.a, y, x.b, y);
   for (int i = 0; i <= 4; ++i) {
     double v = x.lo + (x.hi - x.lo) * i / 4;
     std::string_view anchor = i == 0 ? "start" : i == 4 ? "end" : "middle";
-    out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" class="tick" text-anchor="{}">{}</text>)", x(v), y + 14,
-                       anchor, esc(fmt::format("{:.4g}", v)));
+    out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" class="tick" text-anchor="{}">{}</text>)", x(v), y + 14, anchor,
+                       esc(fmt::format("{:.4g}", v)));
   }
   return out;
 }
@@ -108,8 +119,8 @@ std::string strip_plot(const std::string& metric, const std::map<std::string, st
       double q1 = quantile(0.25), median = quantile(0.5), q3 = quantile(0.75);
       out += fmt::format(R"(<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" class="whisker"/>)",
                          x(finite.front()), mid, x(finite.back()), mid);
-      out += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" class="box"/>)", x(q1),
-                         mid - 12, std::max(1.0, x(q3) - x(q1)), 24.0);
+      out += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" class="box"/>)", x(q1), mid - 12,
+                         std::max(1.0, x(q3) - x(q1)), 24.0);
       out += fmt::format(R"(<line x1="{0:.1f}" y1="{1:.1f}" x2="{0:.1f}" y2="{2:.1f}" class="median"/>)", x(median),
                          mid - 12, mid + 12);
     }
@@ -138,9 +149,9 @@ std::optional<std::int64_t> divergence_step(const std::vector<const Series*>& re
       bool first_has = i < first.size(), other_has = i < other->size();
       if (!first_has && !other_has) continue;
       if (first_has != other_has) return (first_has ? first[i] : (*other)[i]).first;
-      bool same = first[i].first == (*other)[i].first &&
-                  (first[i].second == (*other)[i].second ||
-                   (std::isnan(first[i].second) && std::isnan((*other)[i].second)));
+      bool same =
+          first[i].first == (*other)[i].first &&
+          (first[i].second == (*other)[i].second || (std::isnan(first[i].second) && std::isnan((*other)[i].second)));
       if (!same) return std::min(first[i].first, (*other)[i].first);
     }
     bool done = std::all_of(repeats.begin(), repeats.end(), [&](const Series* s) { return i >= s->size(); });
@@ -243,15 +254,15 @@ std::string checks_table(const SweepResults& results) {
       "<th>estimate</th><th>interval</th><th>bound</th></tr></thead><tbody>\n";
   for (const CheckResult& c : results.checks) {
     std::string cls = checks::to_string(c.counted_as);
-    std::string head = fmt::format(R"(<td>{}</td><td class="{}">{}</td>)", esc(c.outcome.name), esc(cls),
-                                   esc(check_verdict(c)));
+    std::string head =
+        fmt::format(R"(<td>{}</td><td class="{}">{}</td>)", esc(c.outcome.name), esc(cls), esc(check_verdict(c)));
     if (c.outcome.statistics.empty()) out += "<tr>" + head + "<td></td><td></td><td></td><td></td><td></td></tr>\n";
     for (const checks::Statistic& s : c.outcome.statistics) {
       std::string bound =
           s.bound ? fmt::format("{} {}: {}", s.bound->key, num(s.bound->value), checks::to_string(s.verdict)) : "";
-      out += fmt::format("<tr>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", head, esc(s.name),
-                         esc(s.group), esc(num(s.value)), s.interval ? esc(format_interval(*s.interval)) : "",
-                         esc(bound));
+      out +=
+          fmt::format("<tr>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", head, esc(s.name),
+                      esc(s.group), esc(num(s.value)), s.interval ? esc(format_interval(*s.interval)) : "", esc(bound));
     }
     for (const std::string& m : c.outcome.messages)
       out += fmt::format("<tr><td></td><td colspan=\"6\" class=\"message\">{}</td></tr>\n", esc(m));
@@ -280,9 +291,9 @@ std::string runs_table(const SweepResults& results) {
     for (const auto& [name, tail] : {std::pair{"stdout", &r.stdout_tail}, std::pair{"stderr", &r.stderr_tail}})
       if (!tail->empty())
         logs += fmt::format("<details><summary>{} (last lines)</summary><pre>{}</pre></details>", name, esc(*tail));
-    rows += fmt::format("<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}{}</td></tr>\n", esc(r.run.id),
-                        run_failed(r.status) ? "fail" : "note", to_string(r.status), esc(r.machine), esc(r.message),
-                        logs);
+    rows +=
+        fmt::format("<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}{}</td></tr>\n", esc(r.run.id),
+                    run_failed(r.status) ? "fail" : "note", to_string(r.status), esc(r.machine), esc(r.message), logs);
   }
   if (listed > 0) {
     out += "<table><thead><tr><th>run</th><th>status</th><th>machine</th><th>why</th></tr></thead><tbody>\n" + rows +
@@ -294,7 +305,8 @@ std::string runs_table(const SweepResults& results) {
   return out;
 }
 
-void flatten(const nlohmann::json& value, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& out) {
+void flatten(const nlohmann::json& value, const std::string& prefix,
+             std::vector<std::pair<std::string, std::string>>& out) {
   if (value.is_object()) {
     for (const auto& [key, item] : value.items()) flatten(item, prefix.empty() ? key : prefix + "." + key, out);
   } else {
@@ -354,16 +366,17 @@ std::string render_html(const SweepResults& results, const ReportContext& contex
   }
   out += checks_table(results);
   out += "<h2>Metrics across seeds</h2>\n";
-  out += "<p class=\"note\">A dot per seed (the mean of its repeats), a box from the lower to the upper quartile "
-         "with the median, whiskers to the extremes; one row per mode, device and thread count.</p>\n";
+  out +=
+      "<p class=\"note\">A dot per seed (the mean of its repeats), a box from the lower to the upper quartile "
+      "with the median, whiskers to the extremes; one row per mode, device and thread count.</p>\n";
   for (const auto& [metric, groups] : distributions(results)) {
     out += fmt::format("<h3>{}</h3>\n", esc(metric));
     for (const auto& [group, values] : groups) {
       std::vector<double> numbers;
       for (const SeedValue& v : values) numbers.push_back(v.value);
       checks::Summary s = checks::summarize(numbers);
-      out += fmt::format("<p class=\"note\">{}: n={} mean={} std={} min={} median={} max={}</p>\n", esc(group),
-                         s.count, num(s.mean), num(s.std), num(s.min), num(s.median), num(s.max));
+      out += fmt::format("<p class=\"note\">{}: n={} mean={} std={} min={} median={} max={}</p>\n", esc(group), s.count,
+                         num(s.mean), num(s.std), num(s.min), num(s.median), num(s.max));
     }
     out += strip_plot(metric, groups);
   }

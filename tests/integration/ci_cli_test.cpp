@@ -193,4 +193,24 @@ TEST_F(CliTest, HtmlReportLoadsInChromium) {
   EXPECT_NE(dom.find("repeats diverge at step 2"), std::string::npos);
 }
 
+TEST_F(CliTest, GithubActionsGetAnnotationsOnThePolicyLine) {
+  write_policy("\"stable\"", "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.99\n");
+  Outcome o = seedgate({"run"}, {"GITHUB_ACTIONS=true", "GITHUB_WORKSPACE=" + m_dir.string()});
+  EXPECT_EQ(o.exit_code, 1);
+  std::string prefix = "::error file=seedgate.toml,line=";
+  std::size_t at = o.out.find(prefix);
+  ASSERT_NE(at, std::string::npos) << o.out;
+  int line = std::atoi(o.out.c_str() + at + prefix.size());
+  std::ifstream policy(m_dir / "seedgate.toml");
+  std::string text;
+  for (int i = 0; i < line; ++i) std::getline(policy, text);
+  EXPECT_EQ(text, "[[check]]");
+  EXPECT_NE(o.out.find(",title=seedgate threshold-accuracy%3A FAIL::accuracy: mean 0.9515 over seeds 0..3 is below "
+                       "mean_at_least 0.99"),
+            std::string::npos)
+      << o.out;
+  // Outside GitHub Actions, no workflow commands.
+  EXPECT_EQ(seedgate({"run"}).out.find("::error"), std::string::npos);
+}
+
 }  // namespace

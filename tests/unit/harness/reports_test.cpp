@@ -152,5 +152,54 @@ TEST(GoldenReportTest, Markdown) {
   expect_golden("markdown.md", render_markdown(golden_results(), {}));
 }
 
+TEST(AnnotationsTest, PointAtThePolicyLineOfEachCheckThatDidNotPass) {
+  SweepResults results = golden_results();
+  results.checks[0].policy_line = 21;
+  results.checks[2].policy_line = 33;
+  std::string annotations = render_annotations(results, {{"1 run failed"}, 1}, "ci/seed,gate.toml");
+  EXPECT_EQ(annotations,
+            "::error file=ci/seed%2Cgate.toml,line=21,title=seedgate threshold-accuracy%3A FAIL::accuracy: mean 0.9 is "
+            "below mean_at_least 0.95 bell\\x07 ]]> <tag> & \"q\" \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD( \\x1b[31m end\n"
+            "::error file=ci/seed%2Cgate.toml,line=33,title=seedgate threshold-accuracy-confidence%3A INCONCLUSIVE "
+            "(counted as fail)::accuracy: mean 0.912 over seeds 0..5 (95%25 bounds [0.9061, 0.9179]) straddles "
+            "mean_at_least 0.91: cannot tell yet (mode=deterministic, device=cpu)\n"
+            "::error file=ci/seed%2Cgate.toml,title=seedgate could not evaluate::1 run failed\n");
+}
+
+TEST(AnnotationsTest, AtMostGithubsLimitPerStep) {
+  SweepResults results = golden_results();
+  CheckResult failed = results.checks[0];
+  results.checks.assign(12, failed);
+  std::string annotations = render_annotations(results, {}, "seedgate.toml");
+  std::size_t errors = 0;
+  for (std::size_t at = annotations.find("::error "); at != std::string::npos;
+       at = annotations.find("::error ", at + 1))
+    ++errors;
+  EXPECT_EQ(errors, kAnnotationsPerStep);
+  EXPECT_TRUE(annotations.ends_with("seedgate: 2 more findings are in the job summary (GitHub shows 10 per step)\n"))
+      << annotations;
+}
+
+TEST(MarkdownReportTest, StaysUnderGithubsStepSummaryLimit) {
+  SweepResults results = golden_results();
+  RunRecord run = results.runs.back();
+  for (int seed = 0; seed < 60000; ++seed) {
+    run.run.seed = seed;
+    run.run.id = "s" + std::to_string(seed) + "-deterministic-cpu-r0";
+    results.runs.push_back(run);
+  }
+  std::string md = render_markdown(results, {});
+  EXPECT_LE(md.size(), kStepSummaryLimit);
+  EXPECT_GT(md.size(), kStepSummaryLimit / 2);
+  EXPECT_TRUE(md.starts_with("## seedgate: "));
+  EXPECT_TRUE(md.ends_with("_Cut to stay within GitHub's 1 MiB job summary: every value is in the results file._\n"));
+  // The verdict and the checks come first and survive a tight limit.
+  std::string tight = render_markdown(results, {}, 1200);
+  EXPECT_LE(tight.size(), 1200u);
+  EXPECT_NE(tight.find("| threshold-accuracy | FAIL |"), std::string::npos) << tight;
+  // Small sweeps are not cut.
+  EXPECT_EQ(render_markdown(golden_results(), {}).find("_Cut to stay"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace seedgate
