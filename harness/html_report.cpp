@@ -278,6 +278,7 @@ std::string runs_table(const SweepResults& results) {
     if (r.status != RunStatus::skipped && !r.machine.empty()) ++machines[r.machine];
   std::string out = "<h2>Runs</h2>\n";
   std::vector<std::string> per_machine;
+  per_machine.reserve(machines.size());
   for (const auto& [machine, count] : machines) per_machine.push_back(fmt::format("{} on {}", count, machine));
   out += fmt::format("<p>{}{}.</p>\n", esc(run_summary(results)),
                      per_machine.empty() ? "" : esc("; " + util::join(per_machine, ", ")));
@@ -308,7 +309,8 @@ std::string runs_table(const SweepResults& results) {
 void flatten(const nlohmann::json& value, const std::string& prefix,
              std::vector<std::pair<std::string, std::string>>& out) {
   if (value.is_object()) {
-    for (const auto& [key, item] : value.items()) flatten(item, prefix.empty() ? key : prefix + "." + key, out);
+    for (const auto& [key, item] : value.items())
+      flatten(item, prefix.empty() ? key : fmt::format("{}.{}", prefix, key), out);
   } else {
     out.emplace_back(prefix, value.is_string() ? value.get<std::string>()
                                                : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));

@@ -109,6 +109,7 @@ std::string run_summary(const SweepResults& results) {
 // "3 shards: 1/3 on host-a (12.0s), 2/3 on host-b (11.5s), ..."
 std::string describe_shards(const std::vector<ShardInfo>& shards) {
   std::vector<std::string> parts;
+  parts.reserve(shards.size());
   for (const ShardInfo& s : shards)
     parts.push_back(fmt::format("{}/{} on {} ({:.1f}s)", s.index, s.count, s.machine, s.wall_seconds));
   return fmt::format("{} shard{}: {}", shards.size(), shards.size() == 1 ? "" : "s", util::join(parts, ", "));

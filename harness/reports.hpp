@@ -10,7 +10,7 @@
 
 namespace seedgate {
 
-inline constexpr std::size_t kStepSummaryLimit = 1024 * 1024;
+inline constexpr std::size_t kStepSummaryLimit = std::size_t{1024} * 1024;
 inline constexpr std::size_t kAnnotationsPerStep = 10;
 
 struct ReportContext {

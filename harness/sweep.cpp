@@ -55,18 +55,6 @@ std::optional<RunRecord> load_finished_run(const std::filesystem::path& dir, con
   return std::move(*record);
 }
 
-std::string progress_line(std::size_t done, std::size_t total, const RunRecord& r) {
-  std::string metrics;
-  for (const auto& [name, value] : r.report.metrics) metrics += fmt::format(" {}={:.6g}", name, value);
-  std::string line = fmt::format("[{:>{}}/{}] {:<28} {:<11} {:>7.2f}s", done, std::to_string(total).size(), total,
-                                 r.run.id, to_string(r.status), r.process.wall_seconds);
-  if (!r.message.empty())
-    line += "  " + r.message;
-  else
-    line += metrics;
-  return line;
-}
-
 }  // namespace
 
 std::string seedgate_version() {
@@ -148,7 +136,7 @@ struct LookRunner {
       to_run.push_back(i);
     }
     if (options.progress && options.resume && reused > 0)
-      *options.progress << fmt::format("resuming: {} of {} runs already finished\n", reused, plan.runs.size());
+      options.progress->note(fmt::format("resuming: {} of {} runs already finished", reused, plan.runs.size()));
 
     const auto base_env = current_environment();
     int jobs = options.jobs > 0 ? options.jobs : policy.sweep.jobs;
@@ -158,7 +146,7 @@ struct LookRunner {
     for (std::size_t i : to_run) needs.push_back({plan.runs[i].needs_gpu(), std::max(1, plan.runs[i].threads)});
     std::vector<ProcessSpec> specs(to_run.size());
     std::vector<RunContext> contexts(to_run.size());
-    std::size_t finished = plan.runs.size() - to_run.size();
+    if (options.progress) options.progress->begin(plan.runs.size(), plan.runs.size() - to_run.size());
 
     Scheduler scheduler(runner, jobs, gpu_count);
     auto prepare = [&](std::size_t job, int gpu_slot) -> util::Result<ProcessSpec> {
@@ -173,6 +161,7 @@ struct LookRunner {
       if (dir_error)
         return util::make_error(fmt::format("cannot create {}: {}", context.run_dir.string(), dir_error.message()));
       specs[job] = adapter.command_for(policy, run, context, base_env);
+      if (options.progress) options.progress->started();
       return specs[job];
     };
     auto finish = [&](std::size_t job, const ProcessResult& result) {
@@ -191,14 +180,13 @@ struct LookRunner {
       }
       if (!contexts[job].run_dir.empty()) {
         auto saved = save_run_record(contexts[job].run_dir, record, policy.digest);
-        if (!saved && options.progress) *options.progress << "warning: " << saved.error() << "\n";
+        if (!saved && options.progress) options.progress->note("warning: " + saved.error());
       }
-      ++finished;
-      if (options.progress)
-        *options.progress << progress_line(finished, plan.runs.size(), record) << "\n" << std::flush;
+      if (options.progress) options.progress->finished(record);
       done.insert_or_assign(run.id, std::move(record));
     };
     SchedulerStats stats = scheduler.run(needs, prepare, finish);
+    if (options.progress) options.progress->end();
     return !runner.interrupted() && stats.not_started == 0;
   }
 };
@@ -274,7 +262,7 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
     Policy look_policy = policy;
     look_policy.sweep.seeds.seeds.assign(ceiling.begin(), ceiling.begin() + static_cast<std::ptrdiff_t>(looks[k]));
     if (options.progress && looks.size() > 1)
-      *options.progress << fmt::format("look {} of {}: {} seeds\n", k + 1, looks.size(), looks[k]);
+      options.progress->note(fmt::format("look {} of {}: {} seeds", k + 1, looks.size(), looks[k]));
     SweepPlan plan = build_plan(look_policy, gpu_count);
     if (options.shard) plan = shard_plan(look_policy, plan, *options.shard);
     bool completed = look_runner.run(plan, done);

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "harness/adapter.hpp"
+#include "harness/progress.hpp"
 #include "harness/results.hpp"
 #include "harness/runner.hpp"
 #include "harness/shard.hpp"
@@ -14,11 +15,11 @@ namespace seedgate {
 
 struct SweepOptions {
   std::filesystem::path out_dir = ".seedgate";
-  int jobs = 0;                      // 0: the policy's `jobs`
-  bool resume = false;               // reuse finished runs of the same policy
-  int gpu_count = -1;                // -1: detect
-  std::ostream* progress = nullptr;  // a line per finished run
-  std::optional<Shard> shard;        // run only this shard's slice of the plan
+  int jobs = 0;                  // 0: the policy's `jobs`
+  bool resume = false;           // reuse finished runs of the same policy
+  int gpu_count = -1;            // -1: detect
+  Progress* progress = nullptr;  // shows the sweep while it runs
+  std::optional<Shard> shard;    // run only this shard's slice of the plan
 };
 
 util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapter, CommandRunner& runner,

@@ -1,6 +1,7 @@
 #include "harness/cli/commands.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -153,7 +154,13 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   sweep_options.out_dir = options.out_dir;
   sweep_options.jobs = options.jobs;
   sweep_options.resume = options.resume;
-  sweep_options.progress = &err;
+  auto variable = [](const char* name) {
+    const char* value = std::getenv(name);
+    return value && *value && std::string_view(value) != "false" && std::string_view(value) != "0";
+  };
+  Progress progress(err,
+                    progress_style(options.color, ::isatty(STDERR_FILENO) == 1, variable("CI"), variable("NO_COLOR")));
+  sweep_options.progress = &progress;
   auto results = run_sweep(*policy, *adapter, **runner, sweep_options);
   if (!results) {
     err << "seedgate: " << results.error() << "\n";

@@ -19,8 +19,9 @@ struct RunOptions {
   int jobs = 0;
   std::filesystem::path out_dir = ".seedgate";
   bool resume = false;
-  std::string shard;    // "K/N"; empty: from the engine's variables, or unsharded
-  int shard_count = 0;  // for engines that give only an index (Kubernetes Indexed Jobs)
+  std::string shard;           // "K/N"; empty: from the engine's variables, or unsharded
+  int shard_count = 0;         // for engines that give only an index (Kubernetes Indexed Jobs)
+  std::string color = "auto";  // "auto", "always", "never"
 };
 
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err);

@@ -16,7 +16,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   RunOptions run;
-  auto* run_cmd = app.add_subcommand("run", "Run the sweep, evaluate the checks, write reports");
+  auto* run_cmd = app.add_subcommand(
+      "run",
+      "Run the sweep, evaluate the checks, write reports. While it runs: a live line on a terminal (runs done, "
+      "running, failed, ETA); one line per finished run when stderr is not a terminal or CI is set");
   run_cmd->add_option("-p,--policy", run.policy, "Policy file")->capture_default_str();
   run_cmd->add_option("-j,--jobs", run.jobs, "Runs at once (default: the policy's jobs; \"auto\" is one per CPU)")
       ->check(CLI::PositiveNumber);
