@@ -445,24 +445,8 @@ std::string render_markdown(const SweepResults& results, const ReportContext& co
 
 std::string render_annotations(const SweepResults& results, const ReportContext& context,
                                const std::string& policy_file, std::size_t limit) {
-  // Workflow-command escaping: properties also escape ':' and ','.
   auto escape = [](std::string_view text, bool property) {
-    std::string out;
-    for (char c : util::printable(text)) {
-      if (c == '%')
-        out += "%25";
-      else if (c == '\r')
-        out += "%0D";
-      else if (c == '\n')
-        out += "%0A";
-      else if (property && c == ':')
-        out += "%3A";
-      else if (property && c == ',')
-        out += "%2C";
-      else
-        out += c;
-    }
-    return out;
+    return util::github_escape(util::printable(text), property);
   };
   std::string out;
   std::size_t shown = 0, left = 0;

@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "util/strings.hpp"
 #include "util/xml_writer.hpp"
 
 namespace lint {
@@ -29,26 +30,6 @@ std::string uri_of(std::string_view path) {
 }
 
 // GitHub workflow commands: data escapes %, CR, LF; properties also : and ,.
-std::string github_escape(std::string_view s, bool property) {
-  std::string out;
-  for (char c : s) {
-    if (c == '%') {
-      out += "%25";
-    } else if (c == '\r') {
-      out += "%0D";
-    } else if (c == '\n') {
-      out += "%0A";
-    } else if (property && c == ':') {
-      out += "%3A";
-    } else if (property && c == ',') {
-      out += "%2C";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::string_view github_command(Severity s) {
   switch (s) {
     case Severity::error:
@@ -198,10 +179,30 @@ std::string format_github(const LintReport& report) {
   std::string out;
   for (const Finding& f : report.findings) {
     out += fmt::format("::{} file={},line={},col={},title={}::{}\n", github_command(f.severity),
-                       github_escape(f.path, true), f.line, f.column,
-                       github_escape(fmt::format("seedgate lint: {}", f.rule), true), github_escape(f.message, false));
+                       util::github_escape(f.path, true), f.line, f.column,
+                       util::github_escape(fmt::format("seedgate lint: {}", f.rule), true),
+                       util::github_escape(f.message, false));
   }
   return out;
+}
+
+std::string format_codequality(const LintReport& report) {
+  using nlohmann::json;
+  json issues = json::array();
+  for (const Finding& f : report.findings) {
+    // GitLab's severities: info, minor, major, critical, blocker.
+    std::string_view severity = f.severity == Severity::error     ? "critical"
+                                : f.severity == Severity::warning ? "major"
+                                                                  : "info";
+    issues.push_back({{"type", "issue"},
+                      {"check_name", f.rule},
+                      {"description", fmt::format("{} [{}]", f.message, f.rule)},
+                      {"categories", {"Bug Risk"}},
+                      {"severity", severity},
+                      {"fingerprint", f.fingerprint},
+                      {"location", {{"path", f.path}, {"lines", {{"begin", f.line}}}}}});
+  }
+  return issues.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 std::string format_rule_list(const LintConfig& config) {

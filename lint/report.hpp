@@ -22,6 +22,9 @@ std::string format_junit(const LintReport& report, const LintConfig& config);
 
 // `::error file=...,line=...,col=...,title=...::message` per finding.
 std::string format_github(const LintReport& report);
+// GitLab Code Quality (a JSON array of issues with check_name, description,
+// severity, fingerprint and location), for artifacts:reports:codequality.
+std::string format_codequality(const LintReport& report);
 
 // The rules, their default severities and summaries (`--list-rules`).
 std::string format_rule_list(const LintConfig& config);

@@ -60,4 +60,8 @@ bool starts_with(std::string_view text, std::string_view prefix);
 // Trailing part of `text` of at most `max_bytes`, cut at a line start when one is near.
 std::string_view tail(std::string_view text, std::size_t max_bytes);
 
+// Escapes text for a GitHub workflow command (`::error file=...::message`):
+// '%', CR and LF always; ':' and ',' too in a property (`property`).
+std::string github_escape(std::string_view text, bool property);
+
 }  // namespace util

@@ -295,6 +295,8 @@ int lint_command(const LintOptions& options, std::ostream& out, std::ostream& er
     formatted = lint::format_sarif(*report, config, seedgate_version());
   } else if (options.format == "junit") {
     formatted = lint::format_junit(*report, config);
+  } else if (options.format == "codequality") {
+    formatted = lint::format_codequality(*report);
   } else if (options.format == "github") {
     formatted = lint::format_github(*report);
   } else {

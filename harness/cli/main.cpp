@@ -82,8 +82,10 @@ int main(int argc, char** argv) {
   auto* lint_policy_opt =
       code_lint_cmd->add_option("-p,--policy", lint.policy, "Policy whose [lint] table configures the scan")
           ->capture_default_str();
-  code_lint_cmd->add_option("--format", lint.format, "Output: text, sarif (2.1.0), junit or github (annotations)")
-      ->check(CLI::IsMember({"text", "sarif", "junit", "github"}))
+  code_lint_cmd
+      ->add_option("--format", lint.format,
+                   "Output: text, sarif (2.1.0), junit, github (annotations) or codequality (GitLab)")
+      ->check(CLI::IsMember({"text", "sarif", "junit", "github", "codequality"}))
       ->capture_default_str();
   code_lint_cmd->add_option("-o,--output", lint.output,
                             "Write the output here (the text summary still goes to stdout)");

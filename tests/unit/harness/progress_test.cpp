@@ -23,7 +23,7 @@ TEST(ProgressTest, StyleFollowsTheTerminalCiAndNoColor) {
   EXPECT_FALSE(progress_style("auto", true, true, false).live);  // CI: a line per run
   EXPECT_FALSE(progress_style("auto", false, false, false).live);
   EXPECT_FALSE(progress_style("auto", false, false, false).color);
-  EXPECT_FALSE(progress_style("auto", true, false, true).color);  // NO_COLOR
+  EXPECT_FALSE(progress_style("auto", true, false, true).color);   // NO_COLOR
   EXPECT_TRUE(progress_style("always", false, true, true).color);  // --color wins
   EXPECT_FALSE(progress_style("never", true, false, false).color);
 }

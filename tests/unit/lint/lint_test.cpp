@@ -315,6 +315,21 @@ TEST(LintReports, GithubAnnotationsEscapeTheirFields) {
             "::notice file=a%2Cb%3Ac%25.cpp,line=3,col=4,title=seedgate lint%3A cpp-rand::line one%0Aline 100%25\n");
 }
 
+TEST(LintReports, GitlabCodeQualityIssues) {
+  LintReport r = lint_text("src/a.cpp", "#include <random>\nint a = rand();\n");
+  ASSERT_EQ(r.findings.size(), 1u);
+  auto issues = nlohmann::json::parse(format_codequality(r));
+  ASSERT_TRUE(issues.is_array());
+  ASSERT_EQ(issues.size(), 1u);
+  EXPECT_EQ(issues[0]["check_name"], "cpp-rand");
+  EXPECT_EQ(issues[0]["severity"], "major");
+  EXPECT_EQ(issues[0]["fingerprint"], r.findings[0].fingerprint);
+  EXPECT_EQ(issues[0]["location"]["path"], "src/a.cpp");
+  EXPECT_EQ(issues[0]["location"]["lines"]["begin"], 2);
+  EXPECT_EQ(issues[0]["description"], "'rand()' uses the C library's global generator [cpp-rand]");
+  EXPECT_EQ(format_codequality(LintReport{}), "[]\n");
+}
+
 TEST(LintReports, JunitValidatesAndFailsPerRule) {
   LintConfig config;
   LintReport r =
