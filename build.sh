@@ -17,6 +17,9 @@ packages=(g++ cmake ninja-build pkg-config
           libgtest-dev libgmock-dev libbenchmark-dev
           libtorch-dev libxgboost-dev xgboost
           libxml2-utils procps clang-tidy clang-format git)
+# Only the tests need these: a browser that renders the HTML report, and a
+# YAML parser for ci-templates/.
+[ "$what" = test ] && packages+=(chromium python3-yaml)
 
 missing=()
 for package in "${packages[@]}"; do
