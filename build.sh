@@ -19,7 +19,7 @@ packages=(g++ cmake ninja-build pkg-config
           libxml2-utils procps clang-tidy clang-format git)
 # Only the tests need these: a browser that renders the HTML report, and a
 # YAML parser for ci-templates/.
-[ "$what" = test ] && packages+=(chromium python3-yaml)
+if [ "$what" = test ]; then packages+=(chromium python3-yaml); fi
 
 missing=()
 for package in "${packages[@]}"; do

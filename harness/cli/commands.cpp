@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "adapters/registry.hpp"
+#include "harness/cli/init_templates.hpp"
 #include "harness/evaluate.hpp"
 #include "harness/policy.hpp"
 #include "harness/policy_lint.hpp"
@@ -318,72 +319,105 @@ int lint_command(const LintOptions& options, std::ostream& out, std::ostream& er
   return report->failed() ? kExitFail : kExitPass;
 }
 
-int init_command(const std::filesystem::path& dir, std::ostream& out, std::ostream& err) {
-  std::filesystem::path policy = dir / "seedgate.toml";
-  std::filesystem::path workflow = dir / ".github" / "workflows" / "seedgate.yml";
+namespace {
+
+// A TOML basic string.
+std::string toml_string(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      out += fmt::format("\\{}", c);
+    else if (static_cast<unsigned char>(c) < 0x20)
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
+    else
+      out += c;
+  }
+  return out + "\"";
+}
+
+std::string starter_policy(const InitOptions& options) {
+  std::vector<std::string> command = options.command;
+  if (command.empty()) command = {"./train", "--seed", "{seed}", "--out", "{run_dir}"};
+  std::string name = options.name;
+  if (name.empty()) name = std::filesystem::path(command.front()).filename().string();
+  std::vector<std::string> quoted;
+  quoted.reserve(command.size());
+  for (const std::string& a : command) quoted.push_back(toml_string(a));
+  const std::string& metric = options.metric;
+  std::string bound = options.goal == "max" ? "mean_at_least" : "mean_at_most";
+  return fmt::format(R"(# seedgate policy: reruns the training program across seeds and gates CI on
+# how much its {metric} moves. Reference: `seedgate --help`, README.md.
+version = 1
+
+[subject]
+name = {name}
+# argv of the training program; seedgate fills {{seed}}, {{run_dir}}, {{mode}},
+# {{device}} and {{metrics}}, and sets SEEDGATE_SEED and friends in its environment.
+command = [{command}]
+timeout = "30m"
+allowed_failures = 0
+
+[sweep]
+seeds = 8
+modes = ["deterministic"]
+repeats = 2                    # two runs per seed: reproducibility is checked
+
+# The program appends JSON lines such as {{"{metric}": 0.95}} to $SEEDGATE_METRICS.
+# For a program you cannot change, read it from its output instead:
+# regex = '{metric}[:=] *([0-9.eE+-]+)'
+# stream = "stdout"
+[metrics.{metric_key}]
+goal = "{goal}"
+
+# Set the bound your team needs, then uncomment:
+# [[check]]
+# kind = "threshold"
+# metric = "{metric}"
+# {bound} = 0.9
+# confidence = 0.95
+
+[[check]]
+kind = "variance"
+metric = "{metric}"
+std_at_most = 0.01             # the spread across seeds you accept
+
+[[check]]
+kind = "reproducibility"       # same seed, deterministic mode: the same {metric}
+
+[[check]]
+kind = "seed-sensitivity"      # different seeds must differ (catches an ignored seed)
+metric = "{metric}"
+
+[lint]
+paths = ["."]
+exclude = [".seedgate", "build"]
+
+[report]
+junit = "seedgate-junit.xml"
+json = "seedgate-results.json"
+markdown = "seedgate-summary.md"
+html = "seedgate-report.html"
+)",
+                     fmt::arg("metric", metric), fmt::arg("metric_key", toml_string(metric)),
+                     fmt::arg("name", toml_string(name)), fmt::arg("command", util::join(quoted, ", ")),
+                     fmt::arg("goal", options.goal), fmt::arg("bound", bound));
+}
+
+}  // namespace
+
+int init_command(const InitOptions& options, std::ostream& out, std::ostream& err) {
+  std::filesystem::path policy = options.dir / "seedgate.toml";
+  std::filesystem::path workflow = options.dir / ".github" / "workflows" / "seedgate.yml";
   for (const auto& path : {policy, workflow}) {
     if (std::filesystem::exists(path)) {
       err << fmt::format("seedgate: {} exists; not overwriting it\n", path.string());
       return kExitUsage;
     }
   }
-  static constexpr std::string_view kPolicy = R"(version = 1
-
-[subject]
-name = "my-model"
-# argv of your training program; seedgate fills the {placeholders}
-command = ["./train", "--seed", "{seed}", "--out", "{run_dir}"]
-timeout = "10m"
-
-[sweep]
-seeds = 8
-modes = ["deterministic"]
-repeats = 2
-
-# The program appends JSON lines such as {"accuracy": 0.95} to $SEEDGATE_METRICS.
-[metrics.accuracy]
-goal = "max"
-
-[[check]]
-kind = "threshold"
-metric = "accuracy"
-mean_at_least = 0.9
-
-[[check]]
-kind = "variance"
-metric = "accuracy"
-std_at_most = 0.01
-
-[[check]]
-kind = "reproducibility"
-
-[report]
-junit = "seedgate-junit.xml"
-json = "seedgate-results.json"
-markdown = "seedgate-summary.md"
-)";
-  static constexpr std::string_view kWorkflow = R"(name: seedgate
-on: [pull_request]
-jobs:
-  seedgate:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - name: Train across seeds and gate
-        run: seedgate run -p seedgate.toml
-      - name: Keep the reports
-        if: always()
-        uses: actions/upload-artifact@v4
-        with:
-          name: seedgate-reports
-          path: |
-            seedgate-junit.xml
-            seedgate-results.json
-            seedgate-summary.md
-)";
   std::error_code ec;
   std::filesystem::create_directories(workflow.parent_path(), ec);
-  for (const auto& [path, text] : {std::pair{policy, kPolicy}, std::pair{workflow, kWorkflow}}) {
+  for (const auto& [path, text] :
+       {std::pair{policy, starter_policy(options)}, std::pair{workflow, std::string(kGithubWorkflow)}}) {
     auto written = util::write_file_atomic(path, text);
     if (!written) {
       err << "seedgate: " << written.error() << "\n";
@@ -391,6 +425,9 @@ jobs:
     }
     out << "wrote " << path.string() << "\n";
   }
+  out << "next: make the program append {\"" << options.metric
+      << "\": ...} lines to $SEEDGATE_METRICS, run `seedgate run`, and set the repository variable "
+         "SEEDGATE_REPOSITORY (owner/name of your seedgate copy) for the workflow\n";
   return kExitPass;
 }
 

@@ -48,6 +48,15 @@ struct LintOptions {
 };
 
 int lint_command(const LintOptions& options, std::ostream& out, std::ostream& err);
-int init_command(const std::filesystem::path& dir, std::ostream& out, std::ostream& err);
+struct InitOptions {
+  std::filesystem::path dir = ".";
+  std::vector<std::string> command;  // the training program's argv; empty: a placeholder
+  std::string name;                  // empty: the program's file name
+  std::string metric = "accuracy";
+  std::string goal = "max";
+};
+// Writes a starter seedgate.toml for the command and the GitHub Actions
+// workflow of ci-templates/github/seedgate.yml; refuses to overwrite either.
+int init_command(const InitOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace seedgate::cli

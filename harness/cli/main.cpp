@@ -93,9 +93,18 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"error", "warning", "note", "never"}));
   code_lint_cmd->add_flag("--list-rules", lint.list_rules, "List the rules with their severities and exit");
 
-  std::filesystem::path init_dir = ".";
-  auto* init_cmd = app.add_subcommand("init", "Write a starter seedgate.toml and a GitHub Actions workflow");
-  init_cmd->add_option("DIR", init_dir, "Where to write them")->capture_default_str();
+  InitOptions init;
+  auto* init_cmd = app.add_subcommand(
+      "init",
+      "Write a starter seedgate.toml for a training command and a GitHub Actions workflow "
+      "(.github/workflows/seedgate.yml), e.g. `seedgate init -- ./build/train --seed {seed} --out {run_dir}`");
+  init_cmd->add_option("COMMAND", init.command, "The training program and its arguments (after --)");
+  init_cmd->add_option("--dir", init.dir, "Where to write them")->capture_default_str();
+  init_cmd->add_option("--name", init.name, "The subject's name (default: the program's file name)");
+  init_cmd->add_option("--metric", init.metric, "The metric the program reports")->capture_default_str();
+  init_cmd->add_option("--goal", init.goal, "Whether higher (max) or lower (min) is better")
+      ->check(CLI::IsMember({"max", "min"}))
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -113,7 +122,7 @@ int main(int argc, char** argv) {
       lint.policy_given = lint_policy_opt->count() > 0;
       return lint_command(lint, std::cout, std::cerr);
     }
-    if (*init_cmd) return init_command(init_dir, std::cout, std::cerr);
+    if (*init_cmd) return init_command(init, std::cout, std::cerr);
   } catch (const std::exception& e) {
     std::cerr << "seedgate: internal error: " << e.what() << "\n";
     return kExitCannotEvaluate;

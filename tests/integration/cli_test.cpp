@@ -231,11 +231,35 @@ TEST_F(CliTest, PolicyLintWarnsWhereChecksCannotWork) {
 TEST_F(CliTest, InitWritesStarterFilesOnce) {
   Outcome o = seedgate({"init"});
   EXPECT_EQ(o.exit_code, 0) << o.err;
-  EXPECT_EQ(o.out, "wrote ./seedgate.toml\nwrote ./.github/workflows/seedgate.yml\n");
+  EXPECT_TRUE(o.out.starts_with("wrote ./seedgate.toml\nwrote ./.github/workflows/seedgate.yml\n")) << o.out;
   EXPECT_EQ(seedgate({"policy", "lint"}).exit_code, 0);
   Outcome again = seedgate({"init"});
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_EQ(again.err, "seedgate: ./seedgate.toml exists; not overwriting it\n");
+}
+
+TEST_F(CliTest, InitForACommandGivesAPolicyThatRunsAndTheTemplateWorkflow) {
+  Outcome o = seedgate({"init", "--dir", "project", "--", FAKE_TRAINER, "stable", "--label", "a \"quoted\" \\ arg"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  std::string policy = *util::read_file(m_dir / "project" / "seedgate.toml");
+  EXPECT_NE(policy.find(fmt::format(R"(command = ["{}", "stable", "--label", "a \"quoted\" \\ arg"])", FAKE_TRAINER)),
+            std::string::npos)
+      << policy;
+  EXPECT_NE(policy.find("name = \"fake_trainer\""), std::string::npos);
+  EXPECT_EQ(*util::read_file(m_dir / "project" / ".github" / "workflows" / "seedgate.yml"),
+            *util::read_file(fs::path(EXAMPLES_DIR) / ".." / "ci-templates" / "github" / "seedgate.yml"));
+  // The policy works as written: the sweep runs and passes, the linter reads its [lint] table.
+  Outcome run = seedgate({"run", "-p", "project/seedgate.toml", "--out", "project/.seedgate"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("verdict: PASS (0 of 3 checks failed; exit 0)"), std::string::npos) << run.out;
+  EXPECT_TRUE(fs::exists(m_dir / "project" / "seedgate-report.html"));
+  EXPECT_EQ(seedgate({"lint", "-p", "project/seedgate.toml"}).exit_code, 0);
+  Outcome loss = seedgate({"init", "--dir", "loss", "--metric", "val_loss", "--goal", "min", "--", "./train"});
+  EXPECT_EQ(loss.exit_code, 0);
+  std::string loss_policy = *util::read_file(m_dir / "loss" / "seedgate.toml");
+  EXPECT_NE(loss_policy.find("[metrics.\"val_loss\"]\ngoal = \"min\""), std::string::npos) << loss_policy;
+  EXPECT_NE(loss_policy.find("# mean_at_most = 0.9"), std::string::npos);
+  EXPECT_EQ(seedgate({"policy", "lint", "-p", "loss/seedgate.toml"}).exit_code, 0);
 }
 
 TEST_F(CliTest, UsageErrors) {
