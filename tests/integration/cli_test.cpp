@@ -393,6 +393,29 @@ TEST_F(CliTest, ExampleSweepRunsAndShowsDistribution) {
   EXPECT_NE(o.out.find("accuracy across seeds"), std::string::npos);
   EXPECT_NE(o.out.find("verdict: PASS"), std::string::npos);
   EXPECT_TRUE(junit_valid("seedgate-junit.xml"));
+
+  // The same sweep in 3 shards, one after another, merged: the same verdicts
+  // and statistics, every run in the same place.
+  nlohmann::json whole = results("seedgate-results.json");
+  for (int k = 1; k <= 3; ++k)
+    ASSERT_EQ(seedgate({"run", "--shard", fmt::format("{}/3", k), "--out", fmt::format("shard{}", k)}).exit_code, 0);
+  Outcome merged =
+      seedgate({"check", "shard1/shard-1-of-3.json", "shard2/shard-2-of-3.json", "shard3/shard-3-of-3.json"});
+  EXPECT_EQ(merged.exit_code, 0) << merged.out << merged.err;
+  nlohmann::json sharded = results("seedgate-results.json");
+  EXPECT_EQ(sharded["checks"], whole["checks"]);
+  ASSERT_EQ(sharded["runs"].size(), whole["runs"].size());
+  for (std::size_t i = 0; i < whole["runs"].size(); ++i) {
+    EXPECT_EQ(sharded["runs"][i]["id"], whole["runs"][i]["id"]);
+    EXPECT_EQ(sharded["runs"][i]["metrics"], whole["runs"][i]["metrics"]);
+    EXPECT_EQ(sharded["runs"][i]["digests"], whole["runs"][i]["digests"]);
+  }
+  // The console's statistics match line for line, from the distributions to the verdict.
+  auto from_distribution = [](const std::string& text) {
+    std::size_t from = text.find("accuracy across seeds");
+    return text.substr(from, text.find('\n', text.find("verdict: ")) - from);
+  };
+  EXPECT_EQ(from_distribution(merged.out), from_distribution(o.out));
 }
 
 }  // namespace
