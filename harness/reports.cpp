@@ -395,24 +395,28 @@ std::string render_markdown(const SweepResults& results, const ReportContext& co
                      cell(results.policy_path), results.policy_digest);
   for (const std::string& error : context.errors) out += fmt::format("- **error**: {}\n", cell(error));
   if (!context.errors.empty()) out += "\n";
-  out += "| check | verdict | statistic | group | value | bounds | bound |\n|---|---|---|---|---|---|---|\n";
+  if (!results.merged_from.empty())
+    out += fmt::format("Merged from {}.\n\n", cell(describe_shards(results.merged_from)));
+  std::size_t failed = std::count_if(results.checks.begin(), results.checks.end(),
+                                     [](const CheckResult& c) { return c.counted_as == Verdict::fail; });
+  out += fmt::format("**{} of {} checks failed** (exit {}).\n", failed, results.checks.size(), context.exit_code);
+  // A table per check: what was estimated, its interval, the bound it is held to, and the verdict.
   for (const CheckResult& c : results.checks) {
-    std::string verdict = check_verdict(c);
-    if (c.outcome.statistics.empty()) out += fmt::format("| {} | {} | | | | | |\n", cell(c.outcome.name), verdict);
+    out += fmt::format("\n### {} — {}\n\n", cell(c.outcome.name), check_verdict(c));
+    if (!c.outcome.statistics.empty())
+      out += "| statistic | group | estimate | interval | bound | verdict |\n|---|---|---|---|---|---|\n";
     for (const checks::Statistic& s : c.outcome.statistics) {
-      std::string bound =
-          s.bound ? fmt::format("{} {:.6g}: {}", s.bound->key, s.bound->value, checks::to_string(s.verdict)) : "";
-      out += fmt::format("| {} | {} | {} | {} | {:.6g} | {} | {} |\n", cell(c.outcome.name), verdict, s.name, s.group,
-                         s.value, s.interval ? format_interval(*s.interval) : "", bound);
+      std::string bound = s.bound ? fmt::format("{} {:.6g}", s.bound->key, s.bound->value) : "";
+      out += fmt::format("| {} | {} | {:.6g} | {} | {} | {} |\n", s.name, cell(s.group), s.value,
+                         s.interval ? format_interval(*s.interval) : "", bound,
+                         s.bound ? checks::to_string(s.verdict) : "");
     }
-  }
-  for (const CheckResult& c : results.checks) {
-    for (const std::string& m : c.outcome.messages) out += fmt::format("\n- `{}`: {}", cell(c.outcome.name), cell(m));
-    for (const std::string& n : c.outcome.notes)
-      out += fmt::format("\n- `{}`: note: {}", cell(c.outcome.name), cell(n));
+    if (!c.outcome.messages.empty() || !c.outcome.notes.empty()) out += "\n";
+    for (const std::string& m : c.outcome.messages) out += fmt::format("- {}\n", cell(m));
+    for (const std::string& n : c.outcome.notes) out += fmt::format("- note: {}\n", cell(n));
   }
   for (const ImportanceGroup& g : importance_groups(results)) {
-    out += fmt::format("\n\n### Feature importance ({}), {}\n\n{}.\n\n", g.kind, g.group, importance_headline(g));
+    out += fmt::format("\n### Feature importance ({}), {}\n\n{}.\n\n", g.kind, g.group, importance_headline(g));
     out += fmt::format("| mean rank | feature | mean score | ranks | in top {} |\n|---|---|---|---|---|\n",
                        g.stability.top_k);
     const auto& standings = g.stability.standings;
@@ -430,7 +434,7 @@ std::string render_markdown(const SweepResults& results, const ReportContext& co
     out.resize(out.rfind('\n', limit > kReserve ? limit - kReserve : 0) + 1);
     return out + cut;
   }
-  out += "\n\n### Per-seed values\n\n";
+  out += "\n### Per-seed values\n\n";
   for (const auto& [metric, groups] : distributions(results)) {
     for (const auto& [group, values] : groups) {
       std::string table = fmt::format("**{}** ({})\n\n| seed | value |\n|---|---|\n", cell(metric), group);

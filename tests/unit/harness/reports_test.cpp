@@ -85,10 +85,10 @@ TEST(ConsoleReportTest, ShowsDistributionAndVerdict) {
 TEST(MarkdownReportTest, VerdictFirstThenTable) {
   std::string md = render_markdown(hostile_results(), {});
   EXPECT_TRUE(md.starts_with("## seedgate: demo &lt;&> \\x01 — FAIL\n")) << md;
-  EXPECT_NE(
-      md.find(
-          "| threshold-accuracy | FAIL | mean | mode=deterministic, device=cpu | 0.9 |  | mean_at_least 0.95: fail |"),
-      std::string::npos)
+  EXPECT_NE(md.find("**1 of 1 checks failed** (exit 0).\n\n### threshold-accuracy — FAIL\n\n"
+                    "| statistic | group | estimate | interval | bound | verdict |\n|---|---|---|---|---|---|\n"
+                    "| mean | mode=deterministic, device=cpu | 0.9 |  | mean_at_least 0.95 | fail |\n"),
+            std::string::npos)
       << md;
 }
 
@@ -196,7 +196,7 @@ TEST(MarkdownReportTest, StaysUnderGithubsStepSummaryLimit) {
   // The verdict and the checks come first and survive a tight limit.
   std::string tight = render_markdown(results, {}, 1200);
   EXPECT_LE(tight.size(), 1200u);
-  EXPECT_NE(tight.find("| threshold-accuracy | FAIL |"), std::string::npos) << tight;
+  EXPECT_NE(tight.find("### threshold-accuracy — FAIL"), std::string::npos) << tight;
   // Small sweeps are not cut.
   EXPECT_EQ(render_markdown(golden_results(), {}).find("_Cut to stay"), std::string::npos);
 }
