@@ -366,7 +366,10 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
         } else if (r.status == RunStatus::skipped || r.status == RunStatus::interrupted) {
           xml.leaf("skipped", {{"message", r.message}});
         }
-        if (!r.stdout_tail.empty()) xml.leaf("system-out", {}, r.stdout_tail);
+        // The machine that ran it (sharded sweeps spread runs over several), then its output.
+        std::string out = r.machine.empty() ? "" : fmt::format("machine: {}\n", r.machine);
+        out += r.stdout_tail;
+        if (!out.empty()) xml.leaf("system-out", {}, out);
         if (!r.stderr_tail.empty()) xml.leaf("system-err", {}, r.stderr_tail);
       }
     }
