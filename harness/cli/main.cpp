@@ -31,6 +31,11 @@ int main(int argc, char** argv) {
                       "SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, JOB_COMPLETION_INDEX (with --shard-count or "
                       "SEEDGATE_SHARD_COUNT) or GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS");
   run_cmd
+      ->add_option("--color", run.color,
+                   "Colour the progress: auto (on a terminal, unless NO_COLOR is set), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  run_cmd
       ->add_option("--shard-count", run.shard_count,
                    "Number of shards, where the engine gives only an index (JOB_COMPLETION_INDEX)")
       ->check(CLI::PositiveNumber);

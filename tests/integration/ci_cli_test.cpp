@@ -215,4 +215,16 @@ TEST_F(CliTest, GithubActionsGetAnnotationsOnThePolicyLine) {
   EXPECT_EQ(seedgate({"run"}).out.find("::error"), std::string::npos);
 }
 
+TEST_F(CliTest, ProgressInALogIsALinePerRunAndColourFollowsTheFlag) {
+  write_policy("\"stable\"", "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.9\n");
+  Outcome plain = seedgate({"run"}, {"CI=true"});
+  EXPECT_NE(plain.err.find("[1/8] s0-deterministic-cpu-r0      passed         "), std::string::npos) << plain.err;
+  EXPECT_NE(plain.err.find("[8/8] "), std::string::npos) << plain.err;
+  EXPECT_EQ(plain.err.find('\x1b'), std::string::npos);
+  Outcome colour = seedgate({"run", "--color", "always"}, {"NO_COLOR=1"});
+  EXPECT_NE(colour.err.find("\x1b[32mpassed     \x1b[0m"), std::string::npos) << colour.err;
+  EXPECT_EQ(colour.err.find('\r'), std::string::npos) << "no live line outside a terminal";
+  EXPECT_EQ(seedgate({"run", "--color", "sometimes"}).exit_code, 2);
+}
+
 }  // namespace
