@@ -11,10 +11,12 @@
 #include <optional>
 #include <set>
 
+#include "checks/intervals.hpp"
 #include "checks/stats.hpp"
 #include "harness/report_parts.hpp"
 #include "harness/reports.hpp"
 #include "util/strings.hpp"
+#include "util/xml_writer.hpp"
 
 namespace seedgate {
 namespace {
@@ -28,31 +30,10 @@ constexpr std::size_t kCurvePoints = 400;  // points drawn per line (the diverge
 constexpr std::size_t kListedRuns = 200;   // runs listed by name in the table of runs that did not pass
 constexpr double kPlotWidth = 760, kLabelWidth = 250;
 
-// Text for HTML and XML alike: unprintable bytes made visible first.
+// Text for HTML and XML alike (the report is both): markup escaped, bytes XML
+// forbids made visible.
 std::string esc(std::string_view text) {
-  std::string out;
-  for (char c : util::printable(text)) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return util::xml_text(text);
 }
 
 std::string num(double v) {
@@ -110,13 +91,8 @@ std::string strip_plot(const std::string& metric, const std::map<std::string, st
     out += fmt::format(R"(<text x="4" y="{:.1f}" class="label">{}</text>)", mid + 4, esc(group));
     if (!finite.empty()) {
       std::sort(finite.begin(), finite.end());
-      auto quantile = [&](double q) {
-        double pos = q * static_cast<double>(finite.size() - 1);
-        auto i = static_cast<std::size_t>(pos);
-        double frac = pos - static_cast<double>(i);
-        return i + 1 < finite.size() ? finite[i] * (1 - frac) + finite[i + 1] * frac : finite[i];
-      };
-      double q1 = quantile(0.25), median = quantile(0.5), q3 = quantile(0.75);
+      double q1 = checks::quantile_of_sorted(finite, 0.25), median = checks::quantile_of_sorted(finite, 0.5),
+             q3 = checks::quantile_of_sorted(finite, 0.75);
       out += fmt::format(R"(<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" class="whisker"/>)",
                          x(finite.front()), mid, x(finite.back()), mid);
       out += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" class="box"/>)", x(q1), mid - 12,
