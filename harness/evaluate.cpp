@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "harness/shard.hpp"
+
 namespace seedgate {
 namespace {
 
@@ -149,6 +151,7 @@ std::vector<std::string> run_errors(const Policy& policy, const SweepResults& re
                     "`seedgate run --resume`",
                     interrupted, interrupted == 1 ? "" : "s"));
   }
+  if (std::string missing = describe_missing_shards(results); !missing.empty()) errors.push_back(missing);
   return errors;
 }
 

@@ -19,7 +19,7 @@ struct Evaluation {
 };
 
 // Why the runs cannot be judged: failures beyond `allowed_failures`, runs left
-// unfinished. Empty when they can.
+// unfinished, shards missing from a merge. Empty when they can.
 std::vector<std::string> run_errors(const Policy& policy, const SweepResults& results);
 
 // Fills `results.checks` and `results.verdict`.

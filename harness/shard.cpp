@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <charconv>
 #include <climits>
+#include <set>
 #include <tuple>
 
 #include "util/hash.hpp"
+#include "util/strings.hpp"
 
 namespace seedgate {
 namespace {
@@ -148,7 +150,7 @@ std::string plan_digest(const Policy& policy) {
   return util::digest_bytes(ids);
 }
 
-util::Result<MergedShards> merge_shards(const std::vector<SweepResults>& shards,
+util::Result<SweepResults> merge_shards(const std::vector<SweepResults>& shards,
                                         const std::vector<std::string>& labels) {
   const SweepResults& first = shards.front();
   std::map<int, std::string> given;  // index -> label
@@ -172,16 +174,13 @@ util::Result<MergedShards> merge_shards(const std::vector<SweepResults>& shards,
           fmt::format("shard {}/{} is given twice ({} and {})", s.shard->index, s.shard->count, it->second, labels[i]));
   }
 
-  MergedShards merged;
-  SweepResults& out = merged.results;
+  SweepResults out;
   out.seedgate_version = first.seedgate_version;
   out.policy_path = first.policy_path;
   out.policy_digest = first.policy_digest;
   out.subject = first.subject;
   out.seeds = first.seeds;
   out.environment = first.environment;
-  for (int k = 1; k <= first.shard->count; ++k)
-    if (!given.count(k)) merged.missing.push_back(k);
 
   // Runs in an unsharded sweep's order: the plan's runs, then the skipped ones.
   std::map<std::string, std::size_t> order;
@@ -201,7 +200,26 @@ util::Result<MergedShards> merge_shards(const std::vector<SweepResults>& shards,
   };
   std::stable_sort(out.runs.begin(), out.runs.end(),
                    [&](const RunRecord& a, const RunRecord& b) { return rank(a) < rank(b); });
-  return merged;
+  return out;
+}
+
+std::vector<int> missing_shards(const SweepResults& results) {
+  std::vector<int> missing;
+  if (results.merged_from.empty()) return missing;
+  std::set<int> given;
+  for (const ShardInfo& s : results.merged_from) given.insert(s.index);
+  for (int k = 1; k <= results.merged_from.front().count; ++k)
+    if (!given.count(k)) missing.push_back(k);
+  return missing;
+}
+
+std::string describe_missing_shards(const SweepResults& results) {
+  std::vector<std::string> names;
+  for (int k : missing_shards(results)) names.push_back(fmt::format("{}/{}", k, results.merged_from.front().count));
+  if (names.empty()) return "";
+  bool one = names.size() == 1;
+  return fmt::format("shard{} {} {} missing: {} runs are not judged; give every shard-*.json", one ? "" : "s",
+                     util::join(names, ", "), one ? "is" : "are", one ? "its" : "their");
 }
 
 }  // namespace seedgate

@@ -56,14 +56,18 @@ std::vector<std::string> plan_cells(const Policy& policy);
 std::string plan_digest(const Policy& policy);
 
 // Merges shard results into one sweep, runs in the order an unsharded sweep
-// records them. Refuses files that are not shards, shards of different
-// policies or plans, and a shard given twice. Missing shards are not an
-// error here: they are listed in `missing`, and the caller reports them.
-struct MergedShards {
-  SweepResults results;
-  std::vector<int> missing;  // 1-based indexes of the shards not given
-};
-util::Result<MergedShards> merge_shards(const std::vector<SweepResults>& shards,
+// records them, with `merged_from` naming the shards. Refuses files that are
+// not shards, shards of different policies or plans, and a shard given twice.
+// Missing shards are not an error here: `missing_shards` finds them, and
+// judging reports them.
+util::Result<SweepResults> merge_shards(const std::vector<SweepResults>& shards,
                                         const std::vector<std::string>& labels);
+
+// The 1-based indexes of the shards a merged sweep lacks (none for a sweep
+// that was not merged).
+std::vector<int> missing_shards(const SweepResults& results);
+
+// "shard 2/3 is missing: its runs are not judged; ...", or empty when none is.
+std::string describe_missing_shards(const SweepResults& results);
 
 }  // namespace seedgate

@@ -65,15 +65,8 @@ void emit_reports(const Policy* policy, const SweepResults& results, const Repor
 }
 
 // A failed check wins over "could not evaluate".
-// `notes`: further reasons the sweep cannot be judged in full (missing shards).
-int judge(const Policy& policy, SweepResults& results, std::ostream& out, std::ostream& err,
-          const std::vector<std::string>& notes = {}) {
+int judge(const Policy& policy, SweepResults& results, std::ostream& out, std::ostream& err) {
   Evaluation evaluation = evaluate_policy(policy, results);
-  if (!notes.empty()) {
-    evaluation.errors.insert(evaluation.errors.end(), notes.begin(), notes.end());
-    if (evaluation.exit_code == kExitPass) evaluation.exit_code = kExitCannotEvaluate;
-    if (results.verdict == "pass") results.verdict = "error";
-  }
   ReportContext context{evaluation.errors, evaluation.exit_code};
   emit_reports(&policy, results, context, out, err);
   return evaluation.exit_code;
@@ -99,10 +92,8 @@ util::Result<Policy> load_policy_reporting(const std::filesystem::path& path, st
   return policy;
 }
 
-// One results file, or shard files merged into one sweep. `notes` gets why the
-// merge cannot be judged in full (missing shards).
-util::Result<SweepResults> load_merged_results(const std::vector<std::filesystem::path>& paths,
-                                               std::vector<std::string>& notes, std::ostream& err) {
+// One results file, or shard files merged into one sweep.
+util::Result<SweepResults> load_merged_results(const std::vector<std::filesystem::path>& paths, std::ostream& err) {
   std::vector<SweepResults> all;
   std::vector<std::string> labels;
   for (const auto& path : paths) {
@@ -116,18 +107,8 @@ util::Result<SweepResults> load_merged_results(const std::vector<std::filesystem
   }
   if (all.size() == 1 && !all.front().shard) return std::move(all.front());
   auto merged = merge_shards(all, labels);
-  if (!merged) {
-    err << "seedgate: " << merged.error() << "\n";
-    return util::make_error("unmergeable");
-  }
-  if (!merged->missing.empty()) {
-    std::vector<std::string> names;
-    for (int k : merged->missing) names.push_back(fmt::format("{}/{}", k, all.front().shard->count));
-    bool one = names.size() == 1;
-    notes.push_back(fmt::format("shard{} {} {} missing: {} runs are not judged; give every shard-*.json",
-                                one ? "" : "s", util::join(names, ", "), one ? "is" : "are", one ? "its" : "their"));
-  }
-  return std::move(merged->results);
+  if (!merged) err << "seedgate: " << merged.error() << "\n";
+  return merged;
 }
 
 }  // namespace
@@ -181,8 +162,7 @@ int check_command(const std::filesystem::path& policy_path, const std::vector<st
                   std::ostream& out, std::ostream& err) {
   auto policy = load_policy_reporting(policy_path, err);
   if (!policy) return kExitUsage;
-  std::vector<std::string> notes;
-  auto results = load_merged_results(paths, notes, err);
+  auto results = load_merged_results(paths, err);
   if (!results) return kExitUsage;
   if (!results->policy_digest.empty() && results->policy_digest != policy->digest) {
     err << fmt::format("seedgate: note: {} was produced under a different policy ({}); judging it against {}\n",
@@ -194,13 +174,14 @@ int check_command(const std::filesystem::path& policy_path, const std::vector<st
         record.status == RunStatus::violated)
       classify_run(*policy, record);
   }
-  return judge(*policy, *results, out, err, notes);
+  return judge(*policy, *results, out, err);
 }
 
 int report_command(const ReportOptions& options, std::ostream& out, std::ostream& err) {
   ReportContext context;
-  auto results = load_merged_results(options.results, context.errors, err);
+  auto results = load_merged_results(options.results, err);
   if (!results) return kExitUsage;
+  if (std::string missing = describe_missing_shards(*results); !missing.empty()) context.errors.push_back(missing);
   if (results->checks.empty() && !results->merged_from.empty())
     context.errors.push_back("these shards are not judged yet: `seedgate check` merges and judges them");
   context.exit_code = results->verdict == "pass"   ? kExitPass
@@ -218,10 +199,10 @@ int report_command(const ReportOptions& options, std::ostream& out, std::ostream
 
 int baseline_save_command(const std::vector<std::filesystem::path>& paths, const std::filesystem::path& output,
                           std::ostream& out, std::ostream& err) {
-  std::vector<std::string> missing;
-  auto results = load_merged_results(paths, missing, err);
+  auto results = load_merged_results(paths, err);
   if (!results) return kExitUsage;
-  for (const std::string& m : missing) err << "seedgate: warning: " << m << "\n";
+  if (std::string missing = describe_missing_shards(*results); !missing.empty())
+    err << "seedgate: warning: " << missing << "\n";
   // A baseline is the distribution of runs that passed; logs are not needed.
   std::erase_if(results->runs, [](const RunRecord& r) { return r.status != RunStatus::passed; });
   for (RunRecord& r : results->runs) r.stdout_tail.clear(), r.stderr_tail.clear();

@@ -154,12 +154,12 @@ TEST(ShardTest, MergeRestoresThePlansOrder) {
                              {"c", "a", "b"});
   ASSERT_TRUE(merged.ok()) << merged.error();
   SweepPlan plan = build_plan(policy, 0);
-  ASSERT_EQ(merged->results.runs.size(), plan.runs.size());
-  for (std::size_t i = 0; i < plan.runs.size(); ++i) EXPECT_EQ(merged->results.runs[i].run.id, plan.runs[i].id);
-  EXPECT_TRUE(merged->missing.empty());
-  ASSERT_EQ(merged->results.merged_from.size(), 3u);
-  EXPECT_EQ(merged->results.merged_from[0].machine, "host1");
-  EXPECT_DOUBLE_EQ(merged->results.wall_seconds, 3.0);
+  ASSERT_EQ(merged->runs.size(), plan.runs.size());
+  for (std::size_t i = 0; i < plan.runs.size(); ++i) EXPECT_EQ(merged->runs[i].run.id, plan.runs[i].id);
+  EXPECT_TRUE(missing_shards(*merged).empty());
+  ASSERT_EQ(merged->merged_from.size(), 3u);
+  EXPECT_EQ(merged->merged_from[0].machine, "host1");
+  EXPECT_DOUBLE_EQ(merged->wall_seconds, 3.0);
 }
 
 TEST(ShardTest, MergeRefusesWhatCannotBeOneSweep) {
@@ -184,7 +184,10 @@ TEST(ShardTest, MergeListsMissingShards) {
   Policy policy = sweep_policy(4, {"cpu"}, 2);
   auto merged = merge_shards({shard_results(policy, 2, 4)}, {"b.json"});
   ASSERT_TRUE(merged.ok());
-  EXPECT_EQ(merged->missing, (std::vector<int>{1, 3, 4}));
+  EXPECT_EQ(missing_shards(*merged), (std::vector<int>{1, 3, 4}));
+  EXPECT_EQ(describe_missing_shards(*merged),
+            "shards 1/4, 3/4, 4/4 are missing: their runs are not judged; give every shard-*.json");
+  EXPECT_EQ(describe_missing_shards(SweepResults{}), "");
 }
 
 }  // namespace
