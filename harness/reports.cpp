@@ -455,35 +455,24 @@ std::string render_annotations(const SweepResults& results, const ReportContext&
   auto escape = [](std::string_view text, bool property) {
     return util::github_escape(util::printable(text), property);
   };
-  std::string out;
-  std::size_t shown = 0, left = 0;
+  const std::string file = "file=" + escape(policy_file, true);
+  std::vector<std::string> lines;
   for (const CheckResult& c : results.checks) {
     if (c.outcome.verdict == Verdict::pass) continue;
-    if (shown >= limit) {
-      ++left;
-      continue;
-    }
-    ++shown;
-    std::string level = c.counted_as == Verdict::pass ? "warning" : "error";
     std::string message = util::join(c.outcome.messages, "\n");
     if (message.empty()) message = check_verdict(c);
-    std::string location = "file=" + escape(policy_file, true);
-    if (c.policy_line > 0) location += fmt::format(",line={}", c.policy_line);
-    out += fmt::format("::{} {},title={}::{}\n", level, location,
-                       escape(fmt::format("seedgate {}: {}", c.outcome.name, check_verdict(c)), true),
-                       escape(message, false));
+    std::string line = c.policy_line > 0 ? fmt::format(",line={}", c.policy_line) : "";
+    lines.push_back(fmt::format("::{} {}{},title={}::{}\n", c.counted_as == Verdict::pass ? "warning" : "error", file,
+                                line, escape(fmt::format("seedgate {}: {}", c.outcome.name, check_verdict(c)), true),
+                                escape(message, false)));
   }
-  for (const std::string& e : context.errors) {
-    if (shown >= limit) {
-      ++left;
-      continue;
-    }
-    ++shown;
-    out += fmt::format("::error file={},title=seedgate could not evaluate::{}\n", escape(policy_file, true),
-                       escape(e, false));
-  }
-  if (left > 0)
-    out += fmt::format("seedgate: {} more findings are in the job summary (GitHub shows {} per step)\n", left, limit);
+  for (const std::string& e : context.errors)
+    lines.push_back(fmt::format("::error {},title=seedgate could not evaluate::{}\n", file, escape(e, false)));
+  std::string out;
+  for (std::size_t i = 0; i < std::min(lines.size(), limit); ++i) out += lines[i];
+  if (lines.size() > limit)
+    out += fmt::format("seedgate: {} more findings are in the job summary (GitHub shows {} per step)\n",
+                       lines.size() - limit, limit);
   return out;
 }
 
