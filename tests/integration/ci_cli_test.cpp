@@ -93,6 +93,14 @@ TEST_F(CliTest, ShardsOfDifferentPoliciesAreRefused) {
   EXPECT_NE(o.err.find("seedgate: s1/shard-1-of-2.json and s2/shard-2-of-2.json were run under different policies"),
             std::string::npos)
       << o.err;
+  // `report` renders shards it cannot judge, and says so.
+  Outcome unjudged = seedgate({"report", "s1/shard-1-of-2.json"});
+  EXPECT_NE(unjudged.out.find("error: shard 2/2 is missing: its runs are not judged; give every shard-*.json"),
+            std::string::npos)
+      << unjudged.out;
+  EXPECT_NE(unjudged.out.find("error: these shards are not judged yet: `seedgate check` merges and judges them"),
+            std::string::npos)
+      << unjudged.out;
   Outcome twice = seedgate({"check", "s2/shard-2-of-2.json", "s2/shard-2-of-2.json"});
   EXPECT_EQ(twice.exit_code, 2);
   EXPECT_NE(twice.err.find("shard 2/2 is given twice"), std::string::npos) << twice.err;
@@ -106,6 +114,15 @@ TEST_F(CliTest, ShardUsageErrors) {
   Outcome half = seedgate({"run"}, {"CI_NODE_INDEX=1"});
   EXPECT_EQ(half.exit_code, 2);
   EXPECT_EQ(half.err, "seedgate: CI_NODE_INDEX is set but CI_NODE_TOTAL is not set\n");
+  write_policy("\"stable\"",
+               "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.9\nconfidence = 0.95\n"
+               "inconclusive = \"more-seeds\"\n",
+               "", "seeds = { start = 0, count = 5, max = 20 }\n");
+  Outcome sequential = seedgate({"run", "--shard", "1/2"});
+  EXPECT_EQ(sequential.exit_code, 3);
+  EXPECT_EQ(sequential.err,
+            "seedgate: --shard cannot run a sequential sweep (a check with inconclusive = \"more-seeds\"): its later "
+            "looks depend on every shard's runs; shard a fixed number of seeds instead\n");
   EXPECT_EQ(starts(), 0u);
 }
 
@@ -122,11 +139,6 @@ TEST_F(CliTest, AShardExitsThreeOnlyWhenItsOwnRunsBreak) {
       << broken.out;
 }
 
-bool well_formed_xml(const fs::path& file) {
-  if (std::system("command -v xmllint >/dev/null 2>&1") != 0) return true;  // checked where xmllint exists
-  return std::system(fmt::format("xmllint --noout {} 2>&1", file.string()).c_str()) == 0;
-}
-
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
   for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -140,7 +152,7 @@ TEST_F(CliTest, HtmlReportPlotsSeedsAndMarksWhereRepeatsDiverge) {
   Outcome o = seedgate({"report", "results.json", "--html", "report.html"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   std::string html = *util::read_file(m_dir / "report.html");
-  EXPECT_TRUE(well_formed_xml(m_dir / "report.html"));
+  EXPECT_TRUE(xml_valid("report.html"));
   EXPECT_NE(html.find("Content-Security-Policy"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/1999/xhtml"));  // the namespace, nothing loaded
@@ -164,7 +176,7 @@ TEST_F(CliTest, HtmlReportEscapesWhatTheProgramPrinted) {
   std::ofstream(m_dir / "seedgate.toml", std::ios::app) << "html = \"report.html\"\n";
   EXPECT_EQ(seedgate({"run"}).exit_code, 3);
   std::string html = *util::read_file(m_dir / "report.html");
-  EXPECT_TRUE(well_formed_xml(m_dir / "report.html"));
+  EXPECT_TRUE(xml_valid("report.html"));
   EXPECT_EQ(html.find("<tag>"), std::string::npos);
   EXPECT_NE(html.find("&lt;tag&gt; &amp; &quot;quote&quot;"), std::string::npos);
   EXPECT_EQ(html.find('\x1b'), std::string::npos);
@@ -191,6 +203,7 @@ TEST_F(CliTest, HtmlReportLoadsInChromium) {
   EXPECT_EQ(log.find("CONSOLE"), std::string::npos) << log;
   EXPECT_EQ(log.find("Refused"), std::string::npos) << log;
   EXPECT_NE(dom.find("<svg"), std::string::npos) << dom.substr(0, 2000);
+  EXPECT_GT(count(dom, "class=\"dot\""), 0u);
   EXPECT_EQ(count(dom, "class=\"dot\""), count(*util::read_file(m_dir / "report.html"), "class=\"dot\""));
   EXPECT_NE(dom.find("repeats diverge at step 2"), std::string::npos);
 }

@@ -241,6 +241,11 @@ TEST_F(CliTest, InitWritesStarterFilesOnce) {
 TEST_F(CliTest, InitForACommandGivesAPolicyThatRunsAndTheTemplateWorkflow) {
   Outcome o = seedgate({"init", "--dir", "project", "--", FAKE_TRAINER, "stable", "--label", "a \"quoted\" \\ arg"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("next: make the program append {\"accuracy\": ...} lines to $SEEDGATE_METRICS, run `seedgate "
+                       "run`, and set the repository variable SEEDGATE_REPOSITORY (owner/name of your seedgate copy) "
+                       "for the workflow\n"),
+            std::string::npos)
+      << o.out;
   std::string policy = *util::read_file(m_dir / "project" / "seedgate.toml");
   EXPECT_NE(policy.find(fmt::format(R"(command = ["{}", "stable", "--label", "a \"quoted\" \\ arg"])", FAKE_TRAINER)),
             std::string::npos)

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 
@@ -199,6 +200,24 @@ TEST(MarkdownReportTest, StaysUnderGithubsStepSummaryLimit) {
   EXPECT_NE(tight.find("### threshold-accuracy — FAIL"), std::string::npos) << tight;
   // Small sweeps are not cut.
   EXPECT_EQ(render_markdown(golden_results(), {}).find("_Cut to stay"), std::string::npos);
+}
+
+TEST(HtmlReportTest, SaysWhatItCannotPlot) {
+  SweepResults results = golden_results();
+  RunRecord nan_run = results.runs.back();
+  nan_run.run.seed = 9;
+  nan_run.run.id = "s9-deterministic-cpu-r0";
+  nan_run.report.metrics["accuracy"] = std::nan("");
+  nan_run.report.series["loss"] = {{0, 0.5}, {1, 0.25}};  // one repeat per seed
+  results.runs.push_back(nan_run);
+  std::string html = render_html(results, {});
+  EXPECT_NE(html.find("<p class=\"note\">Not plotted: seed 9 (mode=deterministic, device=cpu): nan.</p>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("One repeat per seed: divergence between repeats is not measured."), std::string::npos);
+  // What the program printed is escaped, in the runs table too.
+  EXPECT_EQ(html.find("<tag>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;tag&gt;"), std::string::npos);
 }
 
 }  // namespace
