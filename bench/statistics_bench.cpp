@@ -61,18 +61,18 @@ void BM_EvaluateChecks(benchmark::State& state) {
     s.confidence = 0.95;
     s.bootstrap = {10000, 1};
   }
-  specs[0].kind = CheckKind::threshold;
-  specs[0].mean = Bound{"mean_at_least", 0.9};
-  specs[0].worst = Bound{"worst_at_least", 0.85};
-  specs[1].kind = CheckKind::variance;
-  specs[1].std_at_most = 0.01;
-  specs[1].cv_at_most = 0.02;
-  specs[2].kind = CheckKind::reproducibility;
+  specs[0].params = default_spec(CheckKind::threshold);
+  specs[0].as<ThresholdSpec>().mean = Bound{"mean_at_least", 0.9};
+  specs[0].as<ThresholdSpec>().worst = Bound{"worst_at_least", 0.85};
+  specs[1].params = default_spec(CheckKind::variance);
+  specs[1].as<VarianceSpec>().std_at_most = 0.01;
+  specs[1].as<VarianceSpec>().cv_at_most = 0.02;
+  specs[2].params = default_spec(CheckKind::reproducibility);
   specs[2].confidence.reset();
-  specs[3].kind = CheckKind::seed_sensitivity;
+  specs[3].params = default_spec(CheckKind::seed_sensitivity);
   specs[3].confidence.reset();
-  specs[4].kind = CheckKind::regression;
-  specs[4].margin = 0.005;
+  specs[4].params = default_spec(CheckKind::regression);
+  specs[4].as<RegressionSpec>().margin = 0.005;
   for (auto _ : state) {
     for (const CheckSpec& s : specs) benchmark::DoNotOptimize(evaluate(s, runs, runs));
   }

@@ -12,10 +12,12 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "checks/bootstrap.hpp"
 #include "checks/intervals.hpp"
+#include "checks/kinds.hpp"
 
 namespace seedgate::checks {
 
@@ -36,55 +38,38 @@ struct Observation {
   std::string violation;
 };
 
-enum class CheckKind { threshold, variance, reproducibility, seed_sensitivity, regression, consistency };
-
-// A bound as the policy wrote it: `key` is the policy's name for it
-// ("mean_at_least"), used verbatim in messages.
-struct Bound {
-  std::string key;
-  double value = 0;
-};
-
-// How `worst_*` is judged with confidence: the normal tolerance bound (exact
-// noncentral-t factor) or order statistics, which assume no distribution.
-enum class Tolerance { normal, nonparametric };
-
-// What a regression check asks of the candidate: no worse than the baseline by
-// more than the margin, or within the margin either way (TOST).
-enum class Comparison { non_inferiority, equivalence };
-
+// A check as the policy declares it: what every kind shares (the metric, the
+// filter of modes, devices and thread counts, the confidence) and the kind's
+// own spec in `params`, whose alternative is the kind.
 struct CheckSpec {
   std::string name;  // unique within the policy, e.g. "threshold-accuracy"
-  CheckKind kind = CheckKind::threshold;
   std::string metric;  // empty: reproducibility / seed-sensitivity judge digests and every metric
   Goal goal = Goal::maximize;
-  std::vector<std::string> modes;       // empty: every mode
-  std::vector<std::string> devices;     // empty: every device
-  std::vector<int> threads;             // empty: every thread count
-  std::optional<Bound> mean;            // threshold
-  std::optional<Bound> worst;           // threshold
-  std::optional<double> std_at_most;    // variance
-  std::optional<double> range_at_most;  // variance
-  std::optional<double> cv_at_most;     // variance
-  double atol = 0;                      // reproducibility, consistency: metrics equal within atol + rtol * |reference|
-  double rtol = 0;
-  // reproducibility / seed-sensitivity: empty means all; consistency: digests
-  // that must also match across devices and thread counts (empty: none).
-  std::vector<std::string> artifacts;
-  double margin = 0;  // regression: how much worse than the baseline's mean is still acceptable
-  Comparison comparison = Comparison::non_inferiority;  // regression
+  std::vector<std::string> modes;    // empty: every mode
+  std::vector<std::string> devices;  // empty: every device
+  std::vector<int> threads;          // empty: every thread count
   // One-sided confidence of each bound at this look (a sequential sweep's
   // looks each get a share of 1 - confidence). nullopt: point estimates.
   std::optional<double> confidence;
-  double coverage = 0.9;  // threshold `worst_*` with confidence: share of seeds that must meet the bound
-  Tolerance tolerance = Tolerance::normal;
-  BootstrapOptions bootstrap;  // variance `cv_at_most` with confidence
+  BootstrapOptions bootstrap;  // where a kind bootstraps (variance `cv_at_most` with confidence)
+  KindSpec params;
+
+  CheckKind kind() const { return static_cast<CheckKind>(params.index()); }
+  // The kind's own spec; the caller knows the kind.
+  template <typename Spec>
+  const Spec& as() const {
+    return std::get<Spec>(params);
+  }
+  template <typename Spec>
+  Spec& as() {
+    return std::get<Spec>(params);
+  }
 };
 
 // fail wins over error, error over inconclusive, inconclusive over pass.
 enum class Verdict { pass, fail, inconclusive, error };
 const char* to_string(Verdict verdict);
-const char* to_string(CheckKind kind);
+std::optional<Verdict> verdict_from(std::string_view text);
 
 struct Statistic {
   std::string group;  // "mode=default, device=cpu"
@@ -95,11 +80,12 @@ struct Statistic {
   Verdict verdict = Verdict::pass;
 };
 
+// Fail-safe: an outcome nobody judged is an error, never a pass.
 struct CheckOutcome {
   std::string name;
   CheckKind kind = CheckKind::threshold;
   std::string metric;
-  Verdict verdict = Verdict::pass;
+  Verdict verdict = Verdict::error;
   std::vector<std::string> messages;  // why it failed or could not be judged
   std::vector<Statistic> statistics;  // what it computed, pass or fail
   std::vector<std::int64_t> seeds;    // seeds judged, sorted

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "harness/exit_codes.hpp"
 #include "harness/shard.hpp"
 
 namespace seedgate {
@@ -20,7 +21,7 @@ checks::CheckSpec spec_at_look(const Policy& policy, const CheckEntry& entry, co
                                std::string& note) {
   checks::CheckSpec spec = entry.spec;
   const SequentialState& q = results.sequential;
-  if (!entry.confidence || entry.inconclusive != "more-seeds" || q.looks.size() < 2) return spec;
+  if (!entry.confidence || entry.inconclusive != Inconclusive::more_seeds || q.looks.size() < 2) return spec;
   double alpha = 1 - *entry.confidence;
   double spent = checks::look_alpha(policy.statistics.spending, alpha, q.looks, q.look);
   spec.confidence = 1 - spent;
@@ -64,12 +65,12 @@ CheckResult judge(const Policy& policy, const CheckEntry& entry, const SweepResu
   checks::CheckSpec spec = spec_at_look(policy, entry, results, look_note);
   std::vector<checks::Observation> baseline;
   std::vector<std::string> notes;
-  if (spec.kind == checks::CheckKind::regression) {
-    auto loaded = load_results(entry.baseline);
+  if (const std::filesystem::path* baseline_path = checks::baseline_of(spec)) {
+    auto loaded = load_results(*baseline_path);
     if (!loaded) {
       // Nothing to compare against: judge nothing, say why.
       result.outcome.name = spec.name;
-      result.outcome.kind = spec.kind;
+      result.outcome.kind = spec.kind();
       result.outcome.metric = spec.metric;
       result.outcome.verdict = result.counted_as = checks::Verdict::error;
       result.outcome.messages.push_back(fmt::format("cannot read baseline: {}", loaded.error()));
@@ -90,9 +91,9 @@ CheckResult judge(const Policy& policy, const CheckEntry& entry, const SweepResu
 
   result.counted_as = result.outcome.verdict;
   if (result.outcome.verdict == checks::Verdict::inconclusive) {
-    if (entry.inconclusive == "pass") {
+    if (entry.inconclusive == Inconclusive::pass) {
       result.counted_as = checks::Verdict::pass;
-    } else if (entry.inconclusive == "fail") {
+    } else if (entry.inconclusive == Inconclusive::fail) {
       result.counted_as = checks::Verdict::fail;
     } else if (is_last_look(results)) {
       result.counted_as = checks::Verdict::fail;
@@ -136,7 +137,7 @@ std::vector<std::string> run_errors(const Policy& policy, const SweepResults& re
     if (r.status == RunStatus::violated) {
       checks::Observation o = r.observation();
       bool judged = std::any_of(policy.checks.begin(), policy.checks.end(), [&](const CheckEntry& c) {
-        return c.spec.kind == checks::CheckKind::reproducibility && checks::selects(c.spec, o);
+        return checks::kind_info(c.spec.kind()).sees_violations && checks::selects(c.spec, o);
       });
       failed += judged ? 0 : 1;
     }
@@ -168,15 +169,10 @@ Evaluation evaluate_policy(const Policy& policy, SweepResults& results) {
     any_error |= result.counted_as == checks::Verdict::error;
     results.checks.push_back(std::move(result));
   }
-  if (any_failed) {
-    evaluation.exit_code = 1;
-    results.verdict = "fail";
-  } else if (any_error || !evaluation.errors.empty()) {
-    evaluation.exit_code = 3;
-    results.verdict = "error";
-  } else {
-    results.verdict = "pass";
-  }
+  results.verdict = any_failed                                    ? SweepVerdict::fail
+                    : any_error || !evaluation.errors.empty() ? SweepVerdict::error
+                                                              : SweepVerdict::pass;
+  evaluation.exit_code = exit_code(results.verdict);
   return evaluation;
 }
 
@@ -184,7 +180,7 @@ bool wants_more_seeds(const Policy& policy, SweepResults& results) {
   if (is_last_look(results)) return false;
   std::vector<checks::Observation> observations = passed_observations(results);
   for (const CheckEntry& entry : policy.checks) {
-    if (entry.inconclusive != "more-seeds") continue;
+    if (entry.inconclusive != Inconclusive::more_seeds) continue;
     if (judge(policy, entry, results, observations).outcome.verdict == checks::Verdict::inconclusive) return true;
   }
   return false;

@@ -321,14 +321,15 @@ pre { white-space: pre-wrap; max-height: 300px; overflow: auto; background: #f6f
 }  // namespace
 
 std::string render_html(const SweepResults& results, const ReportContext& context) {
-  std::string verdict = results.verdict.empty() ? "error" : results.verdict;
+  const SweepVerdict verdict = results.verdict;
+  const std::string badge = verdict == SweepVerdict::none ? "error" : to_string(verdict);
   std::string subject = results.subject.empty() ? results.policy_path : results.subject;
   std::string out = "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n";
   out += "<meta charset=\"utf-8\"/>\n";
   out += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\"/>\n";
   out += fmt::format("<title>seedgate: {} — {}</title>\n<style>{}</style>\n</head>\n<body>\n", esc(subject),
                      verdict_word(verdict), kStyle);
-  out += fmt::format("<h1>seedgate: {} <span class=\"badge {}\">{}</span></h1>\n", esc(subject), esc(verdict),
+  out += fmt::format("<h1>seedgate: {} <span class=\"badge {}\">{}</span></h1>\n", esc(subject), esc(badge),
                      verdict_word(verdict));
   std::size_t failed = std::count_if(results.checks.begin(), results.checks.end(),
                                      [](const CheckResult& c) { return c.counted_as == checks::Verdict::fail; });

@@ -16,7 +16,6 @@
 namespace seedgate {
 namespace {
 
-using checks::CheckKind;
 using checks::Goal;
 using KeyList = std::vector<std::string_view>;
 
@@ -433,41 +432,93 @@ void parse_statistics(const Parser& p, const toml::node& node, Policy& policy) {
   }
 }
 
-const KeyList kCheckKinds = {"threshold",  "variance",    "reproducibility", "seed-sensitivity",
-                             "regression", "consistency", "ensemble"};
 const KeyList kCommonCheckKeys = {"kind", "name", "metric", "modes", "devices", "threads"};
-// Kinds that judge a distribution take `confidence`; digest comparisons do not.
-const std::map<std::string_view, KeyList> kKindKeys = {
-    {"threshold",
-     {"mean_at_least", "worst_at_least", "mean_at_most", "worst_at_most", "confidence", "inconclusive", "coverage",
-      "tolerance"}},
-    {"variance", {"std_at_most", "range_at_most", "cv_at_most", "confidence", "inconclusive"}},
-    {"reproducibility", {"atol", "rtol", "artifacts"}},
-    {"consistency", {"atol", "rtol", "artifacts"}},
-    {"seed-sensitivity", {"artifacts"}},
-    {"regression", {"baseline", "margin", "comparison", "confidence", "inconclusive"}},
-};
+// Kinds that judge estimates take these too; kinds that compare exactly do not.
+const KeyList kEstimateKeys = {"confidence", "inconclusive"};
+
+// The keys a kind takes, in the order "did you mean" prefers them.
+KeyList check_keys(const checks::KindInfo& kind) {
+  KeyList keys = kCommonCheckKeys;
+  for (const checks::KeyInfo& key : kind.keys) {
+    keys.push_back(key.name);
+    if (!key.min_name.empty()) keys.push_back(key.min_name);
+  }
+  if (kind.estimates) keys.insert(keys.end(), kEstimateKeys.begin(), kEstimateKeys.end());
+  return keys;
+}
+
+// "'a' or 'b'", "'a', 'b' or 'c'".
+std::string either(const std::vector<std::string_view>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += i + 1 == names.size() ? " or " : ", ";
+    out += fmt::format("'{}'", names[i]);
+  }
+  return out;
+}
+
+// One of a kind's own keys, checked against its type.
+checks::KeyValue key_value(const Parser& p, const toml::node& node, const checks::KeyInfo& key, std::string_view name,
+                           const std::filesystem::path& dir) {
+  checks::KeyValue value;
+  value.key = std::string(name);
+  switch (key.type) {
+    case checks::KeyType::non_negative:
+      value.number = p.non_negative(node, name);
+      break;
+    case checks::KeyType::bound:
+      value.number = p.number(node, name);
+      break;
+    case checks::KeyType::share:
+      value.number = p.number(node, name);
+      if (value.number <= 0 || value.number >= 1)
+        p.fail(node, fmt::format("'{}' must be between 0 and 1, got {}", name, util::format_number(value.number)));
+      break;
+    case checks::KeyType::choice: {
+      std::string chosen = p.choice(node, name, key.choices);
+      value.choice = static_cast<std::size_t>(std::find(key.choices.begin(), key.choices.end(), chosen) -
+                                              key.choices.begin());
+      break;
+    }
+    case checks::KeyType::names:
+      // Names from [artifacts] or reported by the program (protocol artifact
+      // records); a name no run reports is an error when the check is judged.
+      value.names = p.string_list(node, name);
+      for (const std::string& item : value.names)
+        if (item.empty()) p.fail(node, fmt::format("'{}' must not hold an empty name", name));
+      break;
+    case checks::KeyType::path:
+      value.text = resolve(dir, p.string(node, name)).string();
+      break;
+  }
+  return value;
+}
 
 void parse_check(const Parser& p, const toml::node& node, const std::filesystem::path& dir, Policy& policy) {
   const toml::table& t = p.table(node, "check");
   const toml::node* kind_node = t.get("kind");
   if (!kind_node) p.fail(t.source(), "missing required key 'kind' in [[check]]");
-  std::string kind = p.string(*kind_node, "kind");
-  if (std::find(kCheckKinds.begin(), kCheckKinds.end(), kind) == kCheckKinds.end()) {
-    std::string message = fmt::format("unknown check kind '{}'", kind);
-    if (auto near = util::closest_match(kind, kCheckKinds)) message += fmt::format("; did you mean '{}'?", *near);
+  std::string kind_name = p.string(*kind_node, "kind");
+  const checks::KindInfo* found = checks::find_kind(kind_name);
+  if (!found) {
+    if (checks::is_planned_kind(kind_name))
+      p.fail(*kind_node, fmt::format("check kind '{}' is not supported yet", kind_name));
+    KeyList names;
+    for (const checks::KindInfo& k : checks::kinds()) names.push_back(k.name);
+    std::string message = fmt::format("unknown check kind '{}'", kind_name);
+    if (auto near = util::closest_match(kind_name, names)) message += fmt::format("; did you mean '{}'?", *near);
     p.fail(*kind_node, message);
   }
-  if (!kKindKeys.count(kind)) p.fail(*kind_node, fmt::format("check kind '{}' is not supported yet", kind));
+  const checks::KindInfo& kind = *found;
 
-  KeyList allowed = kCommonCheckKeys;
-  const KeyList& own = kKindKeys.at(kind);
-  allowed.insert(allowed.end(), own.begin(), own.end());
+  KeyList allowed = check_keys(kind);
   for (auto&& [key, value] : t) {
     if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
-    for (const auto& [other_kind, keys] : kKindKeys) {
-      if (std::find(keys.begin(), keys.end(), key.str()) != keys.end()) {
-        std::string message = fmt::format("'{}' does not apply to a {} check", key.str(), kind);
+    for (const checks::KindInfo& other : checks::kinds()) {
+      KeyList keys = check_keys(other);
+      if (std::find(keys.begin() + static_cast<std::ptrdiff_t>(kCommonCheckKeys.size()), keys.end(), key.str()) !=
+          keys.end()) {
+        std::string message = fmt::format("'{}' does not apply to a {} check", key.str(), kind_name);
         if (key.str() == "confidence") message += ": it compares digests and values exactly, with no estimate to bound";
         p.fail(key.source(), message);
       }
@@ -478,13 +529,8 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
   CheckEntry entry;
   entry.position = {static_cast<int>(t.source().begin.line), static_cast<int>(t.source().begin.column)};
   checks::CheckSpec& c = entry.spec;
-  c.kind = kind == "threshold"         ? CheckKind::threshold
-           : kind == "variance"        ? CheckKind::variance
-           : kind == "reproducibility" ? CheckKind::reproducibility
-           : kind == "regression"      ? CheckKind::regression
-           : kind == "consistency"     ? CheckKind::consistency
-                                       : CheckKind::seed_sensitivity;
-  bool needs_metric = kind == "threshold" || kind == "variance" || kind == "regression";
+  // The variant's alternative is the kind: value-initialise the kind's own spec.
+  c.params = checks::default_spec(kind.kind);
   const MetricSpec* metric = nullptr;
   if (auto n = t.get("metric")) {
     c.metric = p.string(*n, "metric");
@@ -497,8 +543,8 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
       p.fail(*n, message);
     }
     c.goal = metric->goal;
-  } else if (needs_metric) {
-    p.fail(t.source(), fmt::format("missing required key 'metric' in [[check]] of kind '{}'", kind));
+  } else if (kind.metric == checks::MetricUse::required) {
+    p.fail(t.source(), fmt::format("missing required key 'metric' in [[check]] of kind '{}'", kind_name));
   }
 
   if (auto n = t.get("modes")) {
@@ -507,9 +553,8 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
       if (std::find(policy.sweep.modes.begin(), policy.sweep.modes.end(), mode) == policy.sweep.modes.end())
         p.fail(*n, fmt::format("check mode '{}' is not among [sweep] modes", mode));
     }
-  } else if ((kind == "reproducibility" || kind == "consistency") &&
-             std::find(policy.sweep.modes.begin(), policy.sweep.modes.end(), "deterministic") !=
-                 policy.sweep.modes.end()) {
+  } else if (kind.deterministic_by_default && std::find(policy.sweep.modes.begin(), policy.sweep.modes.end(),
+                                                        "deterministic") != policy.sweep.modes.end()) {
     c.modes = {"deterministic"};  // default mode may legitimately differ run to run
   }
   if (auto n = t.get("devices")) c.devices = p.string_list(*n, "devices");
@@ -525,77 +570,45 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
     entry.confidence = v;
   }
   if (auto n = t.get("inconclusive")) {
-    entry.inconclusive = p.choice(*n, "inconclusive", {"fail", "pass", "more-seeds"});
+    std::string v = p.choice(*n, "inconclusive", {"fail", "pass", "more-seeds"});
+    entry.inconclusive = v == "fail" ? Inconclusive::fail : v == "pass" ? Inconclusive::pass : Inconclusive::more_seeds;
     if (!entry.confidence)
       p.fail(*n,
              "'inconclusive' needs 'confidence': without it a check judges point estimates and is never "
              "inconclusive");
-    if (entry.inconclusive == "more-seeds" && !policy.sweep.seeds.max_count)
+    if (entry.inconclusive == Inconclusive::more_seeds && !policy.sweep.seeds.max_count)
       p.fail(*n,
              "inconclusive = \"more-seeds\" needs a ceiling on seeds: seeds = { start = 0, count = 5, max = 20 } "
              "in [sweep]");
   }
   c.confidence = entry.confidence;
-  auto needs_confidence = [&](const toml::node& n, std::string_view key) {
-    if (!entry.confidence) p.fail(n, fmt::format("'{}' needs 'confidence'", key));
-  };
-  if (auto n = t.get("coverage")) {
-    needs_confidence(*n, "coverage");
-    double v = p.number(*n, "coverage");
-    if (v <= 0 || v >= 1) p.fail(*n, fmt::format("'coverage' must be between 0 and 1, got {}", util::format_number(v)));
-    c.coverage = v;
-  }
-  if (auto n = t.get("tolerance")) {
-    needs_confidence(*n, "tolerance");
-    c.tolerance = p.choice(*n, "tolerance", {"normal", "nonparametric"}) == "normal" ? checks::Tolerance::normal
-                                                                                     : checks::Tolerance::nonparametric;
-  }
-  if (auto n = t.get("comparison")) {
-    c.comparison = p.choice(*n, "comparison", {"non-inferiority", "equivalence"}) == "equivalence"
-                       ? checks::Comparison::equivalence
-                       : checks::Comparison::non_inferiority;
-  }
   c.bootstrap = policy.statistics.bootstrap;
 
-  // Bounds are named for the metric's goal.
-  auto bound = [&](std::string_view max_key, std::string_view min_key) -> std::optional<checks::Bound> {
-    std::string_view wanted = c.goal == Goal::maximize ? max_key : min_key;
-    std::string_view other = c.goal == Goal::maximize ? min_key : max_key;
-    if (auto n = t.get(other)) {
-      p.fail(*n, fmt::format("'{}' does not fit metric '{}' with goal = \"{}\"; use '{}'", other, c.metric,
-                             c.goal == Goal::maximize ? "max" : "min", wanted));
+  // The kind's own keys, from its table entry. Bounds are named for the metric's goal.
+  const bool maximize = c.goal == Goal::maximize;
+  std::vector<std::string_view> one_of;
+  bool has_one_of = false;
+  for (const checks::KeyInfo& key : kind.keys) {
+    std::string_view name = key.name_for(maximize);
+    if (!key.min_name.empty()) {
+      std::string_view other = key.name_for(!maximize);
+      if (auto n = t.get(other)) {
+        p.fail(*n, fmt::format("'{}' does not fit metric '{}' with goal = \"{}\"; use '{}'", other, c.metric,
+                               maximize ? "max" : "min", name));
+      }
     }
-    if (auto n = t.get(wanted)) return checks::Bound{std::string(wanted), p.number(*n, wanted)};
-    return std::nullopt;
-  };
-  if (kind == "threshold") {
-    c.mean = bound("mean_at_least", "mean_at_most");
-    c.worst = bound("worst_at_least", "worst_at_most");
-    if (!c.mean && !c.worst) {
-      p.fail(t.source(), c.goal == Goal::maximize ? "threshold check needs 'mean_at_least' or 'worst_at_least'"
-                                                  : "threshold check needs 'mean_at_most' or 'worst_at_most'");
+    if (key.one_of) one_of.push_back(name);
+    const toml::node* n = t.get(name);
+    if (!n) {
+      if (key.required)
+        p.fail(t.source(), fmt::format("missing required key '{}' in [[check]] of kind '{}'", name, kind_name));
+      continue;
     }
-  } else if (kind == "variance") {
-    if (auto n = t.get("std_at_most")) c.std_at_most = p.non_negative(*n, "std_at_most");
-    if (auto n = t.get("range_at_most")) c.range_at_most = p.non_negative(*n, "range_at_most");
-    if (auto n = t.get("cv_at_most")) c.cv_at_most = p.non_negative(*n, "cv_at_most");
-    if (!c.std_at_most && !c.range_at_most && !c.cv_at_most)
-      p.fail(t.source(), "variance check needs 'std_at_most', 'range_at_most' or 'cv_at_most'");
-  } else if (kind == "regression") {
-    const toml::node* baseline = t.get("baseline");
-    if (!baseline) p.fail(t.source(), "missing required key 'baseline' in [[check]] of kind 'regression'");
-    entry.baseline = resolve(dir, p.string(*baseline, "baseline"));
-    if (auto n = t.get("margin")) c.margin = p.non_negative(*n, "margin");
+    if (key.needs_confidence && !entry.confidence) p.fail(*n, fmt::format("'{}' needs 'confidence'", name));
+    key.set(c, key_value(p, *n, key, name, dir));
+    has_one_of |= key.one_of;
   }
-  if (auto n = t.get("atol")) c.atol = p.non_negative(*n, "atol");
-  if (auto n = t.get("rtol")) c.rtol = p.non_negative(*n, "rtol");
-  if (auto n = t.get("artifacts")) {
-    // Names from [artifacts] or reported by the program (protocol artifact
-    // records); a name no run reports is an error when the check is judged.
-    c.artifacts = p.string_list(*n, "artifacts");
-    for (const std::string& name : c.artifacts)
-      if (name.empty()) p.fail(*n, "'artifacts' must not hold an empty name");
-  }
+  if (!one_of.empty() && !has_one_of) p.fail(t.source(), fmt::format("{} check needs {}", kind_name, either(one_of)));
 
   if (auto n = t.get("name")) {
     c.name = p.string(*n, "name");
@@ -603,7 +616,7 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
       if (other.spec.name == c.name) p.fail(*n, fmt::format("check name '{}' is used twice", c.name));
     }
   } else {
-    std::string base = c.metric.empty() ? kind : fmt::format("{}-{}", kind, c.metric);
+    std::string base = c.metric.empty() ? kind_name : fmt::format("{}-{}", kind_name, c.metric);
     c.name = base;
     for (int suffix = 2;; ++suffix) {
       bool taken = std::any_of(policy.checks.begin(), policy.checks.end(),

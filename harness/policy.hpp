@@ -81,12 +81,15 @@ struct MetricSpec {
   bool required = true;  // a finished run that does not report it has failed
 };
 
+// What an inconclusive verdict counts as: a failure, a pass, or (with a
+// ceiling on seeds) a reason to run the next look's seeds.
+enum class Inconclusive { fail, pass, more_seeds };
+
 struct CheckEntry {
   checks::CheckSpec spec;
   std::optional<double> confidence;
-  std::string inconclusive = "fail";
-  std::filesystem::path baseline;  // regression: written by `seedgate baseline save`
-  SourcePosition position;         // of the [[check]] table, for annotations
+  Inconclusive inconclusive = Inconclusive::fail;
+  SourcePosition position;  // of the [[check]] table, for annotations
 };
 
 // [statistics]: how intervals are computed and how sequential looks spend

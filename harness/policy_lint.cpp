@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <variant>
 
 #include "checks/compare.hpp"
 #include "checks/intervals.hpp"
@@ -17,9 +18,9 @@ constexpr double kPower = 0.8;
 // The std a variance check on the same metric allows, the spread the policy expects.
 std::optional<double> expected_std(const Policy& policy, const std::string& metric) {
   for (const CheckEntry& c : policy.checks) {
-    if (c.spec.kind == checks::CheckKind::variance && c.spec.metric == metric && c.spec.std_at_most &&
-        *c.spec.std_at_most > 0)
-      return c.spec.std_at_most;
+    const auto* variance = std::get_if<checks::VarianceSpec>(&c.spec.params);
+    if (variance && c.spec.metric == metric && variance->std_at_most && *variance->std_at_most > 0)
+      return variance->std_at_most;
   }
   return std::nullopt;
 }
@@ -43,11 +44,19 @@ std::vector<LintFinding> lint_policy(const Policy& policy) {
     auto warn = [&](std::string message) { out.push_back({entry.position, true, std::move(message)}); };
     auto note = [&](std::string message) { out.push_back({entry.position, false, std::move(message)}); };
     const std::string& name = c.name;
+    const checks::KindInfo& kind = checks::kind_info(c.kind());
+    // The kinds' own keys this advice reads.
+    const auto* threshold = std::get_if<checks::ThresholdSpec>(&c.params);
+    const auto* variance = std::get_if<checks::VarianceSpec>(&c.params);
+    const auto* regression = std::get_if<checks::RegressionSpec>(&c.params);
+    const std::optional<checks::Bound> no_bound;
+    const std::optional<checks::Bound>& worst = threshold ? threshold->worst : no_bound;
+    const std::optional<checks::Bound>& mean = threshold ? threshold->mean : no_bound;
 
-    if (c.kind == checks::CheckKind::reproducibility && policy.sweep.repeats < 2)
+    if (kind.compares_repeats && policy.sweep.repeats < 2)
       warn(
           fmt::format("check '{}' compares repeats of a seed, but [sweep] repeats = 1; set repeats = 2 or more", name));
-    if (c.kind == checks::CheckKind::consistency) {
+    if (kind.across_configurations) {
       auto count = [](const std::vector<std::string>& filter, const std::vector<std::string>& axis) {
         return filter.empty() ? axis.size() : filter.size();
       };
@@ -59,34 +68,36 @@ std::vector<LintFinding> lint_policy(const Policy& policy) {
                         "set threads = [1, 2] or devices = [\"cpu\", \"cuda\"] in [sweep]",
                         name));
     }
-    if ((c.kind == checks::CheckKind::variance || c.kind == checks::CheckKind::seed_sensitivity) && most < 2)
-      warn(fmt::format("check '{}' needs at least 2 seeds, but [sweep] runs {}", name, most));
-    if (c.worst && !entry.confidence && growing) {
+    if (kind.min_seeds > most)
+      warn(fmt::format("check '{}' needs at least {} seeds, but [sweep] runs {}", name, kind.min_seeds, most));
+    if (worst && !entry.confidence && growing) {
       warn(
           fmt::format("check '{}': '{}' without 'confidence' judges the worst seed, which gets worse the more "
                       "seeds run; with a seed count that grows to {}, add 'confidence' to judge a quantile instead",
-                      name, c.worst->key, most));
+                      name, worst->key, most));
     }
     if (!entry.confidence) continue;
     double confidence = *entry.confidence;
-    if (c.kind != checks::CheckKind::regression && most < 2) {
+    if (!checks::baseline_of(c) && most < 2) {
       warn(fmt::format("check '{}' can never pass: a confidence bound needs at least 2 seeds, but [sweep] runs {}",
                        name, most));
       continue;
     }
-    if (c.worst && c.tolerance == checks::Tolerance::nonparametric &&
-        !checks::lower_order_rank(most, 1 - c.coverage, confidence)) {
+    if (worst && threshold->tolerance == checks::Tolerance::nonparametric &&
+        !checks::lower_order_rank(most, 1 - threshold->coverage, confidence)) {
       warn(fmt::format(
           "check '{}' can never pass: with {:g}% confidence the minimum of n seeds bounds the {:g}th "
           "percentile only from n = {} on, and [sweep] runs at most {}",
-          name, confidence * 100, (1 - c.coverage) * 100, seeds_for_order_bound(c.coverage, confidence), most));
+          name, confidence * 100, (1 - threshold->coverage) * 100,
+          seeds_for_order_bound(threshold->coverage, confidence), most));
     }
-    for (auto [key, limit] : {std::pair{"std_at_most", c.std_at_most}, std::pair{"cv_at_most", c.cv_at_most}}) {
+    for (auto [key, limit] : {std::pair{"std_at_most", variance ? variance->std_at_most : std::nullopt},
+                              std::pair{"cv_at_most", variance ? variance->cv_at_most : std::nullopt}}) {
       if (limit == 0.0)
         warn(fmt::format("check '{}': {} = 0 with confidence passes only when every seed gives the same value", name,
                          key));
     }
-    if (c.range_at_most)
+    if (variance && variance->range_at_most)
       note(
           fmt::format("check '{}': range_at_most is judged on the observed range, which grows with the seed count; "
                       "confidence does not apply to it",
@@ -95,11 +106,11 @@ std::vector<LintFinding> lint_policy(const Policy& policy) {
     // Power: what the planned seeds can show, with the spread a variance check allows.
     auto sd = expected_std(policy, c.metric);
     double alpha = 1 - confidence;
-    if (c.mean && sd && first >= 2) {
+    if (mean && sd && first >= 2) {
       // A sequential check's first look spends only part of alpha.
       double look_alpha = alpha;
       std::string when = fmt::format("{} seeds", first);
-      if (growing && entry.inconclusive == "more-seeds") {
+      if (growing && entry.inconclusive == Inconclusive::more_seeds) {
         auto looks = checks::planned_looks(first, first, most);
         look_alpha = checks::look_alpha(policy.statistics.spending, alpha, looks, 0);
         when = fmt::format("{} seeds (the first of {} looks)", first, looks.size());
@@ -110,26 +121,26 @@ std::vector<LintFinding> lint_policy(const Policy& policy) {
           fmt::format("check '{}': at {} with std up to {} (std_at_most), the true mean must be {} {} by {} to "
                       "pass {:g}% of the time",
                       name, when, util::format_number(*sd), c.goal == checks::Goal::maximize ? "above" : "below",
-                      c.mean->key, fmt::format("{:.3g}", headroom), kPower * 100));
+                      mean->key, fmt::format("{:.3g}", headroom), kPower * 100));
     }
-    if (c.kind == checks::CheckKind::regression) {
+    if (regression) {
       if (!sd) {
         note(
             fmt::format("check '{}': add a variance check with std_at_most on '{}' and lint will say how many "
                         "seeds this comparison needs",
                         name, c.metric));
-      } else if (c.margin <= 0) {
+      } else if (regression->margin <= 0) {
         warn(
             fmt::format("check '{}': with margin = 0 and confidence, a candidate as good as the baseline passes "
                         "only by chance; set a margin",
                         name));
       } else {
-        checks::PowerQuery q{c.margin, *sd, alpha, kPower, true, false};
+        checks::PowerQuery q{regression->margin, *sd, alpha, kPower, true, false};
         double n = checks::t_test_sample_size(q);
         std::string message = fmt::format(
             "check '{}': to pass a candidate as good as the baseline {:g}% of the time with margin {} and std up "
             "to {}, {} seeds on each side are needed; [sweep] runs {}",
-            name, kPower * 100, util::format_number(c.margin), util::format_number(*sd),
+            name, kPower * 100, util::format_number(regression->margin), util::format_number(*sd),
             static_cast<long long>(std::ceil(n)), most);
         if (std::ceil(n) > static_cast<double>(most))
           warn(std::move(message));

@@ -20,7 +20,9 @@ std::string group_label(const RunSpec& run);
 // metric -> group -> per-seed values, from runs that passed.
 std::map<std::string, std::map<std::string, std::vector<SeedValue>>> distributions(const SweepResults& results);
 // "PASS", "FAIL", "INCONCLUSIVE", "ERROR".
-std::string verdict_word(const std::string& verdict);
+std::string verdict_word(checks::Verdict verdict);
+// A sweep's: "PASS", "FAIL", or "ERROR" (no verdict or an unjudged shard too).
+std::string verdict_word(SweepVerdict verdict);
 // "16 runs (16 passed)".
 std::string run_summary(const SweepResults& results);
 // "3 shards: 1/3 on host-a (12.0s), ...".

@@ -87,11 +87,29 @@ std::size_t console_limit(RunStatus status) {
   return run_failed(status) ? 20 : status == RunStatus::passed ? 10 : 3;
 }
 
-std::string verdict_word(const std::string& verdict) {
-  if (verdict == "pass") return "PASS";
-  if (verdict == "fail") return "FAIL";
-  if (verdict == "inconclusive") return "INCONCLUSIVE";
+std::string verdict_word(checks::Verdict verdict) {
+  switch (verdict) {
+    case Verdict::pass:
+      return "PASS";
+    case Verdict::fail:
+      return "FAIL";
+    case Verdict::inconclusive:
+      return "INCONCLUSIVE";
+    case Verdict::error:
+      return "ERROR";
+  }
   return "ERROR";
+}
+
+std::string verdict_word(SweepVerdict verdict) {
+  switch (verdict) {
+    case SweepVerdict::pass:
+      return "PASS";
+    case SweepVerdict::fail:
+      return "FAIL";
+    default:
+      return "ERROR";
+  }
 }
 
 std::map<std::string, std::size_t> run_counts(const SweepResults& results) {
@@ -130,7 +148,7 @@ std::string format_statistic(const checks::Statistic& s) {
 
 // "FAIL", or "INCONCLUSIVE (counted as fail)".
 std::string check_verdict(const CheckResult& c) {
-  std::string word = verdict_word(checks::to_string(c.outcome.verdict));
+  std::string word = verdict_word(c.outcome.verdict);
   if (c.outcome.verdict == Verdict::inconclusive)
     word += fmt::format(" (counted as {})", checks::to_string(c.counted_as));
   return word;

@@ -28,6 +28,29 @@ const char* to_string(RunStatus status) {
   return "?";
 }
 
+const char* to_string(SweepVerdict verdict) {
+  switch (verdict) {
+    case SweepVerdict::none:
+      return "";
+    case SweepVerdict::pass:
+      return "pass";
+    case SweepVerdict::fail:
+      return "fail";
+    case SweepVerdict::error:
+      return "error";
+    case SweepVerdict::shard:
+      return "shard";
+  }
+  return "error";
+}
+
+std::optional<SweepVerdict> sweep_verdict_from(std::string_view text) {
+  for (SweepVerdict v :
+       {SweepVerdict::none, SweepVerdict::pass, SweepVerdict::fail, SweepVerdict::error, SweepVerdict::shard})
+    if (text == to_string(v)) return v;
+  return std::nullopt;
+}
+
 namespace {
 
 std::optional<RunStatus> run_status_from(const std::string& text) {
@@ -68,20 +91,9 @@ double number_from_json(const json& value) {
   return NAN;
 }
 
-std::optional<checks::CheckKind> check_kind_from(const std::string& text) {
-  for (auto kind : {checks::CheckKind::threshold, checks::CheckKind::variance, checks::CheckKind::reproducibility,
-                    checks::CheckKind::seed_sensitivity, checks::CheckKind::regression}) {
-    if (text == checks::to_string(kind)) return kind;
-  }
-  return std::nullopt;
-}
-
+// An unknown verdict is read as an error: fail-safe, never a pass.
 checks::Verdict verdict_from(const std::string& text) {
-  for (checks::Verdict v :
-       {checks::Verdict::pass, checks::Verdict::fail, checks::Verdict::inconclusive, checks::Verdict::error}) {
-    if (text == checks::to_string(v)) return v;
-  }
-  return checks::Verdict::error;
+  return checks::verdict_from(text).value_or(checks::Verdict::error);
 }
 
 // Throws json::exception on a malformed entry; the caller reports it.
@@ -89,9 +101,9 @@ CheckResult check_result_from_json(const json& c) {
   CheckResult result;
   checks::CheckOutcome& o = result.outcome;
   o.name = c.at("name").get<std::string>();
-  auto kind = check_kind_from(c.at("kind").get<std::string>());
+  const checks::KindInfo* kind = checks::find_kind(c.at("kind").get<std::string>());
   if (!kind) throw json::other_error::create(501, "unknown check kind " + c.at("kind").dump(), &c);
-  o.kind = *kind;
+  o.kind = kind->kind;
   o.metric = c.value("metric", "");
   o.verdict = verdict_from(c.at("verdict").get<std::string>());
   result.counted_as = verdict_from(c.value("counted_as", checks::to_string(o.verdict)));
@@ -285,7 +297,7 @@ json to_json(const SweepResults& results) {
       {"environment", results.environment},
       {"runs", runs},
       {"checks", checks},
-      {"verdict", results.verdict},
+      {"verdict", to_string(results.verdict)},
   };
   auto shard_json = [](const ShardInfo& s) {
     return json{{"index", s.index},
@@ -337,7 +349,10 @@ util::Result<SweepResults> results_from_json(const json& v, const std::string& l
       if (!record) return util::make_error(fmt::format("{}: {}", label, record.error()));
       results.runs.push_back(std::move(*record));
     }
-    results.verdict = v.value("verdict", "");
+    std::string verdict = v.value("verdict", "");
+    auto parsed = sweep_verdict_from(verdict);
+    if (!parsed) return util::make_error(fmt::format("{}: unknown verdict \"{}\"", label, verdict));
+    results.verdict = *parsed;
     auto shard_from = [](const json& s) {
       return ShardInfo{s.at("index").get<int>(),     s.at("count").get<int>(),
                        s.value("plan_digest", ""),   s.value("machine", ""),

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "checks/check.hpp"
@@ -70,6 +71,13 @@ struct ShardInfo {
   std::vector<std::string> cells;  // the full plan's cells in order (a shard's own results only)
 };
 
+// The sweep's verdict: every check passed, a check failed, the sweep could
+// not be judged; `shard` for one shard's own results, which are judged only
+// once merged; `none` before evaluation.
+enum class SweepVerdict { none, pass, fail, error, shard };
+const char* to_string(SweepVerdict verdict);
+std::optional<SweepVerdict> sweep_verdict_from(std::string_view text);
+
 struct SweepResults {
   int schema_version = kResultsSchemaVersion;
   std::string seedgate_version;
@@ -83,7 +91,7 @@ struct SweepResults {
   double wall_seconds = 0;
   nlohmann::json environment = nlohmann::json::object();
   std::vector<CheckResult> checks;     // filled by evaluation
-  std::string verdict;                 // "pass", "fail", "error"; "shard" for one unjudged slice
+  SweepVerdict verdict = SweepVerdict::none;
   std::optional<ShardInfo> shard;      // set in a shard's own results
   std::vector<ShardInfo> merged_from;  // the shards a merged sweep was made of
 };

@@ -222,7 +222,7 @@ void collect_runs(const SweepPlan& plan, std::map<std::string, RunRecord>& done,
 // The policy's loader makes "more-seeds" imply `confidence` and a seed ceiling.
 bool sequential(const Policy& policy) {
   return std::any_of(policy.checks.begin(), policy.checks.end(),
-                     [](const CheckEntry& c) { return c.inconclusive == "more-seeds"; });
+                     [](const CheckEntry& c) { return c.inconclusive == Inconclusive::more_seeds; });
 }
 
 }  // namespace
@@ -277,7 +277,7 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
   if (options.shard) {
     results.shard = ShardInfo{options.shard->index, options.shard->count, plan_digest(policy),
                               look_runner.machine,  results.wall_seconds, plan_cells(policy)};
-    results.verdict = "shard";
+    results.verdict = SweepVerdict::shard;
   }
   return results;
 }

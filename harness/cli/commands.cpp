@@ -184,9 +184,7 @@ int report_command(const ReportOptions& options, std::ostream& out, std::ostream
   if (std::string missing = describe_missing_shards(*results); !missing.empty()) context.errors.push_back(missing);
   if (results->checks.empty() && !results->merged_from.empty())
     context.errors.push_back("these shards are not judged yet: `seedgate check` merges and judges them");
-  context.exit_code = results->verdict == "pass"   ? kExitPass
-                      : results->verdict == "fail" ? kExitFail
-                                                   : kExitCannotEvaluate;
+  context.exit_code = exit_code(results->verdict);
   out << render_console(*results, context);
   bool ok = write_report(options.junit, render_junit(*results, context), err);
   ok &= write_report(options.markdown, render_markdown(*results, context), err);

@@ -7,12 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "harness/exit_codes.hpp"
+
 namespace seedgate::cli {
 
-inline constexpr int kExitPass = 0;
-inline constexpr int kExitFail = 1;
-inline constexpr int kExitUsage = 2;
-inline constexpr int kExitCannotEvaluate = 3;
+using seedgate::kExitCannotEvaluate;
+using seedgate::kExitFail;
+using seedgate::kExitPass;
+using seedgate::kExitUsage;
 
 struct RunOptions {
   std::filesystem::path policy = "seedgate.toml";

@@ -23,10 +23,10 @@ Observation run(std::int64_t seed, double accuracy, int repeat = 0, std::string 
 CheckSpec threshold(std::optional<double> mean, std::optional<double> worst) {
   CheckSpec spec;
   spec.name = "threshold-accuracy";
-  spec.kind = CheckKind::threshold;
+  spec.params = default_spec(CheckKind::threshold);
   spec.metric = "accuracy";
-  if (mean) spec.mean = Bound{"mean_at_least", *mean};
-  if (worst) spec.worst = Bound{"worst_at_least", *worst};
+  if (mean) spec.as<ThresholdSpec>().mean = Bound{"mean_at_least", *mean};
+  if (worst) spec.as<ThresholdSpec>().worst = Bound{"worst_at_least", *worst};
   return spec;
 }
 
@@ -59,7 +59,7 @@ TEST(CheckTest, ThresholdWorstFailureNamesTheSeed) {
 TEST(CheckTest, ThresholdForMinimisedMetric) {
   CheckSpec spec = threshold(std::nullopt, std::nullopt);
   spec.goal = Goal::minimize;
-  spec.mean = Bound{"mean_at_most", 0.5};
+  spec.as<ThresholdSpec>().mean = Bound{"mean_at_most", 0.5};
   std::vector<Observation> runs = {run(0, 0.4), run(1, 0.7)};
   CheckOutcome outcome = evaluate(spec, runs);
   EXPECT_EQ(outcome.verdict, Verdict::fail);
@@ -89,10 +89,10 @@ TEST(CheckTest, NanFailsAndIsNamed) {
 TEST(CheckTest, VarianceFailure) {
   CheckSpec spec;
   spec.name = "variance-accuracy";
-  spec.kind = CheckKind::variance;
+  spec.params = default_spec(CheckKind::variance);
   spec.metric = "accuracy";
-  spec.std_at_most = 0.01;
-  spec.range_at_most = 0.5;
+  spec.as<VarianceSpec>().std_at_most = 0.01;
+  spec.as<VarianceSpec>().range_at_most = 0.5;
   // R: sd(c(0.90, 0.95, 1.00)) = 0.05
   std::vector<Observation> runs = {run(0, 0.90), run(1, 0.95), run(2, 1.00)};
   CheckOutcome outcome = evaluate(spec, runs);
@@ -105,9 +105,9 @@ TEST(CheckTest, VarianceFailure) {
 
 TEST(CheckTest, VarianceUsesPerSeedMeans) {
   CheckSpec spec;
-  spec.kind = CheckKind::variance;
+  spec.params = default_spec(CheckKind::variance);
   spec.metric = "accuracy";
-  spec.std_at_most = 0.001;
+  spec.as<VarianceSpec>().std_at_most = 0.001;
   // Repeats differ, but each seed's mean is the same: no seed-to-seed spread.
   std::vector<Observation> runs = {run(0, 0.90, 0), run(0, 0.92, 1), run(1, 0.92, 0), run(1, 0.90, 1)};
   EXPECT_EQ(evaluate(spec, runs).verdict, Verdict::pass);
@@ -115,9 +115,9 @@ TEST(CheckTest, VarianceUsesPerSeedMeans) {
 
 TEST(CheckTest, VarianceWithOneSeedCannotBeJudged) {
   CheckSpec spec;
-  spec.kind = CheckKind::variance;
+  spec.params = default_spec(CheckKind::variance);
   spec.metric = "accuracy";
-  spec.std_at_most = 0.01;
+  spec.as<VarianceSpec>().std_at_most = 0.01;
   std::vector<Observation> runs = {run(0, 0.9)};
   CheckOutcome outcome = evaluate(spec, runs);
   EXPECT_EQ(outcome.verdict, Verdict::error);
@@ -126,14 +126,14 @@ TEST(CheckTest, VarianceWithOneSeedCannotBeJudged) {
 
 TEST(CheckTest, ReproducibilityPassesOnIdenticalRepeats) {
   CheckSpec spec;
-  spec.kind = CheckKind::reproducibility;
+  spec.params = default_spec(CheckKind::reproducibility);
   std::vector<Observation> runs = {run(0, 0.9, 0), run(0, 0.9, 1), run(1, 0.8, 0), run(1, 0.8, 1)};
   EXPECT_EQ(evaluate(spec, runs).verdict, Verdict::pass);
 }
 
 TEST(CheckTest, ReproducibilityNamesSeedArtifactAndBothValues) {
   CheckSpec spec;
-  spec.kind = CheckKind::reproducibility;
+  spec.params = default_spec(CheckKind::reproducibility);
   std::vector<Observation> runs = {run(3, 0.9, 0, "deterministic", "xxh3:aaaa"),
                                    run(3, 0.9000001, 1, "deterministic", "xxh3:bbbb")};
   CheckOutcome outcome = evaluate(spec, runs);
@@ -148,21 +148,21 @@ TEST(CheckTest, ReproducibilityNamesSeedArtifactAndBothValues) {
 
 TEST(CheckTest, ReproducibilityWithinTolerance) {
   CheckSpec spec;
-  spec.kind = CheckKind::reproducibility;
+  spec.params = default_spec(CheckKind::reproducibility);
   spec.metric = "accuracy";
-  spec.artifacts = {"model"};  // equal in both repeats
-  spec.atol = 1e-6;
+  spec.as<ReproducibilitySpec>().artifacts = {"model"};  // equal in both repeats
+  spec.as<ReproducibilitySpec>().atol = 1e-6;
   std::vector<Observation> runs = {run(3, 0.9, 0), run(3, 0.9000001, 1)};
   EXPECT_EQ(evaluate(spec, runs).verdict, Verdict::pass);
-  spec.atol = 0;
-  spec.rtol = 1e-8;
+  spec.as<ReproducibilitySpec>().atol = 0;
+  spec.as<ReproducibilitySpec>().rtol = 1e-8;
   EXPECT_EQ(evaluate(spec, runs).verdict, Verdict::fail);
 }
 
 TEST(CheckTest, AnArtifactNoRunReportedCannotBeJudged) {
   CheckSpec spec;
-  spec.kind = CheckKind::reproducibility;
-  spec.artifacts = {"weights"};  // a typo, or the program never reported it
+  spec.params = default_spec(CheckKind::reproducibility);
+  spec.as<ReproducibilitySpec>().artifacts = {"weights"};  // a typo, or the program never reported it
   std::vector<Observation> runs = {run(0, 0.9, 0), run(0, 0.9, 1)};
   CheckOutcome outcome = evaluate(spec, runs);
   EXPECT_EQ(outcome.verdict, Verdict::error);
@@ -171,7 +171,7 @@ TEST(CheckTest, AnArtifactNoRunReportedCannotBeJudged) {
 
 TEST(CheckTest, ReproducibilityWithoutRepeatsCannotBeJudged) {
   CheckSpec spec;
-  spec.kind = CheckKind::reproducibility;
+  spec.params = default_spec(CheckKind::reproducibility);
   std::vector<Observation> runs = {run(0, 0.9), run(1, 0.9)};
   CheckOutcome outcome = evaluate(spec, runs);
   EXPECT_EQ(outcome.verdict, Verdict::error);
@@ -187,7 +187,7 @@ TEST(CheckTest, ReproducibilityFailsOnADeterminismViolationAndOtherChecksSkipIt)
   violated.violation = "put_ does not have a deterministic implementation";
   std::vector<Observation> runs = {run(4, 0.9, 0), violated, run(5, 0.91, 0), run(5, 0.91, 1)};
   CheckSpec spec;
-  spec.kind = CheckKind::reproducibility;
+  spec.params = default_spec(CheckKind::reproducibility);
   CheckOutcome outcome = evaluate(spec, runs);
   EXPECT_EQ(outcome.verdict, Verdict::fail);
   EXPECT_EQ(outcome.messages,
@@ -212,8 +212,8 @@ Observation configured(std::int64_t seed, std::string device, int threads, doubl
 CheckSpec consistency(double atol) {
   CheckSpec spec;
   spec.name = "consistency";
-  spec.kind = CheckKind::consistency;
-  spec.atol = atol;
+  spec.params = default_spec(CheckKind::consistency);
+  spec.as<ConsistencySpec>().atol = atol;
   return spec;
 }
 
@@ -250,7 +250,7 @@ TEST(CheckTest, ConsistencyNamesAMetricOneConfigurationDidNotReport) {
 
 TEST(CheckTest, ConsistencyCanAskForEqualDigests) {
   CheckSpec spec = consistency(0.01);
-  spec.artifacts = {"model"};
+  spec.as<ConsistencySpec>().artifacts = {"model"};
   std::vector<Observation> runs = {configured(0, "cpu", 1, 0.9), configured(0, "cpu", 2, 0.9)};
   CheckOutcome outcome = evaluate(spec, runs);
   EXPECT_EQ(outcome.verdict, Verdict::fail);
@@ -270,7 +270,7 @@ TEST(CheckTest, ConsistencyWithOneConfigurationCannotBeJudged) {
 
 TEST(CheckTest, SeedSensitivityCatchesIgnoredSeed) {
   CheckSpec spec;
-  spec.kind = CheckKind::seed_sensitivity;
+  spec.params = default_spec(CheckKind::seed_sensitivity);
   std::vector<Observation> runs = {run(0, 0.9, 0, "deterministic", "xxh3:same"),
                                    run(1, 0.9, 0, "deterministic", "xxh3:same")};
   CheckOutcome outcome = evaluate(spec, runs);
@@ -282,7 +282,7 @@ TEST(CheckTest, SeedSensitivityCatchesIgnoredSeed) {
 
 TEST(CheckTest, SeedSensitivityOnMetricOnlyFailsWhenAllEqual) {
   CheckSpec spec;
-  spec.kind = CheckKind::seed_sensitivity;
+  spec.params = default_spec(CheckKind::seed_sensitivity);
   spec.metric = "accuracy";
   std::vector<Observation> tie = {run(0, 0.9), run(1, 0.9), run(2, 0.91)};
   EXPECT_EQ(evaluate(spec, tie).verdict, Verdict::pass);
@@ -295,8 +295,8 @@ TEST(CheckTest, SeedSensitivityOnMetricOnlyFailsWhenAllEqual) {
 
 TEST(CheckTest, RegressionAgainstBaseline) {
   CheckSpec spec = threshold(std::nullopt, std::nullopt);
-  spec.kind = CheckKind::regression;
-  spec.margin = 0.005;
+  spec.params = default_spec(CheckKind::regression);
+  spec.as<RegressionSpec>().margin = 0.005;
   std::vector<Observation> baseline = {run(0, 0.95), run(1, 0.95)};
   std::vector<Observation> same = {run(0, 0.947), run(1, 0.947)};
   EXPECT_EQ(evaluate(spec, same, baseline).verdict, Verdict::pass);
@@ -319,7 +319,7 @@ TEST(CheckTest, NoMatchingRunsIsAnError) {
 
 TEST(CheckTest, FailureWinsOverError) {
   CheckSpec spec;
-  spec.kind = CheckKind::reproducibility;
+  spec.params = default_spec(CheckKind::reproducibility);
   // deterministic: repeats differ (fail); default: no repeats (error).
   std::vector<Observation> runs = {run(0, 0.9, 0, "deterministic", "xxh3:a"), run(0, 0.9, 1, "deterministic", "xxh3:b"),
                                    run(0, 0.9, 0, "default")};

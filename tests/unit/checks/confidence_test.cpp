@@ -32,7 +32,7 @@ std::vector<Observation> runs_of(const std::vector<double>& values, int repeats 
 CheckSpec spec_of(CheckKind kind, double confidence = 0.95) {
   CheckSpec spec;
   spec.name = "check";
-  spec.kind = kind;
+  spec.params = default_spec(kind);
   spec.metric = "accuracy";
   spec.confidence = confidence;
   return spec;
@@ -49,13 +49,13 @@ TEST(ConfidenceTest, MeanBoundPassFailOrInconclusive) {
   Interval i = mean_interval(kAccuracies, 0.90);
   auto runs = runs_of(kAccuracies);
   CheckSpec spec = spec_of(CheckKind::threshold);
-  spec.mean = Bound{"mean_at_least", i.lower - 0.0001};
+  spec.as<ThresholdSpec>().mean = Bound{"mean_at_least", i.lower - 0.0001};
   EXPECT_EQ(evaluate(spec, runs).verdict, Verdict::pass);
-  spec.mean = Bound{"mean_at_least", i.upper + 0.0001};
+  spec.as<ThresholdSpec>().mean = Bound{"mean_at_least", i.upper + 0.0001};
   CheckOutcome failed = evaluate(spec, runs);
   EXPECT_EQ(failed.verdict, Verdict::fail);
   EXPECT_NE(failed.messages.at(0).find("is below mean_at_least"), std::string::npos) << failed.messages[0];
-  spec.mean = Bound{"mean_at_least", 0.950};  // the mean is 0.9502: the point estimate would pass
+  spec.as<ThresholdSpec>().mean = Bound{"mean_at_least", 0.950};  // the mean is 0.9502: the point estimate would pass
   CheckOutcome unsure = evaluate(spec, runs);
   EXPECT_EQ(unsure.verdict, Verdict::inconclusive);
   const Statistic& mean = named(unsure, "mean");
@@ -73,15 +73,15 @@ TEST(ConfidenceTest, MeanBoundPassFailOrInconclusive) {
 TEST(ConfidenceTest, MeanAtMostForALoss) {
   CheckSpec spec = spec_of(CheckKind::threshold);
   spec.goal = Goal::minimize;
-  spec.mean = Bound{"mean_at_most", 0.96};
+  spec.as<ThresholdSpec>().mean = Bound{"mean_at_most", 0.96};
   EXPECT_EQ(evaluate(spec, runs_of(kAccuracies)).verdict, Verdict::pass);
-  spec.mean = Bound{"mean_at_most", 0.94};
+  spec.as<ThresholdSpec>().mean = Bound{"mean_at_most", 0.94};
   EXPECT_EQ(evaluate(spec, runs_of(kAccuracies)).verdict, Verdict::fail);
 }
 
 TEST(ConfidenceTest, OneSeedCannotBeBounded) {
   CheckSpec spec = spec_of(CheckKind::threshold);
-  spec.mean = Bound{"mean_at_least", 0.9};
+  spec.as<ThresholdSpec>().mean = Bound{"mean_at_least", 0.9};
   CheckOutcome outcome = evaluate(spec, runs_of({0.95}));
   EXPECT_EQ(outcome.verdict, Verdict::error);
   EXPECT_EQ(outcome.messages.at(0),
@@ -93,14 +93,14 @@ TEST(ConfidenceTest, WorstWithConfidenceIsANormalToleranceBound) {
   Summary s = summarize(kAccuracies);
   double lower = s.mean - normal_tolerance_factor(10, 0.9, 0.95) * s.std;
   CheckSpec spec = spec_of(CheckKind::threshold);
-  spec.worst = Bound{"worst_at_least", lower - 0.0001};
+  spec.as<ThresholdSpec>().worst = Bound{"worst_at_least", lower - 0.0001};
   CheckOutcome outcome = evaluate(spec, runs_of(kAccuracies));
   EXPECT_EQ(outcome.verdict, Verdict::pass);
   const Statistic& q = named(outcome, "q10");
   EXPECT_NEAR(q.interval->lower, lower, 1e-12);
   EXPECT_NEAR(q.value, s.mean - 1.2815515655446004 * s.std, 1e-12);
   // Every seed is above 0.94, yet 90% of all seeds above 0.94 cannot be claimed from 10.
-  spec.worst = Bound{"worst_at_least", 0.94};
+  spec.as<ThresholdSpec>().worst = Bound{"worst_at_least", 0.94};
   CheckOutcome unsure = evaluate(spec, runs_of(kAccuracies));
   EXPECT_EQ(unsure.verdict, Verdict::inconclusive);
   const Statistic& share = named(unsure, "share_meeting_worst_at_least");
@@ -110,15 +110,15 @@ TEST(ConfidenceTest, WorstWithConfidenceIsANormalToleranceBound) {
 
 TEST(ConfidenceTest, NonparametricWorstNeedsTwentyNineSeeds) {
   CheckSpec spec = spec_of(CheckKind::threshold);
-  spec.tolerance = Tolerance::nonparametric;
-  spec.worst = Bound{"worst_at_least", 0.5};  // far below every value
+  spec.as<ThresholdSpec>().tolerance = Tolerance::nonparametric;
+  spec.as<ThresholdSpec>().worst = Bound{"worst_at_least", 0.5};  // far below every value
   EXPECT_EQ(evaluate(spec, runs_of(kAccuracies)).verdict, Verdict::inconclusive);
   std::vector<double> many;
   for (int i = 0; i < 29; ++i) many.push_back(0.9 + 0.001 * i);
   CheckOutcome outcome = evaluate(spec, runs_of(many));
   EXPECT_EQ(outcome.verdict, Verdict::pass);
   EXPECT_DOUBLE_EQ(named(outcome, "q10").interval->lower, 0.9);  // the minimum
-  spec.worst = Bound{"worst_at_least", 0.95};                    // far above the 10th percentile
+  spec.as<ThresholdSpec>().worst = Bound{"worst_at_least", 0.95};                    // far above the 10th percentile
   EXPECT_EQ(evaluate(spec, runs_of(many)).verdict, Verdict::fail);
 }
 
@@ -126,18 +126,18 @@ TEST(ConfidenceTest, StdIsJudgedByItsChiSquareUpperBound) {
   Summary s = summarize(kAccuracies);
   Interval i = std_interval(s.std, 10, 0.90);
   CheckSpec spec = spec_of(CheckKind::variance);
-  spec.std_at_most = i.upper + 1e-6;
+  spec.as<VarianceSpec>().std_at_most = i.upper + 1e-6;
   EXPECT_EQ(evaluate(spec, runs_of(kAccuracies)).verdict, Verdict::pass);
   // The point estimate would pass; its upper bound does not.
-  spec.std_at_most = s.std * 1.1;
+  spec.as<VarianceSpec>().std_at_most = s.std * 1.1;
   EXPECT_EQ(evaluate(spec, runs_of(kAccuracies)).verdict, Verdict::inconclusive);
-  spec.std_at_most = i.lower - 1e-6;
+  spec.as<VarianceSpec>().std_at_most = i.lower - 1e-6;
   EXPECT_EQ(evaluate(spec, runs_of(kAccuracies)).verdict, Verdict::fail);
 }
 
 TEST(ConfidenceTest, CvUsesABootstrapIntervalAndSurvivesNoSpread) {
   CheckSpec spec = spec_of(CheckKind::variance);
-  spec.cv_at_most = 0.02;
+  spec.as<VarianceSpec>().cv_at_most = 0.02;
   spec.bootstrap = {2000, 1};
   CheckOutcome outcome = evaluate(spec, runs_of(kAccuracies));
   EXPECT_EQ(outcome.verdict, Verdict::pass);
@@ -151,7 +151,7 @@ TEST(ConfidenceTest, CvUsesABootstrapIntervalAndSurvivesNoSpread) {
 
 TEST(ConfidenceTest, RepeatsSplitVarianceIntoSeedAndRunParts) {
   CheckSpec spec = spec_of(CheckKind::variance);
-  spec.std_at_most = 1;
+  spec.as<VarianceSpec>().std_at_most = 1;
   // Each seed's two repeats differ by +-0.002: run-to-run std 0.002*sqrt(2).
   CheckOutcome outcome = evaluate(spec, runs_of(kAccuracies, 2, 0.002));
   EXPECT_NEAR(named(outcome, "run_std").value, 0.002 * std::sqrt(2.0), 1e-12);
@@ -165,7 +165,7 @@ TEST(ConfidenceTest, RegressionNonInferiorityWithWelchBounds) {
   std::vector<double> candidate;
   for (double v : kAccuracies) candidate.push_back(v - 0.001);
   CheckSpec spec = spec_of(CheckKind::regression);
-  spec.margin = 0.01;
+  spec.as<RegressionSpec>().margin = 0.01;
   CheckOutcome ok = evaluate(spec, runs_of(candidate), runs_of(baseline));
   EXPECT_EQ(ok.verdict, Verdict::pass);
   const Statistic& worse = named(ok, "worse_by");
@@ -174,7 +174,7 @@ TEST(ConfidenceTest, RegressionNonInferiorityWithWelchBounds) {
   EXPECT_LT(named(ok, "non_inferiority_p").value, 0.05);
   // Worse by 0.02 with margin 0.005: clearly a regression.
   for (double& v : candidate) v -= 0.019;
-  spec.margin = 0.005;
+  spec.as<RegressionSpec>().margin = 0.005;
   CheckOutcome bad = evaluate(spec, runs_of(candidate), runs_of(baseline));
   EXPECT_EQ(bad.verdict, Verdict::fail);
   EXPECT_NE(bad.messages.at(0).find("worse_by 0.02 against the baseline mean 0.9502 (10 seeds) over seeds 0..9"),
@@ -185,7 +185,7 @@ TEST(ConfidenceTest, RegressionNonInferiorityWithWelchBounds) {
 
 TEST(ConfidenceTest, RegressionWithConfidenceNeedsTwoSeedsEachSide) {
   CheckSpec spec = spec_of(CheckKind::regression);
-  spec.margin = 0.01;
+  spec.as<RegressionSpec>().margin = 0.01;
   CheckOutcome outcome = evaluate(spec, runs_of(kAccuracies), runs_of({0.95}));
   EXPECT_EQ(outcome.verdict, Verdict::error);
   EXPECT_EQ(outcome.messages, (std::vector<std::string>{
@@ -195,8 +195,8 @@ TEST(ConfidenceTest, RegressionWithConfidenceNeedsTwoSeedsEachSide) {
 
 TEST(ConfidenceTest, RegressionEquivalenceIsTost) {
   CheckSpec spec = spec_of(CheckKind::regression);
-  spec.comparison = Comparison::equivalence;
-  spec.margin = 0.01;
+  spec.as<RegressionSpec>().comparison = Comparison::equivalence;
+  spec.as<RegressionSpec>().margin = 0.01;
   std::vector<double> better;
   for (double v : kAccuracies) better.push_back(v + 0.02);
   EXPECT_EQ(evaluate(spec, runs_of(kAccuracies), runs_of(kAccuracies)).verdict, Verdict::pass);

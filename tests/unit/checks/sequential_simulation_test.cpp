@@ -54,7 +54,7 @@ Tally simulate(const Design& design, double true_mean, int sweeps, std::uint64_t
   CheckSpec spec;
   spec.name = "threshold-accuracy";
   spec.metric = "accuracy";
-  spec.mean = Bound{"mean_at_least", kBound};
+  spec.as<ThresholdSpec>().mean = Bound{"mean_at_least", kBound};
   Tally tally;
   for (int s = 0; s < sweeps; ++s) {
     std::vector<Observation> runs;

@@ -92,15 +92,15 @@ html = "seedgate-report.html"
   EXPECT_EQ(policy->sweep.jobs, 0);
   ASSERT_EQ(policy->checks.size(), 4u);
   EXPECT_EQ(policy->checks[0].spec.name, "threshold-accuracy");
-  EXPECT_EQ(policy->checks[0].spec.mean->value, 0.95);
-  EXPECT_EQ(policy->checks[0].spec.worst->key, "worst_at_least");
+  EXPECT_EQ(policy->checks[0].spec.as<checks::ThresholdSpec>().mean->value, 0.95);
+  EXPECT_EQ(policy->checks[0].spec.as<checks::ThresholdSpec>().worst->key, "worst_at_least");
   EXPECT_EQ(policy->checks[0].confidence, 0.95);
   EXPECT_EQ(policy->checks[0].position.line, 25);
-  EXPECT_EQ(*policy->checks[1].spec.std_at_most, 0.01);
-  EXPECT_EQ(policy->checks[2].spec.kind, checks::CheckKind::reproducibility);
-  EXPECT_EQ(policy->checks[3].spec.kind, checks::CheckKind::regression);
-  EXPECT_EQ(policy->checks[3].spec.margin, 0.005);
-  EXPECT_EQ(policy->checks[3].baseline, "/work/project/baselines/main.json");
+  EXPECT_EQ(*policy->checks[1].spec.as<checks::VarianceSpec>().std_at_most, 0.01);
+  EXPECT_EQ(policy->checks[2].spec.kind(), checks::CheckKind::reproducibility);
+  EXPECT_EQ(policy->checks[3].spec.kind(), checks::CheckKind::regression);
+  EXPECT_EQ(policy->checks[3].spec.as<checks::RegressionSpec>().margin, 0.005);
+  EXPECT_EQ(policy->checks[3].spec.as<checks::RegressionSpec>().baseline, "/work/project/baselines/main.json");
   EXPECT_EQ(policy->report.junit, "/work/project/seedgate-junit.xml");
   EXPECT_EQ(policy->report.html, "/work/project/seedgate-report.html");
   EXPECT_EQ(policy->artifacts.at(0).second, "{run_dir}/model.bin");
@@ -126,11 +126,11 @@ artifacts = ["weights"]
   ASSERT_TRUE(policy) << policy.error();
   EXPECT_EQ(policy->subject.adapter, "libtorch");
   const checks::CheckSpec& c = policy->checks.at(0).spec;
-  EXPECT_EQ(c.kind, checks::CheckKind::consistency);
+  EXPECT_EQ(c.kind(), checks::CheckKind::consistency);
   EXPECT_EQ(c.modes, (std::vector<std::string>{"deterministic"}));  // like reproducibility
-  EXPECT_EQ(c.atol, 0.001);
-  EXPECT_EQ(c.rtol, 0.01);
-  EXPECT_EQ(c.artifacts, (std::vector<std::string>{"weights"}));
+  EXPECT_EQ(c.as<checks::ConsistencySpec>().atol, 0.001);
+  EXPECT_EQ(c.as<checks::ConsistencySpec>().rtol, 0.01);
+  EXPECT_EQ(c.as<checks::ConsistencySpec>().artifacts, (std::vector<std::string>{"weights"}));
   EXPECT_EQ(error_of(R"(version = 1
 [subject]
 command = ["x"]
@@ -637,9 +637,9 @@ confidence = 0.95
   ASSERT_TRUE(policy) << policy.error();
   const checks::CheckSpec& t = policy->checks[0].spec;
   EXPECT_EQ(t.confidence, 0.9);
-  EXPECT_EQ(t.coverage, 0.8);
-  EXPECT_EQ(t.tolerance, checks::Tolerance::nonparametric);
-  EXPECT_EQ(policy->checks[0].inconclusive, "more-seeds");
+  EXPECT_EQ(t.as<checks::ThresholdSpec>().coverage, 0.8);
+  EXPECT_EQ(t.as<checks::ThresholdSpec>().tolerance, checks::Tolerance::nonparametric);
+  EXPECT_EQ(policy->checks[0].inconclusive, Inconclusive::more_seeds);
   EXPECT_EQ(policy->statistics.spending, checks::Spending::obrien_fleming);
   EXPECT_EQ(policy->checks[1].spec.bootstrap.seed, 42u);
   EXPECT_EQ(policy->checks[1].spec.bootstrap.resamples, 2000u);

@@ -17,7 +17,7 @@ SweepResults hostile_results() {
   results.subject = "demo <&> \x01";
   results.policy_path = "seedgate.toml";
   results.seeds = {0, 1};
-  results.verdict = "fail";
+  results.verdict = SweepVerdict::fail;
   std::string hostile = "bell\x07 ]]> <tag> & \"q\" \xff\xfe\xc3\x28 \x1b[31m end";
   for (int seed = 0; seed < 2; ++seed) {
     RunRecord r;
@@ -114,6 +114,7 @@ SweepResults golden_results() {
   pass.outcome.name = "variance-accuracy";
   pass.outcome.kind = checks::CheckKind::variance;
   pass.outcome.metric = "accuracy";
+  pass.outcome.verdict = checks::Verdict::pass;
   pass.outcome.statistics.push_back({"mode=deterministic, device=cpu", "std", 0.0071,
                                      checks::Bound{"std_at_most", 0.01}, std::nullopt, checks::Verdict::pass});
   pass.outcome.seeds = {0, 2, 3, 4, 5};

@@ -53,7 +53,7 @@ SweepResults sample() {
   unsure.counted_as = checks::Verdict::pass;
   results.checks.push_back(unsure);
   results.sequential = {{5, 10, 15}, 0, "pocock"};
-  results.verdict = "fail";
+  results.verdict = SweepVerdict::fail;
   return results;
 }
 
@@ -76,7 +76,7 @@ TEST(ResultsTest, RoundTripKeepsNonFiniteValues) {
   EXPECT_EQ(loaded->runs[1].status, RunStatus::timed_out);
   EXPECT_EQ(loaded->runs[1].process.status, ProcessResult::Status::timed_out);
   EXPECT_EQ(loaded->policy_digest, "xxh3:1");
-  EXPECT_EQ(loaded->verdict, "fail");
+  EXPECT_EQ(loaded->verdict, SweepVerdict::fail);
   ASSERT_EQ(loaded->checks.size(), 2u);
   const checks::CheckOutcome& c = loaded->checks[0].outcome;
   EXPECT_EQ(c.kind, checks::CheckKind::variance);

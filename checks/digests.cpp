@@ -1,0 +1,172 @@
+// The kinds that compare runs exactly rather than estimate: reproducibility
+// (repeats of a seed agree), consistency (a seed agrees across devices and
+// thread counts) and seed-sensitivity (different seeds differ).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "checks/group.hpp"
+#include "util/strings.hpp"
+
+namespace seedgate::checks {
+
+void judge_reproducibility(const ReproducibilitySpec& spec, Group& group) {
+  group.require_artifacts(spec.artifacts);
+  const std::string& metric = group.spec().metric;
+  std::map<std::int64_t, std::vector<const Observation*>> by_seed;
+  bool violated = false;
+  for (const Observation* o : group.runs()) {
+    if (o->violation.empty()) {
+      by_seed[o->seed].push_back(o);
+    } else {
+      violated = true;
+      group.fail(fmt::format("seed {} ({}): repeat {} stopped on a determinism violation: {}", o->seed, group.label(),
+                             o->repeat, o->violation));
+    }
+  }
+  std::size_t compared = 0;
+  for (const auto& [seed, repeats] : by_seed) {
+    if (repeats.size() < 2) continue;
+    ++compared;
+    const Observation& reference = *repeats.front();
+    for (std::size_t i = 1; i < repeats.size(); ++i) {
+      const Observation& other = *repeats[i];
+      std::string where = fmt::format("seed {} ({})", seed, group.label());
+      for (const auto& [name, digest] : reference.digests) {
+        if (!wanted(spec.artifacts, name)) continue;
+        auto it = other.digests.find(name);
+        std::string theirs = it == other.digests.end() ? "missing" : it->second;
+        if (theirs != digest) {
+          group.fail(fmt::format("{}: artifact '{}' differs: repeat {} {} vs repeat {} {}", where, name,
+                                 reference.repeat, digest, other.repeat, theirs));
+        }
+      }
+      for (const auto& [name, value] : reference.metrics) {
+        if (!metric.empty() && name != metric) continue;
+        auto it = other.metrics.find(name);
+        if (it == other.metrics.end()) {
+          group.fail(fmt::format("{}: metric '{}' reported by repeat {} but not by repeat {}", where, name,
+                                 reference.repeat, other.repeat));
+        } else if (!metric_equal(value, it->second, spec.atol, spec.rtol)) {
+          group.fail(fmt::format("{}: metric '{}' differs: repeat {} {} vs repeat {} {}", where, name,
+                                 reference.repeat, util::format_number(value), other.repeat,
+                                 util::format_number(it->second)));
+        }
+      }
+    }
+  }
+  group.statistic("seeds_compared", static_cast<double>(compared), std::nullopt, compared > 0);
+  if (compared == 0 && !violated) {
+    group.error(fmt::format("no seed has 2 finished repeats to compare ({}); set repeats >= 2 in [sweep]",
+                            group.label()));
+  }
+}
+
+// The first repeat of each configuration stands for it; the first
+// configuration (in the order device, threads) is the reference.
+void judge_consistency(const ConsistencySpec& spec, Group& group) {
+  group.require_artifacts(spec.artifacts);
+  const std::string& metric = group.spec().metric;
+  // A configuration is a GroupKey without the mode: "device=cpu, threads=2".
+  std::map<std::int64_t, std::map<GroupKey, const Observation*>> by_seed;
+  for (const Observation* o : group.runs()) {
+    const Observation*& slot = by_seed[o->seed][{"", o->device, o->threads}];
+    if (!slot || o->repeat < slot->repeat) slot = o;
+  }
+  std::size_t compared = 0;
+  std::map<std::string, double> max_difference;
+  for (const auto& [seed, configs] : by_seed) {
+    if (configs.size() < 2) continue;
+    ++compared;
+    const auto& [reference_config, reference] = *configs.begin();
+    for (auto it = std::next(configs.begin()); it != configs.end(); ++it) {
+      const auto& [config, other] = *it;
+      std::string where = fmt::format("seed {} ({})", seed, group.label());
+      for (const auto& [name, value] : reference->metrics) {
+        if (!metric.empty() && name != metric) continue;
+        auto found = other->metrics.find(name);
+        if (found == other->metrics.end()) {
+          group.fail(fmt::format("{}: metric '{}' reported with {} but not with {}", where, name,
+                                 reference_config.label(), config.label()));
+          continue;
+        }
+        double& worst = max_difference[name];
+        worst = std::max(worst, std::fabs(value - found->second));
+        if (!metric_equal(value, found->second, spec.atol, spec.rtol)) {
+          group.fail(fmt::format("{}: metric '{}' differs: {} with {} vs {} with {} (allowed: {})", where, name,
+                                 util::format_number(value), reference_config.label(),
+                                 util::format_number(found->second), config.label(),
+                                 util::format_number(spec.atol + spec.rtol * std::fabs(value))));
+        }
+      }
+      for (const std::string& name : spec.artifacts) {
+        auto mine = reference->digests.find(name), theirs = other->digests.find(name);
+        std::string a = mine == reference->digests.end() ? "missing" : mine->second;
+        std::string b = theirs == other->digests.end() ? "missing" : theirs->second;
+        if (a != b || a == "missing") {
+          group.fail(fmt::format("{}: artifact '{}' differs: {} with {} vs {} with {}", where, name, a,
+                                 reference_config.label(), b, config.label()));
+        }
+      }
+    }
+  }
+  group.statistic("seeds_compared", static_cast<double>(compared), std::nullopt, compared > 0);
+  for (const auto& [name, difference] : max_difference) {
+    std::string statistic = metric.empty() ? fmt::format("max_difference[{}]", name) : "max_difference";
+    group.statistic(statistic, difference, std::nullopt, true);
+  }
+  if (compared == 0) {
+    group.error(fmt::format("no seed ran on 2 or more devices or thread counts ({}); set threads = [1, 2] "
+                            "or devices = [\"cpu\", \"cuda\"] in [sweep]",
+                            group.label()));
+  }
+}
+
+void judge_seed_sensitivity(const SeedSensitivitySpec& spec, Group& group) {
+  group.require_artifacts(spec.artifacts);
+  const std::string& metric = group.spec().metric;
+  // One run per seed: its first repeat.
+  std::map<std::int64_t, const Observation*> first;
+  for (const Observation* o : group.runs()) first.try_emplace(o->seed, o);
+  if (first.size() < 2) {
+    group.error(fmt::format("seed-sensitivity needs at least 2 seeds, got {} ({})", first.size(), group.label()));
+    return;
+  }
+  bool judged = false;
+  // Artifacts: two seeds with one digest means the seed did not reach the model.
+  std::map<std::string, std::map<std::string, std::int64_t>> seen;  // artifact -> digest -> first seed
+  for (const auto& [seed, o] : first) {
+    for (const auto& [name, digest] : o->digests) {
+      if (!wanted(spec.artifacts, name)) continue;
+      judged = true;
+      auto [it, inserted] = seen[name].try_emplace(digest, seed);
+      if (!inserted) {
+        group.fail(fmt::format("seeds {} and {} produced the same artifact '{}' ({}) ({}): the "
+                               "program may ignore its seed",
+                               it->second, seed, name, digest, group.label()));
+      }
+    }
+  }
+  // Metrics: distinct seeds may tie on a coarse metric, so only all-equal fails.
+  for (const auto& [name, value] : first.begin()->second->metrics) {
+    if (!metric.empty() && name != metric) continue;
+    if (metric.empty() && !seen.empty()) continue;  // digests already decide
+    judged = true;
+    const std::string& metric_name = name;
+    const double reference = value;
+    bool all_same = std::all_of(first.begin(), first.end(), [&](const auto& entry) {
+      auto it = entry.second->metrics.find(metric_name);
+      return it != entry.second->metrics.end() && it->second == reference;
+    });
+    if (all_same) {
+      group.fail(fmt::format("all {} seeds produced {} = {} ({}): the program may ignore its seed", first.size(), name,
+                             util::format_number(value), group.label()));
+    }
+  }
+  group.statistic("seeds_compared", static_cast<double>(first.size()), std::nullopt, judged);
+  if (!judged) group.error(fmt::format("no artifact or metric to compare across seeds ({})", group.label()));
+}
+
+}  // namespace seedgate::checks

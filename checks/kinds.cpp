@@ -1,0 +1,201 @@
+#include "checks/kinds.hpp"
+
+#include <cstdlib>
+#include <utility>
+
+#include "checks/group.hpp"
+
+namespace seedgate::checks {
+namespace {
+
+void assign(double& target, const KeyValue& value) {
+  target = value.number;
+}
+void assign(std::optional<double>& target, const KeyValue& value) {
+  target = value.number;
+}
+void assign(std::optional<Bound>& target, const KeyValue& value) {
+  target = Bound{value.key, value.number};
+}
+void assign(std::vector<std::string>& target, const KeyValue& value) {
+  target = value.names;
+}
+void assign(std::filesystem::path& target, const KeyValue& value) {
+  target = value.text;
+}
+template <typename E>
+  requires std::is_enum_v<E>
+void assign(E& target, const KeyValue& value) {
+  target = static_cast<E>(value.choice);
+}
+
+template <typename>
+struct MemberOf;
+template <typename Spec, typename T>
+struct MemberOf<T Spec::*> {
+  using spec = Spec;
+};
+
+// A KeyInfo::set that stores the value in a member of the kind's spec:
+// set_member<&VarianceSpec::std_at_most>.
+template <auto Member>
+void set_member(CheckSpec& check, const KeyValue& value) {
+  assign(check.as<typename MemberOf<decltype(Member)>::spec>().*Member, value);
+}
+
+// The table's judge for a kind: its judge function over its own spec.
+template <typename Spec, void (*Judge)(const Spec&, Group&)>
+void judge_as(const CheckSpec& check, Group& group) {
+  Judge(check.as<Spec>(), group);
+}
+
+KeyInfo non_negative(std::string_view name, void (*set)(CheckSpec&, const KeyValue&), bool one_of = false) {
+  return {.name = name, .type = KeyType::non_negative, .one_of = one_of, .set = set};
+}
+
+KeyInfo artifact_names(void (*set)(CheckSpec&, const KeyValue&)) {
+  return {.name = "artifacts", .type = KeyType::names, .set = set};
+}
+
+std::vector<KindInfo> make_kinds() {
+  std::vector<KindInfo> table;
+  table.push_back({
+      .kind = CheckKind::threshold,
+      .name = "threshold",
+      .judges = "a metric's mean and its worst seed (with confidence: a low quantile of the seeds) against bounds",
+      .estimates = true,
+      .min_seeds = 1,
+      .keys = {{.name = "mean_at_least",
+                .min_name = "mean_at_most",
+                .type = KeyType::bound,
+                .one_of = true,
+                .set = set_member<&ThresholdSpec::mean>},
+               {.name = "worst_at_least",
+                .min_name = "worst_at_most",
+                .type = KeyType::bound,
+                .one_of = true,
+                .set = set_member<&ThresholdSpec::worst>},
+               {.name = "coverage",
+                .type = KeyType::share,
+                .needs_confidence = true,
+                .set = set_member<&ThresholdSpec::coverage>},
+               {.name = "tolerance",
+                .type = KeyType::choice,
+                .choices = {"normal", "nonparametric"},
+                .needs_confidence = true,
+                .set = set_member<&ThresholdSpec::tolerance>}},
+      .judge = judge_as<ThresholdSpec, judge_threshold>,
+  });
+  table.push_back({
+      .kind = CheckKind::variance,
+      .name = "variance",
+      .judges = "the spread of a metric across seeds: std, range and coefficient of variation",
+      .estimates = true,
+      .min_seeds = 2,
+      .keys = {non_negative("std_at_most", set_member<&VarianceSpec::std_at_most>, true),
+               non_negative("range_at_most", set_member<&VarianceSpec::range_at_most>, true),
+               non_negative("cv_at_most", set_member<&VarianceSpec::cv_at_most>, true)},
+      .judge = judge_as<VarianceSpec, judge_variance>,
+  });
+  table.push_back({
+      .kind = CheckKind::reproducibility,
+      .name = "reproducibility",
+      .judges = "repeats of a seed give equal metrics (within atol + rtol) and bitwise-equal artifacts",
+      .metric = MetricUse::optional,
+      .sees_violations = true,
+      .deterministic_by_default = true,
+      .compares_repeats = true,
+      .keys = {non_negative("atol", set_member<&ReproducibilitySpec::atol>),
+               non_negative("rtol", set_member<&ReproducibilitySpec::rtol>),
+               artifact_names(set_member<&ReproducibilitySpec::artifacts>)},
+      .judge = judge_as<ReproducibilitySpec, judge_reproducibility>,
+  });
+  table.push_back({
+      .kind = CheckKind::seed_sensitivity,
+      .name = "seed-sensitivity",
+      .judges = "different seeds give different artifacts or metrics: the seed reaches the training",
+      .metric = MetricUse::optional,
+      .min_seeds = 2,
+      .keys = {artifact_names(set_member<&SeedSensitivitySpec::artifacts>)},
+      .judge = judge_as<SeedSensitivitySpec, judge_seed_sensitivity>,
+  });
+  table.push_back({
+      .kind = CheckKind::regression,
+      .name = "regression",
+      .judges = "a metric against a stored baseline's: non-inferiority or equivalence within a margin",
+      .estimates = true,
+      .keys = {{.name = "baseline", .type = KeyType::path, .required = true, .set = set_member<&RegressionSpec::baseline>},
+               non_negative("margin", set_member<&RegressionSpec::margin>),
+               {.name = "comparison",
+                .type = KeyType::choice,
+                .choices = {"non-inferiority", "equivalence"},
+                .set = set_member<&RegressionSpec::comparison>}},
+      .judge = judge_as<RegressionSpec, judge_regression>,
+  });
+  table.push_back({
+      .kind = CheckKind::consistency,
+      .name = "consistency",
+      .judges = "a seed gives equal metrics (within atol + rtol) and listed artifacts across devices and thread counts",
+      .metric = MetricUse::optional,
+      .across_configurations = true,
+      .deterministic_by_default = true,
+      .keys = {non_negative("atol", set_member<&ConsistencySpec::atol>),
+               non_negative("rtol", set_member<&ConsistencySpec::rtol>),
+               artifact_names(set_member<&ConsistencySpec::artifacts>)},
+      .judge = judge_as<ConsistencySpec, judge_consistency>,
+  });
+  return table;
+}
+
+}  // namespace
+
+std::span<const KindInfo> kinds() {
+  static const std::vector<KindInfo> table = [] {
+    std::vector<KindInfo> t = make_kinds();
+    // The table, CheckKind and KindSpec list the kinds in one order.
+    if (t.size() != std::variant_size_v<KindSpec>) std::abort();
+    for (std::size_t i = 0; i < t.size(); ++i)
+      if (static_cast<std::size_t>(t[i].kind) != i || !t[i].judge) std::abort();
+    return t;
+  }();
+  return table;
+}
+
+const KindInfo& kind_info(CheckKind kind) {
+  return kinds()[static_cast<std::size_t>(kind)];
+}
+
+const KindInfo* find_kind(std::string_view name) {
+  for (const KindInfo& k : kinds())
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+const std::filesystem::path* baseline_of(const CheckSpec& spec) {
+  return std::visit(
+      [](const auto& own) -> const std::filesystem::path* {
+        if constexpr (requires { own.baseline; })
+          return &own.baseline;
+        else
+          return nullptr;
+      },
+      spec.params);
+}
+
+KindSpec default_spec(CheckKind kind) {
+  KindSpec spec;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((I == static_cast<std::size_t>(kind) ? (void)spec.emplace<I>() : (void)0), ...);
+  }(std::make_index_sequence<std::variant_size_v<KindSpec>>());
+  return spec;
+}
+
+bool is_planned_kind(std::string_view name) {
+  return name == "ensemble";
+}
+
+const char* to_string(CheckKind kind) {
+  return kind_info(kind).name.data();
+}
+
+}  // namespace seedgate::checks

@@ -1,0 +1,158 @@
+#pragma once
+// The check kinds, declared once. Each kind is a spec struct (its own policy
+// keys, typed), one entry in the table `kinds()` (its name, its keys with
+// their types, what it judges, how its runs are grouped) and one judge
+// function over a group of runs. The policy loader, policy lint, the results
+// reader and writer and every report take the list from the table; nothing
+// else spells a kind's name.
+//
+// Adding a kind: a value in CheckKind, its spec struct in KindSpec (in the
+// same order), an entry in the table (checks/kinds.cpp) and its judge.
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+namespace seedgate::checks {
+
+// A bound as the policy wrote it: `key` is the policy's name for it
+// ("mean_at_least"), used verbatim in messages.
+struct Bound {
+  std::string key;
+  double value = 0;
+};
+
+// How `worst_*` is judged with confidence: the normal tolerance bound (exact
+// noncentral-t factor) or order statistics, which assume no distribution.
+enum class Tolerance { normal, nonparametric };
+
+// What a regression check asks of the candidate: no worse than the baseline by
+// more than the margin, or within the margin either way (TOST).
+enum class Comparison { non_inferiority, equivalence };
+
+// A metric's mean and its worst seed (or, with confidence, a low quantile of
+// the seeds' distribution) against bounds.
+struct ThresholdSpec {
+  std::optional<Bound> mean;
+  std::optional<Bound> worst;
+  double coverage = 0.9;  // `worst_*` with confidence: share of seeds that must meet the bound
+  Tolerance tolerance = Tolerance::normal;
+};
+
+// The spread of a metric across seeds.
+struct VarianceSpec {
+  std::optional<double> std_at_most;
+  std::optional<double> range_at_most;
+  std::optional<double> cv_at_most;  // with confidence: bootstrap BCa
+};
+
+// Repeats of a seed agree: metrics within atol + rtol * |reference|, digests
+// equal. An empty `artifacts` compares every reported digest.
+struct ReproducibilitySpec {
+  double atol = 0;
+  double rtol = 0;
+  std::vector<std::string> artifacts;
+};
+
+// Different seeds give different models (the seed reaches the training).
+struct SeedSensitivitySpec {
+  std::vector<std::string> artifacts;  // empty: every reported digest
+};
+
+// The candidate's distribution against a stored baseline's.
+struct RegressionSpec {
+  std::filesystem::path baseline;  // results written by `seedgate baseline save`
+  double margin = 0;               // how much worse than the baseline's mean is still acceptable
+  Comparison comparison = Comparison::non_inferiority;
+};
+
+// Same seed and mode across devices and thread counts: metrics within atol +
+// rtol * |reference|, and the listed artifacts bitwise equal.
+struct ConsistencySpec {
+  double atol = 0;
+  double rtol = 0;
+  std::vector<std::string> artifacts;  // empty: digests are not compared
+};
+
+// In the order of KindSpec's alternatives (checks/kinds.cpp asserts it).
+enum class CheckKind { threshold, variance, reproducibility, seed_sensitivity, regression, consistency };
+
+using KindSpec =
+    std::variant<ThresholdSpec, VarianceSpec, ReproducibilitySpec, SeedSensitivitySpec, RegressionSpec, ConsistencySpec>;
+
+struct CheckSpec;
+class Group;
+
+// A policy key's value, checked against its KeyType by the policy loader.
+struct KeyValue {
+  std::string key;  // as written: for a bound, the name that fits the metric's goal
+  double number = 0;
+  std::vector<std::string> names;
+  std::string text;         // a path, resolved against the policy's folder
+  std::size_t choice = 0;   // index into KeyInfo::choices
+};
+
+enum class KeyType {
+  non_negative,  // a finite number >= 0
+  bound,         // a finite number; the key's name follows the metric's goal
+  share,         // a number strictly between 0 and 1
+  choice,        // one of `choices`
+  names,         // an array of non-empty strings, none twice
+  path,          // a file, relative to the policy's folder
+};
+
+// One policy key of a kind.
+struct KeyInfo {
+  std::string_view name;      // the key; for a bound, its name with goal = "max"
+  std::string_view min_name;  // a bound's name with goal = "min" ("mean_at_most"); empty otherwise
+  KeyType type = KeyType::non_negative;
+  std::vector<std::string_view> choices;  // KeyType::choice, in the order of the enum it sets
+  bool required = false;                  // the kind cannot work without it
+  bool one_of = false;                    // the kind needs at least one of its one_of keys
+  bool needs_confidence = false;          // meaningful only with `confidence`
+  void (*set)(CheckSpec&, const KeyValue&) = nullptr;
+
+  // The key's name for a metric with this goal.
+  std::string_view name_for(bool maximize) const { return maximize || min_name.empty() ? name : min_name; }
+};
+
+enum class MetricUse {
+  required,  // judges one metric
+  optional,  // one metric, or (empty) every metric and artifact digest
+};
+
+struct KindInfo {
+  CheckKind kind;
+  std::string_view name;    // in policies and results: "seed-sensitivity"
+  std::string_view judges;  // what it judges, in a sentence
+  MetricUse metric = MetricUse::required;
+  bool estimates = false;                 // judges estimates: takes `confidence` and `inconclusive`
+  bool sees_violations = false;           // judges runs stopped by a determinism violation
+  bool across_configurations = false;     // one group per mode: compares devices and thread counts
+  bool deterministic_by_default = false;  // `modes` defaults to ["deterministic"] when the sweep has it
+  bool compares_repeats = false;          // needs repeats >= 2
+  std::size_t min_seeds = 1;              // seeds the kind needs to judge anything
+  std::vector<KeyInfo> keys;
+  void (*judge)(const CheckSpec&, Group&) = nullptr;
+};
+
+// Every kind, in CheckKind order.
+std::span<const KindInfo> kinds();
+const KindInfo& kind_info(CheckKind kind);
+const KindInfo* find_kind(std::string_view name);
+const char* to_string(CheckKind kind);
+// The stored results a check compares against: the `baseline` of a kind
+// whose spec has one (regression), null otherwise.
+const std::filesystem::path* baseline_of(const CheckSpec& spec);
+// The kind's spec with every key at its default.
+KindSpec default_spec(CheckKind kind);
+// Names reserved for kinds not built yet ("ensemble"): a policy naming one
+// gets "not supported yet" rather than "unknown".
+bool is_planned_kind(std::string_view name);
+
+}  // namespace seedgate::checks
