@@ -115,6 +115,35 @@ markdown = "summary.md"
 
   bool junit_valid(const std::string& name = "junit.xml") { return xml_valid(name, JUNIT_SCHEMA); }
 
+  // What a user does with the results `seedgate run` wrote: `check` judges
+  // them exactly as the run did (the checks it writes to `judged_json`, the
+  // policy's [report] json, equal the run's) and exits `expected_exit`, as
+  // `report` does; every report names every check; `baseline save` exits 0
+  // and its file reads back.
+  void expect_round_trip(const std::string& results_file, const std::string& judged_json, int expected_exit = 0) {
+    nlohmann::json first = results(results_file)["checks"];
+    ASSERT_FALSE(first.empty()) << results_file;
+    fs::remove(m_dir / judged_json);
+    Outcome checked = seedgate({"check", results_file});
+    EXPECT_EQ(checked.exit_code, expected_exit) << checked.out << checked.err;
+    EXPECT_EQ(results(judged_json)["checks"], first);
+    Outcome reported =
+        seedgate({"report", results_file, "--junit", "rt-junit.xml", "--markdown", "rt.md", "--html", "rt.html"});
+    EXPECT_EQ(reported.exit_code, expected_exit) << reported.out << reported.err;
+    EXPECT_TRUE(junit_valid("rt-junit.xml"));
+    for (const std::string& file : {"rt-junit.xml", "rt.md", "rt.html"}) {
+      std::string text = *util::read_file(m_dir / file);
+      for (const nlohmann::json& check : first)
+        EXPECT_NE(text.find(check["name"].get<std::string>()), std::string::npos) << file << ": " << check.dump();
+    }
+    for (const nlohmann::json& check : first)
+      EXPECT_NE(reported.out.find(check["name"].get<std::string>()), std::string::npos) << reported.out;
+    Outcome saved = seedgate({"baseline", "save", results_file, "-o", "rt-baseline.json"});
+    EXPECT_EQ(saved.exit_code, 0) << saved.out << saved.err;
+    Outcome baseline = seedgate({"report", "rt-baseline.json"});
+    EXPECT_EQ(baseline.exit_code, expected_exit) << baseline.out << baseline.err;
+  }
+
   std::size_t starts() {
     auto log = util::read_file(m_dir / "starts.log");
     if (!log) return 0;

@@ -398,6 +398,7 @@ TEST_F(CliTest, ExampleSweepRunsAndShowsDistribution) {
   EXPECT_NE(o.out.find("accuracy across seeds"), std::string::npos);
   EXPECT_NE(o.out.find("verdict: PASS"), std::string::npos);
   EXPECT_TRUE(junit_valid("seedgate-junit.xml"));
+  expect_round_trip(".seedgate/results.json", "seedgate-results.json");
 
   // The same sweep in 3 shards, one after another, merged: the same verdicts
   // and statistics, every run in the same place.

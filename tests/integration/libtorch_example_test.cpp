@@ -52,6 +52,7 @@ TEST_F(LibTorchExampleTest, SweepPassesAndDeterministicModeReproducesBitForBit) 
   }
   EXPECT_FALSE(r["environment"]["libtorch"]["torch"].get<std::string>().empty());
   EXPECT_TRUE(junit_valid("seedgate-junit.xml"));
+  expect_round_trip("sweep/results.json", "seedgate-results.json");
 }
 
 TEST_F(LibTorchExampleTest, PlantedNondeterministicOpIsReportedByName) {

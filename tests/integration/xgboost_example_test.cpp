@@ -77,6 +77,8 @@ TEST_F(XGBoostExampleTest, InProcessSweepPassesWithDigestsAndImportanceStability
   std::string junit = *util::read_file(m_dir / "seedgate-junit.xml");
   EXPECT_NE(junit.find("importance.kendall_tau_mean[mode=deterministic, device=cpu, threads=1]"), std::string::npos);
   EXPECT_TRUE(junit_valid("seedgate-junit.xml"));
+  // Every kind the example uses (consistency among them) reads back.
+  expect_round_trip("sweep/results.json", "seedgate-results.json");
 }
 
 TEST_F(XGBoostExampleTest, TheXGBoostProgramPassesItsPolicyWithTheSameMetrics) {
