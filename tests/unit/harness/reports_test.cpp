@@ -1,4 +1,4 @@
-#include "harness/reports.hpp"
+#include "harness/report/report.hpp"
 
 #include <gtest/gtest.h>
 

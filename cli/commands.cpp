@@ -1,4 +1,4 @@
-#include "harness/cli/commands.hpp"
+#include "cli/commands.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -7,12 +7,12 @@
 #include <fstream>
 
 #include "adapters/registry.hpp"
-#include "harness/cli/init_templates.hpp"
+#include "cli/init_templates.hpp"
 #include "harness/evaluate.hpp"
 #include "harness/policy.hpp"
 #include "harness/policy_lint.hpp"
 #include "harness/posix_runner.hpp"
-#include "harness/reports.hpp"
+#include "harness/report/report.hpp"
 #include "harness/shard.hpp"
 #include "harness/sweep.hpp"
 #include "lint/report.hpp"

@@ -13,8 +13,8 @@
 
 #include "checks/intervals.hpp"
 #include "checks/stats.hpp"
-#include "harness/report_parts.hpp"
-#include "harness/reports.hpp"
+#include "harness/report/parts.hpp"
+#include "harness/report/report.hpp"
 #include "util/strings.hpp"
 #include "util/xml_writer.hpp"
 

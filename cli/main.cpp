@@ -4,7 +4,7 @@
 #include <exception>
 #include <iostream>
 
-#include "harness/cli/commands.hpp"
+#include "cli/commands.hpp"
 #include "harness/sweep.hpp"
 
 int main(int argc, char** argv) {

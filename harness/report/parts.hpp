@@ -1,11 +1,13 @@
 #pragma once
 // Pieces the report renderers share (console, JUnit, Markdown, HTML,
-// annotations): labels, the per-seed distributions, verdict words.
+// annotations): labels, the per-seed distributions, feature importance,
+// verdict words.
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "checks/importance.hpp"
 #include "harness/results.hpp"
 
 namespace seedgate::report_parts {
@@ -14,6 +16,26 @@ struct SeedValue {
   std::int64_t seed;
   double value;  // mean over the seed's repeats
 };
+
+// How stable the feature-importance ranking is across seeds, in one group.
+struct ImportanceGroup {
+  std::string group;
+  std::string kind;  // "gain", ...
+  checks::ImportanceStability stability;
+};
+
+// Per group, from the first passed run of each seed that reported importance.
+std::vector<ImportanceGroup> importance_groups(const SweepResults& results);
+// Rows of the importance tables.
+inline constexpr std::size_t kImportanceRows = 10;
+// "3" or "2–5": the ranks a feature took across seeds.
+std::string rank_range(const checks::FeatureStanding& f);
+// "8 seeds, Kendall's tau mean 0.912, min 0.800 (seeds 1 and 4); 6 features in some seed's top 5".
+std::string importance_headline(const ImportanceGroup& g);
+// How many runs of a status the console lists by name.
+std::size_t console_limit(RunStatus status);
+// A text histogram of per-seed values, a line per bin (nothing under 3 values).
+void histogram(std::string& out, const std::vector<SeedValue>& values);
 
 // "mode=deterministic, device=cpu" (", threads=2" with a threads axis).
 std::string group_label(const RunSpec& run);

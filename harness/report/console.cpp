@@ -1,0 +1,115 @@
+// The console summary: runs, each metric's seed distribution, feature
+// importance, each check, and the verdict line.
+#include "harness/report/report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "checks/stats.hpp"
+#include "harness/report/parts.hpp"
+#include "util/strings.hpp"
+
+namespace seedgate {
+
+using namespace report_parts;
+using checks::Verdict;
+
+std::string render_console(const SweepResults& results, const ReportContext& context) {
+  std::string out;
+  out += fmt::format("seedgate {}: {} in {:.1f}s\n", results.subject.empty() ? results.policy_path : results.subject,
+                     run_summary(results), results.wall_seconds);
+  if (!results.merged_from.empty()) out += fmt::format("  merged from {}\n", describe_shards(results.merged_from));
+  std::vector<double> wall, cpu, rss;
+  for (const RunRecord& r : results.runs) {
+    if (r.status == RunStatus::skipped || r.status == RunStatus::interrupted) continue;
+    wall.push_back(r.process.wall_seconds);
+    cpu.push_back(r.process.cpu_seconds);
+    rss.push_back(static_cast<double>(r.process.max_rss_kib) / 1024);
+  }
+  if (!wall.empty()) {
+    out += fmt::format("  per run (median): wall {:.2f}s, cpu {:.2f}s, peak rss {:.1f} MiB\n",
+                       checks::summarize(wall).median, checks::summarize(cpu).median, checks::summarize(rss).median);
+  }
+  std::map<RunStatus, std::size_t> listed;
+  for (const RunRecord& r : results.runs) {
+    if (r.status == RunStatus::passed) continue;
+    // A large sweep's console stays readable: every run is in results.json and JUnit.
+    std::size_t& shown = listed[r.status];
+    if (shown++ >= console_limit(r.status)) continue;
+    out += fmt::format("  {:<11} {}: {}\n", to_string(r.status), r.run.id, r.message);
+    for (std::size_t i = 0; i < std::min<std::size_t>(r.report.issues.size(), 3); ++i)
+      out += fmt::format("              {}\n", r.report.issues[i]);
+  }
+  for (const auto& [status, count] : listed) {
+    std::size_t limit = console_limit(status);
+    if (count > limit)
+      out += fmt::format("  {:<11} and {} more (see results.json)\n", to_string(status), count - limit);
+  }
+  // Problems in what passed runs reported: not fatal, but worth a look.
+  std::size_t warned = 0;
+  for (const RunRecord& r : results.runs) {
+    if (r.status != RunStatus::passed || r.report.issues.empty()) continue;
+    if (warned++ >= console_limit(RunStatus::passed)) continue;
+    out += fmt::format(
+        "  warning     {}: {}{}\n", r.run.id, r.report.issues.front(),
+        r.report.issues.size() > 1 ? fmt::format(" (and {} more in results.json)", r.report.issues.size() - 1) : "");
+  }
+  if (warned > console_limit(RunStatus::passed))
+    out += fmt::format("  warning     and {} more runs with warnings (see results.json)\n",
+                       warned - console_limit(RunStatus::passed));
+  for (const auto& [metric, groups] : distributions(results)) {
+    out += fmt::format("\n{} across seeds\n", metric);
+    for (const auto& [group, values] : groups) {
+      std::vector<double> numbers;
+      for (const SeedValue& v : values) numbers.push_back(v.value);
+      checks::Summary s = checks::summarize(numbers);
+      out += fmt::format("  {}: n={} mean={:.6g} std={:.6g} min={:.6g} median={:.6g} max={:.6g}\n", group, s.count,
+                         s.mean, s.std, s.min, s.median, s.max);
+      std::string seeds;
+      constexpr std::size_t kListed = 40;
+      for (std::size_t i = 0; i < std::min(values.size(), kListed); ++i)
+        seeds += fmt::format(" {}:{:.4g}", values[i].seed, values[i].value);
+      if (values.size() > kListed) seeds += fmt::format(" … ({} more in results.json)", values.size() - kListed);
+      out += fmt::format("    per seed (seed:value):{}\n", seeds);
+      histogram(out, values);
+    }
+  }
+  for (const ImportanceGroup& g : importance_groups(results)) {
+    out += fmt::format("\nfeature importance ({}) across seeds\n  {}: {}\n", g.kind, g.group, importance_headline(g));
+    out += fmt::format("    {:>9}  {:>12}  {:>7}  {:>6}  feature\n", "mean rank", "mean score", "ranks",
+                       fmt::format("top {}", g.stability.top_k));
+    const auto& standings = g.stability.standings;
+    for (std::size_t i = 0; i < std::min(standings.size(), kImportanceRows); ++i) {
+      const checks::FeatureStanding& f = standings[i];
+      out += fmt::format("    {:>9.2f}  {:>12.6g}  {:>7}  {:>6}  {}\n", f.mean_rank, f.mean_score, rank_range(f),
+                         fmt::format("{}/{}", f.seeds_in_top, g.stability.seeds), f.feature);
+    }
+    if (standings.size() > kImportanceRows)
+      out += fmt::format("    … {} more features in results.json\n", standings.size() - kImportanceRows);
+  }
+  if (!results.checks.empty()) out += "\nchecks\n";
+  for (const CheckResult& c : results.checks) {
+    out += fmt::format("  {:<5} {}\n", check_verdict(c), c.outcome.name);
+    for (const checks::Statistic& s : c.outcome.statistics)
+      out += fmt::format("          {} ({})\n", format_statistic(s), s.group);
+    for (const std::string& message : c.outcome.messages) out += fmt::format("          {}\n", message);
+    for (const std::string& note : c.outcome.notes) out += fmt::format("          note: {}\n", note);
+  }
+  for (const std::string& error : context.errors) out += fmt::format("\nerror: {}\n", error);
+  std::size_t failed = std::count_if(results.checks.begin(), results.checks.end(),
+                                     [](const CheckResult& c) { return c.counted_as == Verdict::fail; });
+  if (results.shard) {
+    out += fmt::format(
+        "\nshard {}/{} on {}: not judged here; merge every shard with `seedgate check shard-*.json` "
+        "(exit {})\n",
+        results.shard->index, results.shard->count, results.shard->machine, context.exit_code);
+    return util::printable(out);
+  }
+  out += fmt::format("\nverdict: {} ({} of {} checks failed; exit {})\n", verdict_word(results.verdict), failed,
+                     results.checks.size(), context.exit_code);
+  return util::printable(out);  // training programs' bytes must not drive the terminal
+}
+
+}  // namespace seedgate

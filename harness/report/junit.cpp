@@ -1,0 +1,139 @@
+// JUnit XML: a suite per check kind (a test case per check, statistics as
+// properties) and a suite of runs (failures, skips, their output).
+#include "harness/report/report.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "harness/report/parts.hpp"
+#include "util/strings.hpp"
+#include "util/xml_writer.hpp"
+
+namespace seedgate {
+
+using namespace report_parts;
+using checks::Verdict;
+
+std::string render_junit(const SweepResults& results, const ReportContext& context) {
+  util::XmlWriter xml;
+  auto time = [](double seconds) { return fmt::format("{:.3f}", seconds); };
+  std::map<std::string, std::vector<const CheckResult*>> by_kind;
+  for (const CheckResult& c : results.checks) by_kind[checks::to_string(c.outcome.kind)].push_back(&c);
+
+  std::size_t tests = results.runs.size() + results.checks.size();
+  std::size_t failures = 0, errors = 0;
+  for (const CheckResult& c : results.checks) {
+    failures += c.counted_as == Verdict::fail;
+    errors += c.counted_as == Verdict::error;
+  }
+  for (const RunRecord& r : results.runs) failures += run_failed(r.status);
+
+  {  // scopes close their elements, so all of them end before the text is taken
+    auto root = xml.element("testsuites", {{"name", fmt::format("seedgate: {}", results.subject)},
+                                           {"tests", std::to_string(tests)},
+                                           {"failures", std::to_string(failures)},
+                                           {"errors", std::to_string(errors)},
+                                           {"time", time(results.wall_seconds)}});
+    for (const auto& [kind, list] : by_kind) {
+      std::size_t kind_failures = 0, kind_errors = 0;
+      for (const CheckResult* c : list) {
+        kind_failures += c->counted_as == Verdict::fail;
+        kind_errors += c->counted_as == Verdict::error;
+      }
+      auto suite = xml.element("testsuite", {{"name", fmt::format("checks.{}", kind)},
+                                             {"tests", std::to_string(list.size())},
+                                             {"failures", std::to_string(kind_failures)},
+                                             {"errors", std::to_string(kind_errors)},
+                                             {"skipped", "0"},
+                                             {"time", time(0)}});
+      {
+        auto properties = xml.element("properties");
+        xml.leaf("property", {{"name", "policy"}, {"value", results.policy_path}});
+        xml.leaf("property", {{"name", "policy_digest"}, {"value", results.policy_digest}});
+        xml.leaf("property", {{"name", "seeds"}, {"value", fmt::format("{}", fmt::join(results.seeds, ","))}});
+        for (const CheckResult* c : list) {
+          xml.leaf("property", {{"name", fmt::format("{}.seeds", c->outcome.name)},
+                                {"value", checks::describe_seeds(c->outcome.seeds)}});
+          for (const checks::Statistic& s : c->outcome.statistics) {
+            std::string name = fmt::format("{}.{}[{}]", c->outcome.name, s.name, s.group);
+            xml.leaf("property", {{"name", name}, {"value", util::format_number(s.value)}});
+            if (s.interval) {
+              xml.leaf("property", {{"name", name + ".lower"}, {"value", util::format_number(s.interval->lower)}});
+              xml.leaf("property", {{"name", name + ".upper"}, {"value", util::format_number(s.interval->upper)}});
+            }
+          }
+        }
+      }
+      for (const CheckResult* c : list) {
+        auto testcase = xml.element(
+            "testcase",
+            {{"name", c->outcome.name}, {"classname", fmt::format("seedgate.checks.{}", kind)}, {"time", time(0)}});
+        std::string details = fmt::format("verdict: {}\n", check_verdict(*c));
+        for (const checks::Statistic& s : c->outcome.statistics)
+          details += fmt::format("{} ({})\n", format_statistic(s), s.group);
+        for (const std::string& m : c->outcome.messages) details += m + "\n";
+        for (const std::string& n : c->outcome.notes) details += "note: " + n + "\n";
+        if (c->counted_as != Verdict::pass) {
+          // The message carries the estimate, its bounds and the bound: the first
+          // reason is what a CI page shows.
+          std::string message = c->outcome.messages.empty() ? "" : c->outcome.messages.front();
+          if (c->outcome.messages.size() > 1) message += fmt::format(" (and {} more)", c->outcome.messages.size() - 1);
+          xml.leaf("failure", {{"type", checks::to_string(c->outcome.verdict)}, {"message", message}}, details);
+        } else {
+          xml.leaf("system-out", {}, details);
+        }
+      }
+    }
+    {
+      std::size_t run_failures = 0, skipped = 0;
+      for (const RunRecord& r : results.runs) {
+        run_failures += run_failed(r.status);
+        skipped += r.status == RunStatus::skipped || r.status == RunStatus::interrupted;
+      }
+      double total = 0;
+      for (const RunRecord& r : results.runs) total += r.process.wall_seconds;
+      auto suite = xml.element("testsuite", {{"name", "runs"},
+                                             {"tests", std::to_string(results.runs.size())},
+                                             {"failures", std::to_string(run_failures)},
+                                             {"errors", "0"},
+                                             {"skipped", std::to_string(skipped)},
+                                             {"time", time(total)}});
+      if (auto groups = importance_groups(results); !groups.empty()) {
+        auto properties = xml.element("properties");
+        for (const ImportanceGroup& g : groups) {
+          xml.leaf("property", {{"name", fmt::format("importance.kendall_tau_mean[{}]", g.group)},
+                                {"value", util::format_number(g.stability.mean_tau)}});
+          xml.leaf("property", {{"name", fmt::format("importance.kendall_tau_min[{}]", g.group)},
+                                {"value", util::format_number(g.stability.min_tau)}});
+          if (!g.stability.standings.empty())
+            xml.leaf("property", {{"name", fmt::format("importance.top_feature[{}]", g.group)},
+                                  {"value", g.stability.standings.front().feature}});
+        }
+      }
+      for (const RunRecord& r : results.runs) {
+        std::string name = fmt::format("run[seed={},mode={},device={}", r.run.seed, r.run.mode, r.run.device);
+        if (r.run.threads > 0) name += fmt::format(",threads={}", r.run.threads);
+        name += fmt::format(",repeat={}]", r.run.repeat);
+        auto testcase = xml.element(
+            "testcase", {{"name", name}, {"classname", "seedgate.runs"}, {"time", time(r.process.wall_seconds)}});
+        if (run_failed(r.status)) {
+          std::string details = r.message + "\n";
+          for (const std::string& issue : r.report.issues) details += issue + "\n";
+          xml.leaf("failure", {{"type", to_string(r.status)}, {"message", r.message}}, details);
+        } else if (r.status == RunStatus::skipped || r.status == RunStatus::interrupted) {
+          xml.leaf("skipped", {{"message", r.message}});
+        }
+        // The machine that ran it (sharded sweeps spread runs over several), then its output.
+        std::string out = r.machine.empty() ? "" : fmt::format("machine: {}\n", r.machine);
+        out += r.stdout_tail;
+        if (!out.empty()) xml.leaf("system-out", {}, out);
+        if (!r.stderr_tail.empty()) xml.leaf("system-err", {}, r.stderr_tail);
+      }
+    }
+  }
+  (void)context;
+  return xml.str();
+}
+
+}  // namespace seedgate

@@ -1,0 +1,89 @@
+// The Markdown summary (GitHub's job summary): the verdict, a table per
+// check, feature importance, then per-seed tables, within a byte limit.
+#include "harness/report/report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "harness/report/parts.hpp"
+#include "util/strings.hpp"
+
+namespace seedgate {
+
+using namespace report_parts;
+using checks::Verdict;
+
+std::string render_markdown(const SweepResults& results, const ReportContext& context, std::size_t limit) {
+  auto cell = [](const std::string& text) {
+    std::string out;
+    for (char c : text) {
+      if (c == '|')
+        out += "\\|";
+      else if (c == '\n')
+        out += "<br>";
+      else if (c == '<')
+        out += "&lt;";
+      else
+        out += c;
+    }
+    return out;
+  };
+  std::string out = fmt::format("## seedgate: {} — {}\n\n", cell(results.subject), verdict_word(results.verdict));
+  out += fmt::format("{}, {:.1f}s. Policy `{}` ({}).\n\n", run_summary(results), results.wall_seconds,
+                     cell(results.policy_path), results.policy_digest);
+  for (const std::string& error : context.errors) out += fmt::format("- **error**: {}\n", cell(error));
+  if (!context.errors.empty()) out += "\n";
+  if (!results.merged_from.empty())
+    out += fmt::format("Merged from {}.\n\n", cell(describe_shards(results.merged_from)));
+  std::size_t failed = std::count_if(results.checks.begin(), results.checks.end(),
+                                     [](const CheckResult& c) { return c.counted_as == Verdict::fail; });
+  out += fmt::format("**{} of {} checks failed** (exit {}).\n", failed, results.checks.size(), context.exit_code);
+  // A table per check: what was estimated, its interval, the bound it is held to, and the verdict.
+  for (const CheckResult& c : results.checks) {
+    out += fmt::format("\n### {} — {}\n\n", cell(c.outcome.name), check_verdict(c));
+    if (!c.outcome.statistics.empty())
+      out += "| statistic | group | estimate | interval | bound | verdict |\n|---|---|---|---|---|---|\n";
+    for (const checks::Statistic& s : c.outcome.statistics) {
+      std::string bound = s.bound ? fmt::format("{} {:.6g}", s.bound->key, s.bound->value) : "";
+      out += fmt::format("| {} | {} | {:.6g} | {} | {} | {} |\n", s.name, cell(s.group), s.value,
+                         s.interval ? format_interval(*s.interval) : "", bound,
+                         s.bound ? checks::to_string(s.verdict) : "");
+    }
+    if (!c.outcome.messages.empty() || !c.outcome.notes.empty()) out += "\n";
+    for (const std::string& m : c.outcome.messages) out += fmt::format("- {}\n", cell(m));
+    for (const std::string& n : c.outcome.notes) out += fmt::format("- note: {}\n", cell(n));
+  }
+  for (const ImportanceGroup& g : importance_groups(results)) {
+    out += fmt::format("\n### Feature importance ({}), {}\n\n{}.\n\n", g.kind, g.group, importance_headline(g));
+    out += fmt::format("| mean rank | feature | mean score | ranks | in top {} |\n|---|---|---|---|---|\n",
+                       g.stability.top_k);
+    const auto& standings = g.stability.standings;
+    for (std::size_t i = 0; i < std::min(standings.size(), kImportanceRows); ++i) {
+      const checks::FeatureStanding& f = standings[i];
+      out += fmt::format("| {:.2f} | {} | {:.6g} | {} | {}/{} |\n", f.mean_rank, cell(f.feature), f.mean_score,
+                         rank_range(f), f.seeds_in_top, g.stability.seeds);
+    }
+  }
+  out = util::printable(out);
+  // Room for the line that says what was cut.
+  constexpr std::size_t kReserve = 200;
+  const std::string cut = "\n_Cut to stay within GitHub's 1 MiB job summary: every value is in the results file._\n";
+  if (out.size() + kReserve > limit) {
+    out.resize(out.rfind('\n', limit > kReserve ? limit - kReserve : 0) + 1);
+    return out + cut;
+  }
+  out += "\n### Per-seed values\n\n";
+  for (const auto& [metric, groups] : distributions(results)) {
+    for (const auto& [group, values] : groups) {
+      std::string table = fmt::format("**{}** ({})\n\n| seed | value |\n|---|---|\n", cell(metric), group);
+      for (const SeedValue& v : values) table += fmt::format("| {} | {:.6g} |\n", v.seed, v.value);
+      table = util::printable(table) + "\n";
+      if (out.size() + table.size() + kReserve > limit) return out + cut;
+      out += table;
+    }
+  }
+  return out;
+}
+
+}  // namespace seedgate

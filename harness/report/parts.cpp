@@ -1,0 +1,169 @@
+#include "harness/report/parts.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "util/strings.hpp"
+
+namespace seedgate::report_parts {
+
+using checks::Verdict;
+
+std::string group_label(const RunSpec& run) {
+  std::string text = fmt::format("mode={}, device={}", run.mode, run.device);
+  if (run.threads > 0) text += fmt::format(", threads={}", run.threads);
+  return text;
+}
+
+// metric -> group -> per-seed values, from runs that passed.
+std::map<std::string, std::map<std::string, std::vector<SeedValue>>> distributions(const SweepResults& results) {
+  std::map<std::string, std::map<std::string, std::map<std::int64_t, std::vector<double>>>> raw;
+  for (const RunRecord& r : results.runs) {
+    if (r.status != RunStatus::passed) continue;
+    for (const auto& [name, value] : r.report.metrics) raw[name][group_label(r.run)][r.run.seed].push_back(value);
+  }
+  std::map<std::string, std::map<std::string, std::vector<SeedValue>>> out;
+  for (const auto& [metric, groups] : raw) {
+    for (const auto& [group, seeds] : groups) {
+      for (const auto& [seed, values] : seeds) {
+        double sum = 0;
+        for (double v : values) sum += v;
+        out[metric][group].push_back({seed, sum / static_cast<double>(values.size())});
+      }
+    }
+  }
+  return out;
+}
+
+
+// Per group, how stable the feature-importance ranking is across seeds: the
+// first passed run of each seed that reported importance.
+std::vector<ImportanceGroup> importance_groups(const SweepResults& results) {
+  std::map<std::string, std::map<std::int64_t, std::map<std::string, double>>> per_group;
+  std::map<std::string, std::string> kinds;
+  for (const RunRecord& r : results.runs) {
+    if (r.status != RunStatus::passed || r.report.importance.empty()) continue;
+    std::string group = group_label(r.run);
+    per_group[group].emplace(r.run.seed, r.report.importance);
+    kinds.emplace(group, r.report.importance_kind);
+  }
+  std::vector<ImportanceGroup> out;
+  for (const auto& [group, seeds] : per_group)
+    if (seeds.size() >= 2) out.push_back({group, kinds[group], checks::importance_stability(seeds)});
+  return out;
+}
+
+std::string rank_range(const checks::FeatureStanding& f) {
+  return f.best_rank == f.worst_rank ? fmt::format("{:g}", f.best_rank)
+                                     : fmt::format("{:g}–{:g}", f.best_rank, f.worst_rank);
+}
+
+std::string importance_headline(const ImportanceGroup& g) {
+  const checks::ImportanceStability& s = g.stability;
+  return fmt::format(
+      "{} seeds, Kendall's tau mean {:.3f}, min {:.3f} (seeds {} and {}); {} features in some seed's "
+      "top {}",
+      s.seeds, s.mean_tau, s.min_tau, s.min_pair[0], s.min_pair[1], s.distinct_in_top, s.top_k);
+}
+
+// How many runs of a status the console lists by name (passed: those with warnings).
+std::size_t console_limit(RunStatus status) {
+  return run_failed(status) ? 20 : status == RunStatus::passed ? 10 : 3;
+}
+
+std::string verdict_word(checks::Verdict verdict) {
+  switch (verdict) {
+    case Verdict::pass:
+      return "PASS";
+    case Verdict::fail:
+      return "FAIL";
+    case Verdict::inconclusive:
+      return "INCONCLUSIVE";
+    case Verdict::error:
+      return "ERROR";
+  }
+  return "ERROR";
+}
+
+std::string verdict_word(SweepVerdict verdict) {
+  switch (verdict) {
+    case SweepVerdict::pass:
+      return "PASS";
+    case SweepVerdict::fail:
+      return "FAIL";
+    default:
+      return "ERROR";
+  }
+}
+
+namespace {
+
+std::map<std::string, std::size_t> run_counts(const SweepResults& results) {
+  std::map<std::string, std::size_t> counts;
+  for (const RunRecord& r : results.runs) ++counts[to_string(r.status)];
+  return counts;
+}
+
+}  // namespace
+
+std::string run_summary(const SweepResults& results) {
+  std::vector<std::string> parts;
+  for (const auto& [status, count] : run_counts(results)) parts.push_back(fmt::format("{} {}", count, status));
+  return fmt::format("{} runs ({})", results.runs.size(), util::join(parts, ", "));
+}
+
+// "3 shards: 1/3 on host-a (12.0s), 2/3 on host-b (11.5s), ..."
+std::string describe_shards(const std::vector<ShardInfo>& shards) {
+  std::vector<std::string> parts;
+  parts.reserve(shards.size());
+  for (const ShardInfo& s : shards)
+    parts.push_back(fmt::format("{}/{} on {} ({:.1f}s)", s.index, s.count, s.machine, s.wall_seconds));
+  return fmt::format("{} shard{}: {}", shards.size(), shards.size() == 1 ? "" : "s", util::join(parts, ", "));
+}
+
+// "95% bounds [0.946, 0.955]": each end is a one-sided bound at that confidence.
+std::string format_interval(const checks::Interval& i) {
+  return fmt::format("{:.4g}% bounds [{:.6g}, {:.6g}]", (1 + i.level) / 2 * 100, i.lower, i.upper);
+}
+
+// "mean 0.951, 95% bounds [0.946, 0.955], mean_at_least 0.95: pass"
+std::string format_statistic(const checks::Statistic& s) {
+  std::string text = fmt::format("{} {:.6g}", s.name, s.value);
+  if (s.interval) text += ", " + format_interval(*s.interval);
+  if (s.bound) text += fmt::format(", {} {:.6g}: {}", s.bound->key, s.bound->value, checks::to_string(s.verdict));
+  return text;
+}
+
+// "FAIL", or "INCONCLUSIVE (counted as fail)".
+std::string check_verdict(const CheckResult& c) {
+  std::string word = verdict_word(c.outcome.verdict);
+  if (c.outcome.verdict == Verdict::inconclusive)
+    word += fmt::format(" (counted as {})", checks::to_string(c.counted_as));
+  return word;
+}
+
+// A text histogram of per-seed values: one line per bin.
+void histogram(std::string& out, const std::vector<SeedValue>& values) {
+  std::vector<double> finite;
+  for (const SeedValue& v : values)
+    if (std::isfinite(v.value)) finite.push_back(v.value);
+  if (finite.size() < 3) return;
+  auto [lo, hi] = std::minmax_element(finite.begin(), finite.end());
+  double min = *lo, max = *hi;
+  if (max == min) return;
+  constexpr int kBins = 6;
+  std::vector<int> counts(kBins, 0);
+  for (double v : finite) counts[std::min(kBins - 1, static_cast<int>((v - min) / (max - min) * kBins))]++;
+  int peak = *std::max_element(counts.begin(), counts.end());
+  double width = (max - min) / kBins;
+  for (int i = 0; i < kBins; ++i) {
+    int bar = counts[i] * 30 / peak;
+    out += fmt::format("      [{:<10.6g}, {:<10.6g}{} {:<30} {}\n", min + i * width, min + (i + 1) * width,
+                       i == kBins - 1 ? "]" : ")", std::string(static_cast<std::size_t>(bar), '#'), counts[i]);
+  }
+}
+
+}  // namespace seedgate::report_parts
