@@ -15,6 +15,7 @@
 #include "harness/report/report.hpp"
 #include "harness/shard.hpp"
 #include "harness/sweep.hpp"
+#include "lint/config.hpp"
 #include "lint/report.hpp"
 #include "util/atomic_file.hpp"
 #include "util/strings.hpp"
@@ -240,7 +241,7 @@ int lint_command(const LintOptions& options, std::ostream& out, std::ostream& er
   fs::path root = fs::current_path();
   std::error_code ec;
   if (options.policy_given || fs::exists(options.policy, ec)) {
-    auto loaded = load_lint_config(options.policy);
+    auto loaded = lint::load_lint_config(options.policy);
     if (!loaded) {
       err << loaded.error() << "\n";
       return kExitUsage;

@@ -9,9 +9,11 @@
 #include <regex>
 #include <set>
 
+#include "lint/config.hpp"
 #include "util/atomic_file.hpp"
 #include "util/hash.hpp"
 #include "util/strings.hpp"
+#include "util/toml_reader.hpp"
 
 namespace seedgate {
 namespace {
@@ -19,163 +21,44 @@ namespace {
 using checks::Goal;
 using KeyList = std::vector<std::string_view>;
 
-// Thrown inside the parser only; parse_policy turns it into a Result.
-struct PolicyError {
-  std::string message;
-};
+using Parser = util::TomlReader;
+using PolicyError = util::TomlError;
 
-class Parser {
- public:
-  explicit Parser(std::string display_path) : m_path(std::move(display_path)) {}
-
-  [[noreturn]] void fail(const toml::source_region& where, const std::string& message) const {
-    if (where.begin.line == 0) throw PolicyError{fmt::format("{}: {}", m_path, message)};
-    throw PolicyError{fmt::format("{}:{}:{}: {}", m_path, where.begin.line, where.begin.column, message)};
-  }
-  [[noreturn]] void fail(const toml::node& node, const std::string& message) const { fail(node.source(), message); }
-
-  // Rejects keys of `table` not in `allowed`, suggesting the nearest allowed key.
-  void reject_unknown(const toml::table& table, const KeyList& allowed, const std::string& where) const {
-    for (auto&& [key, value] : table) {
-      if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
-      std::string message = fmt::format("unknown key '{}' in {}", key.str(), where);
-      if (auto near = util::closest_match(key.str(), allowed)) message += fmt::format("; did you mean '{}'?", *near);
-      fail(key.source(), message);
-    }
-  }
-
-  static std::string type_name(const toml::node& node) {
-    switch (node.type()) {
-      case toml::node_type::string:
-        return "a string";
-      case toml::node_type::integer:
-        return "an integer";
-      case toml::node_type::floating_point:
-        return "a number";
-      case toml::node_type::boolean:
-        return "a boolean";
-      case toml::node_type::array:
-        return "an array";
-      case toml::node_type::table:
-        return "a table";
-      default:
-        return "a date or time";
-    }
-  }
-
-  [[noreturn]] void wrong_type(const toml::node& node, std::string_view key, std::string_view expected) const {
-    fail(node, fmt::format("'{}' must be {}, not {}", key, expected, type_name(node)));
-  }
-
-  std::string string(const toml::node& node, std::string_view key) const {
-    if (auto v = node.value_exact<std::string>()) return *v;
-    wrong_type(node, key, "a string");
-  }
-
-  std::int64_t integer(const toml::node& node, std::string_view key, std::int64_t min, std::int64_t max) const {
-    auto v = node.value_exact<std::int64_t>();
-    if (!v) wrong_type(node, key, "an integer");
-    if (*v < min) fail(node, fmt::format("'{}' must be at least {}, got {}", key, min, *v));
-    if (*v > max) fail(node, fmt::format("'{}' must be at most {}, got {}", key, max, *v));
-    return *v;
-  }
-
-  double number(const toml::node& node, std::string_view key) const {
-    if (!node.is_number()) wrong_type(node, key, "a number");
-    double v = *node.value<double>();
-    if (!std::isfinite(v)) fail(node, fmt::format("'{}' must be finite, got {}", key, util::format_number(v)));
-    return v;
-  }
-
-  double non_negative(const toml::node& node, std::string_view key) const {
-    double v = number(node, key);
-    if (v < 0) fail(node, fmt::format("'{}' must be at least 0, got {}", key, util::format_number(v)));
-    return v;
-  }
-
-  bool boolean(const toml::node& node, std::string_view key) const {
-    if (auto v = node.value_exact<bool>()) return *v;
-    wrong_type(node, key, "a boolean");
-  }
-
-  const toml::table& table(const toml::node& node, std::string_view key) const {
-    if (auto t = node.as_table()) return *t;
-    wrong_type(node, key, "a table");
-  }
-
-  // A list of strings; names (modes, devices) may not repeat, argv entries may
-  // ("--lr 1 --momentum 1").
-  enum class Repeats { rejected, allowed };
-  std::vector<std::string> string_list(const toml::node& node, std::string_view key,
-                                       Repeats repeats = Repeats::rejected) const {
-    const toml::array* array = node.as_array();
-    if (!array) wrong_type(node, key, "an array of strings");
-    std::vector<std::string> out;
-    for (const toml::node& item : *array) {
-      auto v = item.value_exact<std::string>();
-      if (!v) fail(item, fmt::format("'{}' must hold strings, not {}", key, type_name(item)));
-      if (repeats == Repeats::rejected && std::find(out.begin(), out.end(), *v) != out.end())
-        fail(item, fmt::format("'{}' lists '{}' twice", key, *v));
-      out.push_back(*v);
-    }
-    return out;
-  }
-
-  // A string that must be one of `choices`.
-  std::string choice(const toml::node& node, std::string_view key, const KeyList& choices) const {
-    std::string v = string(node, key);
-    if (std::find(choices.begin(), choices.end(), v) != choices.end()) return v;
-    std::vector<std::string> quoted;
-    for (auto c : choices) quoted.push_back(fmt::format("\"{}\"", c));
-    std::string message = fmt::format("'{}' must be one of {}, got \"{}\"", key, util::join(quoted, ", "), v);
-    if (auto near = util::closest_match(v, choices)) message += fmt::format("; did you mean \"{}\"?", *near);
-    fail(node, message);
-  }
-
-  Duration duration(const toml::node& node, std::string_view key) const {
-    std::string text = string(node, key);
-    auto parsed = parse_duration(text);
-    if (!parsed) fail(node, fmt::format("'{}': {}", key, parsed.error()));
-    if (parsed->count() <= 0) fail(node, fmt::format("'{}' must be longer than 0s", key));
-    return *parsed;
-  }
-
-  void check_placeholders(const toml::node& node, std::string_view key, const std::string& text) const {
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      if (text[i] == '{' && i + 1 < text.size() && text[i + 1] == '{') {
-        ++i;
-        continue;
-      }
-      if (text[i] == '}' && i + 1 < text.size() && text[i + 1] == '}') {
-        ++i;
-        continue;
-      }
-      if (text[i] == '}') fail(node, fmt::format("'{}' has an unmatched '}}' (write '}}}}' for a literal brace)", key));
-      if (text[i] != '{') continue;
-      std::size_t close = text.find('}', i);
-      if (close == std::string::npos)
-        fail(node, fmt::format("'{}' has an unmatched '{{' (write '{{{{' for a literal brace)", key));
-      std::string name = text.substr(i + 1, close - i - 1);
-      if (std::find(std::begin(kPlaceholders), std::end(kPlaceholders), name) == std::end(kPlaceholders)) {
-        std::string message = fmt::format("unknown placeholder '{{{}}}' in '{}'", name, key);
-        if (auto near = util::closest_match(name, kPlaceholders))
-          message += fmt::format("; did you mean '{{{}}}'?", *near);
-        fail(node, message);
-      }
-      i = close;
-    }
-  }
-
-  const std::string& path() const { return m_path; }
-
- private:
-  std::string m_path;
-};
-
-std::filesystem::path resolve(const std::filesystem::path& dir, const std::string& value) {
-  std::filesystem::path p(value);
-  return p.is_absolute() ? p : (dir / p).lexically_normal();
+Duration duration(const Parser& p, const toml::node& node, std::string_view key) {
+  std::string text = p.string(node, key);
+  auto parsed = parse_duration(text);
+  if (!parsed) p.fail(node, fmt::format("'{}': {}", key, parsed.error()));
+  if (parsed->count() <= 0) p.fail(node, fmt::format("'{}' must be longer than 0s", key));
+  return *parsed;
 }
+
+
+void check_placeholders(const Parser& p, const toml::node& node, std::string_view key, const std::string& text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '{' && i + 1 < text.size() && text[i + 1] == '{') {
+      ++i;
+      continue;
+    }
+    if (text[i] == '}' && i + 1 < text.size() && text[i + 1] == '}') {
+      ++i;
+      continue;
+    }
+    if (text[i] == '}') p.fail(node, fmt::format("'{}' has an unmatched '}}' (write '}}}}' for a literal brace)", key));
+    if (text[i] != '{') continue;
+    std::size_t close = text.find('}', i);
+    if (close == std::string::npos)
+      p.fail(node, fmt::format("'{}' has an unmatched '{{' (write '{{{{' for a literal brace)", key));
+    std::string name = text.substr(i + 1, close - i - 1);
+    if (std::find(std::begin(kPlaceholders), std::end(kPlaceholders), name) == std::end(kPlaceholders)) {
+      std::string message = fmt::format("unknown placeholder '{{{}}}' in '{}'", name, key);
+      if (auto near = util::closest_match(name, kPlaceholders))
+        message += fmt::format("; did you mean '{{{}}}'?", *near);
+      p.fail(node, message);
+    }
+    i = close;
+  }
+}
+
 
 // A parameter's value as XGBoost's text parameters take it.
 std::string xgboost_param_value(const Parser& p, const toml::node& node, const std::string& key) {
@@ -195,10 +78,10 @@ XGBoostSubject parse_xgboost(const Parser& p, const toml::node& node, const std:
   XGBoostSubject x;
   const toml::node* train = t.get("train");
   if (!train) p.fail(node, "missing required key 'train' in [subject.xgboost] (the training data file)");
-  x.train = resolve(dir, p.string(*train, "train"));
+  x.train = util::resolve_path(dir, p.string(*train, "train"));
   if (auto n = t.get("eval")) {
     for (auto&& [name, value] : p.table(*n, "eval"))
-      x.eval.emplace_back(std::string(name.str()), resolve(dir, p.string(value, fmt::format("eval.{}", name.str()))));
+      x.eval.emplace_back(std::string(name.str()), util::resolve_path(dir, p.string(value, fmt::format("eval.{}", name.str()))));
   }
   if (auto n = t.get("format")) x.format = p.choice(*n, "format", {"csv", "libsvm"});
   if (auto n = t.get("label_column")) x.label_column = static_cast<int>(p.integer(*n, "label_column", 0, 1'000'000));
@@ -262,19 +145,19 @@ void parse_subject(const Parser& p, const toml::node& node, const std::filesyste
     p.fail(t.source(), "missing required key 'command' in [subject]");
   } else if (auto text = command->value_exact<std::string>()) {
     if (text->empty()) p.fail(*command, "'command' must not be empty");
-    p.check_placeholders(*command, "command", *text);
+    check_placeholders(p, *command, "command", *text);
     s.command = {*text};
     s.shell = true;
   } else if (command->is_array()) {
     s.command = p.string_list(*command, "command", Parser::Repeats::allowed);
     if (s.command.empty()) p.fail(*command, "'command' must not be empty");
     for (const toml::node& item : *command->as_array())
-      p.check_placeholders(item, "command", *item.value_exact<std::string>());
+      check_placeholders(p, item, "command", *item.value_exact<std::string>());
   } else {
     p.wrong_type(*command, "command", "an array of strings (argv) or a string (run by /bin/sh -c)");
   }
-  if (auto n = t.get("timeout")) s.timeout = p.duration(*n, "timeout");
-  if (auto n = t.get("grace")) s.grace = p.duration(*n, "grace");
+  if (auto n = t.get("timeout")) s.timeout = duration(p, *n, "timeout");
+  if (auto n = t.get("grace")) s.grace = duration(p, *n, "grace");
   if (auto n = t.get("env")) {
     for (auto&& [key, value] : p.table(*n, "env")) {
       if (util::starts_with(key.str(), "SEEDGATE_"))
@@ -285,7 +168,7 @@ void parse_subject(const Parser& p, const toml::node& node, const std::filesyste
   if (auto n = t.get("allowed_failures"))
     s.allowed_failures = static_cast<int>(p.integer(*n, "allowed_failures", 0, 1'000'000));
   s.workdir = dir;
-  if (auto n = t.get("workdir")) s.workdir = resolve(dir, p.string(*n, "workdir"));
+  if (auto n = t.get("workdir")) s.workdir = util::resolve_path(dir, p.string(*n, "workdir"));
   if (auto n = t.get("output_limit")) {
     std::string text = p.string(*n, "output_limit");
     auto size = parse_size(text);
@@ -414,7 +297,7 @@ void parse_artifacts(const Parser& p, const toml::node& node, Policy& policy) {
   for (auto&& [key, value] : p.table(node, "artifacts")) {
     std::string text = p.string(value, key.str());
     if (text.empty()) p.fail(value, fmt::format("artifact '{}' has an empty path", key.str()));
-    p.check_placeholders(value, key.str(), text);
+    check_placeholders(p, value, key.str(), text);
     policy.artifacts.emplace_back(std::string(key.str()), text);
   }
 }
@@ -488,7 +371,7 @@ checks::KeyValue key_value(const Parser& p, const toml::node& node, const checks
         if (item.empty()) p.fail(node, fmt::format("'{}' must not hold an empty name", name));
       break;
     case checks::KeyType::path:
-      value.text = resolve(dir, p.string(node, name)).string();
+      value.text = util::resolve_path(dir, p.string(node, name)).string();
       break;
   }
   return value;
@@ -635,66 +518,13 @@ void parse_report(const Parser& p, const toml::node& node, const std::filesystem
     if (auto n = t.get(key)) {
       std::string value = p.string(*n, key);
       if (value.empty()) p.fail(*n, fmt::format("'{}' must not be empty", key));
-      out = resolve(dir, value);
+      out = util::resolve_path(dir, value);
     }
   };
   path("junit", policy.report.junit);
   path("json", policy.report.json);
   path("markdown", policy.report.markdown);
   path("html", policy.report.html);
-}
-
-// TOML syntax errors in seedgate's message style (lower case, path:line:col).
-toml::table parse_toml(const Parser& p, std::string_view text, const std::string& display_path) {
-  try {
-    return toml::parse(text, display_path);
-  } catch (const toml::parse_error& e) {
-    std::string description(e.description());
-    if (!description.empty()) description[0] = static_cast<char>(std::tolower(description[0]));
-    p.fail(e.source(), description);
-  }
-}
-
-// [lint]: paths, exclude, entry_points, fail_on, libtorch_version, [lint.rules].
-void parse_lint(const Parser& p, const toml::node& node, lint::LintConfig& config) {
-  const toml::table& t = p.table(node, "lint");
-  p.reject_unknown(t, {"paths", "exclude", "entry_points", "fail_on", "libtorch_version", "rules"}, "[lint]");
-  if (auto n = t.get("paths")) {
-    config.paths = p.string_list(*n, "paths");
-    if (config.paths.empty()) p.fail(*n, "'paths' must name at least one file or folder");
-  }
-  if (auto n = t.get("exclude")) config.exclude = p.string_list(*n, "exclude");
-  if (auto n = t.get("entry_points")) config.entry_points = p.string_list(*n, "entry_points");
-  if (auto n = t.get("fail_on")) {
-    std::string v = p.choice(*n, "fail_on", {"error", "warning", "note", "never"});
-    config.fail_on = lint::parse_severity(v);
-  }
-  if (auto n = t.get("libtorch_version")) {
-    std::string v = p.string(*n, "libtorch_version");
-    static const std::regex kVersion(R"(\d+(\.\d+){0,3}([+-][A-Za-z0-9.]+)?)");
-    if (!std::regex_match(v, kVersion))
-      p.fail(*n, fmt::format("'libtorch_version' must be a version such as \"2.1\", got \"{}\"", v));
-    config.libtorch_version = v;
-  }
-  if (auto n = t.get("rules")) {
-    const toml::table& rules = p.table(*n, "rules");
-    std::vector<std::string_view> ids;
-    for (const lint::RuleInfo& r : lint::all_rules()) ids.push_back(r.id);
-    for (auto&& [key, value] : rules) {
-      const lint::RuleInfo* rule = lint::find_rule(key.str());
-      if (!rule) {
-        std::string message = fmt::format("unknown lint rule '{}' in [lint.rules]", key.str());
-        if (auto near = util::closest_match(key.str(), ids)) message += fmt::format("; did you mean '{}'?", *near);
-        p.fail(key.source(), message);
-      }
-      std::string v = p.choice(value, key.str(), {"on", "off", "note", "warning", "error"});
-      if (v == "off") {
-        config.rules[std::string(key.str())] = std::nullopt;
-      } else {
-        config.rules[std::string(key.str())] = v == "on" ? rule->severity : *lint::parse_severity(v);
-      }
-    }
-  }
 }
 
 }  // namespace
@@ -760,7 +590,7 @@ util::Result<Policy> parse_policy(std::string_view text, const std::string& disp
   policy.dir = dir;
   policy.digest = util::digest_bytes(text);
   try {
-    toml::table root = parse_toml(p, text, display_path);
+    toml::table root = p.parse(text);
     p.reject_unknown(root,
                      {"version", "subject", "sweep", "metrics", "artifacts", "statistics", "check", "report", "lint"},
                      "the policy");
@@ -801,29 +631,11 @@ util::Result<Policy> parse_policy(std::string_view text, const std::string& disp
       for (const toml::node& item : *list) parse_check(p, item, dir, policy);
     }
     if (auto n = root.get("report")) parse_report(p, *n, dir, policy);
-    if (auto n = root.get("lint")) parse_lint(p, *n, policy.lint);
+    if (auto n = root.get("lint")) lint::parse_lint_table(p, *n, policy.lint);
   } catch (const PolicyError& e) {
     return util::make_error(e.message);
   }
   return policy;
-}
-
-util::Result<lint::LintConfig> parse_lint_config(std::string_view text, const std::string& display_path) {
-  Parser p(display_path);
-  lint::LintConfig config;
-  try {
-    toml::table root = parse_toml(p, text, display_path);
-    if (auto n = root.get("lint")) parse_lint(p, *n, config);
-  } catch (const PolicyError& e) {
-    return util::make_error(e.message);
-  }
-  return config;
-}
-
-util::Result<lint::LintConfig> load_lint_config(const std::filesystem::path& path) {
-  auto text = util::read_file(path);
-  if (!text) return util::make_error(text.error());
-  return parse_lint_config(*text, path.string());
 }
 
 util::Result<Policy> load_policy(const std::filesystem::path& path) {

@@ -117,7 +117,7 @@ struct Policy {
   StatisticsSpec statistics;
   std::vector<CheckEntry> checks;
   ReportSpec report;
-  lint::LintConfig lint;  // [lint]: what `seedgate lint` scans and how it judges
+  lint::LintConfig lint;  // [lint] (lint/config): what `seedgate lint` scans and how it judges
 
   const MetricSpec* find_metric(const std::string& name) const;
 };
@@ -130,11 +130,6 @@ util::Result<Policy> load_policy(const std::filesystem::path& path);
 // `display_path` names the policy in messages; relative paths resolve against `dir`.
 util::Result<Policy> parse_policy(std::string_view text, const std::string& display_path,
                                   const std::filesystem::path& dir);
-
-// Only the [lint] table (and the policy's TOML syntax): `seedgate lint` works
-// with a policy whose other tables are unfinished.
-util::Result<lint::LintConfig> load_lint_config(const std::filesystem::path& path);
-util::Result<lint::LintConfig> parse_lint_config(std::string_view text, const std::string& display_path);
 
 util::Result<Duration> parse_duration(std::string_view text);
 util::Result<std::uint64_t> parse_size(std::string_view text);

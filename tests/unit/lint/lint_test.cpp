@@ -9,7 +9,7 @@
 #include <regex>
 #include <set>
 
-#include "harness/policy.hpp"
+#include "lint/config.hpp"
 #include "lint/report.hpp"
 #include "tests/golden.hpp"
 #include "util/atomic_file.hpp"
@@ -55,7 +55,7 @@ Linted lint_fixture(const std::string& name) {
   fs::path dir = kFixtures / name;
   LintConfig config;
   if (fs::exists(dir / "seedgate.toml")) {
-    auto loaded = seedgate::load_lint_config(dir / "seedgate.toml");
+    auto loaded = lint::load_lint_config(dir / "seedgate.toml");
     EXPECT_TRUE(loaded) << loaded.error();
     config = *loaded;
   }
@@ -178,7 +178,7 @@ TEST(LintConfigTest, EntryPointMustBeALintedFile) {
 }
 
 TEST(LintConfigTest, PolicyTableMessages) {
-  using seedgate::parse_lint_config;
+  using lint::parse_lint_config;
   EXPECT_EQ(parse_lint_config("[lint]\npath = []\n", "p.toml").error(),
             "p.toml:2:1: unknown key 'path' in [lint]; did you mean 'paths'?");
   EXPECT_EQ(parse_lint_config("[lint.rules]\ncpp-rnd = \"off\"\n", "p.toml").error(),
