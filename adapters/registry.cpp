@@ -2,6 +2,7 @@
 
 #include "adapters/command/command_adapter.hpp"
 #include "adapters/libtorch/libtorch_adapter.hpp"
+#include "adapters/xgboost/subject.hpp"
 #ifdef SEEDGATE_WITH_XGBOOST
 #include "adapters/xgboost/xgboost_adapter.hpp"
 #endif
@@ -15,6 +16,11 @@ std::unique_ptr<Adapter> make_adapter(const std::string& name) {
   if (name == "xgboost") return std::make_unique<XGBoostAdapter>();
 #endif
   return nullptr;
+}
+
+std::span<const SubjectTable> subject_tables() {
+  static const SubjectTable tables[] = {kXGBoostSubjectTable};
+  return tables;
 }
 
 }  // namespace seedgate

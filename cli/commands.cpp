@@ -88,7 +88,7 @@ int finish_shard(const Policy& policy, SweepResults& results, const std::filesys
 }
 
 util::Result<Policy> load_policy_reporting(const std::filesystem::path& path, std::ostream& err) {
-  auto policy = load_policy(path);
+  auto policy = load_policy(path, subject_tables());
   if (!policy) err << policy.error() << "\n";
   return policy;
 }

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <regex>
 #include <set>
+#include <span>
 
 #include "lint/config.hpp"
 #include "util/atomic_file.hpp"
@@ -60,87 +61,41 @@ void check_placeholders(const Parser& p, const toml::node& node, std::string_vie
 }
 
 
-// A parameter's value as XGBoost's text parameters take it.
-std::string xgboost_param_value(const Parser& p, const toml::node& node, const std::string& key) {
-  if (auto v = node.value_exact<std::string>()) return *v;
-  if (auto v = node.value_exact<std::int64_t>()) return std::to_string(*v);
-  if (auto v = node.value_exact<bool>()) return *v ? "true" : "false";
-  if (node.is_floating_point()) return fmt::format("{}", p.number(node, key));
-  p.wrong_type(node, key, "a string, a number, a boolean or an array of them");
-}
-
-XGBoostSubject parse_xgboost(const Parser& p, const toml::node& node, const std::filesystem::path& dir) {
-  const toml::table& t = p.table(node, "xgboost");
-  p.reject_unknown(t,
-                   {"train", "eval", "format", "label_column", "rounds", "early_stopping_rounds",
-                    "early_stopping_metric", "params", "feature_names", "importance"},
-                   "[subject.xgboost]");
-  XGBoostSubject x;
-  const toml::node* train = t.get("train");
-  if (!train) p.fail(node, "missing required key 'train' in [subject.xgboost] (the training data file)");
-  x.train = util::resolve_path(dir, p.string(*train, "train"));
-  if (auto n = t.get("eval")) {
-    for (auto&& [name, value] : p.table(*n, "eval"))
-      x.eval.emplace_back(std::string(name.str()), util::resolve_path(dir, p.string(value, fmt::format("eval.{}", name.str()))));
-  }
-  if (auto n = t.get("format")) x.format = p.choice(*n, "format", {"csv", "libsvm"});
-  if (auto n = t.get("label_column")) x.label_column = static_cast<int>(p.integer(*n, "label_column", 0, 1'000'000));
-  if (auto n = t.get("rounds")) x.rounds = static_cast<int>(p.integer(*n, "rounds", 1, 1'000'000));
-  if (auto n = t.get("early_stopping_rounds")) {
-    x.early_stopping_rounds = static_cast<int>(p.integer(*n, "early_stopping_rounds", 1, 1'000'000));
-    if (x.eval.empty()) p.fail(*n, "'early_stopping_rounds' needs an evaluation set in 'eval'");
-  }
-  if (auto n = t.get("early_stopping_metric")) {
-    x.early_stopping_metric = p.string(*n, "early_stopping_metric");
-    if (!x.early_stopping_rounds) p.fail(*n, "'early_stopping_metric' needs 'early_stopping_rounds'");
-  }
-  if (auto n = t.get("params")) {
-    for (auto&& [key, value] : p.table(*n, "params")) {
-      std::string name(key.str());
-      static const std::map<std::string, std::string_view> kSetBySeedgate = {
-          {"seed", "from the sweep's seeds"},        {"random_state", "as 'seed', from the sweep's seeds"},
-          {"nthread", "from the sweep's 'threads'"}, {"n_jobs", "as 'nthread', from the sweep's 'threads'"},
-          {"device", "from the sweep's 'devices'"},  {"gpu_id", "from the sweep's 'devices'"}};
-      if (auto it = kSetBySeedgate.find(name); it != kSetBySeedgate.end())
-        p.fail(key.source(), fmt::format("'params' must not set '{}': seedgate sets it {}", name, it->second));
-      std::string where = fmt::format("params.{}", name);
-      if (const toml::array* list = value.as_array()) {
-        if (list->empty()) p.fail(value, fmt::format("'{}' must not be empty", where));
-        for (const toml::node& item : *list) x.params.emplace_back(name, xgboost_param_value(p, item, where));
-      } else {
-        x.params.emplace_back(name, xgboost_param_value(p, value, where));
-      }
-      if (name == "tree_method") x.tree_method = x.params.back().second;
-    }
-  }
-  if (auto n = t.get("feature_names")) x.feature_names = p.string_list(*n, "feature_names");
-  if (auto n = t.get("importance"))
-    x.importance = p.choice(*n, "importance", {"weight", "gain", "cover", "total_gain", "total_cover"});
-  return x;
-}
-
-void parse_subject(const Parser& p, const toml::node& node, const std::filesystem::path& dir, Policy& policy) {
+void parse_subject(const Parser& p, const toml::node& node, const std::filesystem::path& dir,
+                   std::span<const SubjectTable> tables, Policy& policy) {
   const toml::table& t = p.table(node, "subject");
-  p.reject_unknown(t,
-                   {"name", "adapter", "command", "timeout", "grace", "env", "allowed_failures", "workdir",
-                    "output_limit", "xgboost"},
-                   "[subject]");
+  util::KeyList keys = {"name",     "adapter",          "command", "timeout",
+                       "grace",    "env",              "allowed_failures", "workdir", "output_limit"};
+  for (const SubjectTable& table : tables) keys.push_back(table.adapter);
+  p.reject_unknown(t, keys, "[subject]");
   SubjectSpec& s = policy.subject;
   if (auto n = t.get("name")) s.name = p.string(*n, "name");
   if (auto n = t.get("adapter")) s.adapter = p.choice(*n, "adapter", {"command", "libtorch", "xgboost"});
   const toml::node* command = t.get("command");
-  if (s.adapter == "xgboost") {
+  const SubjectTable* own = nullptr;
+  for (const SubjectTable& table : tables)
+    if (table.adapter == s.adapter) own = &table;
+  if (own && own->in_process) {
     // Trained inside seedgate: no program, so nothing to run or give an environment.
     for (const char* key : {"command", "env", "workdir"})
       if (auto n = t.get(key))
-        p.fail(*n, fmt::format("adapter \"xgboost\" trains inside seedgate and takes no '{}'; describe the "
-                               "training in [subject.xgboost]",
-                               key));
-    const toml::node* x = t.get("xgboost");
-    if (!x) p.fail(node, "adapter \"xgboost\" needs a [subject.xgboost] table (train, eval, params, rounds)");
-    s.xgboost = parse_xgboost(p, *x, dir);
-  } else if (auto x = t.get("xgboost")) {
-    p.fail(*x, fmt::format("[subject.xgboost] is for adapter = \"xgboost\", not \"{}\"", s.adapter));
+        p.fail(*n, fmt::format("adapter \"{}\" trains inside seedgate and takes no '{}'; describe the "
+                               "training in [subject.{}]",
+                               s.adapter, key, s.adapter));
+  }
+  for (const SubjectTable& table : tables) {
+    const toml::node* n = t.get(table.adapter);
+    if (n && &table != own)
+      p.fail(*n, fmt::format("[subject.{}] is for adapter = \"{}\", not \"{}\"", table.adapter, table.adapter,
+                             s.adapter));
+  }
+  if (own) {
+    const toml::node* n = t.get(own->adapter);
+    if (!n) p.fail(node, fmt::format("adapter \"{}\" needs a [subject.{}] table {}", s.adapter, s.adapter, own->keys));
+    s.adapter_table = own->parse(p, *n, dir);
+  }
+  if (own && own->in_process) {
+    // The adapter trains from its own table: there is no command to read.
   } else if (!command) {
     p.fail(t.source(), "missing required key 'command' in [subject]");
   } else if (auto text = command->value_exact<std::string>()) {
@@ -583,7 +538,7 @@ util::Result<std::uint64_t> parse_size(std::string_view text) {
 }
 
 util::Result<Policy> parse_policy(std::string_view text, const std::string& display_path,
-                                  const std::filesystem::path& dir) {
+                                  const std::filesystem::path& dir, std::span<const SubjectTable> tables) {
   Parser p(display_path);
   Policy policy;
   policy.path = display_path;
@@ -603,7 +558,7 @@ util::Result<Policy> parse_policy(std::string_view text, const std::string& disp
     }
     const toml::node* subject = root.get("subject");
     if (!subject) p.fail(toml::source_region{{1, 1}, {1, 1}, {}}, "missing required table [subject]");
-    parse_subject(p, *subject, dir, policy);
+    parse_subject(p, *subject, dir, tables, policy);
     const toml::node* sweep = root.get("sweep");
     if (!sweep) p.fail(toml::source_region{{1, 1}, {1, 1}, {}}, "missing required table [sweep]");
     parse_sweep(p, *sweep, policy);
@@ -638,11 +593,11 @@ util::Result<Policy> parse_policy(std::string_view text, const std::string& disp
   return policy;
 }
 
-util::Result<Policy> load_policy(const std::filesystem::path& path) {
+util::Result<Policy> load_policy(const std::filesystem::path& path, std::span<const SubjectTable> tables) {
   auto text = util::read_file(path);
   if (!text) return util::make_error(text.error());
   std::filesystem::path dir = std::filesystem::absolute(path).parent_path().lexically_normal();
-  return parse_policy(*text, path.string(), dir);
+  return parse_policy(*text, path.string(), dir, tables);
 }
 
 }  // namespace seedgate

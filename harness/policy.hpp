@@ -2,11 +2,13 @@
 // The policy (seedgate.toml) as a validated value. Loading checks every key's
 // type and range and rejects unknown keys; errors read
 // "path:line:col: message", lower-case, with "did you mean" for near misses.
+#include <any>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,13 @@
 #include "checks/sequential.hpp"
 #include "lint/lint.hpp"
 #include "util/result.hpp"
+
+// toml::node without toml++'s whole header in every file that includes this.
+#include <toml++/impl/forward_declarations.h>
+
+namespace util {
+class TomlReader;
+}
 
 namespace seedgate {
 
@@ -24,19 +33,16 @@ struct SourcePosition {
   int column = 0;
 };
 
-// [subject.xgboost]: what adapter = "xgboost" trains inside seedgate.
-struct XGBoostSubject {
-  std::filesystem::path train;                                      // absolute
-  std::vector<std::pair<std::string, std::filesystem::path>> eval;  // set name -> data, by name
-  std::string format;                                               // "csv", "libsvm"; empty: by extension
-  int label_column = -1;                                            // csv; -1: the last column
-  int rounds = 10;
-  int early_stopping_rounds = 0;                            // 0: off
-  std::string early_stopping_metric;                        // "test-logloss"; empty: the last one evaluated
-  std::vector<std::pair<std::string, std::string>> params;  // in policy order, arrays as repeated names
-  std::string tree_method;                                  // from params; empty: "hist"
-  std::vector<std::string> feature_names;
-  std::string importance = "gain";
+// An adapter's own table in [subject], named after it ([subject.xgboost]):
+// declared by the adapter (adapters/registry lists them), read by the policy
+// loader with the same errors as every other key, and kept, parsed, in
+// SubjectSpec::adapter_table for the adapter alone to read.
+struct SubjectTable {
+  std::string_view adapter;  // the adapter that takes the table, and the table's name
+  std::string_view keys;     // "(train, eval, params, rounds)": named when the table is missing
+  bool in_process = false;   // the adapter trains inside seedgate: no command, env or workdir
+  std::any (*parse)(const util::TomlReader& reader, const toml::node& table, const std::filesystem::path& dir) =
+      nullptr;
 };
 
 struct SubjectSpec {
@@ -50,7 +56,7 @@ struct SubjectSpec {
   int allowed_failures = 0;
   std::filesystem::path workdir;             // absolute
   std::uint64_t output_limit = 16ull << 20;  // bytes kept per stream per run
-  std::optional<XGBoostSubject> xgboost;     // adapter = "xgboost"
+  std::any adapter_table;                    // [subject.<adapter>], parsed by its SubjectTable
 };
 
 struct SeedsSpec {
@@ -126,10 +132,12 @@ struct Policy {
 inline constexpr std::string_view kPlaceholders[] = {"seed",   "mode",    "device", "threads",
                                                      "repeat", "run_dir", "metrics"};
 
-util::Result<Policy> load_policy(const std::filesystem::path& path);
+// `tables`: the adapters' own [subject.<adapter>] tables (adapters/registry's
+// subject_tables()); without them such a table is an unknown key.
+util::Result<Policy> load_policy(const std::filesystem::path& path, std::span<const SubjectTable> tables = {});
 // `display_path` names the policy in messages; relative paths resolve against `dir`.
 util::Result<Policy> parse_policy(std::string_view text, const std::string& display_path,
-                                  const std::filesystem::path& dir);
+                                  const std::filesystem::path& dir, std::span<const SubjectTable> tables = {});
 
 util::Result<Duration> parse_duration(std::string_view text);
 util::Result<std::uint64_t> parse_size(std::string_view text);

@@ -177,12 +177,13 @@ ProcessResult train_xgboost_run(const XGBoostSubject& subject, const XGBoostData
 }
 
 util::Result<std::unique_ptr<CommandRunner>> XGBoostAdapter::make_runner(const Policy& policy) const {
-  if (!policy.subject.xgboost) return util::make_error("adapter \"xgboost\" needs a [subject.xgboost] table");
-  auto data = load_xgboost_data(*policy.subject.xgboost);
+  const XGBoostSubject* subject = xgboost_subject(policy);
+  if (!subject) return util::make_error("adapter \"xgboost\" needs a [subject.xgboost] table");
+  auto data = load_xgboost_data(*subject);
   if (!data) return util::make_error(data.error());
   static std::once_flag registered;
   std::call_once(registered, [] { XGBRegisterLogCallback(log_to_run); });
-  auto task = [subject = *policy.subject.xgboost, data = *data](const ProcessSpec& spec, const RunControl& control) {
+  auto task = [subject = *subject, data = *data](const ProcessSpec& spec, const RunControl& control) {
     return train_xgboost_run(subject, *data, spec, control);
   };
   return std::unique_ptr<CommandRunner>(std::make_unique<ThreadRunner>(task));

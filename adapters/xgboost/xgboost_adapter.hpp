@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "adapters/command/command_adapter.hpp"
+#include "adapters/xgboost/subject.hpp"
 #include "harness/thread_runner.hpp"
 
 namespace seedgate {

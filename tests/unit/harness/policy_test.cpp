@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "adapters/registry.hpp"
+#include "adapters/xgboost/subject.hpp"
+
 namespace seedgate {
 namespace {
 
@@ -15,7 +18,8 @@ goal = "max"
 )";
 
 util::Result<Policy> parse(const std::string& text) {
-  return parse_policy(text, "seedgate.toml", "/work/project");
+  // As the CLI loads it: with the adapters' own [subject.<adapter>] tables.
+  return parse_policy(text, "seedgate.toml", "/work/project", subject_tables());
 }
 
 std::string error_of(const std::string& text) {
@@ -166,8 +170,8 @@ threads = [1, 2]
 goal = "min"
 )");
   ASSERT_TRUE(policy) << policy.error();
-  ASSERT_TRUE(policy->subject.xgboost);
-  const XGBoostSubject& x = *policy->subject.xgboost;
+  ASSERT_TRUE(xgboost_subject(*policy));
+  const XGBoostSubject& x = *xgboost_subject(*policy);
   EXPECT_EQ(x.train, std::filesystem::path("/work/project/data/train.csv"));
   ASSERT_EQ(x.eval.size(), 2u);
   EXPECT_EQ(x.eval[0].first, "test");
