@@ -14,12 +14,17 @@ build_dir=${BUILD_DIR:-build}
 
 packages=(g++ cmake ninja-build pkg-config
           libfmt-dev libtomlplusplus-dev libboost-dev libcli11-dev nlohmann-json3-dev libxxhash-dev
-          libgtest-dev libgmock-dev libbenchmark-dev
+          libgtest-dev libgmock-dev
           libtorch-dev libxgboost-dev xgboost
           libxml2-utils procps clang-tidy clang-format git)
-# Only the tests need these: a browser that renders the HTML report, and a
-# YAML parser for ci-templates/.
-if [ "$what" = test ]; then packages+=(chromium python3-yaml); fi
+# Only the tests need these: a browser that renders the HTML report, a YAML
+# parser for ci-templates/, and Google Benchmark (the benchmarks are built
+# with the tests, so they keep compiling).
+bench=OFF
+if [ "$what" = test ]; then
+  packages+=(chromium python3-yaml libbenchmark-dev)
+  bench=ON
+fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -35,7 +40,8 @@ fi
 
 werror=OFF
 [ "${CI:-}" = "true" ] && werror=ON
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSEEDGATE_WERROR="$werror"
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSEEDGATE_WERROR="$werror" \
+  -DSEEDGATE_BUILD_BENCH="$bench"
 cmake --build "$build_dir"
 
 case "$what" in

@@ -11,7 +11,7 @@ set -euo pipefail
 build=${1:-build}
 rounds=${2:-5}
 bench="$build/bench/statistics_bench"
-[ -x "$bench" ] || { echo "build $bench first (./build.sh build)" >&2; exit 2; }
+[ -x "$bench" ] || { echo "build $bench first (cmake -DSEEDGATE_BUILD_BENCH=ON, or ./build.sh test)" >&2; exit 2; }
 /usr/bin/python3 -c "import scipy" 2> /dev/null || { echo "needs python3-scipy" >&2; exit 2; }
 
 scipy_ms() {  # statistic -> milliseconds for one BCa bootstrap

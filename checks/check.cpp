@@ -177,8 +177,8 @@ void Group::judged(const std::string& name, const std::string& context, double v
     fail(fmt::format("{} is {} {} {} ({})", judged, at_least ? "below" : "above", bound.key, short_number(bound.value),
                      label()));
   } else if (verdict == Verdict::inconclusive) {
-    inconclusive(fmt::format("{} straddles {} {}: cannot tell yet ({})", judged, bound.key, short_number(bound.value),
-                             label()));
+    inconclusive(
+        fmt::format("{} straddles {} {}: cannot tell yet ({})", judged, bound.key, short_number(bound.value), label()));
   }
 }
 

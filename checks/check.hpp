@@ -42,7 +42,7 @@ struct Observation {
 // filter of modes, devices and thread counts, the confidence) and the kind's
 // own spec in `params`, whose alternative is the kind.
 struct CheckSpec {
-  std::string name;  // unique within the policy, e.g. "threshold-accuracy"
+  std::string name;    // unique within the policy, e.g. "threshold-accuracy"
   std::string metric;  // empty: reproducibility / seed-sensitivity judge digests and every metric
   Goal goal = Goal::maximize;
   std::vector<std::string> modes;    // empty: every mode

@@ -50,17 +50,16 @@ void judge_reproducibility(const ReproducibilitySpec& spec, Group& group) {
           group.fail(fmt::format("{}: metric '{}' reported by repeat {} but not by repeat {}", where, name,
                                  reference.repeat, other.repeat));
         } else if (!metric_equal(value, it->second, spec.atol, spec.rtol)) {
-          group.fail(fmt::format("{}: metric '{}' differs: repeat {} {} vs repeat {} {}", where, name,
-                                 reference.repeat, util::format_number(value), other.repeat,
-                                 util::format_number(it->second)));
+          group.fail(fmt::format("{}: metric '{}' differs: repeat {} {} vs repeat {} {}", where, name, reference.repeat,
+                                 util::format_number(value), other.repeat, util::format_number(it->second)));
         }
       }
     }
   }
   group.statistic("seeds_compared", static_cast<double>(compared), std::nullopt, compared > 0);
   if (compared == 0 && !violated) {
-    group.error(fmt::format("no seed has 2 finished repeats to compare ({}); set repeats >= 2 in [sweep]",
-                            group.label()));
+    group.error(
+        fmt::format("no seed has 2 finished repeats to compare ({}); set repeats >= 2 in [sweep]", group.label()));
   }
 }
 
@@ -118,9 +117,10 @@ void judge_consistency(const ConsistencySpec& spec, Group& group) {
     group.statistic(statistic, difference, std::nullopt, true);
   }
   if (compared == 0) {
-    group.error(fmt::format("no seed ran on 2 or more devices or thread counts ({}); set threads = [1, 2] "
-                            "or devices = [\"cpu\", \"cuda\"] in [sweep]",
-                            group.label()));
+    group.error(
+        fmt::format("no seed ran on 2 or more devices or thread counts ({}); set threads = [1, 2] "
+                    "or devices = [\"cpu\", \"cuda\"] in [sweep]",
+                    group.label()));
   }
 }
 
@@ -143,9 +143,10 @@ void judge_seed_sensitivity(const SeedSensitivitySpec& spec, Group& group) {
       judged = true;
       auto [it, inserted] = seen[name].try_emplace(digest, seed);
       if (!inserted) {
-        group.fail(fmt::format("seeds {} and {} produced the same artifact '{}' ({}) ({}): the "
-                               "program may ignore its seed",
-                               it->second, seed, name, digest, group.label()));
+        group.fail(
+            fmt::format("seeds {} and {} produced the same artifact '{}' ({}) ({}): the "
+                        "program may ignore its seed",
+                        it->second, seed, name, digest, group.label()));
       }
     }
   }

@@ -82,8 +82,8 @@ struct ConsistencySpec {
 // In the order of KindSpec's alternatives (checks/kinds.cpp asserts it).
 enum class CheckKind { threshold, variance, reproducibility, seed_sensitivity, regression, consistency };
 
-using KindSpec =
-    std::variant<ThresholdSpec, VarianceSpec, ReproducibilitySpec, SeedSensitivitySpec, RegressionSpec, ConsistencySpec>;
+using KindSpec = std::variant<ThresholdSpec, VarianceSpec, ReproducibilitySpec, SeedSensitivitySpec, RegressionSpec,
+                              ConsistencySpec>;
 
 struct CheckSpec;
 class Group;
@@ -93,8 +93,8 @@ struct KeyValue {
   std::string key;  // as written: for a bound, the name that fits the metric's goal
   double number = 0;
   std::vector<std::string> names;
-  std::string text;         // a path, resolved against the policy's folder
-  std::size_t choice = 0;   // index into KeyInfo::choices
+  std::string text;        // a path, resolved against the policy's folder
+  std::size_t choice = 0;  // index into KeyInfo::choices
 };
 
 enum class KeyType {

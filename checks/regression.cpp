@@ -30,8 +30,8 @@ void judge_equivalence(const RegressionSpec& spec, Group& group, const WelchResu
   if (verdict == Verdict::fail)
     group.fail(fmt::format("{} lies outside +-margin {} ({})", judged, short_number(spec.margin), group.label()));
   else if (verdict == Verdict::inconclusive)
-    group.inconclusive(
-        fmt::format("{} straddles +-margin {}: cannot tell yet ({})", judged, short_number(spec.margin), group.label()));
+    group.inconclusive(fmt::format("{} straddles +-margin {}: cannot tell yet ({})", judged, short_number(spec.margin),
+                                   group.label()));
 }
 
 }  // namespace
@@ -63,9 +63,10 @@ void judge_regression(const RegressionSpec& spec, Group& group) {
   bool equivalence = spec.comparison == Comparison::equivalence;
   if (check.confidence) {
     if (x.size() < 2 || y.size() < 2) {
-      group.error(fmt::format("{}: a comparison with confidence needs at least 2 seeds on each side, got {} "
-                              "and {} in the baseline ({})",
-                              check.metric, x.size(), y.size(), group.label()));
+      group.error(
+          fmt::format("{}: a comparison with confidence needs at least 2 seeds on each side, got {} "
+                      "and {} in the baseline ({})",
+                      check.metric, x.size(), y.size(), group.label()));
       return;
     }
     WelchResult welch = welch_test(x, y, two_sided_level(*check.confidence));

@@ -100,8 +100,7 @@ void judge_threshold(const ThresholdSpec& spec, Group& group) {
     if (!ok) {
       group.fail(fmt::format("{}: worst {} (seed {}, repeat {}) is {} {} {} ({})", check.metric,
                              short_number(values.worst), values.worst_seed, values.worst_repeat,
-                             breach_word(check.goal), spec.worst->key, short_number(spec.worst->value),
-                             group.label()));
+                             breach_word(check.goal), spec.worst->key, short_number(spec.worst->value), group.label()));
     }
   }
   if (check.confidence && values.per_seed.size() >= 2) group.information("iqm", interquartile_mean(values.per_seed));

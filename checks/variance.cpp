@@ -26,8 +26,8 @@ void judge_variance(const VarianceSpec& spec, Group& group) {
     bool ok = value <= *limit;
     group.statistic(name, value, Bound{key_name, *limit}, ok);
     if (!ok) {
-      group.fail(fmt::format("{}: {} {} {} exceeds {} {} ({})", check.metric, name, short_number(value), over,
-                             key_name, short_number(*limit), group.label()));
+      group.fail(fmt::format("{}: {} {} {} exceeds {} {} ({})", check.metric, name, short_number(value), over, key_name,
+                             short_number(*limit), group.label()));
     }
   };
   if (spec.std_at_most && check.confidence) {
@@ -42,8 +42,7 @@ void judge_variance(const VarianceSpec& spec, Group& group) {
   if (spec.cv_at_most && check.confidence) {
     BootstrapResult boot =
         bootstrap(values.per_seed, BootStatistic::cv, two_sided_level(*check.confidence), check.bootstrap);
-    group.judged("cv", over + ", bootstrap BCa", boot.estimate, boot.bca, Bound{"cv_at_most", *spec.cv_at_most},
-                 false);
+    group.judged("cv", over + ", bootstrap BCa", boot.estimate, boot.bca, Bound{"cv_at_most", *spec.cv_at_most}, false);
   } else {
     judge("cv", summary.cv(), spec.cv_at_most, "cv_at_most");
   }

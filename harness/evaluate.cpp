@@ -169,7 +169,7 @@ Evaluation evaluate_policy(const Policy& policy, SweepResults& results) {
     any_error |= result.counted_as == checks::Verdict::error;
     results.checks.push_back(std::move(result));
   }
-  results.verdict = any_failed                                    ? SweepVerdict::fail
+  results.verdict = any_failed                                ? SweepVerdict::fail
                     : any_error || !evaluation.errors.empty() ? SweepVerdict::error
                                                               : SweepVerdict::pass;
   evaluation.exit_code = exit_code(results.verdict);

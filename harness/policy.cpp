@@ -33,7 +33,6 @@ Duration duration(const Parser& p, const toml::node& node, std::string_view key)
   return *parsed;
 }
 
-
 void check_placeholders(const Parser& p, const toml::node& node, std::string_view key, const std::string& text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '{' && i + 1 < text.size() && text[i + 1] == '{') {
@@ -60,12 +59,11 @@ void check_placeholders(const Parser& p, const toml::node& node, std::string_vie
   }
 }
 
-
 void parse_subject(const Parser& p, const toml::node& node, const std::filesystem::path& dir,
                    std::span<const SubjectTable> tables, Policy& policy) {
   const toml::table& t = p.table(node, "subject");
-  util::KeyList keys = {"name",     "adapter",          "command", "timeout",
-                       "grace",    "env",              "allowed_failures", "workdir", "output_limit"};
+  util::KeyList keys = {"name", "adapter",          "command", "timeout",     "grace",
+                        "env",  "allowed_failures", "workdir", "output_limit"};
   for (const SubjectTable& table : tables) keys.push_back(table.adapter);
   p.reject_unknown(t, keys, "[subject]");
   SubjectSpec& s = policy.subject;
@@ -86,8 +84,8 @@ void parse_subject(const Parser& p, const toml::node& node, const std::filesyste
   for (const SubjectTable& table : tables) {
     const toml::node* n = t.get(table.adapter);
     if (n && &table != own)
-      p.fail(*n, fmt::format("[subject.{}] is for adapter = \"{}\", not \"{}\"", table.adapter, table.adapter,
-                             s.adapter));
+      p.fail(*n,
+             fmt::format("[subject.{}] is for adapter = \"{}\", not \"{}\"", table.adapter, table.adapter, s.adapter));
   }
   if (own) {
     const toml::node* n = t.get(own->adapter);
@@ -314,8 +312,8 @@ checks::KeyValue key_value(const Parser& p, const toml::node& node, const checks
       break;
     case checks::KeyType::choice: {
       std::string chosen = p.choice(node, name, key.choices);
-      value.choice = static_cast<std::size_t>(std::find(key.choices.begin(), key.choices.end(), chosen) -
-                                              key.choices.begin());
+      value.choice =
+          static_cast<std::size_t>(std::find(key.choices.begin(), key.choices.end(), chosen) - key.choices.begin());
       break;
     }
     case checks::KeyType::names:

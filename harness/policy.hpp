@@ -41,8 +41,8 @@ struct SubjectTable {
   std::string_view adapter;  // the adapter that takes the table, and the table's name
   std::string_view keys;     // "(train, eval, params, rounds)": named when the table is missing
   bool in_process = false;   // the adapter trains inside seedgate: no command, env or workdir
-  std::any (*parse)(const util::TomlReader& reader, const toml::node& table, const std::filesystem::path& dir) =
-      nullptr;
+  std::any (*parse)(const util::TomlReader& reader, const toml::node& table,
+                    const std::filesystem::path& dir) = nullptr;
 };
 
 struct SubjectSpec {

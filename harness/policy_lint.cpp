@@ -85,11 +85,11 @@ std::vector<LintFinding> lint_policy(const Policy& policy) {
     }
     if (worst && threshold->tolerance == checks::Tolerance::nonparametric &&
         !checks::lower_order_rank(most, 1 - threshold->coverage, confidence)) {
-      warn(fmt::format(
-          "check '{}' can never pass: with {:g}% confidence the minimum of n seeds bounds the {:g}th "
-          "percentile only from n = {} on, and [sweep] runs at most {}",
-          name, confidence * 100, (1 - threshold->coverage) * 100,
-          seeds_for_order_bound(threshold->coverage, confidence), most));
+      warn(
+          fmt::format("check '{}' can never pass: with {:g}% confidence the minimum of n seeds bounds the {:g}th "
+                      "percentile only from n = {} on, and [sweep] runs at most {}",
+                      name, confidence * 100, (1 - threshold->coverage) * 100,
+                      seeds_for_order_bound(threshold->coverage, confidence), most));
     }
     for (auto [key, limit] : {std::pair{"std_at_most", variance ? variance->std_at_most : std::nullopt},
                               std::pair{"cv_at_most", variance ? variance->cv_at_most : std::nullopt}}) {

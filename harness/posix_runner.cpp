@@ -173,37 +173,54 @@ struct PosixRunner::Impl {
     child.out.file_fd = ::open(spec.stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     child.err.file_fd = ::open(spec.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     child.out.limit = child.err.limit = spec.output_limit;
-    if (child.out.file_fd < 0 || child.err.file_fd < 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0 ||
-        ::pipe2(err_pipe, O_CLOEXEC) != 0) {
-      spawn_failed(failure, fmt::format("cannot set up output capture: {}", util::error_text(errno)));
+    // Any step of the setup that fails gives a run that could not start, never a crash or a silent default.
+    auto setup_failed = [&](int error) {
+      spawn_failed(failure, fmt::format("cannot set up output capture: {}", util::error_text(error)));
       for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
         if (fd >= 0) ::close(fd);
       child.out.finish();
       child.err.finish();
       done.push_back(std::move(failure));
+    };
+    if (child.out.file_fd < 0 || child.err.file_fd < 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0 ||
+        ::pipe2(err_pipe, O_CLOEXEC) != 0 || ::fcntl(out_pipe[0], F_SETFL, O_NONBLOCK) != 0 ||
+        ::fcntl(err_pipe[0], F_SETFL, O_NONBLOCK) != 0) {
+      setup_failed(errno);
+      return;
+    }
+
+    posix_spawn_file_actions_t actions;
+    if (int rc = posix_spawn_file_actions_init(&actions); rc != 0) {
+      setup_failed(rc);
+      return;
+    }
+    posix_spawnattr_t attr;
+    if (int rc = posix_spawnattr_init(&attr); rc != 0) {
+      posix_spawn_file_actions_destroy(&actions);
+      setup_failed(rc);
+      return;
+    }
+    sigset_t no_signals, all_signals;
+    sigemptyset(&no_signals);
+    sigfillset(&all_signals);
+    // Each call returns 0 or an error number: the first error is the one named.
+    int setup = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    for (int rc :
+         {posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1),
+          posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2),
+          spec.cwd.empty() ? 0 : posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str()),
+          posix_spawnattr_setsigmask(&attr, &no_signals), posix_spawnattr_setsigdefault(&attr, &all_signals),
+          posix_spawnattr_setpgroup(&attr, 0),
+          posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)})
+      if (setup == 0) setup = rc;
+    if (setup != 0) {
+      posix_spawn_file_actions_destroy(&actions);
+      posix_spawnattr_destroy(&attr);
+      setup_failed(setup);
       return;
     }
     child.out.pipe_fd = out_pipe[0];
     child.err.pipe_fd = err_pipe[0];
-    ::fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
-    ::fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-    if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
-
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t no_signals, all_signals;
-    sigemptyset(&no_signals);
-    sigfillset(&all_signals);
-    posix_spawnattr_setsigmask(&attr, &no_signals);
-    posix_spawnattr_setsigdefault(&attr, &all_signals);
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
     std::vector<char*> argv;
     for (const std::string& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));

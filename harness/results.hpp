@@ -90,7 +90,7 @@ struct SweepResults {
   bool interrupted = false;
   double wall_seconds = 0;
   nlohmann::json environment = nlohmann::json::object();
-  std::vector<CheckResult> checks;     // filled by evaluation
+  std::vector<CheckResult> checks;  // filled by evaluation
   SweepVerdict verdict = SweepVerdict::none;
   std::optional<ShardInfo> shard;      // set in a shard's own results
   std::vector<ShardInfo> merged_from;  // the shards a merged sweep was made of

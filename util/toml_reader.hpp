@@ -4,6 +4,7 @@
 // with "did you mean" for a near miss. Every `fail` throws TomlError, which the
 // caller of the whole read catches once and turns into a Result.
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <cctype>
@@ -12,7 +13,6 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
-#include <toml++/toml.h>
 #include <vector>
 
 #include "util/strings.hpp"

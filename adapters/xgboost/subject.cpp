@@ -30,7 +30,8 @@ XGBoostSubject parse_xgboost(const util::TomlReader& p, const toml::node& node, 
   x.train = util::resolve_path(dir, p.string(*train, "train"));
   if (auto n = t.get("eval")) {
     for (auto&& [name, value] : p.table(*n, "eval"))
-      x.eval.emplace_back(std::string(name.str()), util::resolve_path(dir, p.string(value, fmt::format("eval.{}", name.str()))));
+      x.eval.emplace_back(std::string(name.str()),
+                          util::resolve_path(dir, p.string(value, fmt::format("eval.{}", name.str()))));
   }
   if (auto n = t.get("format")) x.format = p.choice(*n, "format", {"csv", "libsvm"});
   if (auto n = t.get("label_column")) x.label_column = static_cast<int>(p.integer(*n, "label_column", 0, 1'000'000));
@@ -74,9 +75,8 @@ const SubjectTable kXGBoostSubjectTable = {
     .adapter = "xgboost",
     .keys = "(train, eval, params, rounds)",
     .in_process = true,
-    .parse = [](const util::TomlReader& reader, const toml::node& table, const std::filesystem::path& dir) {
-      return std::any(parse_xgboost(reader, table, dir));
-    },
+    .parse = [](const util::TomlReader& reader, const toml::node& table,
+                const std::filesystem::path& dir) { return std::any(parse_xgboost(reader, table, dir)); },
 };
 
 const XGBoostSubject* xgboost_subject(const Policy& policy) {

@@ -1,11 +1,10 @@
 // GitHub workflow commands on the policy's [[check]] lines.
-#include "harness/report/report.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 
 #include "harness/report/parts.hpp"
+#include "harness/report/report.hpp"
 #include "util/strings.hpp"
 
 namespace seedgate {

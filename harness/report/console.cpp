@@ -1,7 +1,5 @@
 // The console summary: runs, each metric's seed distribution, feature
 // importance, each check, and the verdict line.
-#include "harness/report/report.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,6 +7,7 @@
 
 #include "checks/stats.hpp"
 #include "harness/report/parts.hpp"
+#include "harness/report/report.hpp"
 #include "util/strings.hpp"
 
 namespace seedgate {

@@ -1,12 +1,11 @@
 // JUnit XML: a suite per check kind (a test case per check, statistics as
 // properties) and a suite of runs (failures, skips, their output).
-#include "harness/report/report.hpp"
-
 #include <fmt/format.h>
 
 #include <map>
 
 #include "harness/report/parts.hpp"
+#include "harness/report/report.hpp"
 #include "util/strings.hpp"
 #include "util/xml_writer.hpp"
 

@@ -1,12 +1,11 @@
 // The Markdown summary (GitHub's job summary): the verdict, a table per
 // check, feature importance, then per-seed tables, within a byte limit.
-#include "harness/report/report.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 
 #include "harness/report/parts.hpp"
+#include "harness/report/report.hpp"
 #include "util/strings.hpp"
 
 namespace seedgate {

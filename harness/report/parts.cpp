@@ -38,7 +38,6 @@ std::map<std::string, std::map<std::string, std::vector<SeedValue>>> distributio
   return out;
 }
 
-
 // Per group, how stable the feature-importance ranking is across seeds: the
 // first passed run of each seed that reported importance.
 std::vector<ImportanceGroup> importance_groups(const SweepResults& results) {

@@ -131,7 +131,7 @@ markdown = "summary.md"
         seedgate({"report", results_file, "--junit", "rt-junit.xml", "--markdown", "rt.md", "--html", "rt.html"});
     EXPECT_EQ(reported.exit_code, expected_exit) << reported.out << reported.err;
     EXPECT_TRUE(junit_valid("rt-junit.xml"));
-    for (const std::string& file : {"rt-junit.xml", "rt.md", "rt.html"}) {
+    for (const char* file : {"rt-junit.xml", "rt.md", "rt.html"}) {
       std::string text = *util::read_file(m_dir / file);
       for (const nlohmann::json& check : first)
         EXPECT_NE(text.find(check["name"].get<std::string>()), std::string::npos) << file << ": " << check.dump();

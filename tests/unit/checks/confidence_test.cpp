@@ -117,8 +117,8 @@ TEST(ConfidenceTest, NonparametricWorstNeedsTwentyNineSeeds) {
   for (int i = 0; i < 29; ++i) many.push_back(0.9 + 0.001 * i);
   CheckOutcome outcome = evaluate(spec, runs_of(many));
   EXPECT_EQ(outcome.verdict, Verdict::pass);
-  EXPECT_DOUBLE_EQ(named(outcome, "q10").interval->lower, 0.9);  // the minimum
-  spec.as<ThresholdSpec>().worst = Bound{"worst_at_least", 0.95};                    // far above the 10th percentile
+  EXPECT_DOUBLE_EQ(named(outcome, "q10").interval->lower, 0.9);    // the minimum
+  spec.as<ThresholdSpec>().worst = Bound{"worst_at_least", 0.95};  // far above the 10th percentile
   EXPECT_EQ(evaluate(spec, runs_of(many)).verdict, Verdict::fail);
 }
 

@@ -1,11 +1,10 @@
-#include "harness/report/report.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 
+#include "harness/report/report.hpp"
 #include "tests/golden.hpp"
 #include "util/atomic_file.hpp"
 
