@@ -4,8 +4,30 @@
 #include <exception>
 #include <iostream>
 
+#include "checks/kinds.hpp"
 #include "cli/commands.hpp"
 #include "harness/sweep.hpp"
+
+namespace {
+
+// "Check kinds ([[check]] kind = ...):" and a line per kind, from the table.
+std::string check_kinds_help() {
+  std::string text = "Check kinds ([[check]] kind = ...; each also takes name, metric, modes, devices, threads):";
+  for (const seedgate::checks::KindInfo& kind : seedgate::checks::kinds()) {
+    text += "\n  " + std::string(kind.name) + ": " + std::string(kind.judges);
+    std::string keys;
+    for (const seedgate::checks::KeyInfo& key : kind.keys) {
+      keys += keys.empty() ? "" : ", ";
+      keys += key.name;
+      if (!key.min_name.empty()) keys += "/" + std::string(key.min_name);
+    }
+    if (kind.estimates) keys += ", confidence, inconclusive";
+    text += "\n      keys: " + keys;
+  }
+  return text;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace seedgate::cli;
@@ -74,6 +96,7 @@ int main(int argc, char** argv) {
   auto* policy_cmd = app.add_subcommand("policy", "Work with policy files");
   policy_cmd->require_subcommand(1);
   auto* lint_cmd = policy_cmd->add_subcommand("lint", "Validate a policy and warn where its checks cannot work");
+  lint_cmd->footer(check_kinds_help());
   lint_cmd->add_option("-p,--policy", policy, "Policy file")->capture_default_str();
 
   LintOptions lint;

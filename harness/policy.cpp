@@ -342,7 +342,10 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
     KeyList names;
     for (const checks::KindInfo& k : checks::kinds()) names.push_back(k.name);
     std::string message = fmt::format("unknown check kind '{}'", kind_name);
-    if (auto near = util::closest_match(kind_name, names)) message += fmt::format("; did you mean '{}'?", *near);
+    if (auto near = util::closest_match(kind_name, names))
+      message += fmt::format("; did you mean '{}'?", *near);
+    else
+      message += fmt::format(" (kinds: {})", fmt::join(names, ", "));
     p.fail(*kind_node, message);
   }
   const checks::KindInfo& kind = *found;

@@ -58,6 +58,17 @@ TEST_P(KindRoundTripTest, RunCheckReportAndBaselineAgree) {
   expect_round_trip("sweep/results.json", "results.json");
 }
 
+// `seedgate policy lint --help` lists every kind, what it judges and its keys.
+TEST_F(CliTest, PolicyLintHelpListsEveryKind) {
+  Outcome o = seedgate({"policy", "lint", "--help"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  for (const seedgate::checks::KindInfo& kind : seedgate::checks::kinds()) {
+    EXPECT_NE(o.out.find(fmt::format("  {}: {}", kind.name, kind.judges)), std::string::npos) << o.out;
+    for (const seedgate::checks::KeyInfo& key : kind.keys)
+      EXPECT_NE(o.out.find(key.name), std::string::npos) << key.name;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Kinds, KindRoundTripTest, ::testing::Range<std::size_t>(0, seedgate::checks::kinds().size()),
                          [](const ::testing::TestParamInfo<std::size_t>& info) {
                            std::string name(seedgate::checks::kinds()[info.param].name);

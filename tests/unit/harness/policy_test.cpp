@@ -293,6 +293,10 @@ TEST(PolicyTest, Sizes) {
 TEST(PolicyTest, MisspeltCheckKind) {
   EXPECT_EQ(error_of(kMinimal + "[[check]]\nkind = \"treshold\"\nmetric = \"accuracy\"\n"),
             "seedgate.toml:9:8: unknown check kind 'treshold'; did you mean 'threshold'?");
+  // With nothing near, the message lists the kinds there are.
+  EXPECT_EQ(error_of(kMinimal + "[[check]]\nkind = \"accuracy-gate\"\n"),
+            "seedgate.toml:9:8: unknown check kind 'accuracy-gate' (kinds: threshold, variance, reproducibility, "
+            "seed-sensitivity, regression, consistency)");
 }
 
 TEST(PolicyTest, UndeclaredMetric) {
