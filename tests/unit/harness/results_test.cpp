@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "harness/exit_codes.hpp"
+
 namespace seedgate {
 namespace {
 
@@ -113,6 +115,59 @@ TEST(ResultsTest, RejectsNonResults) {
   auto loaded = results_from_json(nlohmann::json::object({{"hello", 1}}), "x.json");
   ASSERT_FALSE(loaded);
   EXPECT_TRUE(loaded.error().starts_with("x.json: not a seedgate results file: ")) << loaded.error();
+}
+
+// Every kind in the table is written by its name and read back as itself.
+TEST(ResultsTest, EveryKindReadsBackByName) {
+  for (const checks::KindInfo& kind : checks::kinds()) {
+    SweepResults results = sample();
+    results.checks[0].outcome.kind = kind.kind;
+    nlohmann::json value = to_json(results);
+    EXPECT_EQ(value["checks"][0]["kind"], std::string(kind.name));
+    auto loaded = results_from_json(value, "r.json");
+    ASSERT_TRUE(loaded) << kind.name << ": " << loaded.error();
+    EXPECT_EQ(loaded->checks[0].outcome.kind, kind.kind);
+  }
+}
+
+TEST(ResultsTest, UnknownKindsAndVerdictsAreClearErrors) {
+  nlohmann::json value = to_json(sample());
+  value["checks"][0]["kind"] = "ensemble";
+  auto loaded = results_from_json(value, "r.json");
+  ASSERT_FALSE(loaded);
+  EXPECT_NE(loaded.error().find("r.json: not a seedgate results file: "), std::string::npos) << loaded.error();
+  EXPECT_NE(loaded.error().find("unknown check kind \"ensemble\""), std::string::npos) << loaded.error();
+
+  value = to_json(sample());
+  value["verdict"] = "passed";
+  loaded = results_from_json(value, "r.json");
+  ASSERT_FALSE(loaded);
+  EXPECT_EQ(loaded.error(), "r.json: unknown verdict \"passed\"");
+  // A check's verdict nobody can read is an error, never a pass.
+  value = to_json(sample());
+  value["checks"][0]["verdict"] = "ok";
+  value["checks"][0].erase("counted_as");
+  loaded = results_from_json(value, "r.json");
+  ASSERT_TRUE(loaded) << loaded.error();
+  EXPECT_EQ(loaded->checks[0].outcome.verdict, checks::Verdict::error);
+  EXPECT_EQ(loaded->checks[0].counted_as, checks::Verdict::error);
+}
+
+TEST(ResultsTest, SweepVerdictsRoundTripAndMapToExitCodes) {
+  for (SweepVerdict v :
+       {SweepVerdict::none, SweepVerdict::pass, SweepVerdict::fail, SweepVerdict::error, SweepVerdict::shard}) {
+    SweepResults results = sample();
+    results.verdict = v;
+    auto loaded = results_from_json(to_json(results), "r.json");
+    ASSERT_TRUE(loaded) << loaded.error();
+    EXPECT_EQ(loaded->verdict, v);
+  }
+  EXPECT_EQ(exit_code(SweepVerdict::pass), 0);
+  EXPECT_EQ(exit_code(SweepVerdict::fail), 1);
+  EXPECT_EQ(exit_code(SweepVerdict::error), 3);
+  EXPECT_EQ(exit_code(SweepVerdict::shard), 3);
+  EXPECT_EQ(exit_code(SweepVerdict::none), 3);
+  EXPECT_EQ(checks::CheckOutcome{}.verdict, checks::Verdict::error);
 }
 
 }  // namespace
