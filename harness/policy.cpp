@@ -20,7 +20,7 @@ namespace seedgate {
 namespace {
 
 using checks::Goal;
-using KeyList = std::vector<std::string_view>;
+using util::KeyList;
 
 using Parser = util::TomlReader;
 using PolicyError = util::TomlError;
