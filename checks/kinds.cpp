@@ -61,6 +61,13 @@ KeyInfo artifact_names(void (*set)(CheckSpec&, const KeyValue&)) {
   return {.name = "artifacts", .type = KeyType::names, .set = set};
 }
 
+// The keys of the kinds that compare runs exactly: tolerances and the artifacts compared.
+template <typename Spec>
+std::vector<KeyInfo> exact_comparison_keys() {
+  return {non_negative("atol", set_member<&Spec::atol>), non_negative("rtol", set_member<&Spec::rtol>),
+          artifact_names(set_member<&Spec::artifacts>)};
+}
+
 std::vector<KindInfo> make_kinds() {
   std::vector<KindInfo> table;
   table.push_back({
@@ -68,7 +75,6 @@ std::vector<KindInfo> make_kinds() {
       .name = "threshold",
       .judges = "a metric's mean and its worst seed (with confidence: a low quantile of the seeds) against bounds",
       .estimates = true,
-      .min_seeds = 1,
       .keys = {{.name = "mean_at_least",
                 .min_name = "mean_at_most",
                 .type = KeyType::bound,
@@ -109,9 +115,7 @@ std::vector<KindInfo> make_kinds() {
       .sees_violations = true,
       .deterministic_by_default = true,
       .compares_repeats = true,
-      .keys = {non_negative("atol", set_member<&ReproducibilitySpec::atol>),
-               non_negative("rtol", set_member<&ReproducibilitySpec::rtol>),
-               artifact_names(set_member<&ReproducibilitySpec::artifacts>)},
+      .keys = exact_comparison_keys<ReproducibilitySpec>(),
       .judge = judge_as<ReproducibilitySpec, judge_reproducibility>,
   });
   table.push_back({
@@ -144,9 +148,7 @@ std::vector<KindInfo> make_kinds() {
       .metric = MetricUse::optional,
       .across_configurations = true,
       .deterministic_by_default = true,
-      .keys = {non_negative("atol", set_member<&ConsistencySpec::atol>),
-               non_negative("rtol", set_member<&ConsistencySpec::rtol>),
-               artifact_names(set_member<&ConsistencySpec::artifacts>)},
+      .keys = exact_comparison_keys<ConsistencySpec>(),
       .judge = judge_as<ConsistencySpec, judge_consistency>,
   });
   return table;
@@ -164,6 +166,16 @@ std::span<const KindInfo> kinds() {
     return t;
   }();
   return table;
+}
+
+std::vector<std::string_view> own_keys(const KindInfo& kind) {
+  std::vector<std::string_view> keys;
+  for (const KeyInfo& key : kind.keys) {
+    keys.push_back(key.name);
+    if (!key.min_name.empty()) keys.push_back(key.min_name);
+  }
+  if (kind.estimates) keys.insert(keys.end(), std::begin(kEstimateKeys), std::end(kEstimateKeys));
+  return keys;
 }
 
 const KindInfo& kind_info(CheckKind kind) {

@@ -141,6 +141,15 @@ struct KindInfo {
   void (*judge)(const CheckSpec&, Group&) = nullptr;
 };
 
+// Keys every [[check]] takes, whatever its kind.
+inline constexpr std::string_view kCommonCheckKeys[] = {"kind", "name", "metric", "modes", "devices", "threads"};
+// Keys every kind that estimates takes.
+inline constexpr std::string_view kEstimateKeys[] = {"confidence", "inconclusive"};
+
+// The keys a kind takes besides the common ones, in the order "did you mean"
+// prefers them: its own (a bound under both goals' names), then the estimate keys.
+std::vector<std::string_view> own_keys(const KindInfo& kind);
+
 // Every kind, in CheckKind order.
 std::span<const KindInfo> kinds();
 const KindInfo& kind_info(CheckKind kind);

@@ -1,5 +1,7 @@
 // seedgate's entry point: parses argv, dispatches to a command, maps errors
 // to exit codes. Everything else lives in the libraries.
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>
@@ -10,20 +12,13 @@
 
 namespace {
 
-// "Check kinds ([[check]] kind = ...):" and a line per kind, from the table.
+// "Check kinds (...):" and a line per kind with what it judges and its keys, from the table.
 std::string check_kinds_help() {
-  std::string text = "Check kinds ([[check]] kind = ...; each also takes name, metric, modes, devices, threads):";
-  for (const seedgate::checks::KindInfo& kind : seedgate::checks::kinds()) {
-    text += "\n  " + std::string(kind.name) + ": " + std::string(kind.judges);
-    std::string keys;
-    for (const seedgate::checks::KeyInfo& key : kind.keys) {
-      keys += keys.empty() ? "" : ", ";
-      keys += key.name;
-      if (!key.min_name.empty()) keys += "/" + std::string(key.min_name);
-    }
-    if (kind.estimates) keys += ", confidence, inconclusive";
-    text += "\n      keys: " + keys;
-  }
+  namespace checks = seedgate::checks;
+  std::string text =
+      fmt::format("Check kinds ([[check]] kind = ...; each takes {}):", fmt::join(checks::kCommonCheckKeys, ", "));
+  for (const checks::KindInfo& kind : checks::kinds())
+    text += fmt::format("\n  {}: {}\n      keys: {}", kind.name, kind.judges, fmt::join(checks::own_keys(kind), ", "));
   return text;
 }
 

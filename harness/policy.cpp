@@ -268,21 +268,6 @@ void parse_statistics(const Parser& p, const toml::node& node, Policy& policy) {
   }
 }
 
-const KeyList kCommonCheckKeys = {"kind", "name", "metric", "modes", "devices", "threads"};
-// Kinds that judge estimates take these too; kinds that compare exactly do not.
-const KeyList kEstimateKeys = {"confidence", "inconclusive"};
-
-// The keys a kind takes, in the order "did you mean" prefers them.
-KeyList check_keys(const checks::KindInfo& kind) {
-  KeyList keys = kCommonCheckKeys;
-  for (const checks::KeyInfo& key : kind.keys) {
-    keys.push_back(key.name);
-    if (!key.min_name.empty()) keys.push_back(key.min_name);
-  }
-  if (kind.estimates) keys.insert(keys.end(), kEstimateKeys.begin(), kEstimateKeys.end());
-  return keys;
-}
-
 // "'a' or 'b'", "'a', 'b' or 'c'".
 std::string either(const std::vector<std::string_view>& names) {
   std::string out;
@@ -350,13 +335,13 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
   }
   const checks::KindInfo& kind = *found;
 
-  KeyList allowed = check_keys(kind);
+  KeyList allowed(std::begin(checks::kCommonCheckKeys), std::end(checks::kCommonCheckKeys));
+  for (std::string_view key : checks::own_keys(kind)) allowed.push_back(key);
   for (auto&& [key, value] : t) {
     if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
     for (const checks::KindInfo& other : checks::kinds()) {
-      KeyList keys = check_keys(other);
-      if (std::find(keys.begin() + static_cast<std::ptrdiff_t>(kCommonCheckKeys.size()), keys.end(), key.str()) !=
-          keys.end()) {
+      KeyList keys = checks::own_keys(other);
+      if (std::find(keys.begin(), keys.end(), key.str()) != keys.end()) {
         std::string message = fmt::format("'{}' does not apply to a {} check", key.str(), kind_name);
         if (key.str() == "confidence") message += ": it compares digests and values exactly, with no estimate to bound";
         p.fail(key.source(), message);

@@ -49,9 +49,8 @@ std::vector<LintFinding> lint_policy(const Policy& policy) {
     const auto* threshold = std::get_if<checks::ThresholdSpec>(&c.params);
     const auto* variance = std::get_if<checks::VarianceSpec>(&c.params);
     const auto* regression = std::get_if<checks::RegressionSpec>(&c.params);
-    const std::optional<checks::Bound> no_bound;
-    const std::optional<checks::Bound>& worst = threshold ? threshold->worst : no_bound;
-    const std::optional<checks::Bound>& mean = threshold ? threshold->mean : no_bound;
+    const checks::Bound* worst = threshold && threshold->worst ? &*threshold->worst : nullptr;
+    const checks::Bound* mean = threshold && threshold->mean ? &*threshold->mean : nullptr;
 
     if (kind.compares_repeats && policy.sweep.repeats < 2)
       warn(

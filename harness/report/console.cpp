@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "checks/stats.hpp"
@@ -14,6 +15,36 @@ namespace seedgate {
 
 using namespace report_parts;
 using checks::Verdict;
+
+namespace {
+
+// How many runs of a status the console lists by name (passed: those with warnings).
+std::size_t console_limit(RunStatus status) {
+  return run_failed(status) ? 20 : status == RunStatus::passed ? 10 : 3;
+}
+
+// A text histogram of per-seed values: one line per bin.
+void histogram(std::string& out, const std::vector<SeedValue>& values) {
+  std::vector<double> finite;
+  for (const SeedValue& v : values)
+    if (std::isfinite(v.value)) finite.push_back(v.value);
+  if (finite.size() < 3) return;
+  auto [lo, hi] = std::minmax_element(finite.begin(), finite.end());
+  double min = *lo, max = *hi;
+  if (max == min) return;
+  constexpr int kBins = 6;
+  std::vector<int> counts(kBins, 0);
+  for (double v : finite) counts[std::min(kBins - 1, static_cast<int>((v - min) / (max - min) * kBins))]++;
+  int peak = *std::max_element(counts.begin(), counts.end());
+  double width = (max - min) / kBins;
+  for (int i = 0; i < kBins; ++i) {
+    int bar = counts[i] * 30 / peak;
+    out += fmt::format("      [{:<10.6g}, {:<10.6g}{} {:<30} {}\n", min + i * width, min + (i + 1) * width,
+                       i == kBins - 1 ? "]" : ")", std::string(static_cast<std::size_t>(bar), '#'), counts[i]);
+  }
+}
+
+}  // namespace
 
 std::string render_console(const SweepResults& results, const ReportContext& context) {
   std::string out;

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <map>
 
 #include "util/strings.hpp"
@@ -66,11 +65,6 @@ std::string importance_headline(const ImportanceGroup& g) {
       "{} seeds, Kendall's tau mean {:.3f}, min {:.3f} (seeds {} and {}); {} features in some seed's "
       "top {}",
       s.seeds, s.mean_tau, s.min_tau, s.min_pair[0], s.min_pair[1], s.distinct_in_top, s.top_k);
-}
-
-// How many runs of a status the console lists by name (passed: those with warnings).
-std::size_t console_limit(RunStatus status) {
-  return run_failed(status) ? 20 : status == RunStatus::passed ? 10 : 3;
 }
 
 std::string verdict_word(checks::Verdict verdict) {
@@ -142,27 +136,6 @@ std::string check_verdict(const CheckResult& c) {
   if (c.outcome.verdict == Verdict::inconclusive)
     word += fmt::format(" (counted as {})", checks::to_string(c.counted_as));
   return word;
-}
-
-// A text histogram of per-seed values: one line per bin.
-void histogram(std::string& out, const std::vector<SeedValue>& values) {
-  std::vector<double> finite;
-  for (const SeedValue& v : values)
-    if (std::isfinite(v.value)) finite.push_back(v.value);
-  if (finite.size() < 3) return;
-  auto [lo, hi] = std::minmax_element(finite.begin(), finite.end());
-  double min = *lo, max = *hi;
-  if (max == min) return;
-  constexpr int kBins = 6;
-  std::vector<int> counts(kBins, 0);
-  for (double v : finite) counts[std::min(kBins - 1, static_cast<int>((v - min) / (max - min) * kBins))]++;
-  int peak = *std::max_element(counts.begin(), counts.end());
-  double width = (max - min) / kBins;
-  for (int i = 0; i < kBins; ++i) {
-    int bar = counts[i] * 30 / peak;
-    out += fmt::format("      [{:<10.6g}, {:<10.6g}{} {:<30} {}\n", min + i * width, min + (i + 1) * width,
-                       i == kBins - 1 ? "]" : ")", std::string(static_cast<std::size_t>(bar), '#'), counts[i]);
-  }
 }
 
 }  // namespace seedgate::report_parts

@@ -32,10 +32,6 @@ inline constexpr std::size_t kImportanceRows = 10;
 std::string rank_range(const checks::FeatureStanding& f);
 // "8 seeds, Kendall's tau mean 0.912, min 0.800 (seeds 1 and 4); 6 features in some seed's top 5".
 std::string importance_headline(const ImportanceGroup& g);
-// How many runs of a status the console lists by name.
-std::size_t console_limit(RunStatus status);
-// A text histogram of per-seed values, a line per bin (nothing under 3 values).
-void histogram(std::string& out, const std::vector<SeedValue>& values);
 
 // "mode=deterministic, device=cpu" (", threads=2" with a threads axis).
 std::string group_label(const RunSpec& run);

@@ -88,6 +88,16 @@ TEST_F(PosixRunnerTest, MissingCommand) {
   EXPECT_EQ(describe(run_one(s), {}), "command not found: no-such-program-on-path (127)");
 }
 
+// Output that cannot be captured is a run that could not start, named, with no process left behind.
+TEST_F(PosixRunnerTest, OutputThatCannotBeCapturedIsASetupFailure) {
+  ProcessSpec s = spec({"stable"});
+  s.stdout_path = m_dir / "missing-folder" / "stdout.log";
+  ProcessResult r = run_one(s);
+  EXPECT_EQ(r.status, ProcessResult::Status::spawn_failed);
+  EXPECT_EQ(describe(r, {}), "cannot set up output capture: no such file or directory");
+  EXPECT_FALSE(std::filesystem::exists(m_dir / "metrics.jsonl")) << "the program must not have run";
+}
+
 TEST_F(PosixRunnerTest, NotExecutable) {
   std::ofstream(m_dir / "script.txt") << "not a program\n";
   ProcessSpec s = spec({});
