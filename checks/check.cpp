@@ -115,11 +115,34 @@ SeedValues collect_values(std::span<const Observation* const> runs, const std::s
 }
 
 Group::Group(const CheckSpec& spec, GroupKey key, std::vector<const Observation*> runs,
-             const std::vector<const Observation*>* baseline, CheckOutcome& outcome)
-    : m_spec(spec), m_key(std::move(key)), m_runs(std::move(runs)), m_baseline(baseline), m_outcome(outcome) {}
+             std::vector<const Observation*> lost, const std::vector<const Observation*>* baseline,
+             CheckOutcome& outcome)
+    : m_spec(spec),
+      m_key(std::move(key)),
+      m_runs(std::move(runs)),
+      m_lost(std::move(lost)),
+      m_baseline(baseline),
+      m_outcome(outcome) {}
+
+std::vector<std::string> Group::describe_lost() const {
+  std::vector<std::string> out;
+  for (const Observation* o : m_lost) out.push_back(fmt::format("seed {} repeat {} ({})", o->seed, o->repeat, o->lost));
+  return out;
+}
 
 SeedValues Group::values() const {
   return collect_values(m_runs, m_spec.metric, m_spec.goal);
+}
+
+SingleRunStd Group::single_run_std(const SeedValues& values) const {
+  return single_run_std_interval(values.by_seed, two_sided_level(m_spec.confidence.value_or(0.95)));
+}
+
+double Group::resolution(const SeedValues& values) const {
+  if (m_spec.resolution) return *m_spec.resolution;
+  std::vector<double> all;
+  for (const std::vector<double>& runs : values.by_seed) all.insert(all.end(), runs.begin(), runs.end());
+  return inferred_resolution(all);
 }
 
 // A failure wins over an error: a check that failed in one group and could not
@@ -139,6 +162,10 @@ void Group::inconclusive(std::string message) {
   m_outcome.messages.push_back(std::move(message));
 }
 
+void Group::note(std::string message) {
+  m_outcome.notes.push_back(std::move(message));
+}
+
 void Group::statistic(std::string name, double value, std::optional<Bound> bound, bool passed) {
   m_outcome.statistics.push_back(
       {label(), std::move(name), value, std::move(bound), std::nullopt, passed ? Verdict::pass : Verdict::fail});
@@ -149,6 +176,7 @@ void Group::information(std::string name, double value, std::optional<Interval> 
 }
 
 void Group::verdict_statistic(std::string name, double value, Bound bound, Interval interval, Verdict verdict) {
+  if (verdict == Verdict::inconclusive && std::fabs(value) > bound.value) m_outcome.estimate_breaches = true;
   m_outcome.statistics.push_back({label(), std::move(name), value, std::move(bound), interval, verdict});
 }
 
@@ -171,14 +199,16 @@ void Group::judged(const std::string& name, const std::string& context, double v
                    const Bound& bound, bool at_least) {
   Verdict verdict = judge_interval(interval, bound.value, at_least);
   m_outcome.statistics.push_back({label(), name, value, bound, interval, verdict});
-  std::string judged = fmt::format("{}: {} {} {} ({})", m_spec.metric, name, short_number(value), context,
-                                   describe_interval(interval, *m_spec.confidence));
+  std::string judged = fmt::format("{}{} {} {} ({})", m_spec.metric.empty() ? "" : m_spec.metric + ": ", name,
+                                   short_number(value), context, describe_interval(interval, *m_spec.confidence));
   if (verdict == Verdict::fail) {
     fail(fmt::format("{} is {} {} {} ({})", judged, at_least ? "below" : "above", bound.key, short_number(bound.value),
                      label()));
   } else if (verdict == Verdict::inconclusive) {
-    inconclusive(
-        fmt::format("{} straddles {} {}: cannot tell yet ({})", judged, bound.key, short_number(bound.value), label()));
+    bool breaches = at_least ? value < bound.value : value > bound.value;
+    m_outcome.estimate_breaches |= breaches;
+    inconclusive(fmt::format("{} straddles {} {}: cannot tell yet{} ({})", judged, bound.key, short_number(bound.value),
+                             breaches ? ", and the estimate is already past the bound" : "", label()));
   }
 }
 
@@ -210,25 +240,51 @@ namespace {
 
 using Groups = std::map<GroupKey, std::vector<const Observation*>>;
 
-// Groups of runs judged together: one per (mode, device, threads), or per mode
-// for a kind that compares devices and thread counts. A run stopped by a
-// determinism violation has no results; only kinds that judge violations see it.
-Groups group_observations(const CheckSpec& spec, const KindInfo& kind, std::span<const Observation> observations) {
-  Groups groups;
-  for (const Observation& o : observations) {
-    if (!selects(spec, o)) continue;
-    if (!o.violation.empty() && !kind.sees_violations) continue;
-    if (kind.across_configurations)
-      groups[{o.mode, "", 0}].push_back(&o);
-    else
-      groups[{o.mode, o.device, o.threads}].push_back(&o);
-  }
+void sort_runs(Groups& groups) {
   for (auto& [key, runs] : groups) {
     std::sort(runs.begin(), runs.end(), [](const Observation* a, const Observation* b) {
       return std::tie(a->seed, a->repeat) < std::tie(b->seed, b->repeat);
     });
   }
+}
+
+// Groups of runs judged together: one per (mode, device, threads), or per mode
+// for a kind that compares devices and thread counts. A run stopped by a
+// determinism violation has no results; only kinds that judge violations see
+// it. Runs that crashed or timed out go to `lost`, in the same groups.
+Groups group_observations(const CheckSpec& spec, const KindInfo& kind, std::span<const Observation> observations,
+                          Groups* lost = nullptr) {
+  Groups groups;
+  for (const Observation& o : observations) {
+    if (!selects(spec, o)) continue;
+    if (!o.violation.empty() && !kind.sees_violations) continue;
+    GroupKey key = kind.across_configurations ? GroupKey{o.mode, "", 0} : GroupKey{o.mode, o.device, o.threads};
+    if (o.lost.empty())
+      groups[key].push_back(&o);
+    else if (lost)
+      (*lost)[key].push_back(&o);
+  }
+  sort_runs(groups);
+  if (lost) sort_runs(*lost);
   return groups;
+}
+
+// Every check says how many seeds it lost and why; the kinds that count lost
+// seeds in their verdict (threshold, failures) say how they counted them.
+void note_lost(const Group& group, CheckOutcome& outcome) {
+  if (group.lost().empty() || outcome.kind == CheckKind::failures) return;
+  std::set<std::int64_t> seeds;
+  for (const Observation* o : group.lost()) seeds.insert(o->seed);
+  bool counted =
+      outcome.kind == CheckKind::threshold && group.spec().as<ThresholdSpec>().lost_seeds == LostSeeds::count;
+  outcome.statistics.push_back(
+      {group.label(), "lost_seeds", static_cast<double>(seeds.size()), std::nullopt, std::nullopt, Verdict::pass});
+  outcome.notes.push_back(fmt::format("lost {} seed{} ({}): {}; {}", seeds.size(), seeds.size() == 1 ? "" : "s",
+                                      group.label(), fmt::join(group.describe_lost(), ", "),
+                                      counted ? "counted below every bound"
+                                      : outcome.kind == CheckKind::threshold
+                                          ? "left out of the statistics (lost_seeds = \"exclude\")"
+                                          : "left out of the statistics"));
 }
 
 }  // namespace
@@ -242,8 +298,11 @@ CheckOutcome evaluate(const CheckSpec& spec, std::span<const Observation> observ
   outcome.kind = spec.kind();
   outcome.metric = spec.metric;
   outcome.verdict = Verdict::pass;  // until a group says otherwise
-  Groups groups = group_observations(spec, kind, observations);
+  Groups lost;
+  Groups groups = group_observations(spec, kind, observations, &lost);
   Groups baseline_groups = group_observations(spec, kind, baseline);
+  // A group whose every run was lost is still judged (on no runs).
+  for (const auto& [key, runs] : lost) groups.try_emplace(key);
   std::set<std::int64_t> seeds;
   for (const auto& [key, runs] : groups)
     for (const Observation* o : runs) seeds.insert(o->seed);
@@ -255,8 +314,11 @@ CheckOutcome evaluate(const CheckSpec& spec, std::span<const Observation> observ
   }
   for (auto& [key, runs] : groups) {
     auto base = baseline_groups.find(key);
-    Group group(spec, key, std::move(runs), base == baseline_groups.end() ? nullptr : &base->second, outcome);
+    auto gone = lost.find(key);
+    Group group(spec, key, std::move(runs), gone == lost.end() ? std::vector<const Observation*>{} : gone->second,
+                base == baseline_groups.end() ? nullptr : &base->second, outcome);
     kind.judge(spec, group);
+    note_lost(group, outcome);
   }
   return outcome;
 }

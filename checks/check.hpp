@@ -36,6 +36,9 @@ struct Observation {
   // ("put_ does not have a deterministic implementation"): it has no results,
   // and reproducibility checks that select it fail on it.
   std::string violation;
+  // Set when the run crashed or timed out ("crashed: exit status 3"): it has
+  // no results. Checks count it as lost (threshold bounds, failures).
+  std::string lost;
 };
 
 // A check as the policy declares it: what every kind shares (the metric, the
@@ -51,7 +54,10 @@ struct CheckSpec {
   // One-sided confidence of each bound at this look (a sequential sweep's
   // looks each get a share of 1 - confidence). nullopt: point estimates.
   std::optional<double> confidence;
-  BootstrapOptions bootstrap;  // where a kind bootstraps (variance `cv_at_most` with confidence)
+  BootstrapOptions bootstrap;  // where a kind bootstraps (variance `cv_at_most`, tolerance = "nonparametric")
+  // The step the metric's values are rounded to: intervals widen by the
+  // rounding error it allows. nullopt: inferred from the values' decimals.
+  std::optional<double> resolution;
   KindSpec params;
 
   CheckKind kind() const { return static_cast<CheckKind>(params.index()); }
@@ -91,6 +97,9 @@ struct CheckOutcome {
   std::vector<std::int64_t> seeds;    // seeds judged, sorted
   std::optional<double> confidence;   // one-sided confidence each bound was judged at
   std::vector<std::string> notes;     // context that does not change the verdict
+  // An inconclusive bound whose point estimate is already on the wrong side:
+  // `inconclusive = "pass"` still fails such a check.
+  bool estimate_breaches = false;
 };
 
 // Whether the check's filter of modes, devices and thread counts takes `o`.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include "checks/group.hpp"
 #include "util/strings.hpp"
@@ -124,18 +125,81 @@ void judge_consistency(const ConsistencySpec& spec, Group& group) {
   }
 }
 
-void judge_seed_sensitivity(const SeedSensitivitySpec& spec, Group& group) {
-  group.require_artifacts(spec.artifacts);
+namespace {
+
+// True when some seed's repeats differ in a compared artifact or metric: the
+// program varies from run to run with the seed fixed.
+bool varies_between_repeats(const SeedSensitivitySpec& spec, const Group& group) {
   const std::string& metric = group.spec().metric;
-  // One run per seed: its first repeat.
   std::map<std::int64_t, const Observation*> first;
-  for (const Observation* o : group.runs()) first.try_emplace(o->seed, o);
-  if (first.size() < 2) {
-    group.error(fmt::format("seed-sensitivity needs at least 2 seeds, got {} ({})", first.size(), group.label()));
+  for (const Observation* o : group.runs()) {
+    auto [it, inserted] = first.try_emplace(o->seed, o);
+    if (inserted) continue;
+    const Observation& reference = *it->second;
+    for (const auto& [name, digest] : reference.digests)
+      if (wanted(spec.artifacts, name) && o->digests.count(name) && o->digests.at(name) != digest) return true;
+    for (const auto& [name, value] : reference.metrics)
+      if ((metric.empty() || name == metric) && o->metrics.count(name) && o->metrics.at(name) != value) return true;
+  }
+  return false;
+}
+
+bool has_repeats(const Group& group) {
+  std::map<std::int64_t, int> runs;
+  for (const Observation* o : group.runs())
+    if (++runs[o->seed] > 1) return true;
+  return false;
+}
+
+// A program that varies from run to run: the seed must explain at least
+// `seed_share_at_least` of each metric's variance, and more than run-to-run
+// noise alone would (the share's 95% lower bound above 0, an F test).
+void judge_seed_share(const SeedSensitivitySpec& spec, Group& group) {
+  const CheckSpec& check = group.spec();
+  std::vector<std::string> names;
+  if (!check.metric.empty()) {
+    names.push_back(check.metric);
+  } else {
+    for (const auto& [name, value] : group.runs().front()->metrics) names.push_back(name);
+  }
+  if (names.empty()) {
+    group.inconclusive(
+        fmt::format("artifacts differ between repeats of a seed, and no metric tells the seed's effect from "
+                    "run-to-run differences ({})",
+                    group.label()));
     return;
   }
-  bool judged = false;
-  // Artifacts: two seeds with one digest means the seed did not reach the model.
+  for (const std::string& name : names) {
+    SeedValues values = collect_values(group.runs(), name, Goal::maximize);
+    if (!values.missing.empty() || !values.non_finite.empty()) continue;
+    auto components = variance_components(values.by_seed);
+    if (!components) continue;
+    double share = seed_share(*components);
+    Interval interval = seed_share_interval(values.by_seed, 0.90);
+    std::string statistic = check.metric.empty() ? fmt::format("seed_share[{}]", name) : "seed_share";
+    bool ok = share >= spec.seed_share_at_least && interval.lower > 0;
+    group.verdict_statistic(statistic, share, Bound{"seed_share_at_least", spec.seed_share_at_least}, interval,
+                            ok ? Verdict::pass : Verdict::fail);
+    if (!ok) {
+      group.fail(
+          fmt::format("{}: the seed explains {:.3g}% of the variance (95% lower bound {:.3g}%; seed std {}, "
+                      "run-to-run std {}), {} seed_share_at_least {:g}%: the seed's effect is within "
+                      "run-to-run noise ({})",
+                      name, 100 * share, 100 * interval.lower, short_number(std::sqrt(components->between_seeds)),
+                      short_number(std::sqrt(components->within_seed)),
+                      share < spec.seed_share_at_least ? "below" : "not clearly above", 100 * spec.seed_share_at_least,
+                      group.label()));
+    }
+  }
+}
+
+// One run per seed (its first repeat): two seeds with one digest, or every
+// seed with one value of a metric, means the seed did not reach the model.
+// nullopt: nothing to compare; otherwise whether every comparison differed.
+std::optional<bool> judge_seeds_differ(const SeedSensitivitySpec& spec, Group& group,
+                                       const std::map<std::int64_t, const Observation*>& first) {
+  const std::string& metric = group.spec().metric;
+  bool judged = false, differ = true;
   std::map<std::string, std::map<std::string, std::int64_t>> seen;  // artifact -> digest -> first seed
   for (const auto& [seed, o] : first) {
     for (const auto& [name, digest] : o->digests) {
@@ -143,6 +207,7 @@ void judge_seed_sensitivity(const SeedSensitivitySpec& spec, Group& group) {
       judged = true;
       auto [it, inserted] = seen[name].try_emplace(digest, seed);
       if (!inserted) {
+        differ = false;
         group.fail(
             fmt::format("seeds {} and {} produced the same artifact '{}' ({}) ({}): the "
                         "program may ignore its seed",
@@ -162,12 +227,48 @@ void judge_seed_sensitivity(const SeedSensitivitySpec& spec, Group& group) {
       return it != entry.second->metrics.end() && it->second == reference;
     });
     if (all_same) {
+      differ = false;
       group.fail(fmt::format("all {} seeds produced {} = {} ({}): the program may ignore its seed", first.size(), name,
                              util::format_number(value), group.label()));
     }
   }
-  group.statistic("seeds_compared", static_cast<double>(first.size()), std::nullopt, judged);
-  if (!judged) group.error(fmt::format("no artifact or metric to compare across seeds ({})", group.label()));
+  if (!judged) return std::nullopt;
+  return differ;
+}
+
+}  // namespace
+
+// Different seeds must differ, and the difference must come from the seed:
+// - repeats that agree (a deterministic program): different digests or
+//   metrics between seeds are proof;
+// - repeats that differ: the seed must explain a share of the variance;
+// - no repeats outside the deterministic mode: differences between seeds
+//   could be run-to-run noise, so the check is inconclusive unless every
+//   seed gave the same result.
+void judge_seed_sensitivity(const SeedSensitivitySpec& spec, Group& group) {
+  group.require_artifacts(spec.artifacts);
+  std::map<std::int64_t, const Observation*> first;
+  for (const Observation* o : group.runs()) first.try_emplace(o->seed, o);
+  if (first.size() < 2) {
+    group.error(fmt::format("seed-sensitivity needs at least 2 seeds, got {} ({})", first.size(), group.label()));
+    return;
+  }
+  group.statistic("seeds_compared", static_cast<double>(first.size()), std::nullopt, true);
+  if (has_repeats(group) && varies_between_repeats(spec, group)) {
+    judge_seed_share(spec, group);
+    return;
+  }
+  std::optional<bool> differ = judge_seeds_differ(spec, group, first);
+  if (!differ) {
+    group.error(fmt::format("no artifact or metric to compare across seeds ({})", group.label()));
+    return;
+  }
+  if (*differ && !has_repeats(group) && group.key().mode != "deterministic") {
+    group.inconclusive(
+        fmt::format("seeds gave different results, but without repeats a program that varies from run to run "
+                    "looks the same; set repeats = 2 in [sweep] to tell the seed from run-to-run noise ({})",
+                    group.label()));
+  }
 }
 
 }  // namespace seedgate::checks

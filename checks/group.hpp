@@ -42,7 +42,8 @@ class Group {
  public:
   // `baseline`: the baseline's runs in the same group, null when it has none
   // (only kinds that read a baseline look at it).
-  Group(const CheckSpec& spec, GroupKey key, std::vector<const Observation*> runs,
+  // `lost`: the group's runs that crashed or timed out (Observation::lost).
+  Group(const CheckSpec& spec, GroupKey key, std::vector<const Observation*> runs, std::vector<const Observation*> lost,
         const std::vector<const Observation*>* baseline, CheckOutcome& outcome);
 
   const CheckSpec& spec() const { return m_spec; }
@@ -50,10 +51,21 @@ class Group {
   std::string label() const { return m_key.label(); }
   // Sorted by seed, then repeat.
   std::span<const Observation* const> runs() const { return m_runs; }
+  // Runs that ended without results, sorted by seed, then repeat.
+  std::span<const Observation* const> lost() const { return m_lost; }
+  // "seed 3 repeat 0 (crashed: exit status 1)" for each lost run.
+  std::vector<std::string> describe_lost() const;
   const std::vector<const Observation*>* baseline() const { return m_baseline; }
 
   // The check's metric over this group's runs.
   SeedValues values() const;
+  // The std of one run: with repeats, the seed-to-seed and run-to-run parts
+  // together (modified large-sample interval); without, the seeds' std
+  // (chi-square interval). The interval is at the check's confidence.
+  SingleRunStd single_run_std(const SeedValues& values) const;
+  // The step the metric's values are rounded to: the policy's `resolution`,
+  // or inferred from the values' decimals (0: continuous).
+  double resolution(const SeedValues& values) const;
   // Missing or non-finite values are failures of the training program: the
   // check fails naming the runs. True when the values cannot be judged.
   bool reject_bad_values(const SeedValues& values);
@@ -65,6 +77,8 @@ class Group {
   void fail(std::string message);
   void error(std::string message);
   void inconclusive(std::string message);
+  // Context that does not change the verdict ("paired by seed").
+  void note(std::string message);
 
   // A statistic judged as observed against `bound` (none: it passes).
   void statistic(std::string name, double value, std::optional<Bound> bound, bool passed);
@@ -83,6 +97,7 @@ class Group {
   const CheckSpec& m_spec;
   GroupKey m_key;
   std::vector<const Observation*> m_runs;
+  std::vector<const Observation*> m_lost;
   const std::vector<const Observation*>* m_baseline;
   CheckOutcome& m_outcome;
 };
@@ -107,5 +122,6 @@ void judge_reproducibility(const ReproducibilitySpec& spec, Group& group);
 void judge_seed_sensitivity(const SeedSensitivitySpec& spec, Group& group);
 void judge_regression(const RegressionSpec& spec, Group& group);
 void judge_consistency(const ConsistencySpec& spec, Group& group);
+void judge_failures(const FailuresSpec& spec, Group& group);
 
 }  // namespace seedgate::checks

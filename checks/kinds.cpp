@@ -93,7 +93,11 @@ std::vector<KindInfo> make_kinds() {
                 .type = KeyType::choice,
                 .choices = {"normal", "nonparametric"},
                 .needs_confidence = true,
-                .set = set_member<&ThresholdSpec::tolerance>}},
+                .set = set_member<&ThresholdSpec::tolerance>},
+               {.name = "lost_seeds",
+                .type = KeyType::choice,
+                .choices = {"count", "exclude"},
+                .set = set_member<&ThresholdSpec::lost_seeds>}},
       .judge = judge_as<ThresholdSpec, judge_threshold>,
   });
   table.push_back({
@@ -104,7 +108,12 @@ std::vector<KindInfo> make_kinds() {
       .min_seeds = 2,
       .keys = {non_negative("std_at_most", set_member<&VarianceSpec::std_at_most>, true),
                non_negative("range_at_most", set_member<&VarianceSpec::range_at_most>, true),
-               non_negative("cv_at_most", set_member<&VarianceSpec::cv_at_most>, true)},
+               non_negative("cv_at_most", set_member<&VarianceSpec::cv_at_most>, true),
+               {.name = "tolerance",
+                .type = KeyType::choice,
+                .choices = {"normal", "nonparametric"},
+                .needs_confidence = true,
+                .set = set_member<&VarianceSpec::tolerance>}},
       .judge = judge_as<VarianceSpec, judge_variance>,
   });
   table.push_back({
@@ -124,7 +133,10 @@ std::vector<KindInfo> make_kinds() {
       .judges = "different seeds give different artifacts or metrics: the seed reaches the training",
       .metric = MetricUse::optional,
       .min_seeds = 2,
-      .keys = {artifact_names(set_member<&SeedSensitivitySpec::artifacts>)},
+      .keys = {artifact_names(set_member<&SeedSensitivitySpec::artifacts>),
+               {.name = "seed_share_at_least",
+                .type = KeyType::share,
+                .set = set_member<&SeedSensitivitySpec::seed_share_at_least>}},
       .judge = judge_as<SeedSensitivitySpec, judge_seed_sensitivity>,
   });
   table.push_back({
@@ -138,7 +150,11 @@ std::vector<KindInfo> make_kinds() {
            {.name = "comparison",
             .type = KeyType::choice,
             .choices = {"non-inferiority", "equivalence"},
-            .set = set_member<&RegressionSpec::comparison>}},
+            .set = set_member<&RegressionSpec::comparison>},
+           {.name = "pairing",
+            .type = KeyType::choice,
+            .choices = {"auto", "seed", "none"},
+            .set = set_member<&RegressionSpec::pairing>}},
       .judge = judge_as<RegressionSpec, judge_regression>,
   });
   table.push_back({
@@ -150,6 +166,18 @@ std::vector<KindInfo> make_kinds() {
       .deterministic_by_default = true,
       .keys = exact_comparison_keys<ConsistencySpec>(),
       .judge = judge_as<ConsistencySpec, judge_consistency>,
+  });
+  table.push_back({
+      .kind = CheckKind::failures,
+      .name = "failures",
+      .judges = "the share of runs that crashed or timed out (with confidence: its Clopper-Pearson upper bound)",
+      .metric = MetricUse::none,
+      .estimates = true,
+      .keys = {{.name = "rate_at_most",
+                .type = KeyType::share,
+                .required = true,
+                .set = set_member<&FailuresSpec::rate_at_most>}},
+      .judge = judge_as<FailuresSpec, judge_failures>,
   });
   return table;
 }

@@ -31,6 +31,16 @@ struct Bound {
 // noncentral-t factor) or order statistics, which assume no distribution.
 enum class Tolerance { normal, nonparametric };
 
+// How a threshold check counts a seed whose run crashed or timed out: below
+// any bound (a program that crashes on its worst seeds must not look better
+// than one that doesn't), or left out of the statistics (the report says so).
+enum class LostSeeds { count, exclude };
+
+// Whether a regression check pairs the candidate's seeds with the baseline's:
+// `automatic` pairs when both ran the same seeds and their values correlate
+// positively; `seed` always pairs (an error when the seeds differ).
+enum class Pairing { automatic, seed, none };
+
 // What a regression check asks of the candidate: no worse than the baseline by
 // more than the margin, or within the margin either way (TOST).
 enum class Comparison { non_inferiority, equivalence };
@@ -42,13 +52,18 @@ struct ThresholdSpec {
   std::optional<Bound> worst;
   double coverage = 0.9;  // `worst_*` with confidence: share of seeds that must meet the bound
   Tolerance tolerance = Tolerance::normal;
+  LostSeeds lost_seeds = LostSeeds::count;
 };
 
-// The spread of a metric across seeds.
+// The spread of a metric across seeds; with repeats, the spread of one run
+// (seed-to-seed plus run-to-run), which is what a single production run has.
 struct VarianceSpec {
   std::optional<double> std_at_most;
   std::optional<double> range_at_most;
-  std::optional<double> cv_at_most;  // with confidence: bootstrap BCa
+  std::optional<double> cv_at_most;
+  // With confidence: normal theory (chi-square for the std, noncentral t for
+  // the cv), or the bootstrap BCa for the cv from 10 seeds on.
+  Tolerance tolerance = Tolerance::normal;
 };
 
 // Repeats of a seed agree: metrics within atol + rtol * |reference|, digests
@@ -60,8 +75,11 @@ struct ReproducibilitySpec {
 };
 
 // Different seeds give different models (the seed reaches the training).
+// With repeats of a program that varies from run to run, the seed must
+// explain at least `seed_share_at_least` of the metric's variance.
 struct SeedSensitivitySpec {
   std::vector<std::string> artifacts;  // empty: every reported digest
+  double seed_share_at_least = 0.5;
 };
 
 // The candidate's distribution against a stored baseline's.
@@ -69,6 +87,7 @@ struct RegressionSpec {
   std::filesystem::path baseline;  // results written by `seedgate baseline save`
   double margin = 0;               // how much worse than the baseline's mean is still acceptable
   Comparison comparison = Comparison::non_inferiority;
+  Pairing pairing = Pairing::automatic;
 };
 
 // Same seed and mode across devices and thread counts: metrics within atol +
@@ -79,11 +98,16 @@ struct ConsistencySpec {
   std::vector<std::string> artifacts;  // empty: digests are not compared
 };
 
+// The share of runs that crashed or timed out.
+struct FailuresSpec {
+  std::optional<double> rate_at_most;  // with confidence: the Clopper–Pearson upper bound
+};
+
 // In the order of KindSpec's alternatives (checks/kinds.cpp asserts it).
-enum class CheckKind { threshold, variance, reproducibility, seed_sensitivity, regression, consistency };
+enum class CheckKind { threshold, variance, reproducibility, seed_sensitivity, regression, consistency, failures };
 
 using KindSpec = std::variant<ThresholdSpec, VarianceSpec, ReproducibilitySpec, SeedSensitivitySpec, RegressionSpec,
-                              ConsistencySpec>;
+                              ConsistencySpec, FailuresSpec>;
 
 struct CheckSpec;
 class Group;
@@ -124,6 +148,7 @@ struct KeyInfo {
 enum class MetricUse {
   required,  // judges one metric
   optional,  // one metric, or (empty) every metric and artifact digest
+  none,      // judges runs, not metrics
 };
 
 struct KindInfo {
@@ -144,7 +169,7 @@ struct KindInfo {
 // Keys every [[check]] takes, whatever its kind.
 inline constexpr std::string_view kCommonCheckKeys[] = {"kind", "name", "metric", "modes", "devices", "threads"};
 // Keys every kind that estimates takes.
-inline constexpr std::string_view kEstimateKeys[] = {"confidence", "inconclusive"};
+inline constexpr std::string_view kEstimateKeys[] = {"confidence", "inconclusive", "resolution"};
 
 // The keys a kind takes besides the common ones, in the order "did you mean"
 // prefers them: its own (a bound under both goals' names), then the estimate keys.

@@ -1,11 +1,13 @@
 // kind = "regression": the candidate against a stored baseline, per group.
 // Without confidence: the difference of means against the margin. With it:
-// Welch's interval for the difference (non-inferiority, or TOST for
-// equivalence). Mann–Whitney, the probability of improvement and
-// Brunner–Munzel are reported beside it.
+// the interval for the difference (non-inferiority, or TOST for
+// equivalence), paired by seed where both sides ran the same seeds (paired t,
+// Wilcoxon signed-rank beside it) and Welch's otherwise. Mann–Whitney, the
+// probability of improvement and Brunner–Munzel are reported beside it.
 #include <fmt/format.h>
 
 #include <cmath>
+#include <optional>
 
 #include "checks/compare.hpp"
 #include "checks/group.hpp"
@@ -32,6 +34,40 @@ void judge_equivalence(const RegressionSpec& spec, Group& group, const WelchResu
   else if (verdict == Verdict::inconclusive)
     group.inconclusive(fmt::format("{} straddles +-margin {}: cannot tell yet ({})", judged, short_number(spec.margin),
                                    group.label()));
+}
+
+// The paired comparison where the policy's `pairing` and the data allow it:
+// the same seeds on both sides (and, for "auto", a positive correlation
+// between them, without which pairing only costs degrees of freedom). Says
+// which design it used. nullopt: judge unpaired (or, for "seed", an error).
+std::optional<WelchResult> pair_by_seed(const RegressionSpec& spec, Group& group, const SeedValues& values,
+                                        const SeedValues& base, std::span<const double> x, std::span<const double> y) {
+  if (spec.pairing == Pairing::none) {
+    group.note("unpaired (Welch): pairing = \"none\"");
+    return std::nullopt;
+  }
+  bool same_seeds = values.seeds == base.seeds;
+  if (!same_seeds) {
+    std::string why = fmt::format("the candidate ran seeds {} and the baseline {}", describe_seeds(values.seeds),
+                                  describe_seeds(base.seeds));
+    if (spec.pairing == Pairing::seed)
+      group.error(fmt::format("{}: pairing = \"seed\" needs the same seeds on both sides, but {} ({})",
+                              group.spec().metric, why, group.label()));
+    else
+      group.note(fmt::format("unpaired (Welch): {} ({})", why, group.label()));
+    return std::nullopt;
+  }
+  PairedResult paired = paired_t_test(x, y, two_sided_level(*group.spec().confidence));
+  group.information("correlation", paired.correlation);
+  group.information("wilcoxon_p", wilcoxon_signed_rank(x, y).p_two_sided);
+  if (spec.pairing == Pairing::automatic && !(paired.correlation > 0)) {
+    group.note(fmt::format("unpaired (Welch): the seeds match but their values do not correlate (r = {:.3g}) ({})",
+                           paired.correlation, group.label()));
+    return std::nullopt;
+  }
+  group.note(fmt::format("paired by seed (paired t; r = {:.3g} between candidate and baseline) ({})",
+                         paired.correlation, group.label()));
+  return static_cast<WelchResult>(paired);
 }
 
 }  // namespace
@@ -69,7 +105,9 @@ void judge_regression(const RegressionSpec& spec, Group& group) {
                       check.metric, x.size(), y.size(), group.label()));
       return;
     }
-    WelchResult welch = welch_test(x, y, two_sided_level(*check.confidence));
+    std::optional<WelchResult> paired = pair_by_seed(spec, group, values, base, x, y);
+    if (!paired && spec.pairing == Pairing::seed) return;
+    WelchResult welch = paired ? *paired : welch_test(x, y, two_sided_level(*check.confidence));
     group.information("baseline_mean", reference);
     if (equivalence) {
       judge_equivalence(spec, group, welch, over, base.per_seed.size());
@@ -80,7 +118,7 @@ void judge_regression(const RegressionSpec& spec, Group& group) {
       group.judged("worse_by", what, 0.0 - welch.difference, worse, Bound{"margin", spec.margin}, false);
       group.information("non_inferiority_p", non_inferiority_p(welch, spec.margin));
     }
-    group.information("welch_p", welch.p_two_sided);
+    group.information(paired ? "paired_t_p" : "welch_p", welch.p_two_sided);
     MannWhitneyResult mw = mann_whitney(x, y);
     group.information("prob_improvement", mw.prob_greater);
     group.information("mann_whitney_p", mw.p_two_sided);

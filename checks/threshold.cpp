@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "checks/group.hpp"
@@ -12,54 +13,64 @@
 namespace seedgate::checks {
 namespace {
 
-// Confidence bounds for the lower `share` quantile of the seeds' distribution,
-// from their values in ascending order.
-Interval quantile_bounds(std::span<const double> sorted, double share, double confidence, Tolerance tolerance) {
+// Confidence bounds for the lower `share` quantile of one run's
+// distribution. Normal tolerance: from the seeds' mean and the std of one
+// run (`spread`, which with repeats holds the run-to-run part as well), with
+// the factor for n seeds; rounding to `half_step` can move the mean by up to
+// it and the std by up to `slack`, and the bounds allow for both.
+// Order statistics: from one value per seed, ascending.
+Interval quantile_bounds(std::span<const double> sorted, double mean, double spread, double share, double confidence,
+                         Tolerance tolerance, double half_step, double slack) {
   double level = two_sided_level(confidence);
   std::size_t n = sorted.size();
   if (tolerance == Tolerance::normal) {
-    Summary s = summarize(sorted);
     double coverage = 1 - share;
-    return {s.mean - normal_tolerance_factor(n, coverage, confidence) * s.std,
-            s.mean - normal_tolerance_factor(n, coverage, 1 - confidence) * s.std, level};
+    double k_low = normal_tolerance_factor(n, coverage, confidence);
+    double k_high = normal_tolerance_factor(n, coverage, 1 - confidence);
+    // The bound is linear in the std: take the std in [spread - slack, spread + slack] that is least favourable.
+    double low_spread = std::max(0.0, spread - slack), high_spread = spread + slack;
+    return {mean - half_step - k_low * (k_low >= 0 ? high_spread : low_spread),
+            mean + half_step - k_high * (k_high >= 0 ? low_spread : high_spread), level};
   }
   auto lower = lower_order_rank(n, share, confidence);
   auto upper = upper_order_rank(n, share, confidence);
   constexpr double inf = std::numeric_limits<double>::infinity();
-  return {lower ? sorted[*lower - 1] : -inf, upper ? sorted[*upper - 1] : inf, level};
+  return {lower ? sorted[*lower - 1] - half_step : -inf, upper ? sorted[*upper - 1] + half_step : inf, level};
 }
 
 std::string quantile_name(double share) {
   return fmt::format("q{:g}", share * 100);
 }
 
-// "With confidence c, a share `coverage` of seeds meets the worst bound":
-// judged by bounds on the quantile that `coverage` of seeds lie beyond.
+// "With confidence c, a share `coverage` of runs meets the worst bound":
+// judged by bounds on the quantile that `coverage` of single runs lie beyond.
+// With repeats, the spread is that of one run (seed and run-to-run parts),
+// and the order statistics use each seed's first repeat, an independent
+// draw of one run.
 void judge_worst_with_confidence(const ThresholdSpec& spec, Group& group, const SeedValues& values) {
   const CheckSpec& check = group.spec();
   if (!group.enough_for_confidence(values.per_seed.size(), spec.worst->key)) return;
   bool maximize = check.goal == Goal::maximize;
   double share = 1 - spec.coverage;
   // For a metric to minimise, the quantile of interest is the upper one: judge the negated values.
-  std::vector<double> sorted = values.per_seed;
-  if (!maximize)
-    for (double& v : sorted) v = -v;
+  double sign = maximize ? 1 : -1;
+  std::vector<double> sorted;
+  for (const std::vector<double>& runs : values.by_seed) sorted.push_back(sign * runs.front());
   std::sort(sorted.begin(), sorted.end());
-  Interval bounds = quantile_bounds(sorted, share, *check.confidence, spec.tolerance);
-  double estimate;
-  if (spec.tolerance == Tolerance::normal) {
-    Summary s = summarize(sorted);
-    estimate = s.mean + normal_quantile(share) * s.std;
-  } else {
-    estimate = quantile_of_sorted(sorted, share);
-  }
+  double mean = sign * summarize(values.per_seed).mean;
+  double spread = group.single_run_std(values).estimate;
+  double half_step = group.resolution(values) / 2;
+  double slack = rounding_std_slack(2 * half_step, values.per_seed.size());
+  Interval bounds = quantile_bounds(sorted, mean, spread, share, *check.confidence, spec.tolerance, half_step, slack);
+  double estimate =
+      spec.tolerance == Tolerance::normal ? mean + normal_quantile(share) * spread : quantile_of_sorted(sorted, share);
   if (!maximize) {
     estimate = -estimate;
     bounds = {-bounds.upper, -bounds.lower, bounds.level};
   }
   std::string name = quantile_name(maximize ? share : 1 - share);
   std::string what =
-      fmt::format("over seeds {}, {} bound for {:g}% of seeds", describe_seeds(values.seeds),
+      fmt::format("over seeds {}, {} bound for {:g}% of runs", describe_seeds(values.seeds),
                   spec.tolerance == Tolerance::normal ? "normal tolerance" : "order-statistic", spec.coverage * 100);
   group.judged(name, what, estimate, bounds, *spec.worst, maximize);
   // The share of seeds that met the bound, with its exact interval.
@@ -70,16 +81,44 @@ void judge_worst_with_confidence(const ThresholdSpec& spec, Group& group, const 
                     clopper_pearson(met, values.per_seed.size(), two_sided_level(*check.confidence)));
 }
 
+// A run that crashed or timed out counts as below every bound (unless the
+// policy excludes lost seeds): true when the bound failed on them.
+bool fail_on_lost(const ThresholdSpec& spec, Group& group, const char* name, const Bound& bound) {
+  if (group.lost().empty() || spec.lost_seeds == LostSeeds::exclude) return false;
+  const CheckSpec& check = group.spec();
+  group.statistic(
+      name,
+      check.goal == Goal::maximize ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity(),
+      bound, false);
+  group.fail(
+      fmt::format("{}: {} lost, counted as {} {} {} (set lost_seeds = \"exclude\" to judge the seeds that "
+                  "finished) ({})",
+                  check.metric, fmt::join(group.describe_lost(), ", "), breach_word(check.goal), bound.key,
+                  short_number(bound.value), group.label()));
+  return true;
+}
+
 }  // namespace
 
 void judge_threshold(const ThresholdSpec& spec, Group& group) {
   const CheckSpec& check = group.spec();
   SeedValues values = group.values();
   if (group.reject_bad_values(values)) return;
+  bool mean_lost = spec.mean && fail_on_lost(spec, group, "mean", *spec.mean);
+  bool worst_lost = spec.worst && fail_on_lost(spec, group, "worst", *spec.worst);
+  if (values.per_seed.empty()) {
+    if (!mean_lost && !worst_lost) group.error(fmt::format("{}: no run finished ({})", check.metric, group.label()));
+    return;
+  }
   Summary summary = summarize(values.per_seed);
-  if (spec.mean && check.confidence) {
+  if (mean_lost) {
+    // Judged above.
+  } else if (spec.mean && check.confidence) {
     if (group.enough_for_confidence(values.per_seed.size(), spec.mean->key)) {
+      double half_step = group.resolution(values) / 2;
       Interval interval = mean_interval(values.per_seed, two_sided_level(*check.confidence));
+      interval.lower -= half_step;
+      interval.upper += half_step;
       group.judged("mean", fmt::format("over seeds {}", describe_seeds(values.seeds)), summary.mean, interval,
                    *spec.mean, check.goal == Goal::maximize);
     }
@@ -92,7 +131,9 @@ void judge_threshold(const ThresholdSpec& spec, Group& group) {
                              short_number(spec.mean->value), group.label()));
     }
   }
-  if (spec.worst && check.confidence) {
+  if (worst_lost) {
+    // Judged above.
+  } else if (spec.worst && check.confidence) {
     judge_worst_with_confidence(spec, group, values);
   } else if (spec.worst) {
     bool ok = within(*spec.worst, values.worst, check.goal);
@@ -104,6 +145,7 @@ void judge_threshold(const ThresholdSpec& spec, Group& group) {
     }
   }
   if (check.confidence && values.per_seed.size() >= 2) group.information("iqm", interquartile_mean(values.per_seed));
+  if (check.confidence && group.resolution(values) > 0) group.information("resolution", group.resolution(values));
 }
 
 }  // namespace seedgate::checks

@@ -1,26 +1,70 @@
-// kind = "variance": the spread of a metric across seeds (std, range, cv);
-// with confidence, the chi-square bound on the std and a bootstrap BCa bound
-// on the cv.
+// kind = "variance": the spread of a metric across seeds (std, range, cv).
+// With repeats, std and cv are those of one run: the seed-to-seed and the
+// run-to-run parts together, since a single production run has both. With
+// confidence, each is judged by an interval: chi-square (or, with repeats,
+// modified large-sample) for the std; the noncentral t for the cv, or the
+// bootstrap BCa from 10 seeds on where `tolerance = "nonparametric"`. A
+// metric rounded to a coarse step hides part of its spread: intervals widen
+// by what the rounding can hide.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "checks/group.hpp"
 #include "checks/stats.hpp"
 
 namespace seedgate::checks {
+namespace {
+
+// The bootstrap covers poorly below this many seeds.
+constexpr std::size_t kBootstrapSeeds = 10;
+
+// Widens a std interval (around `estimate`) for a rounding that can move
+// the sample std by up to `slack` either way: the bounds are proportional
+// to the std, so they scale with it. With a zero estimate (every value
+// equal) the upper bound is the chi-square one at the std `slack`.
+Interval widen_std(const Interval& interval, double estimate, double slack, std::size_t n) {
+  if (slack <= 0) return interval;
+  if (estimate <= 0) return {0, std_interval(slack, n, interval.level).upper, interval.level};
+  double low = std::max(0.0, estimate - slack) / estimate, high = (estimate + slack) / estimate;
+  return {interval.lower * low, interval.upper * high, interval.level};
+}
+
+// The cv's interval without repeats: normal theory (noncentral t) or, from
+// 10 seeds on and when asked for, the bootstrap.
+Interval cv_bounds(const VarianceSpec& spec, const CheckSpec& check, const SeedValues& values, std::string& method) {
+  double level = two_sided_level(*check.confidence);
+  if (spec.tolerance == Tolerance::nonparametric && values.per_seed.size() >= kBootstrapSeeds) {
+    method = "bootstrap BCa";
+    return bootstrap(values.per_seed, BootStatistic::cv, level, check.bootstrap).bca;
+  }
+  method = spec.tolerance == Tolerance::nonparametric
+               ? fmt::format("noncentral t (the bootstrap needs {} seeds)", kBootstrapSeeds)
+               : "noncentral t";
+  return cv_interval(values.per_seed, level);
+}
+
+}  // namespace
 
 void judge_variance(const VarianceSpec& spec, Group& group) {
   const CheckSpec& check = group.spec();
   SeedValues values = group.values();
   if (group.reject_bad_values(values)) return;
-  if (values.per_seed.size() < 2) {
-    group.error(fmt::format("{}: variance needs at least 2 seeds, got {} ({})", check.metric, values.per_seed.size(),
-                            group.label()));
+  std::size_t n = values.per_seed.size();
+  if (n < 2) {
+    group.error(fmt::format("{}: variance needs at least 2 seeds, got {} ({})", check.metric, n, group.label()));
     return;
   }
   Summary summary = summarize(values.per_seed);
-  std::string over = fmt::format("over seeds {}", describe_seeds(values.seeds));
+  bool repeats = std::any_of(values.by_seed.begin(), values.by_seed.end(), [](const auto& r) { return r.size() > 1; });
+  SingleRunStd one_run = group.single_run_std(values);
+  double resolution = group.resolution(values);
+  double slack = rounding_std_slack(resolution, n);
+  double abs_mean = std::fabs(summary.mean);
+  std::string over = fmt::format("over seeds {}{}", describe_seeds(values.seeds),
+                                 repeats ? ", one run (seed-to-seed and run-to-run parts)" : "");
   auto judge = [&](const char* name, double value, const std::optional<double>& limit, const char* key_name) {
     if (!limit) return;
     bool ok = value <= *limit;
@@ -30,22 +74,45 @@ void judge_variance(const VarianceSpec& spec, Group& group) {
                              short_number(*limit), group.label()));
     }
   };
+  Interval std_bounds = widen_std(one_run.interval, one_run.estimate, slack, n);
   if (spec.std_at_most && check.confidence) {
-    Interval interval = std_interval(summary.std, summary.count, two_sided_level(*check.confidence));
-    group.judged("std", over, summary.std, interval, Bound{"std_at_most", *spec.std_at_most}, false);
+    group.judged("std", over, one_run.estimate, std_bounds, Bound{"std_at_most", *spec.std_at_most}, false);
   } else {
-    judge("std", summary.std, spec.std_at_most, "std_at_most");
+    judge("std", one_run.estimate, spec.std_at_most, "std_at_most");
   }
   // The range is a property of the sample (it grows with the seed count), so
   // it is judged as observed even with confidence.
   judge("range", summary.range(), spec.range_at_most, "range_at_most");
+  double cv = abs_mean > 0 ? one_run.estimate / abs_mean : std::numeric_limits<double>::infinity();
   if (spec.cv_at_most && check.confidence) {
-    BootstrapResult boot =
-        bootstrap(values.per_seed, BootStatistic::cv, two_sided_level(*check.confidence), check.bootstrap);
-    group.judged("cv", over + ", bootstrap BCa", boot.estimate, boot.bca, Bound{"cv_at_most", *spec.cv_at_most}, false);
+    Interval bounds;
+    std::string method;
+    double half_step = resolution / 2;
+    if (repeats) {
+      // One run's std over the mean: each bound at half the error rate, so
+      // that both hold together at the check's confidence.
+      double split = two_sided_level(1 - (1 - *check.confidence) / 2);
+      SingleRunStd wide = single_run_std_interval(values.by_seed, split);
+      Interval s = widen_std(wide.interval, wide.estimate, slack, n);
+      Interval m = mean_interval(values.per_seed, split);
+      double far = std::max(std::fabs(m.lower), std::fabs(m.upper)) + half_step;
+      double near = m.lower > 0 || m.upper < 0 ? std::min(std::fabs(m.lower), std::fabs(m.upper)) - half_step : 0;
+      bounds = {s.lower / far, near > 0 ? s.upper / near : std::numeric_limits<double>::infinity(), s.level};
+      method = "one run's std bound over the mean's";
+    } else {
+      bounds = cv_bounds(spec, check, values, method);
+      // Rounding moves the std by up to `slack` and the mean by up to half a step.
+      double s = summary.std;
+      Interval widened = widen_std({bounds.lower * abs_mean, bounds.upper * abs_mean, bounds.level}, s, slack, n);
+      bool clear = abs_mean > half_step;
+      bounds = {widened.lower / (abs_mean + half_step),
+                clear ? widened.upper / (abs_mean - half_step) : std::numeric_limits<double>::infinity(), bounds.level};
+    }
+    group.judged("cv", fmt::format("{}, {}", over, method), cv, bounds, Bound{"cv_at_most", *spec.cv_at_most}, false);
   } else {
-    judge("cv", summary.cv(), spec.cv_at_most, "cv_at_most");
+    judge("cv", cv, spec.cv_at_most, "cv_at_most");
   }
+  if (check.confidence && resolution > 0) group.information("resolution", resolution);
   // With repeats, the variance splits into a seed-to-seed part and a
   // run-to-run part (nondeterminism with the seed fixed); both are reported as stds.
   if (auto components = variance_components(values.by_seed)) {

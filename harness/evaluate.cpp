@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
+#include <set>
 
 #include "harness/exit_codes.hpp"
 #include "harness/shard.hpp"
@@ -15,26 +17,45 @@ bool is_last_look(const SweepResults& results) {
   return q.looks.empty() || q.look + 1 >= q.looks.size();
 }
 
-// The spec a check is judged with at this look: a sequential check spends a
-// share of its error rate at each look.
+bool is_sequential(const CheckEntry& entry, const SweepResults& results) {
+  return entry.confidence && entry.inconclusive == Inconclusive::more_seeds && results.sequential.looks.size() >= 2;
+}
+
+// The spec a check is judged with at this look: a sequential check tests at
+// its look's boundary, and under Holm's step-down each check with confidence
+// at 1/`share` of its error rate.
 checks::CheckSpec spec_at_look(const Policy& policy, const CheckEntry& entry, const SweepResults& results,
-                               std::string& note) {
+                               std::size_t look, std::size_t share, std::vector<std::string>& notes) {
   checks::CheckSpec spec = entry.spec;
+  if (!entry.confidence) return spec;
   const SequentialState& q = results.sequential;
-  if (!entry.confidence || entry.inconclusive != Inconclusive::more_seeds || q.looks.size() < 2) return spec;
   double alpha = 1 - *entry.confidence;
-  double spent = checks::look_alpha(policy.statistics.spending, alpha, q.looks, q.look);
-  spec.confidence = 1 - spent;
-  note = fmt::format("look {} of {} ({} seeds): each bound at {:.4g}% confidence, {} spending of {:g}%", q.look + 1,
-                     q.looks.size(), q.looks[q.look], 100 * (1 - spent), checks::to_string(policy.statistics.spending),
-                     100 * alpha);
+  if (is_sequential(entry, results)) {
+    double nominal = checks::look_alpha(policy.statistics.spending, alpha, q.looks, look);
+    notes.push_back(
+        fmt::format("look {} of {} ({} seeds): {} boundary, each bound at {:.4g}% confidence for {:g}% "
+                    "over all looks",
+                    look + 1, q.looks.size(), q.looks[look], checks::to_string(policy.statistics.spending),
+                    100 * (1 - nominal), 100 * alpha));
+    alpha = nominal;
+  }
+  if (share > 1) {
+    notes.push_back(fmt::format("Holm's step-down over {} open checks with confidence: judged at {:.4g}% confidence",
+                                share, 100 * (1 - alpha / static_cast<double>(share))));
+    alpha /= static_cast<double>(share);
+  }
+  spec.confidence = 1 - alpha;
   return spec;
 }
 
+// The runs the checks see: finished ones, those stopped by a determinism
+// violation, and those that crashed or timed out (as lost runs).
 std::vector<checks::Observation> passed_observations(const SweepResults& results) {
   std::vector<checks::Observation> out;
   for (const RunRecord& r : results.runs)
-    if (r.status == RunStatus::passed || r.status == RunStatus::violated) out.push_back(r.observation());
+    if (r.status == RunStatus::passed || r.status == RunStatus::violated || r.status == RunStatus::failed ||
+        r.status == RunStatus::timed_out)
+      out.push_back(r.observation());
   return out;
 }
 
@@ -57,12 +78,12 @@ void compare_key(const nlohmann::json& a, const nlohmann::json& b, const std::st
   if (left != right) out.push_back(fmt::format("{}: {} (baseline) vs {}", label, json_text(left), json_text(right)));
 }
 
-CheckResult judge(const Policy& policy, const CheckEntry& entry, const SweepResults& results,
-                  const std::vector<checks::Observation>& observations) {
+CheckResult judge_at(const Policy& policy, const CheckEntry& entry, const SweepResults& results,
+                     const std::vector<checks::Observation>& observations, std::size_t look, std::size_t share) {
   CheckResult result;
   result.policy_line = entry.position.line;
-  std::string look_note;
-  checks::CheckSpec spec = spec_at_look(policy, entry, results, look_note);
+  std::vector<std::string> look_notes;
+  checks::CheckSpec spec = spec_at_look(policy, entry, results, look, share, look_notes);
   std::vector<checks::Observation> baseline;
   std::vector<std::string> notes;
   if (const std::filesystem::path* baseline_path = checks::baseline_of(spec)) {
@@ -86,12 +107,17 @@ CheckResult judge(const Policy& policy, const CheckEntry& entry, const SweepResu
       notes.push_back("baseline and candidate ran on different environments: " + d);
   }
   result.outcome = checks::evaluate(spec, observations, baseline);
-  if (!look_note.empty()) result.outcome.notes.push_back(look_note);
+  result.outcome.notes.insert(result.outcome.notes.begin(), look_notes.begin(), look_notes.end());
   result.outcome.notes.insert(result.outcome.notes.end(), notes.begin(), notes.end());
 
   result.counted_as = result.outcome.verdict;
   if (result.outcome.verdict == checks::Verdict::inconclusive) {
-    if (entry.inconclusive == Inconclusive::pass) {
+    if (entry.inconclusive == Inconclusive::pass && result.outcome.estimate_breaches) {
+      // "pass" gives the benefit of the doubt, not of an estimate already past the bound.
+      result.counted_as = checks::Verdict::fail;
+      result.outcome.notes.push_back(
+          "counted as a failure although inconclusive = \"pass\": the estimate is already past the bound");
+    } else if (entry.inconclusive == Inconclusive::pass) {
       result.counted_as = checks::Verdict::pass;
     } else if (entry.inconclusive == Inconclusive::fail) {
       result.counted_as = checks::Verdict::fail;
@@ -106,6 +132,75 @@ CheckResult judge(const Policy& policy, const CheckEntry& entry, const SweepResu
     }
   }
   return result;
+}
+
+// The runs of the first `count` seeds (in seed order): what an earlier look saw.
+std::vector<checks::Observation> first_seeds(const std::vector<checks::Observation>& observations, std::size_t count) {
+  std::set<std::int64_t> seeds;
+  for (const checks::Observation& o : observations) seeds.insert(o.seed);
+  if (seeds.size() <= count) return observations;
+  std::int64_t last = *std::next(seeds.begin(), static_cast<std::ptrdiff_t>(count) - 1);
+  std::vector<checks::Observation> out;
+  for (const checks::Observation& o : observations)
+    if (o.seed <= last) out.push_back(o);
+  return out;
+}
+
+// A sequential check is judged at each look up to this one, on the seeds
+// each look had: the first look that reached a verdict decides it, so a
+// check decided at an earlier look stays decided.
+CheckResult judge(const Policy& policy, const CheckEntry& entry, const SweepResults& results,
+                  const std::vector<checks::Observation>& observations, std::size_t share) {
+  std::size_t now = results.sequential.look;
+  if (is_sequential(entry, results)) {
+    for (std::size_t look = 0; look < now; ++look) {
+      std::size_t seeds = results.sequential.looks[look];
+      CheckResult earlier = judge_at(policy, entry, results, first_seeds(observations, seeds), look, share);
+      if (earlier.outcome.verdict == checks::Verdict::pass || earlier.outcome.verdict == checks::Verdict::fail) {
+        earlier.outcome.notes.push_back(fmt::format("decided at look {} on its first {} seeds", look + 1, seeds));
+        return earlier;
+      }
+    }
+  }
+  return judge_at(policy, entry, results, observations, now, share);
+}
+
+// Every check judged: each on its own, or, with `family = "holm"`, by Holm's
+// step-down over the checks with confidence. With r checks still open, each
+// is judged at 1/r of its error rate; those that reach a verdict (pass or
+// fail) close, and the rest are judged again at the larger share, until a
+// step closes none. Since each check's two verdicts are complementary
+// hypotheses, at most one per check can be wrongly reached, and the chance of
+// any wrong verdict over the family stays at the checks' error rate.
+std::vector<CheckResult> judge_all(const Policy& policy, const SweepResults& results,
+                                   const std::vector<checks::Observation>& observations) {
+  std::vector<CheckResult> out(policy.checks.size());
+  std::vector<std::size_t> open;
+  for (std::size_t i = 0; i < policy.checks.size(); ++i) {
+    const CheckEntry& entry = policy.checks[i];
+    if (policy.statistics.family == Family::holm && entry.confidence)
+      open.push_back(i);
+    else
+      out[i] = judge(policy, entry, results, observations, 1);
+  }
+  std::size_t family = open.size();
+  while (!open.empty()) {
+    std::vector<std::size_t> still_open;
+    for (std::size_t i : open) {
+      out[i] = judge(policy, policy.checks[i], results, observations, open.size());
+      checks::Verdict v = out[i].outcome.verdict;
+      if (v != checks::Verdict::pass && v != checks::Verdict::fail) still_open.push_back(i);
+    }
+    if (still_open.size() == open.size()) break;
+    open = std::move(still_open);
+  }
+  if (family > 1) {
+    for (CheckResult& r : out)
+      if (r.outcome.confidence)
+        r.outcome.notes.push_back(
+            fmt::format("Holm's correction across the policy's {} checks with confidence", family));
+  }
+  return out;
 }
 
 }  // namespace
@@ -161,14 +256,13 @@ Evaluation evaluate_policy(const Policy& policy, SweepResults& results) {
   evaluation.errors = run_errors(policy, results);
 
   std::vector<checks::Observation> observations = passed_observations(results);
-  results.checks.clear();
+  std::vector<CheckResult> judged = judge_all(policy, results, observations);
   bool any_failed = false, any_error = false;
-  for (const CheckEntry& entry : policy.checks) {
-    CheckResult result = judge(policy, entry, results, observations);
+  for (const CheckResult& result : judged) {
     any_failed |= result.counted_as == checks::Verdict::fail;
     any_error |= result.counted_as == checks::Verdict::error;
-    results.checks.push_back(std::move(result));
   }
+  results.checks = std::move(judged);
   results.verdict = any_failed                                ? SweepVerdict::fail
                     : any_error || !evaluation.errors.empty() ? SweepVerdict::error
                                                               : SweepVerdict::pass;
@@ -178,10 +272,11 @@ Evaluation evaluate_policy(const Policy& policy, SweepResults& results) {
 
 bool wants_more_seeds(const Policy& policy, SweepResults& results) {
   if (is_last_look(results)) return false;
-  std::vector<checks::Observation> observations = passed_observations(results);
-  for (const CheckEntry& entry : policy.checks) {
-    if (entry.inconclusive != Inconclusive::more_seeds) continue;
-    if (judge(policy, entry, results, observations).outcome.verdict == checks::Verdict::inconclusive) return true;
+  std::vector<CheckResult> judged = judge_all(policy, results, passed_observations(results));
+  for (std::size_t i = 0; i < judged.size(); ++i) {
+    if (policy.checks[i].inconclusive == Inconclusive::more_seeds &&
+        judged[i].outcome.verdict == checks::Verdict::inconclusive)
+      return true;
   }
   return false;
 }

@@ -257,15 +257,19 @@ void parse_artifacts(const Parser& p, const toml::node& node, Policy& policy) {
 
 void parse_statistics(const Parser& p, const toml::node& node, Policy& policy) {
   const toml::table& t = p.table(node, "statistics");
-  p.reject_unknown(t, {"seed", "resamples", "spending"}, "[statistics]");
+  p.reject_unknown(t, {"seed", "resamples", "spending", "family"}, "[statistics]");
   StatisticsSpec& s = policy.statistics;
   if (auto n = t.get("seed")) s.bootstrap.seed = static_cast<std::uint64_t>(p.integer(*n, "seed", 0, INT64_MAX));
   if (auto n = t.get("resamples"))
     s.bootstrap.resamples = static_cast<std::size_t>(p.integer(*n, "resamples", 100, 10'000'000));
   if (auto n = t.get("spending")) {
-    s.spending = p.choice(*n, "spending", {"pocock", "obrien-fleming"}) == "pocock" ? checks::Spending::pocock
-                                                                                    : checks::Spending::obrien_fleming;
+    std::string chosen = p.choice(*n, "spending", {"pocock", "obrien-fleming", "bonferroni"});
+    for (checks::Spending spending :
+         {checks::Spending::pocock, checks::Spending::obrien_fleming, checks::Spending::bonferroni})
+      if (chosen == checks::to_string(spending)) s.spending = spending;
   }
+  if (auto n = t.get("family"))
+    s.family = p.choice(*n, "family", {"none", "holm"}) == "holm" ? Family::holm : Family::none;
 }
 
 // "'a' or 'b'", "'a', 'b' or 'c'".
@@ -356,7 +360,9 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
   // The variant's alternative is the kind: value-initialise the kind's own spec.
   c.params = checks::default_spec(kind.kind);
   const MetricSpec* metric = nullptr;
-  if (auto n = t.get("metric")) {
+  if (auto n = t.get("metric"); n && kind.metric == checks::MetricUse::none) {
+    p.fail(*n, fmt::format("'metric' does not apply to a {} check: it judges runs, not a metric", kind_name));
+  } else if (n) {
     c.metric = p.string(*n, "metric");
     metric = policy.find_metric(c.metric);
     if (!metric) {
@@ -389,9 +395,17 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
   }
   if (auto n = t.get("confidence")) {
     double v = p.number(*n, "confidence");
-    if (v <= 0 || v >= 1)
-      p.fail(*n, fmt::format("'confidence' must be between 0 and 1, got {}", util::format_number(v)));
+    // At 0.5 or below a confidence bound sits on the wrong side of the
+    // estimate: worse data would pass more easily.
+    if (!(v > 0.5 && v < 1))
+      p.fail(*n, fmt::format("'confidence' must be above 0.5 and below 1, got {}", util::format_number(v)));
     entry.confidence = v;
+  }
+  if (auto n = t.get("resolution")) {
+    double v = p.number(*n, "resolution");
+    if (!(v > 0) || !std::isfinite(v))
+      p.fail(*n, fmt::format("'resolution' must be a step above 0, got {}", util::format_number(v)));
+    c.resolution = v;
   }
   if (auto n = t.get("inconclusive")) {
     std::string v = p.choice(*n, "inconclusive", {"fail", "pass", "more-seeds"});
@@ -481,6 +495,10 @@ const MetricSpec* Policy::find_metric(const std::string& name) const {
   for (const MetricSpec& m : metrics)
     if (m.name == name) return &m;
   return nullptr;
+}
+
+const char* to_string(Family family) {
+  return family == Family::holm ? "holm" : "none";
 }
 
 util::Result<Duration> parse_duration(std::string_view text) {

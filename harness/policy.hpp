@@ -100,9 +100,16 @@ struct CheckEntry {
 
 // [statistics]: how intervals are computed and how sequential looks spend
 // the error rate.
+// How the checks of one policy share the error rate: each on its own, or
+// Holm's step-down across the checks that take `confidence`, so that the
+// chance of any wrong verdict among them stays at 1 - confidence.
+enum class Family { none, holm };
+const char* to_string(Family family);
+
 struct StatisticsSpec {
   checks::BootstrapOptions bootstrap;  // seed and resamples, so reports reproduce
   checks::Spending spending = checks::Spending::pocock;
+  Family family = Family::none;
 };
 
 struct ReportSpec {

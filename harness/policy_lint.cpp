@@ -77,6 +77,17 @@ std::vector<LintFinding> lint_policy(const Policy& policy) {
     }
     if (!entry.confidence) continue;
     double confidence = *entry.confidence;
+    if (entry.inconclusive == Inconclusive::pass)
+      warn(
+          fmt::format("check '{}': inconclusive = \"pass\" passes whatever the interval cannot rule out, so the "
+                      "gate cannot catch a regression smaller than the interval's width (it still fails when the "
+                      "estimate is past the bound); use \"fail\" or \"more-seeds\" to gate",
+                      name));
+    if (variance && variance->cv_at_most && variance->tolerance == checks::Tolerance::nonparametric && most < 10)
+      note(
+          fmt::format("check '{}': the bootstrap covers poorly with few seeds; with fewer than 10 seeds ([sweep] "
+                      "runs {}) the cv is bounded by normal theory (noncentral t) instead",
+                      name, most));
     if (!checks::baseline_of(c) && most < 2) {
       warn(fmt::format("check '{}' can never pass: a confidence bound needs at least 2 seeds, but [sweep] runs {}",
                        name, most));
@@ -134,8 +145,10 @@ std::vector<LintFinding> lint_policy(const Policy& policy) {
                         "only by chance; set a margin",
                         name));
       } else {
+        // Equivalence must rule out both sides of the margin (TOST), which takes more seeds.
         checks::PowerQuery q{regression->margin, *sd, alpha, kPower, true, false};
-        double n = checks::t_test_sample_size(q);
+        double n = regression->comparison == checks::Comparison::equivalence ? checks::tost_sample_size(q)
+                                                                             : checks::t_test_sample_size(q);
         std::string message = fmt::format(
             "check '{}': to pass a candidate as good as the baseline {:g}% of the time with margin {} and std up "
             "to {}, {} seeds on each side are needed; [sweep] runs {}",

@@ -141,6 +141,8 @@ checks::Observation RunRecord::observation() const {
   o.repeat = run.repeat;
   o.metrics = report.metrics;
   o.digests = report.digests;
+  if (status == RunStatus::failed || status == RunStatus::timed_out)
+    o.lost = message.empty() ? to_string(status) : fmt::format("{}: {}", to_string(status), message);
   if (status == RunStatus::violated) {
     o.violation = message;
     for (const RunEvent& e : report.events)
