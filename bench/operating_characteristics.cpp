@@ -136,20 +136,23 @@ void print_sequential(const std::vector<Row>& rows) {
   fmt::print("\n## threshold mean_at_least, inconclusive = \"more-seeds\"\n\n");
   fmt::print(
       "Looks at 5, 10, 15, 20 seeds, each at confidence 1 - look_alpha(spending, {:g}, looks, look); stops at the "
-      "first pass or fail. On the bound: the true mean. Good: the true mean 2 sd above it. power: pass at good.\n\n",
-      kNominal);
+      "first pass or fail. On the bound: the true mean. Good: the true mean 2 sd above it. power: pass at good, "
+      "and pass with the true mean {:g} sd above the bound.\n\n",
+      kNominal, kModestEffect);
   fmt::print(
       "| spending | metric shape | false-pass % | power % | false-fail % | inconclusive at good % | mean seeds on "
-      "bound | mean seeds good |\n");
-  fmt::print("|---|---|---:|---:|---:|---:|---:|---:|\n");
+      "bound | mean seeds good | power at +{0:g} sd % | mean seeds at +{0:g} sd |\n",
+      kModestEffect);
+  fmt::print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   std::size_t next = 0;
   for (seedgate::checks::Spending spending : spending_functions()) {
     for (Shape shape : kShapes) {
       const Row& row = rows[next++];
-      fmt::print("| {} | {} | {} | {} | {} | {} | {:.1f} | {:.1f} |\n", seedgate::checks::to_string(spending),
-                 to_string(shape), percent(row.on_bound.rate(row.on_bound.pass)), percent(row.good.rate(row.good.pass)),
-                 percent(row.good.rate(row.good.fail)), percent(row.good.rate(row.good.inconclusive)),
-                 row.on_bound.mean_seeds(), row.good.mean_seeds());
+      fmt::print("| {} | {} | {} | {} | {} | {} | {:.1f} | {:.1f} | {} | {:.1f} |\n",
+                 seedgate::checks::to_string(spending), to_string(shape), percent(row.on_bound.rate(row.on_bound.pass)),
+                 percent(row.good.rate(row.good.pass)), percent(row.good.rate(row.good.fail)),
+                 percent(row.good.rate(row.good.inconclusive)), row.on_bound.mean_seeds(), row.good.mean_seeds(),
+                 percent(row.modest.rate(row.modest.pass)), row.modest.mean_seeds());
     }
   }
 }

@@ -125,8 +125,27 @@ Group::Group(const CheckSpec& spec, GroupKey key, std::vector<const Observation*
       m_outcome(outcome) {}
 
 std::vector<std::string> Group::describe_lost() const {
+  // One entry per reason: "seeds 0..3 (failed: exited with code 1)", and a
+  // repeat named only when the seed's other repeats finished.
+  std::map<std::string, std::map<std::int64_t, std::vector<int>>> by_reason;
+  std::map<std::int64_t, std::size_t> runs_of_seed;
+  for (const Observation* o : m_runs) ++runs_of_seed[o->seed];
+  for (const Observation* o : m_lost) {
+    by_reason[o->lost][o->seed].push_back(o->repeat);
+    ++runs_of_seed[o->seed];
+  }
   std::vector<std::string> out;
-  for (const Observation* o : m_lost) out.push_back(fmt::format("seed {} repeat {} ({})", o->seed, o->repeat, o->lost));
+  for (const auto& [reason, seeds] : by_reason) {
+    std::vector<std::int64_t> whole;
+    for (const auto& [seed, repeats] : seeds) {
+      if (repeats.size() == runs_of_seed[seed])
+        whole.push_back(seed);
+      else
+        for (int r : repeats) out.push_back(fmt::format("seed {} repeat {} ({})", seed, r, reason));
+    }
+    if (!whole.empty())
+      out.push_back(fmt::format("seed{} {} ({})", whole.size() == 1 ? "" : "s", describe_seeds(whole), reason));
+  }
   return out;
 }
 

@@ -56,7 +56,8 @@ struct CheckSpec {
   std::optional<double> confidence;
   BootstrapOptions bootstrap;  // where a kind bootstraps (variance `cv_at_most`, tolerance = "nonparametric")
   // The step the metric's values are rounded to: intervals widen by the
-  // rounding error it allows. nullopt: inferred from the values' decimals.
+  // rounding error it allows. nullopt: inferred from the values' decimals;
+  // 0: continuous.
   std::optional<double> resolution;
   KindSpec params;
 

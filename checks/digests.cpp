@@ -242,9 +242,9 @@ std::optional<bool> judge_seeds_differ(const SeedSensitivitySpec& spec, Group& g
 // - repeats that agree (a deterministic program): different digests or
 //   metrics between seeds are proof;
 // - repeats that differ: the seed must explain a share of the variance;
-// - no repeats outside the deterministic mode: differences between seeds
-//   could be run-to-run noise, so the check is inconclusive unless every
-//   seed gave the same result.
+// - no repeats: differences between seeds could be run-to-run noise (a
+//   program that ignores its seed and reads the clock differs too), so the
+//   check is inconclusive unless every seed gave the same result.
 void judge_seed_sensitivity(const SeedSensitivitySpec& spec, Group& group) {
   group.require_artifacts(spec.artifacts);
   std::map<std::int64_t, const Observation*> first;
@@ -263,7 +263,7 @@ void judge_seed_sensitivity(const SeedSensitivitySpec& spec, Group& group) {
     group.error(fmt::format("no artifact or metric to compare across seeds ({})", group.label()));
     return;
   }
-  if (*differ && !has_repeats(group) && group.key().mode != "deterministic") {
+  if (*differ && !has_repeats(group)) {
     group.inconclusive(
         fmt::format("seeds gave different results, but without repeats a program that varies from run to run "
                     "looks the same; set repeats = 2 in [sweep] to tell the seed from run-to-run noise ({})",

@@ -13,7 +13,7 @@ void judge_failures(const FailuresSpec& spec, Group& group) {
   std::size_t total = lost + group.runs().size();
   double rate = static_cast<double>(lost) / static_cast<double>(total);
   Bound bound{"rate_at_most", spec.rate_at_most.value_or(0)};
-  std::string what = fmt::format("{} of {} runs", lost, total);
+  std::string what = fmt::format("from {} of {} runs lost", lost, total);
   if (lost > 0) what += fmt::format(": {}", fmt::join(group.describe_lost(), ", "));
   if (check.confidence) {
     group.judged("failure_rate", what, rate, clopper_pearson(lost, total, two_sided_level(*check.confidence)), bound,

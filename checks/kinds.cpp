@@ -130,8 +130,10 @@ std::vector<KindInfo> make_kinds() {
   table.push_back({
       .kind = CheckKind::seed_sensitivity,
       .name = "seed-sensitivity",
-      .judges = "different seeds give different artifacts or metrics: the seed reaches the training",
+      .judges = "different seeds give different artifacts or metrics, beyond run-to-run differences: the seed "
+                "reaches the training",
       .metric = MetricUse::optional,
+      .compares_repeats = true,
       .min_seeds = 2,
       .keys = {artifact_names(set_member<&SeedSensitivitySpec::artifacts>),
                {.name = "seed_share_at_least",

@@ -16,9 +16,10 @@ namespace {
 // Confidence bounds for the lower `share` quantile of one run's
 // distribution. Normal tolerance: from the seeds' mean and the std of one
 // run (`spread`, which with repeats holds the run-to-run part as well), with
-// the factor for n seeds; rounding to `half_step` can move the mean by up to
-// it and the std by up to `slack`, and the bounds allow for both.
-// Order statistics: from one value per seed, ascending.
+// the factor for n seeds. Rounding to a coarse step can hide a spread of up
+// to `slack`: the pass side uses at least that much, the fail side that much
+// less (as variance.cpp's std bounds do). Order statistics: from one value
+// per seed, ascending, each rounded by up to `half_step`.
 Interval quantile_bounds(std::span<const double> sorted, double mean, double spread, double share, double confidence,
                          Tolerance tolerance, double half_step, double slack) {
   double level = two_sided_level(confidence);
@@ -27,10 +28,10 @@ Interval quantile_bounds(std::span<const double> sorted, double mean, double spr
     double coverage = 1 - share;
     double k_low = normal_tolerance_factor(n, coverage, confidence);
     double k_high = normal_tolerance_factor(n, coverage, 1 - confidence);
-    // The bound is linear in the std: take the std in [spread - slack, spread + slack] that is least favourable.
-    double low_spread = std::max(0.0, spread - slack), high_spread = spread + slack;
-    return {mean - half_step - k_low * (k_low >= 0 ? high_spread : low_spread),
-            mean + half_step - k_high * (k_high >= 0 ? low_spread : high_spread), level};
+    // Each bound is linear in the std: take the least favourable one.
+    double low_spread = std::max(0.0, spread - slack), high_spread = std::max(spread, slack);
+    return {mean - k_low * (k_low >= 0 ? high_spread : low_spread),
+            mean - k_high * (k_high >= 0 ? low_spread : high_spread), level};
   }
   auto lower = lower_order_rank(n, share, confidence);
   auto upper = upper_order_rank(n, share, confidence);
@@ -117,8 +118,10 @@ void judge_threshold(const ThresholdSpec& spec, Group& group) {
     if (group.enough_for_confidence(values.per_seed.size(), spec.mean->key)) {
       double half_step = group.resolution(values) / 2;
       Interval interval = mean_interval(values.per_seed, two_sided_level(*check.confidence));
-      interval.lower -= half_step;
-      interval.upper += half_step;
+      // A spread finer than the step (every value equal) gives an interval
+      // narrower than the rounding: it widens to half a step either way.
+      interval.lower = std::min(interval.lower, summary.mean - half_step);
+      interval.upper = std::max(interval.upper, summary.mean + half_step);
       group.judged("mean", fmt::format("over seeds {}", describe_seeds(values.seeds)), summary.mean, interval,
                    *spec.mean, check.goal == Goal::maximize);
     }

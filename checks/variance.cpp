@@ -21,28 +21,33 @@ namespace {
 // The bootstrap covers poorly below this many seeds.
 constexpr std::size_t kBootstrapSeeds = 10;
 
-// Widens a std interval (around `estimate`) for a rounding that can move
-// the sample std by up to `slack` either way: the bounds are proportional
-// to the std, so they scale with it. With a zero estimate (every value
-// equal) the upper bound is the chi-square one at the std `slack`.
+// Allows for rounding to a coarse step, which can hide a sample std of up to
+// `slack`. Above that, rounding adds spread on average (Sheppard), so the
+// upper bound stands; below it (every value equal, or a spread finer than
+// the step) the upper bound is the one at `slack`: the spread rounding may be
+// hiding. The lower bound drops by `slack` either way, so that rounding
+// alone never makes a check fail.
 Interval widen_std(const Interval& interval, double estimate, double slack, std::size_t n) {
   if (slack <= 0) return interval;
-  if (estimate <= 0) return {0, std_interval(slack, n, interval.level).upper, interval.level};
-  double low = std::max(0.0, estimate - slack) / estimate, high = (estimate + slack) / estimate;
-  return {interval.lower * low, interval.upper * high, interval.level};
+  double lower = estimate > 0 ? interval.lower * std::max(0.0, estimate - slack) / estimate : 0;
+  if (estimate >= slack) return {lower, interval.upper, interval.level};
+  double upper = estimate > 0 ? interval.upper * slack / estimate : std_interval(slack, n, interval.level).upper;
+  return {lower, upper, interval.level};
 }
 
 // The cv's interval without repeats: normal theory (noncentral t) or, from
 // 10 seeds on and when asked for, the bootstrap.
-Interval cv_bounds(const VarianceSpec& spec, const CheckSpec& check, const SeedValues& values, std::string& method) {
+Interval cv_bounds(const VarianceSpec& spec, Group& group, const SeedValues& values, std::string& method) {
+  const CheckSpec& check = group.spec();
   double level = two_sided_level(*check.confidence);
   if (spec.tolerance == Tolerance::nonparametric && values.per_seed.size() >= kBootstrapSeeds) {
     method = "bootstrap BCa";
     return bootstrap(values.per_seed, BootStatistic::cv, level, check.bootstrap).bca;
   }
-  method = spec.tolerance == Tolerance::nonparametric
-               ? fmt::format("noncentral t (the bootstrap needs {} seeds)", kBootstrapSeeds)
-               : "noncentral t";
+  method = "noncentral t";
+  if (spec.tolerance == Tolerance::nonparametric)
+    group.note(fmt::format("cv bounded by the noncentral t: the bootstrap needs {} seeds, got {} ({})", kBootstrapSeeds,
+                           values.per_seed.size(), group.label()));
   return cv_interval(values.per_seed, level);
 }
 
@@ -87,7 +92,6 @@ void judge_variance(const VarianceSpec& spec, Group& group) {
   if (spec.cv_at_most && check.confidence) {
     Interval bounds;
     std::string method;
-    double half_step = resolution / 2;
     if (repeats) {
       // One run's std over the mean: each bound at half the error rate, so
       // that both hold together at the check's confidence.
@@ -95,18 +99,16 @@ void judge_variance(const VarianceSpec& spec, Group& group) {
       SingleRunStd wide = single_run_std_interval(values.by_seed, split);
       Interval s = widen_std(wide.interval, wide.estimate, slack, n);
       Interval m = mean_interval(values.per_seed, split);
-      double far = std::max(std::fabs(m.lower), std::fabs(m.upper)) + half_step;
-      double near = m.lower > 0 || m.upper < 0 ? std::min(std::fabs(m.lower), std::fabs(m.upper)) - half_step : 0;
+      double far = std::max(std::fabs(m.lower), std::fabs(m.upper));
+      double near = m.lower > 0 || m.upper < 0 ? std::min(std::fabs(m.lower), std::fabs(m.upper)) : 0;
       bounds = {s.lower / far, near > 0 ? s.upper / near : std::numeric_limits<double>::infinity(), s.level};
       method = "one run's std bound over the mean's";
     } else {
-      bounds = cv_bounds(spec, check, values, method);
-      // Rounding moves the std by up to `slack` and the mean by up to half a step.
-      double s = summary.std;
-      Interval widened = widen_std({bounds.lower * abs_mean, bounds.upper * abs_mean, bounds.level}, s, slack, n);
-      bool clear = abs_mean > half_step;
-      bounds = {widened.lower / (abs_mean + half_step),
-                clear ? widened.upper / (abs_mean - half_step) : std::numeric_limits<double>::infinity(), bounds.level};
+      // Rounding matters through the std; the mean's share of it is a step
+      // over a mean far larger than one.
+      bounds = cv_bounds(spec, group, values, method);
+      Interval s = widen_std({bounds.lower * abs_mean, bounds.upper * abs_mean, bounds.level}, summary.std, slack, n);
+      bounds = {s.lower / abs_mean, s.upper / abs_mean, s.level};
     }
     group.judged("cv", fmt::format("{}, {}", over, method), cv, bounds, Bound{"cv_at_most", *spec.cv_at_most}, false);
   } else {

@@ -403,8 +403,9 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
   }
   if (auto n = t.get("resolution")) {
     double v = p.number(*n, "resolution");
-    if (!(v > 0) || !std::isfinite(v))
-      p.fail(*n, fmt::format("'resolution' must be a step above 0, got {}", util::format_number(v)));
+    if (!(v >= 0) || !std::isfinite(v))
+      p.fail(*n,
+             fmt::format("'resolution' must be a step of 0 or more (0: continuous), got {}", util::format_number(v)));
     c.resolution = v;
   }
   if (auto n = t.get("inconclusive")) {

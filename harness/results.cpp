@@ -141,8 +141,10 @@ checks::Observation RunRecord::observation() const {
   o.repeat = run.repeat;
   o.metrics = report.metrics;
   o.digests = report.digests;
+  // Why, in its first line: what follows names the run's own files.
   if (status == RunStatus::failed || status == RunStatus::timed_out)
-    o.lost = message.empty() ? to_string(status) : fmt::format("{}: {}", to_string(status), message);
+    o.lost = message.empty() ? to_string(status)
+                             : fmt::format("{}: {}", to_string(status), message.substr(0, message.find('\n')));
   if (status == RunStatus::violated) {
     o.violation = message;
     for (const RunEvent& e : report.events)

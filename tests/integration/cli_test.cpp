@@ -91,25 +91,48 @@ TEST_F(CliTest, ProgramIgnoringItsSeedFailsSeedSensitivity) {
   EXPECT_NE(o.out.find("the program may ignore its seed"), std::string::npos);
 }
 
-TEST_F(CliTest, CrashOnOneSeedCannotBeEvaluated) {
+TEST_F(CliTest, CrashOnOneSeedCountsBelowTheBounds) {
   write_policy("\"crash-on-seed\", \"2\"", kChecks);
   Outcome o = seedgate({"run"});
-  EXPECT_EQ(o.exit_code, 3) << o.out << o.err;
+  EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
   EXPECT_NE(o.out.find("failed      s2-deterministic-cpu-r0: killed by signal SIGABRT (aborted)"), std::string::npos)
       << o.out;
   EXPECT_NE(o.out.find("error: 2 runs failed; the policy allows 0 (allowed_failures)"), std::string::npos) << o.out;
-  EXPECT_NE(o.out.find("verdict: ERROR"), std::string::npos);
+  // The lost seed is not left out of the threshold: it counts as below both bounds.
+  EXPECT_NE(o.out.find("accuracy: seed 2 (failed: killed by signal SIGABRT (aborted)) lost, counted as below "
+                       "mean_at_least 0.9"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("verdict: FAIL"), std::string::npos);
   auto r = results();
   EXPECT_EQ(r["runs"][4]["status"], "failed");
   EXPECT_NE(r["runs"][4]["stderr_tail"].get<std::string>().find("about to crash on seed 2"), std::string::npos);
   EXPECT_TRUE(junit_valid());
 }
 
-TEST_F(CliTest, AllowedFailuresLetTheRestBeJudged) {
+TEST_F(CliTest, AllowedFailuresStillCountLostSeedsUnlessExcluded) {
+  // A program that crashes on a seed must not look better than one that
+  // doesn't: the threshold counts the lost seed as below its bounds.
   write_policy("\"crash-on-seed\", \"2\"", kChecks, "allowed_failures = 2");
-  Outcome o = seedgate({"run"});
-  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
-  EXPECT_NE(o.out.find("8 runs (2 failed, 6 passed)"), std::string::npos) << o.out;
+  Outcome counted = seedgate({"run"});
+  EXPECT_EQ(counted.exit_code, 1) << counted.out << counted.err;
+  EXPECT_NE(counted.out.find("8 runs (2 failed, 6 passed)"), std::string::npos) << counted.out;
+  EXPECT_NE(counted.out.find("counted as below worst_at_least 0.85"), std::string::npos) << counted.out;
+  // Excluded, by the policy's choice: judged on the seeds that finished, and every check says what it lost.
+  std::string checks = kChecks;
+  checks.replace(checks.find("worst_at_least = 0.85\n"), 22, "worst_at_least = 0.85\nlost_seeds = \"exclude\"\n");
+  write_policy("\"crash-on-seed\", \"2\"", checks, "allowed_failures = 2");
+  Outcome excluded = seedgate({"run"});
+  EXPECT_EQ(excluded.exit_code, 0) << excluded.out << excluded.err;
+  EXPECT_NE(excluded.out.find("lost 1 seed (mode=deterministic, device=cpu): seed 2 (failed: killed by signal "
+                              "SIGABRT (aborted)); left out of the statistics (lost_seeds = \"exclude\")"),
+            std::string::npos)
+      << excluded.out;
+  bool reported = false;
+  nlohmann::json judged = results();
+  for (const auto& statistic : judged["checks"][1]["statistics"])
+    reported |= statistic["name"] == "lost_seeds" && statistic["value"] == 1;
+  EXPECT_TRUE(reported) << judged["checks"][1].dump();
 }
 
 TEST_F(CliTest, HangWithGrandchildTimesOutAndKillsTheGroup) {
@@ -121,7 +144,8 @@ TEST_F(CliTest, HangWithGrandchildTimesOutAndKillsTheGroup) {
   ASSERT_TRUE(util::write_file_atomic(m_dir / "seedgate.toml", policy));
   Outcome o = seedgate({"run"});
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(60));
-  EXPECT_EQ(o.exit_code, 3) << o.out << o.err;
+  // Every run lost: the threshold counts them below its bounds, and a failed check wins over 3.
+  EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
   EXPECT_NE(o.out.find("timed-out   s0-deterministic-cpu-r0: timed out after 1s; process group ended by SIGTERM "
                        "(terminated)"),
             std::string::npos)
@@ -162,7 +186,8 @@ TEST_F(CliTest, NanMetricFailsTheThreshold) {
 TEST_F(CliTest, XmlHostileOutputStillGivesValidJunit) {
   write_policy("\"xml-hostile\"", kChecks);
   Outcome o = seedgate({"run"});
-  EXPECT_EQ(o.exit_code, 3) << o.out << o.err;
+  // Every run lost: the threshold counts them below its bounds, and a failed check wins over 3.
+  EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
   EXPECT_NE(o.out.find("failed      s0-deterministic-cpu-r0: exited with code 1"), std::string::npos);
   EXPECT_TRUE(junit_valid()) << *util::read_file(m_dir / "junit.xml");
   std::string xml = *util::read_file(m_dir / "junit.xml");
@@ -172,7 +197,8 @@ TEST_F(CliTest, XmlHostileOutputStillGivesValidJunit) {
 TEST_F(CliTest, MissingMetricFailsTheRun) {
   write_policy("\"exit\", \"0\"", kChecks);
   Outcome o = seedgate({"run"});
-  EXPECT_EQ(o.exit_code, 3) << o.out << o.err;
+  // Every run lost: the threshold counts them below its bounds, and a failed check wins over 3.
+  EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
   EXPECT_NE(o.out.find("s0-deterministic-cpu-r0: metric 'accuracy' was not reported in the metrics file"),
             std::string::npos)
       << o.out;
@@ -220,12 +246,15 @@ TEST_F(CliTest, PolicyLintWarnsWhereChecksCannotWork) {
   write_policy("\"stable\"", kChecks, "", "seeds = 1\n");
   Outcome o = seedgate({"policy", "lint"});
   EXPECT_EQ(o.exit_code, 0) << o.err;
-  EXPECT_EQ(o.out,
-            "seedgate.toml:22:1: warning: check 'variance-accuracy' needs at least 2 seeds, but [sweep] runs 1\n"
-            "seedgate.toml:27:1: warning: check 'reproducibility' compares repeats of a seed, but [sweep] repeats = 1; "
-            "set repeats = 2 or more\n"
-            "seedgate.toml:30:1: warning: check 'seed-sensitivity' needs at least 2 seeds, but [sweep] runs 1\n"
-            "seedgate.toml: ok (4 checks, 3 warnings)\n");
+  EXPECT_EQ(
+      o.out,
+      "seedgate.toml:22:1: warning: check 'variance-accuracy' needs at least 2 seeds, but [sweep] runs 1\n"
+      "seedgate.toml:27:1: warning: check 'reproducibility' compares repeats of a seed, but [sweep] repeats = 1; "
+      "set repeats = 2 or more\n"
+      "seedgate.toml:30:1: warning: check 'seed-sensitivity' compares repeats of a seed, but [sweep] repeats = 1; "
+      "set repeats = 2 or more\n"
+      "seedgate.toml:30:1: warning: check 'seed-sensitivity' needs at least 2 seeds, but [sweep] runs 1\n"
+      "seedgate.toml: ok (4 checks, 4 warnings)\n");
 }
 
 TEST_F(CliTest, InitWritesStarterFilesOnce) {

@@ -27,8 +27,10 @@ const std::array<KindCase, std::variant_size_v<seedgate::checks::KindSpec>> kCas
     {CheckKind::reproducibility, "kind = \"reproducibility\"\nartifacts = [\"model\"]\natol = 1e-9\n"},
     {CheckKind::seed_sensitivity, "kind = \"seed-sensitivity\"\nartifacts = [\"model\"]\n"},
     {CheckKind::regression,
-     "kind = \"regression\"\nmetric = \"accuracy\"\nbaseline = \"main.json\"\nmargin = 0.05\nconfidence = 0.95\n"},
+     "kind = \"regression\"\nmetric = \"accuracy\"\nbaseline = \"main.json\"\nmargin = 0.05\nconfidence = 0.95\n"
+     "pairing = \"seed\"\n"},
     {CheckKind::consistency, "kind = \"consistency\"\nmetric = \"accuracy\"\nartifacts = [\"model\"]\n"},
+    {CheckKind::failures, "kind = \"failures\"\nrate_at_most = 0.4\nconfidence = 0.95\n"},
 }};
 
 // Two thread counts and two repeats, so every kind has something to judge.

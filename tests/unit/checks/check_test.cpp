@@ -103,14 +103,19 @@ TEST(CheckTest, VarianceFailure) {
   EXPECT_EQ(outcome.statistics[1].verdict, Verdict::pass);  // range 0.1 <= 0.5
 }
 
-TEST(CheckTest, VarianceUsesPerSeedMeans) {
+TEST(CheckTest, VarianceJudgesOneRunNotTheSeedsMeans) {
   CheckSpec spec;
   spec.params = default_spec(CheckKind::variance);
   spec.metric = "accuracy";
   spec.as<VarianceSpec>().std_at_most = 0.001;
-  // Repeats differ, but each seed's mean is the same: no seed-to-seed spread.
+  // Each seed's mean is the same, but one run varies by +-0.01: a single
+  // production run has that spread, so the check fails.
   std::vector<Observation> runs = {run(0, 0.90, 0), run(0, 0.92, 1), run(1, 0.92, 0), run(1, 0.90, 1)};
-  EXPECT_EQ(evaluate(spec, runs).verdict, Verdict::pass);
+  CheckOutcome outcome = evaluate(spec, runs);
+  EXPECT_EQ(outcome.verdict, Verdict::fail);
+  // The runs' variance is all run-to-run: MSW = 0.0002, so one run's std is sqrt(0.0002).
+  EXPECT_NEAR(outcome.statistics.at(0).value, std::sqrt(0.0002), 1e-12);
+  EXPECT_NE(outcome.messages.at(0).find("one run (seed-to-seed and run-to-run parts)"), std::string::npos);
 }
 
 TEST(CheckTest, VarianceWithOneSeedCannotBeJudged) {
@@ -284,7 +289,9 @@ TEST(CheckTest, SeedSensitivityOnMetricOnlyFailsWhenAllEqual) {
   CheckSpec spec;
   spec.params = default_spec(CheckKind::seed_sensitivity);
   spec.metric = "accuracy";
-  std::vector<Observation> tie = {run(0, 0.9), run(1, 0.9), run(2, 0.91)};
+  // Repeats that agree show the differences come from the seed; two seeds may tie.
+  std::vector<Observation> tie = {run(0, 0.9),    run(0, 0.9, 1), run(1, 0.9),
+                                  run(1, 0.9, 1), run(2, 0.91),   run(2, 0.91, 1)};
   EXPECT_EQ(evaluate(spec, tie).verdict, Verdict::pass);
   std::vector<Observation> same = {run(0, 0.9), run(1, 0.9), run(2, 0.9)};
   CheckOutcome outcome = evaluate(spec, same);

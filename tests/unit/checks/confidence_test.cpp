@@ -35,6 +35,7 @@ CheckSpec spec_of(CheckKind kind, double confidence = 0.95) {
   spec.params = default_spec(kind);
   spec.metric = "accuracy";
   spec.confidence = confidence;
+  spec.resolution = 0;  // the formulas as written; rounding has tests of its own
   return spec;
 }
 
@@ -135,18 +136,70 @@ TEST(ConfidenceTest, StdIsJudgedByItsChiSquareUpperBound) {
   EXPECT_EQ(evaluate(spec, runs_of(kAccuracies)).verdict, Verdict::fail);
 }
 
-TEST(ConfidenceTest, CvUsesABootstrapIntervalAndSurvivesNoSpread) {
+TEST(ConfidenceTest, CvIsBoundedByTheNoncentralT) {
   CheckSpec spec = spec_of(CheckKind::variance);
   spec.as<VarianceSpec>().cv_at_most = 0.02;
-  spec.bootstrap = {2000, 1};
   CheckOutcome outcome = evaluate(spec, runs_of(kAccuracies));
   EXPECT_EQ(outcome.verdict, Verdict::pass);
   const Statistic& cv = named(outcome, "cv");
-  EXPECT_LT(cv.interval->lower, cv.value);
-  EXPECT_GT(cv.interval->upper, cv.value);
-  CheckOutcome same = evaluate(spec, runs_of(std::vector<double>(6, 0.9)));
-  EXPECT_EQ(same.verdict, Verdict::pass);
-  EXPECT_EQ(named(same, "cv").interval->upper, 0.0);
+  Interval exact = cv_interval(kAccuracies, 0.90);
+  EXPECT_DOUBLE_EQ(cv.interval->upper, exact.upper);
+  EXPECT_DOUBLE_EQ(cv.interval->lower, exact.lower);
+  // Three seeds: the point estimate 0.011 would pass 0.02; the exact bound (0.0485) cannot.
+  CheckOutcome few = evaluate(spec, runs_of({0.90, 0.92, 0.91}));
+  EXPECT_EQ(few.verdict, Verdict::inconclusive);
+  EXPECT_NEAR(named(few, "cv").interval->upper, 0.048538, 1e-6);  // scipy 1.10 nct, see intervals_test
+}
+
+TEST(ConfidenceTest, CvBootstrapsOnlyWhereAskedAndFromTenSeeds) {
+  CheckSpec spec = spec_of(CheckKind::variance);
+  spec.as<VarianceSpec>().cv_at_most = 0.02;
+  spec.as<VarianceSpec>().tolerance = Tolerance::nonparametric;
+  spec.bootstrap = {2000, 1};
+  CheckOutcome ten = evaluate(spec, runs_of(kAccuracies));
+  EXPECT_EQ(named(ten, "cv").interval->upper,
+            bootstrap(kAccuracies, BootStatistic::cv, 0.90, spec.bootstrap).bca.upper);
+  std::vector<double> five(kAccuracies.begin(), kAccuracies.begin() + 5);
+  CheckOutcome few = evaluate(spec, runs_of(five));
+  EXPECT_DOUBLE_EQ(named(few, "cv").interval->upper, cv_interval(five, 0.90).upper);
+  EXPECT_EQ(few.notes, (std::vector<std::string>{"cv bounded by the noncentral t: the bootstrap needs 10 seeds, got 5 "
+                                                 "(mode=default, device=cpu)"}));
+}
+
+TEST(ConfidenceTest, AllEqualValuesOnACoarseMetricAreInconclusiveNotAPass) {
+  // Six seeds all at 0.9: rounded to 0.1, they hide any spread up to a rounding step.
+  CheckSpec spec = spec_of(CheckKind::variance);
+  spec.resolution.reset();  // inferred from the values: 0.1
+  spec.as<VarianceSpec>().cv_at_most = 0.02;
+  CheckOutcome cv = evaluate(spec, runs_of(std::vector<double>(6, 0.9)));
+  EXPECT_EQ(cv.verdict, Verdict::inconclusive);
+  EXPECT_DOUBLE_EQ(named(cv, "resolution").value, 0.1);
+  spec.params = VarianceSpec{};
+  spec.as<VarianceSpec>().std_at_most = 0.015;
+  std::vector<double> coarse = {0.91, 0.91, 0.91};  // accuracy on 100 examples: resolution 0.01
+  CheckOutcome std = evaluate(spec, runs_of(coarse));
+  EXPECT_EQ(std.verdict, Verdict::inconclusive);
+  // Rounding to 0.01 can hide a sample std of 0.005 * sqrt(4/3) among 3 values; the
+  // chi-square 95% upper bound on that is about 0.0255.
+  EXPECT_NEAR(named(std, "std").interval->upper, std_interval(0.005 * std::sqrt(4.0 / 3), 3, 0.90).upper, 1e-12);
+  // Declared continuous (resolution 0): the zero-width interval passes, as the formula says.
+  spec.resolution = 0;
+  EXPECT_EQ(evaluate(spec, runs_of(coarse)).verdict, Verdict::pass);
+  // A bound well above what rounding can hide still passes.
+  spec.resolution.reset();
+  spec.params = VarianceSpec{};
+  spec.as<VarianceSpec>().std_at_most = 0.05;
+  EXPECT_EQ(evaluate(spec, runs_of(coarse)).verdict, Verdict::pass);
+}
+
+TEST(ConfidenceTest, MeanIntervalWidensByHalfAStep) {
+  CheckSpec spec = spec_of(CheckKind::threshold);
+  spec.resolution = 0.01;
+  spec.as<ThresholdSpec>().mean = Bound{"mean_at_least", 0.9};
+  CheckOutcome outcome = evaluate(spec, runs_of({0.91, 0.91}));
+  EXPECT_EQ(outcome.verdict, Verdict::pass);
+  EXPECT_DOUBLE_EQ(named(outcome, "mean").interval->lower, 0.91 - 0.005);
+  EXPECT_DOUBLE_EQ(named(outcome, "mean").interval->upper, 0.91 + 0.005);
 }
 
 TEST(ConfidenceTest, RepeatsSplitVarianceIntoSeedAndRunParts) {
@@ -165,6 +218,7 @@ TEST(ConfidenceTest, RegressionNonInferiorityWithWelchBounds) {
   std::vector<double> candidate;
   for (double v : kAccuracies) candidate.push_back(v - 0.001);
   CheckSpec spec = spec_of(CheckKind::regression);
+  spec.as<RegressionSpec>().pairing = Pairing::none;
   spec.as<RegressionSpec>().margin = 0.01;
   CheckOutcome ok = evaluate(spec, runs_of(candidate), runs_of(baseline));
   EXPECT_EQ(ok.verdict, Verdict::pass);
@@ -196,6 +250,7 @@ TEST(ConfidenceTest, RegressionWithConfidenceNeedsTwoSeedsEachSide) {
 TEST(ConfidenceTest, RegressionEquivalenceIsTost) {
   CheckSpec spec = spec_of(CheckKind::regression);
   spec.as<RegressionSpec>().comparison = Comparison::equivalence;
+  spec.as<RegressionSpec>().pairing = Pairing::none;
   spec.as<RegressionSpec>().margin = 0.01;
   std::vector<double> better;
   for (double v : kAccuracies) better.push_back(v + 0.02);

@@ -2,7 +2,7 @@
 // real evaluation (bench/operating_characteristics.hpp has the simulation and
 // bench/operating_characteristics.cpp the full tables): with the true
 // parameter exactly on the bound, a check passes at most 1 - confidence of the
-// time, for every metric shape at 3, 5 and 10 seeds. Seeded, so a failure
+// time at 3, 5 and 10 seeds, on every metric shape its bound promises it for. Seeded, so a failure
 // reproduces; the allowance for simulation error is 3 standard errors.
 #include "bench/operating_characteristics.hpp"
 
@@ -71,10 +71,21 @@ TEST_P(FalsePass, AtMostNominalOnTheBound) {
   }
 }
 
+// What each verdict promises (README, "Statistics"): the normal-theory bounds
+// (t, chi-square, noncentral t, normal tolerance) hold their rate on metrics
+// near normal, rounded or not; on a strongly skewed metric they do not, and
+// the bench prints by how much. The order-statistic bound and the regression
+// comparisons promise it on skewed metrics too.
+bool promised(Case c, Shape shape) {
+  if (shape != Shape::skewed) return true;
+  return c == Case::worst_nonparametric || c == Case::non_inferiority || c == Case::equivalence;
+}
+
 std::vector<Subject> subjects() {
   std::vector<Subject> out;
   for (Case c : kCases)
-    for (Shape shape : shapes_of(c)) out.push_back({c, shape});
+    for (Shape shape : shapes_of(c))
+      if (promised(c, shape)) out.push_back({c, shape});
   return out;
 }
 
@@ -98,7 +109,8 @@ TEST_P(SequentialFalsePass, AtMostNominalOnTheBound) {
 
 std::vector<Subject> mean_subjects() {
   std::vector<Subject> out;
-  for (Shape shape : kShapes) out.push_back({Case::mean, shape});
+  for (Shape shape : kShapes)
+    if (promised(Case::mean, shape)) out.push_back({Case::mean, shape});
   return out;
 }
 

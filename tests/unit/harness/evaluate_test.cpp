@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include "checks/sequential.hpp"
+
 namespace seedgate {
 namespace {
 
@@ -69,10 +71,13 @@ TEST(EvaluatePolicyTest, AnUnfinishedSequentialSweepCannotBeJudged) {
   const CheckResult& c = results.checks.at(0);
   EXPECT_EQ(c.outcome.verdict, checks::Verdict::inconclusive);
   EXPECT_EQ(c.counted_as, checks::Verdict::error);
-  // Pocock-type spending at half the information: 0.05 ln(1 + (e - 1) / 2) = 0.0310.
+  // The first look tests at the exact Pocock-type boundary for looks at 5
+  // and 10 seeds (checks/sequential, tested against published tables).
   EXPECT_EQ(c.outcome.notes,
             (std::vector<std::string>{
-                "look 1 of 2 (5 seeds): each bound at 96.9% confidence, pocock spending of 5%",
+                fmt::format("look 1 of 2 (5 seeds): pocock boundary, each bound at {:.4g}% confidence for 5% over "
+                            "all looks",
+                            100 * (1 - checks::look_alpha(checks::Spending::pocock, 0.05, {5, 10}, 0))),
                 "the sequential sweep stopped before its last look; finish it with `seedgate run --resume`"}));
 }
 
@@ -163,6 +168,100 @@ TEST(EvaluatePolicyTest, AViolationNoCheckJudgesIsAFailedRun) {
   EXPECT_EQ(evaluation.exit_code, 3);
   EXPECT_EQ(evaluation.errors, (std::vector<std::string>{"1 run failed; the policy allows 0 (allowed_failures)"}));
   EXPECT_EQ(results.checks.at(0).outcome.verdict, checks::Verdict::pass);
+}
+
+}  // namespace
+}  // namespace seedgate
+
+namespace seedgate {
+namespace {
+
+// Five seeds at 0.94, 0.945, ..., 0.96: mean 0.95, 95% lower bound 0.9425,
+// 97.5% lower bound 0.9402 (t on 4 degrees of freedom).
+SweepResults five_seeds() {
+  SweepResults results = straddling({});
+  results.sequential = {};
+  return results;
+}
+
+Policy fixed_policy(const std::string& statistics, const std::string& checks) {
+  auto policy = parse_policy(fmt::format(R"(version = 1
+[subject]
+command = ["x"]
+[sweep]
+seeds = 5
+[metrics.accuracy]
+goal = "max"
+[statistics]
+{}
+{})",
+                                         statistics, checks),
+                             "seedgate.toml", std::filesystem::temp_directory_path());
+  EXPECT_TRUE(policy) << policy.error();
+  return *policy;
+}
+
+std::string mean_check(double bound, const std::string& inconclusive = "fail") {
+  return fmt::format(
+      "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = {}\nconfidence = 0.95\ninconclusive = "
+      "\"{}\"\n",
+      bound, inconclusive);
+}
+
+TEST(EvaluatePolicyTest, InconclusivePassStillFailsAnEstimatePastTheBound) {
+  // The mean 0.95 is below 0.951, and the interval straddles it.
+  Policy policy = fixed_policy("", mean_check(0.951, "pass") + mean_check(0.949, "pass"));
+  SweepResults results = five_seeds();
+  EXPECT_EQ(evaluate_policy(policy, results).exit_code, 1);
+  EXPECT_EQ(results.checks.at(0).outcome.verdict, checks::Verdict::inconclusive);
+  EXPECT_EQ(results.checks[0].counted_as, checks::Verdict::fail);
+  EXPECT_EQ(results.checks[0].outcome.notes.back(),
+            "counted as a failure although inconclusive = \"pass\": the estimate is already past the bound");
+  // The estimate on the right side: "pass" gives the benefit of the doubt.
+  EXPECT_EQ(results.checks.at(1).outcome.verdict, checks::Verdict::inconclusive);
+  EXPECT_EQ(results.checks[1].counted_as, checks::Verdict::pass);
+}
+
+TEST(EvaluatePolicyTest, HolmJudgesEachCheckAtItsShareOfTheErrorRate) {
+  // 0.941 passes at 95% alone (lower bound 0.9425) but not at 97.5% (0.9402).
+  SweepResults alone = five_seeds();
+  evaluate_policy(fixed_policy("", mean_check(0.941) + mean_check(0.949)), alone);
+  EXPECT_EQ(alone.checks.at(0).outcome.verdict, checks::Verdict::pass);
+  // Holm over two open checks: 97.5% each, and the other one never closes.
+  SweepResults holm = five_seeds();
+  evaluate_policy(fixed_policy("family = \"holm\"", mean_check(0.941) + mean_check(0.949)), holm);
+  EXPECT_EQ(holm.checks.at(0).outcome.verdict, checks::Verdict::inconclusive);
+  EXPECT_NEAR(*holm.checks[0].outcome.confidence, 0.975, 1e-12);
+  EXPECT_EQ(holm.checks[0].outcome.notes,
+            (std::vector<std::string>{"Holm's step-down over 2 open checks with confidence: judged at 97.5% confidence",
+                                      "Holm's correction across the policy's 2 checks with confidence"}));
+  // Step-down: the clear check passes at 97.5% and closes; the other is then judged at 95%.
+  SweepResults step = five_seeds();
+  evaluate_policy(fixed_policy("family = \"holm\"", mean_check(0.941) + mean_check(0.90)), step);
+  EXPECT_EQ(step.checks.at(1).outcome.verdict, checks::Verdict::pass);
+  EXPECT_EQ(step.checks.at(0).outcome.verdict, checks::Verdict::pass);
+  EXPECT_NEAR(*step.checks[0].outcome.confidence, 0.95, 1e-12);
+}
+
+TEST(EvaluatePolicyTest, ACheckDecidedAtAnEarlierLookStaysDecided) {
+  Policy policy = sequential_policy();
+  // Ten seeds: the first five clearly above 0.95, the next five far below.
+  SweepResults results = straddling({5, 10});
+  for (int seed = 0; seed < 10; ++seed) {
+    if (seed >= 5) {
+      RunRecord r;
+      r.run = {"s" + std::to_string(seed), seed, "deterministic", "cpu", 0, 0};
+      results.runs.push_back(r);
+      results.seeds.push_back(seed);
+    }
+    results.runs[static_cast<std::size_t>(seed)].report.metrics["accuracy"] = seed < 5 ? 0.99 + 0.001 * seed : 0.5;
+  }
+  results.sequential.look = 1;
+  evaluate_policy(policy, results);
+  const CheckResult& c = results.checks.at(0);
+  EXPECT_EQ(c.outcome.verdict, checks::Verdict::pass);
+  EXPECT_EQ(c.outcome.notes.back(), "decided at look 1 on its first 5 seeds");
+  EXPECT_EQ(c.outcome.seeds.size(), 5u);
 }
 
 }  // namespace

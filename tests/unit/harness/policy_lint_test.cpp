@@ -170,3 +170,39 @@ TEST(PolicyLintTest, ConsistencyNeedsTwoDevicesOrThreadCounts) {
 
 }  // namespace
 }  // namespace seedgate
+
+namespace seedgate {
+namespace {
+
+TEST(PolicyLintTest, PassingTheUndecidedBootstrappingFewSeedsAndEquivalence) {
+  auto findings = lint(fixed("seeds = 8\nrepeats = 2", R"([[check]]
+kind = "variance"
+metric = "accuracy"
+std_at_most = 0.01
+cv_at_most = 0.02
+confidence = 0.95
+tolerance = "nonparametric"
+inconclusive = "pass"
+[[check]]
+kind = "regression"
+metric = "accuracy"
+baseline = "b.json"
+margin = 0.01
+comparison = "equivalence"
+confidence = 0.95
+)"));
+  std::vector<std::string> expected = {
+      "9:1: warning: check 'variance-accuracy': inconclusive = \"pass\" passes whatever the interval cannot rule "
+      "out, so the gate cannot catch a regression smaller than the interval's width (it still fails when the "
+      "estimate is past the bound); use \"fail\" or \"more-seeds\" to gate",
+      "9:1: note: check 'variance-accuracy': the bootstrap covers poorly with few seeds; with fewer than 10 seeds "
+      "([sweep] runs 8) the cv is bounded by normal theory (noncentral t) instead",
+      // TOST must rule out both sides of the margin: 18 seeds where non-inferiority needs 14 (compare_test).
+      "17:1: warning: check 'regression-accuracy': to pass a candidate as good as the baseline 80% of the time with "
+      "margin 0.01 and std up to 0.01, 18 seeds on each side are needed; [sweep] runs 8",
+  };
+  EXPECT_EQ(findings, expected);
+}
+
+}  // namespace
+}  // namespace seedgate

@@ -296,7 +296,7 @@ TEST(PolicyTest, MisspeltCheckKind) {
   // With nothing near, the message lists the kinds there are.
   EXPECT_EQ(error_of(kMinimal + "[[check]]\nkind = \"accuracy-gate\"\n"),
             "seedgate.toml:9:8: unknown check kind 'accuracy-gate' (kinds: threshold, variance, reproducibility, "
-            "seed-sensitivity, regression, consistency)");
+            "seed-sensitivity, regression, consistency, failures)");
 }
 
 TEST(PolicyTest, UndeclaredMetric) {
@@ -534,7 +534,13 @@ TEST(PolicyTest, EveryMessage) {
        "seedgate.toml:7:9: artifact 'model' has an empty path"},
       {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.acc]\ngoal = \"max\"\n[[check]]\nkind "
        "= \"threshold\"\nmetric = \"acc\"\nmean_at_least = 0.9\nconfidence = 1.5\n",
-       "seedgate.toml:12:14: 'confidence' must be between 0 and 1, got 1.5"},
+       "seedgate.toml:12:14: 'confidence' must be above 0.5 and below 1, got 1.5"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.acc]\ngoal = \"max\"\n[[check]]\nkind "
+       "= \"threshold\"\nmetric = \"acc\"\nmean_at_least = 0.9\nconfidence = 0.5\n",
+       "seedgate.toml:12:14: 'confidence' must be above 0.5 and below 1, got 0.5"},
+      {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.acc]\ngoal = \"max\"\n[[check]]\nkind "
+       "= \"threshold\"\nmetric = \"acc\"\nmean_at_least = 0.9\nconfidence = 0.2\n",
+       "seedgate.toml:12:14: 'confidence' must be above 0.5 and below 1, got 0.2"},
       {"version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.acc]\ngoal = \"max\"\n[[check]]\nkind "
        "= \"variance\"\nmetric = \"acc\"\nstd_at_most = -0.1\n",
        "seedgate.toml:11:15: 'std_at_most' must be at least 0, got -0.1"},
@@ -605,8 +611,22 @@ TEST(PolicyTest, StatisticsMessages) {
        "seedgate.toml:12:1: 'coverage' does not apply to a variance check"},
       {"kind = \"regression\"\nmetric = \"acc\"\nbaseline = \"b.json\"\ncomparison = \"superiority\"\n",
        "seedgate.toml:12:14: 'comparison' must be one of \"non-inferiority\", \"equivalence\", got \"superiority\""},
-      {"kind = \"threshold\"\nmetric = \"acc\"\nmean_at_least = 0.9\n[statistics]\nspending = \"bonferroni\"\n",
-       "seedgate.toml:13:12: 'spending' must be one of \"pocock\", \"obrien-fleming\", got \"bonferroni\""},
+      {"kind = \"threshold\"\nmetric = \"acc\"\nmean_at_least = 0.9\n[statistics]\nspending = \"sidak\"\n",
+       "seedgate.toml:13:12: 'spending' must be one of \"pocock\", \"obrien-fleming\", \"bonferroni\", got \"sidak\""},
+      {"kind = \"threshold\"\nmetric = \"acc\"\nmean_at_least = 0.9\n[statistics]\nfamily = \"bonferroni\"\n",
+       "seedgate.toml:13:10: 'family' must be one of \"none\", \"holm\", got \"bonferroni\""},
+      {"kind = \"threshold\"\nmetric = \"acc\"\nmean_at_least = 0.9\nconfidence = 0.95\nresolution = -0.01\n",
+       "seedgate.toml:13:14: 'resolution' must be a step of 0 or more (0: continuous), got -0.01"},
+      {"kind = \"failures\"\nmetric = \"acc\"\nrate_at_most = 0.1\n",
+       "seedgate.toml:10:10: 'metric' does not apply to a failures check: it judges runs, not a metric"},
+      {"kind = \"failures\"\n",
+       "seedgate.toml:8:1: missing required key 'rate_at_most' in [[check]] of kind 'failures'"},
+      {"kind = \"variance\"\nmetric = \"acc\"\nstd_at_most = 0.01\nlost_seeds = \"exclude\"\n",
+       "seedgate.toml:12:1: 'lost_seeds' does not apply to a variance check"},
+      {"kind = \"regression\"\nmetric = \"acc\"\nbaseline = \"b.json\"\npairing = \"yes\"\n",
+       "seedgate.toml:12:11: 'pairing' must be one of \"auto\", \"seed\", \"none\", got \"yes\""},
+      {"kind = \"seed-sensitivity\"\nseed_share_at_least = 1.5\n",
+       "seedgate.toml:10:23: 'seed_share_at_least' must be between 0 and 1, got 1.5"},
       {"kind = \"threshold\"\nmetric = \"acc\"\nmean_at_least = 0.9\n[statistics]\nresamples = 10\n",
        "seedgate.toml:13:13: 'resamples' must be at least 100, got 10"},
       {"kind = \"threshold\"\nmetric = \"acc\"\nmean_at_least = 0.9\n[statistics]\nsead = 1\n",
@@ -627,6 +647,7 @@ goal = "max"
 seed = 42
 resamples = 2000
 spending = "obrien-fleming"
+family = "holm"
 [[check]]
 kind = "threshold"
 metric = "acc"
@@ -640,6 +661,19 @@ kind = "variance"
 metric = "acc"
 cv_at_most = 0.02
 confidence = 0.95
+tolerance = "nonparametric"
+resolution = 0.001
+[[check]]
+kind = "regression"
+metric = "acc"
+baseline = "main.json"
+pairing = "none"
+[[check]]
+kind = "failures"
+rate_at_most = 0.1
+[[check]]
+kind = "seed-sensitivity"
+seed_share_at_least = 0.8
 )",
                              "seedgate.toml", "/tmp");
   ASSERT_TRUE(policy) << policy.error();
@@ -651,6 +685,13 @@ confidence = 0.95
   EXPECT_EQ(policy->statistics.spending, checks::Spending::obrien_fleming);
   EXPECT_EQ(policy->checks[1].spec.bootstrap.seed, 42u);
   EXPECT_EQ(policy->checks[1].spec.bootstrap.resamples, 2000u);
+  EXPECT_EQ(policy->checks[1].spec.as<checks::VarianceSpec>().tolerance, checks::Tolerance::nonparametric);
+  EXPECT_EQ(policy->checks[1].spec.resolution, 0.001);
+  EXPECT_EQ(policy->checks[2].spec.as<checks::RegressionSpec>().pairing, checks::Pairing::none);
+  EXPECT_EQ(policy->checks[3].spec.as<checks::FailuresSpec>().rate_at_most, 0.1);
+  EXPECT_TRUE(policy->checks[3].spec.metric.empty());
+  EXPECT_EQ(policy->checks[4].spec.as<checks::SeedSensitivitySpec>().seed_share_at_least, 0.8);
+  EXPECT_EQ(policy->statistics.family, Family::holm);
   EXPECT_EQ(policy->sweep.seeds.seeds.size(), 5u);
   std::vector<std::int64_t> ceiling = policy->sweep.seeds.ceiling();
   ASSERT_EQ(ceiling.size(), 20u);
