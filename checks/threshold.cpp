@@ -116,12 +116,16 @@ void judge_threshold(const ThresholdSpec& spec, Group& group) {
     // Judged above.
   } else if (spec.mean && check.confidence) {
     if (group.enough_for_confidence(values.per_seed.size(), spec.mean->key)) {
-      double half_step = group.resolution(values) / 2;
+      double resolution = group.resolution(values);
       Interval interval = mean_interval(values.per_seed, two_sided_level(*check.confidence));
-      // A spread finer than the step (every value equal) gives an interval
-      // narrower than the rounding: it widens to half a step either way.
-      interval.lower = std::min(interval.lower, summary.mean - half_step);
-      interval.upper = std::max(interval.upper, summary.mean + half_step);
+      // On a coarse step the mean moves on a lattice of step / n: a
+      // continuity correction of half that keeps the t bound from passing
+      // more often than it says. A spread finer than the step (every value
+      // equal) gives an interval narrower than the rounding: it widens to
+      // half a step either way.
+      double correction = resolution / (2 * static_cast<double>(values.per_seed.size()));
+      interval.lower = std::min(interval.lower - correction, summary.mean - resolution / 2);
+      interval.upper = std::max(interval.upper + correction, summary.mean + resolution / 2);
       group.judged("mean", fmt::format("over seeds {}", describe_seeds(values.seeds)), summary.mean, interval,
                    *spec.mean, check.goal == Goal::maximize);
     }
