@@ -37,8 +37,8 @@ enum class Tolerance { normal, nonparametric };
 enum class LostSeeds { count, exclude };
 
 // Whether a regression check pairs the candidate's seeds with the baseline's:
-// `automatic` pairs when both ran the same seeds and their values correlate
-// positively; `seed` always pairs (an error when the seeds differ).
+// `automatic` pairs when both ran the same seeds (Welch otherwise); `seed`
+// always pairs (an error when the seeds differ); `none` never does.
 enum class Pairing { automatic, seed, none };
 
 // What a regression check asks of the candidate: no worse than the baseline by

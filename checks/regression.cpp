@@ -36,22 +36,13 @@ void judge_equivalence(const RegressionSpec& spec, Group& group, const WelchResu
                                    group.label()));
 }
 
-// Whether r over n pairs is positive beyond chance (one-sided 5%, the t test
-// of Pearson's r on n - 2 degrees of freedom). `auto` pairs only then:
-// choosing between the paired and the unpaired test by a noisy correlation
-// would let whichever looks better win, and pass more often than it should.
-bool clearly_correlated(double r, std::size_t n) {
-  if (n < 3 || !(r > 0)) return false;
-  if (r >= 1) return true;
-  double df = static_cast<double>(n - 2);
-  return r * std::sqrt(df / (1 - r * r)) > student_t_quantile(df, 0.95);
-}
-
 // The paired comparison where the policy's `pairing` and the data allow it:
-// the same seeds on both sides (and, for "auto", a clearly positive
-// correlation between them, without which pairing only costs degrees of
-// freedom). Says
-// which design it used. nullopt: judge unpaired (or, for "seed", an error).
+// the same seeds on both sides. "auto" pairs whenever they match, whatever
+// the correlation: the paired t bound holds its error rate for any
+// correlation (with none it only loses degrees of freedom), while choosing
+// the design by the observed correlation would let whichever test looks
+// better win, and pass more often than the confidence says. Says which
+// design it used. nullopt: judge unpaired (or, for "seed", an error).
 std::optional<WelchResult> pair_by_seed(const RegressionSpec& spec, Group& group, const SeedValues& values,
                                         const SeedValues& base, std::span<const double> x, std::span<const double> y) {
   if (spec.pairing == Pairing::none) {
@@ -72,13 +63,6 @@ std::optional<WelchResult> pair_by_seed(const RegressionSpec& spec, Group& group
   PairedResult paired = paired_t_test(x, y, two_sided_level(*group.spec().confidence));
   group.information("correlation", paired.correlation);
   group.information("wilcoxon_p", wilcoxon_signed_rank(x, y).p_two_sided);
-  if (spec.pairing == Pairing::automatic && !clearly_correlated(paired.correlation, x.size())) {
-    group.note(
-        fmt::format("unpaired (Welch): the seeds match but their values do not clearly correlate (r = {:.3g} "
-                    "over {} seeds) ({})",
-                    paired.correlation, x.size(), group.label()));
-    return std::nullopt;
-  }
   group.note(fmt::format("paired by seed (paired t; r = {:.3g} between candidate and baseline) ({})",
                          paired.correlation, group.label()));
   return static_cast<WelchResult>(paired);
