@@ -457,7 +457,7 @@ inline constexpr double kModestEffect = 0.6;
 inline Row run_cell(Case c, Shape shape, std::size_t n, int sweeps) {
   Setting s = setting(c, shape);
   return {simulate(s.on_bound, n, sweeps, cell_seed(c, shape, n, false)),
-          simulate(s.good, n, sweeps, cell_seed(c, shape, n, true))};
+          simulate(s.good, n, sweeps, cell_seed(c, shape, n, true)), Tally{}};
 }
 
 inline Row run_sequential(checks::Spending spending, Shape shape, int sweeps) {
