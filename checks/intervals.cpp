@@ -323,7 +323,8 @@ double inferred_resolution(std::span<const double> values) {
 // h sqrt(n / (n - 1)); for odd n, h sqrt((n + 1) / n).
 double rounding_std_slack(double resolution, std::size_t n) {
   if (n < 2) return 0;
-  double h = resolution / 2, count = static_cast<double>(n), j = static_cast<double>(n / 2);
+  double h = resolution / 2, count = static_cast<double>(n);
+  double j = std::floor(count / 2);
   return h * std::sqrt(4 * j * (count - j) / count / (count - 1));
 }
 

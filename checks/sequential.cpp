@@ -197,8 +197,9 @@ double look_alpha(Spending spending, double alpha, const std::vector<std::size_t
   };
   thread_local Plan last{Spending::pocock, 0, {}, {}};
   if (last.spending != spending || last.alpha != alpha || last.looks != looks) {
-    std::vector<double> t;
-    for (std::size_t n : looks) t.push_back(static_cast<double>(n) / static_cast<double>(looks.back()));
+    std::vector<double> t(looks.size());
+    std::transform(looks.begin(), looks.end(), t.begin(),
+                   [&](std::size_t n) { return static_cast<double>(n) / static_cast<double>(looks.back()); });
     last = {spending, alpha, looks, sequential_bounds(spending, alpha, t)};
   }
   return upper_tail(last.bounds.at(index));
