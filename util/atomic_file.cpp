@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -36,12 +37,27 @@ class FileDescriptor {
   int m_fd;
 };
 
+// A new temporary file beside `path`, created by this call: O_EXCL refuses a
+// name that exists, a symlink planted there included, so a neighbour cannot
+// make the write land on a file of their choosing. Another name is tried
+// when one is taken.
+int create_temporary(const std::filesystem::path& path, std::filesystem::path& temp) {
+  static std::atomic<unsigned> counter{0};
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    temp = path;
+    temp += fmt::format(".tmp.{}.{}", ::getpid(), counter++);
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd >= 0 || errno != EEXIST) return fd;
+  }
+  errno = EEXIST;
+  return -1;
+}
+
 }  // namespace
 
 Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view content) {
-  std::filesystem::path temp = path;
-  temp += fmt::format(".tmp.{}", ::getpid());
-  FileDescriptor fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  std::filesystem::path temp;
+  FileDescriptor fd(create_temporary(path, temp));
   if (fd.get() < 0) return make_error(fmt::format("cannot write {}: {}", temp.string(), errno_text()));
   const char* data = content.data();
   std::size_t left = content.size();

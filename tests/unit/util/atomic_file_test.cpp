@@ -1,6 +1,7 @@
 #include "util/atomic_file.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "util/hash.hpp"
 
@@ -29,6 +30,24 @@ TEST(AtomicFileTest, ReportsUnwritableFolder) {
   auto result = write_file_atomic("/nonexistent-folder/f", "x");
   ASSERT_FALSE(result);
   EXPECT_TRUE(result.error().starts_with("cannot write /nonexistent-folder/f.tmp.")) << result.error();
+}
+
+// A neighbour plants symlinks under every temporary name the next writes
+// could take, pointing at a file of theirs: the write must go around them and
+// leave the victim alone.
+TEST(AtomicFileTest, PlantedSymlinksAtTheTemporaryNameAreNotFollowed) {
+  auto dir = temp_dir();
+  ASSERT_TRUE(write_file_atomic(dir / "victim", "precious"));
+  ASSERT_TRUE(write_file_atomic(dir / "probe", "x"));  // the counter has moved past its first name
+  std::filesystem::create_symlink(dir / "victim", dir / ("results.json.tmp." + std::to_string(::getpid())));
+  for (int i = 0; i < 50; ++i) {
+    std::filesystem::create_symlink(dir / "victim",
+                                    dir / ("results.json.tmp." + std::to_string(::getpid()) + "." + std::to_string(i)));
+  }
+  ASSERT_TRUE(write_file_atomic(dir / "results.json", "results"));
+  EXPECT_EQ(*read_file(dir / "victim"), "precious");
+  EXPECT_EQ(*read_file(dir / "results.json"), "results");
+  EXPECT_FALSE(std::filesystem::is_symlink(dir / "results.json"));
 }
 
 TEST(AtomicFileTest, ReadsTail) {
