@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <exception>
 #include <iostream>
 
@@ -25,6 +26,11 @@ std::string check_kinds_help() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A reader of stdout or stderr that goes away (`seedgate run | head`, a CI
+  // log pipe closing) must not kill the sweep: writes to it fail instead, and
+  // the results are still written. Runs start with every signal at its
+  // default (posix_runner), so the training programs are not affected.
+  ::signal(SIGPIPE, SIG_IGN);
   using namespace seedgate::cli;
   CLI::App app{
       "seedgate: gate CI on the stability of ML training across seeds, modes, devices and threads.\n"
