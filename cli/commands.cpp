@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 
@@ -42,35 +43,51 @@ std::string annotation_path(const std::filesystem::path& policy) {
   return ec || relative.empty() || relative.native().starts_with("..") ? policy.string() : relative.string();
 }
 
+bool save_reporting(const std::filesystem::path& path, const SweepResults& results, std::ostream& err) {
+  auto saved = save_results(path, results);
+  if (!saved) err << "seedgate: " << saved.error() << "\n";
+  return saved.ok();
+}
+
+// A file that could not be written makes the outcome "could not evaluate"
+// (3), unless a check failed, which wins as it does over 3.
+int with_writes(int code, bool written) {
+  return written || code == kExitFail ? code : kExitCannotEvaluate;
+}
+
 // Console summary, configured report files, the GitHub job summary and, in
-// GitHub Actions, annotations on the policy's lines.
-void emit_reports(const Policy* policy, const SweepResults& results, const ReportContext& context, std::ostream& out,
+// GitHub Actions, annotations on the policy's lines. False when a file could
+// not be written (each named on `err` with the system's reason).
+bool emit_reports(const Policy* policy, const SweepResults& results, const ReportContext& context, std::ostream& out,
                   std::ostream& err) {
   out << render_console(results, context);
-  if (!policy) return;
-  write_report(policy->report.junit, render_junit(results, context), err);
-  if (!policy->report.json.empty()) {
-    auto saved = save_results(policy->report.json, results);
-    if (!saved) err << "seedgate: " << saved.error() << "\n";
-  }
+  if (!policy) return true;
+  bool ok = write_report(policy->report.junit, render_junit(results, context), err);
+  if (!policy->report.json.empty()) ok &= save_reporting(policy->report.json, results, err);
   if (!policy->report.markdown.empty()) {
     std::string markdown = render_markdown(results, context);
-    write_report(policy->report.markdown, markdown, err);
+    ok &= write_report(policy->report.markdown, markdown, err);
     if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary) {
-      std::ofstream(summary, std::ios::app) << markdown << "\n";
+      std::ofstream file(summary, std::ios::app);
+      file << markdown << "\n";
+      if (!file.flush()) {
+        err << fmt::format("seedgate: cannot append to GITHUB_STEP_SUMMARY {}: {}\n", summary, util::error_text(errno));
+        ok = false;
+      }
     }
   }
-  write_report(policy->report.html, render_html(results, context), err);
+  ok &= write_report(policy->report.html, render_html(results, context), err);
   if (const char* actions = std::getenv("GITHUB_ACTIONS"); actions && std::string_view(actions) == "true")
     out << render_annotations(results, context, annotation_path(policy->path));
+  return ok;
 }
 
 // A failed check wins over "could not evaluate".
 int judge(const Policy& policy, SweepResults& results, std::ostream& out, std::ostream& err) {
   Evaluation evaluation = evaluate_policy(policy, results);
   ReportContext context{evaluation.errors, evaluation.exit_code};
-  emit_reports(&policy, results, context, out, err);
-  return evaluation.exit_code;
+  bool written = emit_reports(&policy, results, context, out, err);
+  return with_writes(evaluation.exit_code, written);
 }
 
 // A shard saves its slice for the merge and judges nothing: it exits 0 unless
@@ -152,11 +169,12 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   if (sweep_options.shard) return finish_shard(*policy, *results, options.out_dir, out, err);
   // Keep the runs even if judging or reporting goes wrong below.
   std::filesystem::path results_path = options.out_dir / "results.json";
-  if (auto saved = save_results(results_path, *results); !saved) err << "seedgate: " << saved.error() << "\n";
+  save_reporting(results_path, *results, err);
   int code = judge(*policy, *results, out, err);
-  if (auto saved = save_results(results_path, *results); !saved) err << "seedgate: " << saved.error() << "\n";
-  out << fmt::format("results: {}\n", results_path.string());
-  return code;
+  bool saved = save_reporting(results_path, *results, err);
+  out << (saved ? fmt::format("results: {}\n", results_path.string())
+                : fmt::format("results: not written to {}\n", results_path.string()));
+  return with_writes(code, saved);
 }
 
 int check_command(const std::filesystem::path& policy_path, const std::vector<std::filesystem::path>& paths,

@@ -35,4 +35,37 @@ TEST_F(HostileTest, ReaderOfTheOutputGoesAway) {
   EXPECT_EQ(results(".seedgate/results.json")["verdict"], "pass");
 }
 
+// The results file cannot be written (here a folder stands at its path, as
+// a full disk or a read-only folder would refuse it): the exit is 3, the
+// error names the file and the system's reason, and the console does not
+// name a results file that does not exist.
+TEST_F(HostileTest, ResultsCannotBeWritten) {
+  write_policy("\"stable\"", kThreshold, "", "seeds = 2\n");
+  fs::create_directories(m_dir / "sweep" / "results.json");
+  Outcome o = seedgate({"run", "--out", "sweep"});
+  EXPECT_EQ(o.exit_code, 3) << o.out << o.err;
+  EXPECT_NE(o.err.find("to sweep/results.json: is a directory"), std::string::npos) << o.err;
+  EXPECT_EQ(o.out.find("results: sweep/results.json\n"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("results: not written to sweep/results.json"), std::string::npos) << o.out;
+}
+
+// A report the policy asks for cannot be written: exit 3, naming it; a
+// failed check still wins.
+TEST_F(HostileTest, ReportCannotBeWritten) {
+  write_policy("\"stable\"", kThreshold, "", "seeds = 2\n");
+  std::ofstream(m_dir / "not-a-folder") << "a file\n";
+  std::string policy = *util::read_file(m_dir / "seedgate.toml");
+  const std::string junit = "junit = \"junit.xml\"";
+  policy.replace(policy.find(junit), junit.size(), "junit = \"not-a-folder/junit.xml\"");
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "seedgate.toml", policy));
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 3) << o.out << o.err;
+  EXPECT_NE(o.err.find("not-a-folder/junit.xml"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("not a directory"), std::string::npos) << o.err;
+  const std::string bound = "mean_at_least = 0.9";
+  policy.replace(policy.find(bound), bound.size(), "mean_at_least = 0.99");
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "seedgate.toml", policy));
+  EXPECT_EQ(seedgate({"run"}).exit_code, 1);
+}
+
 }  // namespace
