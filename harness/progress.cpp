@@ -3,9 +3,22 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <string_view>
+
+#include "util/strings.hpp"
 
 namespace seedgate {
 namespace {
+
+// Text a program controls, fit for one progress line: control characters
+// escaped (util::printable) and line breaks shown as "; ".
+std::string terminal_safe(std::string_view text) {
+  std::string out = util::printable(text);
+  for (std::size_t at = out.find('\n'); at != std::string::npos; at = out.find('\n', at)) out.replace(at, 1, "; ");
+  for (char& c : out)
+    if (c == '\t') c = ' ';
+  return out;
+}
 
 constexpr const char* kRed = "31";
 constexpr const char* kGreen = "32";
@@ -79,7 +92,8 @@ void Progress::finished(const RunRecord& r) {
   std::string status = fmt::format("{:<11}", to_string(r.status));
   std::string line = fmt::format("[{:>{}}/{}] {:<28} {} {:>7.2f}s", m_done, std::to_string(m_total).size(), m_total,
                                  r.run.id, paint(status, status_color(r.status)), r.process.wall_seconds);
-  line += r.message.empty() ? metrics : "  " + r.message;
+  // Metric names and messages come from the program: escaped, on one line.
+  line += terminal_safe(r.message.empty() ? metrics : "  " + r.message);
   clear();
   m_out << line << "\n";
   if (m_style.live) redraw();
@@ -88,7 +102,7 @@ void Progress::finished(const RunRecord& r) {
 
 void Progress::note(const std::string& line) {
   clear();
-  m_out << line << "\n";
+  m_out << terminal_safe(line) << "\n";
   if (m_style.live) redraw();
   m_out << std::flush;
 }

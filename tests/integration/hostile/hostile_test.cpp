@@ -68,4 +68,30 @@ TEST_F(HostileTest, ReportCannotBeWritten) {
   EXPECT_EQ(seedgate({"run"}).exit_code, 1);
 }
 
+// A program names a metric, and reports a framework error, with escape
+// sequences in them (clear the screen, retitle the terminal): nothing it
+// controls reaches the terminal raw, on stdout or on stderr's progress lines.
+TEST_F(HostileTest, EscapeSequencesInWhatTheProgramReports) {
+  std::ofstream(m_dir / "train.sh") << R"(printf '%s\n' '{"acc\u001b[2Jx": 1, "accuracy": 0.95}' >> "$SEEDGATE_METRICS"
+printf '%s\n' '{"type": "event", "name": "framework-error", "message": "boom \u001b]0;pwned\u0007"}' >> "$SEEDGATE_METRICS"
+[ "$1" = 1 ] && exit 1
+exit 0
+)";
+  std::ofstream(m_dir / "seedgate.toml") << R"(version = 1
+[subject]
+command = ["/bin/sh", "train.sh", "{seed}"]
+allowed_failures = 1
+[sweep]
+seeds = 2
+[metrics.accuracy]
+goal = "max"
+)" + kThreshold;
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.err.find('\x1b'), std::string::npos) << o.err;
+  EXPECT_EQ(o.err.find('\x07'), std::string::npos) << o.err;
+  EXPECT_EQ(o.out.find('\x1b'), std::string::npos) << o.out;
+  EXPECT_NE(o.err.find("acc\\x1b[2Jx=1"), std::string::npos) << o.err;  // shown, escaped
+  EXPECT_NE(o.err.find("boom \\x1b]0;pwned\\x07"), std::string::npos) << o.err;
+}
+
 }  // namespace
