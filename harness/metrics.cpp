@@ -174,6 +174,10 @@ void parse_protocol(std::string_view content, const std::string& label, RunRepor
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
     if (line.empty()) continue;
     std::string where = fmt::format("{}:{}", label, line_number);
+    if (util::json_depth(line) > util::kMaxJsonDepth) {
+      add_issue(report, fmt::format("{}: nested deeper than {} levels: ignored", where, util::kMaxJsonDepth));
+      continue;
+    }
     json record = json::parse(mark_non_finite(line), nullptr, false);
     if (record.is_discarded()) {
       add_issue(report, fmt::format("{}: not a JSON object: {}", where, util::tail(line.substr(0, 80), 80)));

@@ -378,6 +378,8 @@ util::Result<void> save_results(const std::filesystem::path& path, const SweepRe
 util::Result<SweepResults> load_results(const std::filesystem::path& path) {
   auto text = util::read_file(path);
   if (!text) return util::make_error(text.error());
+  if (util::json_depth(*text) > kMaxResultsDepth)
+    return util::make_error(fmt::format("{}: nested deeper than {} levels", path.string(), kMaxResultsDepth));
   json value = json::parse(*text, nullptr, false);
   if (value.is_discarded()) return util::make_error(fmt::format("{}: not valid JSON", path.string()));
   return results_from_json(value, path.string());

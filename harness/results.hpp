@@ -15,6 +15,7 @@
 #include "harness/plan.hpp"
 #include "harness/runner.hpp"
 #include "util/result.hpp"
+#include "util/strings.hpp"
 
 namespace seedgate {
 
@@ -32,6 +33,10 @@ inline bool run_failed(RunStatus s) {
 // Protocol event names seedgate acts on.
 inline constexpr std::string_view kNondeterministicOpEvent = "nondeterministic-op";
 inline constexpr std::string_view kFrameworkErrorEvent = "framework-error";
+
+// The deepest a results or run record file may nest: a program's records
+// (util::kMaxJsonDepth) inside the file's own few levels.
+inline constexpr std::size_t kMaxResultsDepth = util::kMaxJsonDepth + 16;
 
 struct RunRecord {
   RunSpec run;

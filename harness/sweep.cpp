@@ -47,7 +47,7 @@ util::Result<void> save_run_record(const std::filesystem::path& dir, const RunRe
 std::optional<RunRecord> load_finished_run(const std::filesystem::path& dir, const RunSpec& run,
                                            const std::string& policy_digest) {
   auto text = util::read_file(dir / "result.json");
-  if (!text) return std::nullopt;
+  if (!text || util::json_depth(*text) > kMaxResultsDepth) return std::nullopt;
   nlohmann::json value = nlohmann::json::parse(*text, nullptr, false);
   if (value.is_discarded() || value.value("policy_digest", "") != policy_digest) return std::nullopt;
   auto record = run_record_from_json(value);

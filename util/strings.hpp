@@ -52,6 +52,12 @@ std::string hex_escape(char32_t code_point);
 // written as "\xNN" (no escape sequences reach the screen), invalid UTF-8 as U+FFFD.
 std::string printable(std::string_view bytes);
 
+// The deepest nesting of arrays and objects in JSON text, found by a scan
+// that does not recurse (brackets inside strings do not count). Readers
+// refuse text nested deeper than they can write back.
+std::size_t json_depth(std::string_view text);
+inline constexpr std::size_t kMaxJsonDepth = 64;
+
 // strerror(error) in lower case, as seedgate's messages are ("no such file or directory").
 std::string error_text(int error);
 

@@ -94,4 +94,34 @@ goal = "max"
   EXPECT_NE(o.err.find("boom \\x1b]0;pwned\\x07"), std::string::npos) << o.err;
 }
 
+// A program's env record nested 100,000 levels deep: writing it back would
+// recurse that deep. The record is refused with an issue naming its line, the
+// sweep finishes and its results are written.
+TEST_F(HostileTest, RecordNestedTooDeep) {
+  std::ofstream(m_dir / "train.sh") << R"(open=$(head -c 100000 /dev/zero | tr '\0' '[')
+close=$(head -c 100000 /dev/zero | tr '\0' ']')
+printf '{"type": "env", "deep": %s1%s}\n' "$open" "$close" >> "$SEEDGATE_METRICS"
+printf '{"accuracy": 0.95}\n' >> "$SEEDGATE_METRICS"
+)";
+  std::ofstream(m_dir / "seedgate.toml") << R"(version = 1
+[subject]
+command = ["/bin/sh", "train.sh"]
+[sweep]
+seeds = 2
+[metrics.accuracy]
+goal = "max"
+)" + kThreshold;
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  nlohmann::json r = results(".seedgate/results.json");
+  EXPECT_EQ(r["verdict"], "pass");
+  EXPECT_EQ(r["runs"][0]["issues"][0], "metrics.jsonl:1: nested deeper than 64 levels: ignored");
+  EXPECT_EQ(seedgate({"check", ".seedgate/results.json"}).exit_code, 0);
+  // A results file tampered the same way is refused, not crashed on.
+  std::ofstream(m_dir / "deep.json") << std::string(100000, '[') << std::string(100000, ']');
+  Outcome deep = seedgate({"check", "deep.json"});
+  EXPECT_EQ(deep.exit_code, 2) << deep.err;
+  EXPECT_NE(deep.err.find("deep.json: nested deeper than 80 levels"), std::string::npos) << deep.err;
+}
+
 }  // namespace

@@ -40,3 +40,17 @@ TEST(StringsTest, PrintableNeutralisesTerminalControl) {
 
 }  // namespace
 }  // namespace util
+
+namespace util {
+namespace {
+
+TEST(JsonDepthTest, CountsBracketsOutsideStrings) {
+  EXPECT_EQ(json_depth("1"), 0u);
+  EXPECT_EQ(json_depth(R"({"a": [1, {"b": []}]})"), 4u);
+  // Brackets in strings, and escaped quotes in them, do not count.
+  EXPECT_EQ(json_depth(R"({"a": "[[[{{{", "b": "\"[[[["})"), 1u);
+  EXPECT_EQ(json_depth(std::string(100000, '[') + std::string(100000, ']')), 100000u);
+}
+
+}  // namespace
+}  // namespace util
