@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -143,10 +145,19 @@ void parse_plain(const json& record, const std::string& where, RunReport& report
   std::optional<std::int64_t> step;
   if (auto it = record.find("step"); it != record.end()) {
     if (!it->is_number_integer()) return add_issue(report, fmt::format("{}: 'step' must be an integer", where));
+    // An unsigned step past the signed range would read back negative.
+    if (it->is_number_unsigned() && it->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+      return add_issue(report, fmt::format("{}: 'step' {} is out of range (at most {})", where,
+                                           it->get<std::uint64_t>(), INT64_MAX));
     step = it->get<std::int64_t>();
   }
   for (const auto& [name, value] : record.items()) {
     if (name == "step") continue;
+    // A NUL would cut the name short wherever it is used as a C string.
+    if (name.find('\0') != std::string::npos) {
+      add_issue(report, fmt::format("{}: metric name '{}' holds a NUL byte: ignored", where, util::printable(name)));
+      continue;
+    }
     std::optional<double> v = metric_value(value);
     if (!v) {
       add_issue(report, fmt::format("{}: metric '{}' is {}, not a number", where, name, json_type(value)));
@@ -178,8 +189,14 @@ void parse_protocol(std::string_view content, const std::string& label, RunRepor
       add_issue(report, fmt::format("{}: nested deeper than {} levels: ignored", where, util::kMaxJsonDepth));
       continue;
     }
-    json record = json::parse(mark_non_finite(line), nullptr, false);
-    if (record.is_discarded()) {
+    json record;
+    try {
+      record = json::parse(mark_non_finite(line));
+    } catch (const json::out_of_range&) {
+      // nlohmann reports a number past a double's range (1e400) this way.
+      add_issue(report, fmt::format("{}: a number out of range: {}", where, util::tail(line.substr(0, 80), 80)));
+      continue;
+    } catch (const json::exception&) {
       add_issue(report, fmt::format("{}: not a JSON object: {}", where, util::tail(line.substr(0, 80), 80)));
       continue;
     }

@@ -124,4 +124,36 @@ goal = "max"
   EXPECT_NE(deep.err.find("deep.json: nested deeper than 80 levels"), std::string::npos) << deep.err;
 }
 
+// Numbers and names past what the protocol can hold: a value past a double's
+// range, a step past a signed 64-bit integer (it read back as -1), a NUL in
+// a metric's name (it cut the name short). Each is an issue naming its line.
+TEST_F(HostileTest, NumbersAndNamesPastTheirRange) {
+  std::ofstream(m_dir / "train.sh") << R"(cat >> "$SEEDGATE_METRICS" <<'END'
+{"accuracy": 1e400}
+{"step": 18446744073709551615, "loss": 0.5}
+{"acc\u0000uracy": 0.1, "accuracy": 0.95}
+END
+)";
+  std::ofstream(m_dir / "seedgate.toml") << R"(version = 1
+[subject]
+command = ["/bin/sh", "train.sh"]
+[sweep]
+seeds = 2
+[metrics.accuracy]
+goal = "max"
+)" + kThreshold;
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  nlohmann::json run = results(".seedgate/results.json")["runs"][0];
+  EXPECT_EQ(run["issues"], nlohmann::json::array({
+                               "metrics.jsonl:1: a number out of range: {\"accuracy\": 1e400}",
+                               "metrics.jsonl:2: 'step' 18446744073709551615 is out of range (at most "
+                               "9223372036854775807)",
+                               "metrics.jsonl:3: metric name 'acc\\x00uracy' holds a NUL byte: ignored",
+                           }))
+      << run.dump();
+  EXPECT_EQ(run["metrics"]["accuracy"], 0.95);
+  EXPECT_FALSE(run["metrics"].contains("acc"));
+}
+
 }  // namespace
