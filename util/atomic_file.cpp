@@ -85,15 +85,26 @@ Result<void> write_file_atomic(const std::filesystem::path& path, std::string_vi
   return {};
 }
 
+Result<int> open_regular_file(const std::filesystem::path& path) {
+  // O_NONBLOCK: opening a FIFO does not wait for a writer; on a regular file it changes nothing.
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (fd.get() < 0) return make_error(fmt::format("cannot read {}: {}", path.string(), errno_text()));
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0) return make_error(fmt::format("cannot read {}: {}", path.string(), errno_text()));
+  if (!S_ISREG(info.st_mode)) return make_error(fmt::format("cannot read {}: not a regular file", path.string()));
+  return fd.release();
+}
+
 Result<std::string> read_file(const std::filesystem::path& path) {
   return read_file_tail(path, std::string::npos);
 }
 
 Result<std::string> read_file_tail(const std::filesystem::path& path, std::size_t max_bytes) {
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return make_error(fmt::format("cannot read {}: {}", path.string(), errno_text()));
+  auto opened = open_regular_file(path);
+  if (!opened) return make_error(opened.error());
+  FileDescriptor fd(*opened);
   struct stat info {};
-  if (::fstat(fd.get(), &info) == 0 && S_ISREG(info.st_mode) && static_cast<std::size_t>(info.st_size) > max_bytes) {
+  if (::fstat(fd.get(), &info) == 0 && static_cast<std::size_t>(info.st_size) > max_bytes) {
     ::lseek(fd.get(), info.st_size - static_cast<off_t>(max_bytes), SEEK_SET);
   }
   std::string content;

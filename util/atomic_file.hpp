@@ -12,6 +12,12 @@ namespace util {
 // Writes to a temporary file beside `path`, flushes it to disk, then renames.
 Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
+// Opens `path` for reading only if it is a regular file: a FIFO (whose open
+// would wait for a writer) or a device (/dev/zero never ends) is an error, so
+// a file a program names cannot hang or flood the reader. The caller closes
+// the descriptor.
+Result<int> open_regular_file(const std::filesystem::path& path);
+
 Result<std::string> read_file(const std::filesystem::path& path);
 
 // Reads at most `max_bytes` from the end of the file.

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 
+#include "util/atomic_file.hpp"
 #include "util/strings.hpp"
 
 namespace util {
@@ -23,8 +24,9 @@ std::string digest_bytes(std::string_view bytes) {
 }
 
 Result<std::string> digest_file(const std::filesystem::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return make_error(fmt::format("cannot read {}: {}", path.string(), error_text(errno)));
+  auto opened = open_regular_file(path);
+  if (!opened) return make_error(opened.error());
+  int fd = *opened;
   std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(), XXH3_freeState);
   XXH3_64bits_reset(state.get());
   char buffer[1 << 16];

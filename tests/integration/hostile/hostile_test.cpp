@@ -4,6 +4,7 @@
 // here.
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdlib>
 
 #include "tests/integration/cli_fixture.hpp"
@@ -154,6 +155,33 @@ goal = "max"
       << run.dump();
   EXPECT_EQ(run["metrics"]["accuracy"], 0.95);
   EXPECT_FALSE(run["metrics"].contains("acc"));
+}
+
+// The program leaves a FIFO where its metrics file should be (opening it
+// would wait for a writer for ever) and links its artifact to /dev/zero
+// (reading it never ends): neither is read, each is an issue naming the
+// file, and the run fails.
+TEST_F(HostileTest, FilesThatNeverEnd) {
+  std::ofstream(m_dir / "train.sh") << R"(rm -f "$SEEDGATE_METRICS" && mkfifo "$SEEDGATE_METRICS"
+ln -s /dev/zero "$SEEDGATE_RUN_DIR/model.bin"
+)";
+  std::ofstream(m_dir / "seedgate.toml") << R"(version = 1
+[subject]
+command = ["/bin/sh", "train.sh"]
+[sweep]
+seeds = 1
+[metrics.accuracy]
+goal = "max"
+[artifacts]
+model = "{run_dir}/model.bin"
+)" + kThreshold;
+  auto started = std::chrono::steady_clock::now();
+  Outcome o = seedgate({"run"});
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+  EXPECT_NE(o.exit_code, 0);
+  std::string issues = results(".seedgate/results.json")["runs"][0]["issues"].dump();
+  EXPECT_NE(issues.find("metrics.jsonl: not a regular file"), std::string::npos) << issues;
+  EXPECT_NE(issues.find("model.bin: not a regular file"), std::string::npos) << issues;
 }
 
 }  // namespace
