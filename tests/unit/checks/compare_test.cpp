@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "tests/unit/checks/seeded_normal.hpp"
+
 namespace seedgate::checks {
 namespace {
 
@@ -205,25 +207,7 @@ TEST(TostPower, ExactWhereTheShortcutReadsZero) {
   EXPECT_NEAR(tost_power(q, 12), 0.10714426140955404, 1e-12);
 }
 
-// splitmix64 + Box–Muller: the same draws on every platform.
-class Normal {
- public:
-  explicit Normal(std::uint64_t seed) : state_(seed) {}
-  double operator()() {
-    double u1 = uniform(), u2 = uniform();
-    return std::sqrt(-2 * std::log(u1)) * std::cos(6.283185307179586 * u2);
-  }
-
- private:
-  double uniform() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
-    return (static_cast<double>(z >> 11) + 0.5) / 9007199254740992.0;
-  }
-  std::uint64_t state_;
-};
+using Normal = test::SeededNormal;
 
 struct SimulatedPower {
   double paired = 0, welch = 0;

@@ -8,6 +8,8 @@
 #include <limits>
 #include <vector>
 
+#include "tests/unit/checks/seeded_normal.hpp"
+
 namespace seedgate::checks {
 namespace {
 
@@ -216,26 +218,7 @@ TEST(SingleRunStd, SeedMeansCloserThanRepeatsTruncateAtRunToRun) {
   EXPECT_NEAR(s.interval.lower, 0.01793580498978055, 1e-10);  // scipy 1.10.1
 }
 
-// splitmix64 + Box–Muller, as in sequential_simulation_test.cpp: the same
-// draws on every platform.
-class Normal {
- public:
-  explicit Normal(std::uint64_t seed) : state_(seed) {}
-  double operator()(double mean, double sd) {
-    double u1 = uniform(), u2 = uniform();
-    return mean + sd * std::sqrt(-2 * std::log(u1)) * std::cos(6.283185307179586 * u2);
-  }
-
- private:
-  double uniform() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
-    return (static_cast<double>(z >> 11) + 0.5) / 9007199254740992.0;
-  }
-  std::uint64_t state_;
-};
+using Normal = test::SeededNormal;
 
 std::vector<std::vector<double>> draw_groups(Normal& draw, std::size_t seeds, std::size_t repeats, double sd_seed,
                                              double sd_run) {
