@@ -152,7 +152,8 @@ void judge_threshold(const ThresholdSpec& spec, Group& group) {
     }
   }
   if (check.confidence && values.per_seed.size() >= 2) group.information("iqm", interquartile_mean(values.per_seed));
-  if (check.confidence && group.resolution(values) > 0) group.information("resolution", group.resolution(values));
+  if (double resolution = check.confidence ? group.resolution(values) : 0; resolution > 0)
+    group.information("resolution", resolution);
 }
 
 }  // namespace seedgate::checks

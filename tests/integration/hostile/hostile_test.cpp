@@ -22,7 +22,19 @@ int shell(const fs::path& dir, const std::string& command) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-class HostileTest : public CliTest {};
+class HostileTest : public CliTest {
+ protected:
+  // A training program written as a shell script (train.sh, given the seed),
+  // judged by kThreshold; `subject` and `sweep` lines are added verbatim.
+  void write_script_policy(const std::string& script, const std::string& subject = "",
+                           const std::string& sweep = "seeds = 2\n", const std::string& extra = "") {
+    std::ofstream(m_dir / "train.sh") << script;
+    std::ofstream(m_dir / "seedgate.toml") << fmt::format(
+        "version = 1\n[subject]\ncommand = [\"/bin/sh\", \"train.sh\", \"{{seed}}\"]\n{}[sweep]\n{}"
+        "[metrics.accuracy]\ngoal = \"max\"\n{}{}",
+        subject, sweep, extra, kThreshold);
+  }
+};
 
 // `seedgate run | head`, or a CI log pipe that closes: the reader of stdout
 // and stderr goes away before seedgate has written. It must not die of
@@ -73,20 +85,12 @@ TEST_F(HostileTest, ReportCannotBeWritten) {
 // sequences in them (clear the screen, retitle the terminal): nothing it
 // controls reaches the terminal raw, on stdout or on stderr's progress lines.
 TEST_F(HostileTest, EscapeSequencesInWhatTheProgramReports) {
-  std::ofstream(m_dir / "train.sh") << R"(printf '%s\n' '{"acc\u001b[2Jx": 1, "accuracy": 0.95}' >> "$SEEDGATE_METRICS"
+  write_script_policy(R"(printf '%s\n' '{"acc\u001b[2Jx": 1, "accuracy": 0.95}' >> "$SEEDGATE_METRICS"
 printf '%s\n' '{"type": "event", "name": "framework-error", "message": "boom \u001b]0;pwned\u0007"}' >> "$SEEDGATE_METRICS"
 [ "$1" = 1 ] && exit 1
 exit 0
-)";
-  std::ofstream(m_dir / "seedgate.toml") << R"(version = 1
-[subject]
-command = ["/bin/sh", "train.sh", "{seed}"]
-allowed_failures = 1
-[sweep]
-seeds = 2
-[metrics.accuracy]
-goal = "max"
-)" + kThreshold;
+)",
+                      "allowed_failures = 1\n", "seeds = 2\n");
   Outcome o = seedgate({"run"});
   EXPECT_EQ(o.err.find('\x1b'), std::string::npos) << o.err;
   EXPECT_EQ(o.err.find('\x07'), std::string::npos) << o.err;
@@ -99,19 +103,12 @@ goal = "max"
 // recurse that deep. The record is refused with an issue naming its line, the
 // sweep finishes and its results are written.
 TEST_F(HostileTest, RecordNestedTooDeep) {
-  std::ofstream(m_dir / "train.sh") << R"(open=$(head -c 100000 /dev/zero | tr '\0' '[')
+  write_script_policy(R"(open=$(head -c 100000 /dev/zero | tr '\0' '[')
 close=$(head -c 100000 /dev/zero | tr '\0' ']')
 printf '{"type": "env", "deep": %s1%s}\n' "$open" "$close" >> "$SEEDGATE_METRICS"
 printf '{"accuracy": 0.95}\n' >> "$SEEDGATE_METRICS"
-)";
-  std::ofstream(m_dir / "seedgate.toml") << R"(version = 1
-[subject]
-command = ["/bin/sh", "train.sh"]
-[sweep]
-seeds = 2
-[metrics.accuracy]
-goal = "max"
-)" + kThreshold;
+)",
+                      "", "seeds = 2\n");
   Outcome o = seedgate({"run"});
   EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
   nlohmann::json r = results(".seedgate/results.json");
@@ -129,20 +126,13 @@ goal = "max"
 // range, a step past a signed 64-bit integer (it read back as -1), a NUL in
 // a metric's name (it cut the name short). Each is an issue naming its line.
 TEST_F(HostileTest, NumbersAndNamesPastTheirRange) {
-  std::ofstream(m_dir / "train.sh") << R"(cat >> "$SEEDGATE_METRICS" <<'END'
+  write_script_policy(R"(cat >> "$SEEDGATE_METRICS" <<'END'
 {"accuracy": 1e400}
 {"step": 18446744073709551615, "loss": 0.5}
 {"acc\u0000uracy": 0.1, "accuracy": 0.95}
 END
-)";
-  std::ofstream(m_dir / "seedgate.toml") << R"(version = 1
-[subject]
-command = ["/bin/sh", "train.sh"]
-[sweep]
-seeds = 2
-[metrics.accuracy]
-goal = "max"
-)" + kThreshold;
+)",
+                      "", "seeds = 2\n");
   Outcome o = seedgate({"run"});
   EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
   nlohmann::json run = results(".seedgate/results.json")["runs"][0];
@@ -162,19 +152,10 @@ goal = "max"
 // (reading it never ends): neither is read, each is an issue naming the
 // file, and the run fails.
 TEST_F(HostileTest, FilesThatNeverEnd) {
-  std::ofstream(m_dir / "train.sh") << R"(rm -f "$SEEDGATE_METRICS" && mkfifo "$SEEDGATE_METRICS"
+  write_script_policy(R"(rm -f "$SEEDGATE_METRICS" && mkfifo "$SEEDGATE_METRICS"
 ln -s /dev/zero "$SEEDGATE_RUN_DIR/model.bin"
-)";
-  std::ofstream(m_dir / "seedgate.toml") << R"(version = 1
-[subject]
-command = ["/bin/sh", "train.sh"]
-[sweep]
-seeds = 1
-[metrics.accuracy]
-goal = "max"
-[artifacts]
-model = "{run_dir}/model.bin"
-)" + kThreshold;
+)",
+                      "", "seeds = 1\n", "[artifacts]\nmodel = \"{run_dir}/model.bin\"\n");
   auto started = std::chrono::steady_clock::now();
   Outcome o = seedgate({"run"});
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
