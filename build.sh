@@ -13,7 +13,7 @@ what=${1:-example}
 build_dir=${BUILD_DIR:-build}
 
 packages=(g++ cmake ninja-build pkg-config
-          libfmt-dev libtomlplusplus-dev libboost-dev libcli11-dev nlohmann-json3-dev libxxhash-dev
+          libfmt-dev libtomlplusplus-dev libboost-dev libcli11-dev nlohmann-json3-dev libxxhash-dev libre2-dev
           libgtest-dev libgmock-dev
           libtorch-dev libxgboost-dev xgboost
           libxml2-utils procps clang-tidy clang-format git)

@@ -1,6 +1,7 @@
 #include "harness/metrics.hpp"
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 #include <charconv>
 #include <climits>
@@ -8,7 +9,6 @@
 #include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "util/strings.hpp"
 
@@ -216,11 +216,27 @@ void parse_protocol(std::string_view content, const std::string& label, RunRepor
   }
 }
 
+RE2::Options metric_regex_options() {
+  RE2::Options options;
+  options.set_log_errors(false);
+  return options;
+}
+
+util::Result<int> metric_regex_groups(const std::string& pattern) {
+  const RE2 compiled(pattern, metric_regex_options());
+  if (!compiled.ok()) return util::make_error(compiled.error());
+  return compiled.NumberOfCapturingGroups();
+}
+
 void apply_regex_metric(const MetricSpec& metric, std::string_view output, const std::string& label,
                         RunReport& report) {
-  // Lines longer than this are skipped: std::regex recurses per character.
-  constexpr std::size_t kMaxLine = 4096;
-  const std::regex pattern(metric.regex);
+  // RE2 runs in time linear in the line whatever the pattern, so a line of
+  // output cannot stall the sweep. The policy loader refused what RE2 can't do.
+  const RE2 pattern(metric.regex, metric_regex_options());
+  if (!pattern.ok()) {
+    add_issue(report, fmt::format("metric '{}': regex not usable: {}", metric.name, pattern.error()));
+    return;
+  }
   std::optional<double> picked;
   std::size_t line_number = 0;
   while (!output.empty()) {
@@ -228,10 +244,10 @@ void apply_regex_metric(const MetricSpec& metric, std::string_view output, const
     std::string_view line = output.substr(0, newline);
     output.remove_prefix(newline == std::string_view::npos ? output.size() : newline + 1);
     ++line_number;
-    if (line.size() > kMaxLine) continue;
-    std::match_results<std::string_view::const_iterator> match;
-    if (!std::regex_search(line.begin(), line.end(), match, pattern) || !match[1].matched) continue;
-    std::string text = match[1].str();
+    re2::StringPiece group;
+    if (!RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), pattern, &group) || group.data() == nullptr)
+      continue;
+    std::string text(group.data(), group.size());
     double value = 0;
     const char* begin = text.data();
     const char* end = text.data() + text.size();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "harness/policy.hpp"
+#include "util/result.hpp"
 
 namespace seedgate {
 
@@ -34,6 +35,10 @@ struct RunReport {
 
 // Parses the protocol file's text; `label` names it in issues.
 void parse_protocol(std::string_view content, const std::string& label, RunReport& report);
+
+// The number of capture groups of a [metrics] pattern, or why RE2 can't run
+// it (backreferences and lookaround have no linear-time match).
+util::Result<int> metric_regex_groups(const std::string& pattern);
 
 // Applies a regex metric (group 1 is the value) to captured output.
 void apply_regex_metric(const MetricSpec& metric, std::string_view output, const std::string& label, RunReport& report);

@@ -9,7 +9,9 @@
 #include <regex>
 #include <set>
 #include <span>
+#include <unordered_set>
 
+#include "harness/metrics.hpp"
 #include "lint/config.hpp"
 #include "util/atomic_file.hpp"
 #include "util/hash.hpp"
@@ -138,10 +140,12 @@ SeedsSpec parse_seeds(const Parser& p, const toml::node& node) {
     for (std::int64_t i = 0; i < count; ++i) spec.seeds.push_back(i);
   } else if (const toml::array* list = node.as_array()) {
     if (list->empty()) p.fail(node, "'seeds' must not be empty");
+    if (list->size() > static_cast<std::size_t>(kMaxSeeds))
+      p.fail(node, fmt::format("'seeds' lists {} seeds; at most {}", list->size(), kMaxSeeds));
+    std::unordered_set<std::int64_t> seen;
     for (const toml::node& item : *list) {
       std::int64_t seed = p.integer(item, "seeds", 0, INT64_MAX);
-      if (std::find(spec.seeds.begin(), spec.seeds.end(), seed) != spec.seeds.end())
-        p.fail(item, fmt::format("'seeds' lists {} twice", seed));
+      if (!seen.insert(seed).second) p.fail(item, fmt::format("'seeds' lists {} twice", seed));
       spec.seeds.push_back(seed);
     }
   } else if (const toml::table* t = node.as_table()) {
@@ -208,6 +212,18 @@ void parse_sweep(const Parser& p, const toml::node& node, Policy& policy) {
     else
       p.wrong_type(*n, "jobs", "\"auto\" or an integer");
   }
+  // Every run is planned, recorded and judged in memory: a plan past a
+  // million runs is a typo, not a study.
+  constexpr double kMaxRuns = 1'000'000;
+  double seeds_planned =
+      static_cast<double>(s.seeds.max_count.value_or(static_cast<std::int64_t>(s.seeds.seeds.size())));
+  double runs = seeds_planned * static_cast<double>(std::max<std::size_t>(1, s.modes.size())) *
+                static_cast<double>(std::max<std::size_t>(1, s.devices.size())) *
+                static_cast<double>(std::max<std::size_t>(1, s.threads.size())) * s.repeats;
+  if (runs > kMaxRuns)
+    p.fail(t.source(),
+           fmt::format("[sweep] plans {:.0f} runs (seeds x modes x devices x threads x repeats); at most {:.0f}", runs,
+                       kMaxRuns));
 }
 
 void parse_metrics(const Parser& p, const toml::node& node, Policy& policy) {
@@ -222,13 +238,11 @@ void parse_metrics(const Parser& p, const toml::node& node, Policy& policy) {
     m.goal = p.choice(*goal, "goal", {"max", "min"}) == "max" ? Goal::maximize : Goal::minimize;
     if (auto n = t.get("regex")) {
       m.regex = p.string(*n, "regex");
-      try {
-        std::regex compiled(m.regex);
-        if (compiled.mark_count() < 1)
-          p.fail(*n, "'regex' needs a capture group for the value, such as 'loss=([0-9.eE+-]+)'");
-      } catch (const std::regex_error& e) {
-        p.fail(*n, fmt::format("'regex' is not a valid regular expression: {}", e.what()));
-      }
+      auto groups = metric_regex_groups(m.regex);
+      if (!groups)
+        p.fail(*n, fmt::format("'regex' is not a regular expression RE2 can run (no backreferences or lookaround): {}",
+                               groups.error()));
+      if (*groups < 1) p.fail(*n, "'regex' needs a capture group for the value, such as 'loss=([0-9.eE+-]+)'");
       m.source = Stream::stdout_stream;
     }
     if (auto n = t.get("stream")) {

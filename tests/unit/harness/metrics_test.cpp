@@ -97,6 +97,19 @@ TEST(RegexMetricTest, UnparsableCaptureIsAnIssue) {
   EXPECT_TRUE(std::isnan(r.metrics.at("error")));
 }
 
+TEST(RegexMetricTest, CatastrophicPatternEndsInLinearTime) {
+  // (a+)+$ on a run of 'a's ending in 'b' backtracks exponentially in a
+  // backtracking engine; RE2 answers at once, on 40 'a's or on 100,000.
+  MetricSpec metric;
+  metric.name = "error";
+  metric.regex = "(a+)+$";
+  RunReport r;
+  std::string line = std::string(100000, 'a') + "b\n" + std::string(40, 'a') + "b\n";
+  apply_regex_metric(metric, line, "stdout.log", r);
+  EXPECT_FALSE(r.metrics.count("error"));
+  EXPECT_TRUE(r.issues.empty());
+}
+
 TEST(RegexMetricTest, NoMatchLeavesMetricMissing) {
   MetricSpec metric;
   metric.name = "error";

@@ -375,6 +375,19 @@ seeds = [1, 2, 1]
             "seedgate.toml:5:16: 'seeds' lists 1 twice");
 }
 
+TEST(PolicyTest, SeedListsAndPlansAreBounded) {
+  std::string seeds;
+  for (int i = 0; i < 100'001; ++i) seeds += (i ? ", " : "") + std::to_string(i);
+  EXPECT_EQ(error_of("version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = [" + seeds + "]\n"),
+            "seedgate.toml:5:9: 'seeds' lists 100001 seeds; at most 100000");
+  // 100,000 distinct seeds are checked for duplicates in linear time.
+  seeds = seeds.substr(0, seeds.rfind(','));
+  EXPECT_TRUE(parse("version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = [" + seeds + "]\n"));
+  EXPECT_EQ(error_of("version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 100000\nrepeats = 11\n"),
+            "seedgate.toml:4:1: [sweep] plans 1100000 runs (seeds x modes x devices x threads x repeats); at most "
+            "1000000");
+}
+
 TEST(PolicyTest, MissingCommand) {
   EXPECT_EQ(error_of("version = 1\n[subject]\nname = \"x\"\n[sweep]\nseeds = 2\n"),
             "seedgate.toml:2:1: missing required key 'command' in [subject]");
@@ -400,7 +413,18 @@ TEST(PolicyTest, InvalidRegex) {
   auto error = error_of(
       "version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.err]\ngoal = "
       "\"min\"\nregex = 'err:([0-9'\n");
-  EXPECT_TRUE(error.starts_with("seedgate.toml:8:9: 'regex' is not a valid regular expression: ")) << error;
+  EXPECT_TRUE(error.starts_with("seedgate.toml:8:9: 'regex' is not a regular expression RE2 can run")) << error;
+}
+
+TEST(PolicyTest, RegexWithBackreferenceIsRefused) {
+  // No linear-time engine runs a backreference; RE2 refuses it at load.
+  auto error = error_of(
+      "version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 2\n[metrics.err]\ngoal = "
+      "\"min\"\nregex = '(a)\\1=([0-9.]+)'\n");
+  EXPECT_TRUE(
+      error.starts_with("seedgate.toml:8:9: 'regex' is not a regular expression RE2 can run (no "
+                        "backreferences or lookaround): invalid escape sequence: \\1"))
+      << error;
 }
 
 TEST(PolicyTest, TomlSyntaxError) {
