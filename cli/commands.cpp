@@ -10,6 +10,7 @@
 #include "adapters/registry.hpp"
 #include "cli/init_templates.hpp"
 #include "harness/evaluate.hpp"
+#include "harness/leftovers.hpp"
 #include "harness/policy.hpp"
 #include "harness/policy_lint.hpp"
 #include "harness/posix_runner.hpp"
@@ -106,7 +107,17 @@ int finish_shard(const Policy& policy, SweepResults& results, const std::filesys
 
 util::Result<Policy> load_policy_reporting(const std::filesystem::path& path, std::ostream& err) {
   auto policy = load_policy(path, subject_tables());
-  if (!policy) err << policy.error() << "\n";
+  if (!policy) {
+    err << policy.error() << "\n";
+  } else if (policy->checks.empty()) {
+    // A sweep judged by nothing would pass whatever its runs did.
+    std::string error = fmt::format(
+        "{}: the policy has no [[check]]: it would pass whatever the runs do (add one, such as [[check]] kind = "
+        "\"threshold\")",
+        path.string());
+    err << error << "\n";
+    return util::make_error(error);
+  }
   return policy;
 }
 
@@ -147,6 +158,12 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   auto shard = resolve_shard({options.shard, options.shard_count}, current_environment());
   if (!shard) {
     err << "seedgate: " << shard.error() << "\n";
+    return kExitUsage;
+  }
+  // One sweep at a time per folder, held until its results are written.
+  auto lock = FolderLock::acquire(options.out_dir);
+  if (!lock) {
+    err << "seedgate: " << lock.error() << "\n";
     return kExitUsage;
   }
   SweepOptions sweep_options;

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +17,7 @@
 #include <list>
 #include <stdexcept>
 
+#include "harness/leftovers.hpp"
 #include "util/strings.hpp"
 
 namespace seedgate {
@@ -108,7 +109,43 @@ struct Child {
   bool interrupted = false;
   std::chrono::milliseconds grace{0};
   Capture out, err;
+  std::pair<std::string, std::string> tracking;  // variable, value: see ProcessSpec::tracking_variable
 };
+
+// The child between fork() and exec: system calls only. It dies with
+// seedgate (PR_SET_PDEATHSIG), leads its own process group, gets the default
+// disposition of every signal and an empty mask, /dev/null on stdin and the
+// capture pipes on stdout and stderr. If exec fails, its errno goes back on
+// `status_fd`.
+[[noreturn]] void exec_child(pid_t parent, const char* cwd, int out_fd, int err_fd, int status_fd,
+                             const std::vector<std::string>& candidates, const std::vector<char*>& argv,
+                             const std::vector<char*>& envp) {
+  auto fail = [&](int error, int step) {
+    int report[2] = {error, step};
+    [[maybe_unused]] ssize_t n = ::write(status_fd, report, sizeof report);
+    ::_exit(127);
+  };
+  ::setpgid(0, 0);
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(127);  // seedgate died before the line above
+  for (int signal = 1; signal < NSIG; ++signal) ::signal(signal, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  int null_fd = ::open("/dev/null", O_RDONLY);
+  if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0) fail(errno, 2);
+  if (null_fd > 2) ::close(null_fd);
+  if (cwd && ::chdir(cwd) != 0) fail(errno, 1);
+  int error = ENOENT;
+  for (const std::string& candidate : candidates) {
+    ::execve(candidate.c_str(), argv.data(), envp.data());
+    // As execvp: a found but unrunnable file is named over a missing one.
+    if (errno != ENOENT && errno != ENOTDIR) error = errno;
+    if (errno != ENOENT && errno != ENOTDIR && errno != EACCES) break;
+  }
+  fail(error, 0);
+  ::_exit(127);
+}
 
 }  // namespace
 
@@ -137,11 +174,34 @@ struct PosixRunner::Impl {
     sa.sa_handler = on_interrupt;
     ::sigaction(SIGINT, &sa, &old_int);
     ::sigaction(SIGTERM, &sa, &old_term);
+    // Orphans of the runs (a daemon whose parent exited) become seedgate's
+    // children rather than init's, so they are reaped here.
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  }
+
+  // Stops what the command left behind: its process group, and processes
+  // that left the group but carry its tracking variable.
+  static void stop_leftovers(const Child& child) {
+    ::killpg(child.pid, SIGKILL);
+    if (child.tracking.first.empty()) return;
+    auto pids = processes_with_env(child.tracking.first, child.tracking.second);
+    if (!pids.empty()) stop_processes(pids, std::chrono::milliseconds(2000));
+  }
+
+  // Reaps adopted orphans that ended; children being run are left to reap().
+  void reap_adopted() {
+    while (true) {
+      siginfo_t info{};
+      if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0) return;
+      pid_t pid = info.si_pid;
+      if (std::any_of(running.begin(), running.end(), [&](const Child& c) { return c.pid == pid; })) return;
+      ::waitpid(pid, nullptr, WNOHANG);
+    }
   }
 
   ~Impl() {
     for (Child& child : running) {
-      ::killpg(child.pid, SIGKILL);
+      stop_leftovers(child);
       ::waitpid(child.pid, nullptr, 0);
       child.out.finish();
       child.err.finish();
@@ -189,39 +249,11 @@ struct PosixRunner::Impl {
       return;
     }
 
-    posix_spawn_file_actions_t actions;
-    if (int rc = posix_spawn_file_actions_init(&actions); rc != 0) {
-      setup_failed(rc);
-      return;
-    }
-    posix_spawnattr_t attr;
-    if (int rc = posix_spawnattr_init(&attr); rc != 0) {
-      posix_spawn_file_actions_destroy(&actions);
-      setup_failed(rc);
-      return;
-    }
-    sigset_t no_signals, all_signals;
-    sigemptyset(&no_signals);
-    sigfillset(&all_signals);
-    // Each call returns 0 or an error number: the first error is the one named.
-    int setup = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    for (int rc :
-         {posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1),
-          posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2),
-          spec.cwd.empty() ? 0 : posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str()),
-          posix_spawnattr_setsigmask(&attr, &no_signals), posix_spawnattr_setsigdefault(&attr, &all_signals),
-          posix_spawnattr_setpgroup(&attr, 0),
-          posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)})
-      if (setup == 0) setup = rc;
-    if (setup != 0) {
-      posix_spawn_file_actions_destroy(&actions);
-      posix_spawnattr_destroy(&attr);
-      setup_failed(setup);
-      return;
-    }
     child.out.pipe_fd = out_pipe[0];
     child.err.pipe_fd = err_pipe[0];
 
+    // Everything the child needs is built before fork(): after it, in a
+    // process that may have threads, the child makes only system calls.
     std::vector<char*> argv;
     for (const std::string& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
@@ -236,29 +268,64 @@ struct PosixRunner::Impl {
     envp.reserve(env_strings.size() + 1);
     for (std::string& entry : env_strings) envp.push_back(entry.data());
     envp.push_back(nullptr);
-
+    // A bare name is looked up on seedgate's own PATH, as execvp would.
+    std::vector<std::string> candidates;
+    if (spec.argv[0].find('/') != std::string::npos) {
+      candidates.push_back(spec.argv[0]);
+    } else {
+      const char* path = std::getenv("PATH");
+      std::string_view dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+      while (true) {
+        std::size_t colon = dirs.find(':');
+        std::string_view dir = dirs.substr(0, colon);
+        candidates.push_back(fmt::format("{}/{}", dir.empty() ? "." : dir, spec.argv[0]));
+        if (colon == std::string_view::npos) break;
+        dirs.remove_prefix(colon + 1);
+      }
+    }
+    int status_pipe[2] = {-1, -1};  // the child's errno if exec fails; EOF when it succeeds
+    if (::pipe2(status_pipe, O_CLOEXEC) != 0) {
+      setup_failed(errno);
+      return;
+    }
+    const pid_t parent = ::getpid();
+    const char* cwd = spec.cwd.empty() ? nullptr : spec.cwd.c_str();
     child.started = Clock::now();
-    bool search_path = spec.argv[0].find('/') == std::string::npos;
-    int rc = search_path ? ::posix_spawnp(&child.pid, argv[0], &actions, &attr, argv.data(), envp.data())
-                         : ::posix_spawn(&child.pid, argv[0], &actions, &attr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
+    child.pid = ::fork();
+    if (child.pid == 0) exec_child(parent, cwd, out_pipe[1], err_pipe[1], status_pipe[1], candidates, argv, envp);
+    int fork_error = child.pid < 0 ? errno : 0;
+    ::close(status_pipe[1]);
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
+    int rc = fork_error;
+    if (rc == 0) {
+      int child_errno[2] = {0, 0};  // {errno, which step: 0 exec, 1 chdir, 2 setup}
+      ssize_t got = 0;
+      do got = ::read(status_pipe[0], child_errno, sizeof child_errno);
+      while (got < 0 && errno == EINTR);
+      if (got == static_cast<ssize_t>(sizeof child_errno)) {
+        rc = child_errno[0];
+        ::waitpid(child.pid, nullptr, 0);
+        if (child_errno[1] == 1) rc = -1;
+      }
+    }
+    ::close(status_pipe[0]);
     if (rc != 0) {
       // exec failures come back here; name them as a shell would (126/127).
-      std::string reason = rc == ENOENT   ? fmt::format("command not found: {}", spec.argv[0])
+      std::string reason = rc == -1       ? fmt::format("cannot enter working directory {}", spec.cwd.string())
+                           : rc == ENOENT ? fmt::format("command not found: {}", spec.argv[0])
                            : rc == EACCES ? fmt::format("permission denied: {}", spec.argv[0])
                                           : fmt::format("cannot start {}: {}", spec.argv[0], util::error_text(rc));
-      if (rc == ENOENT && !spec.cwd.empty() && ::access(spec.cwd.c_str(), X_OK) != 0)
-        reason = fmt::format("cannot enter working directory {}", spec.cwd.string());
       spawn_failed(failure, reason);
-      failure.result.exit_code = rc == ENOENT ? 127 : 126;
+      failure.result.exit_code = rc == ENOENT || rc == -1 ? 127 : 126;
       child.out.finish();
       child.err.finish();
       done.push_back(std::move(failure));
       return;
     }
+    child.tracking = spec.tracking_variable.empty() || !spec.env.count(spec.tracking_variable)
+                         ? std::pair<std::string, std::string>{}
+                         : std::pair{spec.tracking_variable, spec.env.at(spec.tracking_variable)};
     if (spec.timeout.count() > 0) child.timeout_at = child.started + spec.timeout;
     if (stopping) terminate(child, Clock::now());
     running.push_back(child);
@@ -321,9 +388,9 @@ struct PosixRunner::Impl {
         continue;
       }
       Child& child = *it;
-      // The leader is gone: end whatever it left in its group, then take the
+      // The leader is gone: end whatever it left behind, then take the
       // output still buffered in the pipes without waiting for EOF.
-      ::killpg(child.pid, SIGKILL);
+      stop_leftovers(child);
       child.out.pump(64);
       child.err.pump(64);
       child.out.finish();
@@ -352,6 +419,7 @@ struct PosixRunner::Impl {
       done.push_back(std::move(completion));
       it = running.erase(it);
     }
+    reap_adopted();
   }
 
   std::optional<Completion> wait() {

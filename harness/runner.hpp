@@ -21,6 +21,10 @@ struct ProcessSpec {
   std::uint64_t output_limit = 16ull << 20;  // bytes kept per stream; the rest is read and dropped
   std::chrono::milliseconds timeout{0};      // 0: none
   std::chrono::milliseconds grace{5000};     // TERM to KILL
+  // A variable of `env` that marks the command's processes: everything it
+  // starts inherits it, so once the command ends, processes still carrying
+  // it (a daemon that left the process group) are stopped too. Empty: none.
+  std::string tracking_variable;
 };
 
 struct ProcessResult {

@@ -10,6 +10,7 @@
 
 #include "harness/evaluate.hpp"
 #include "harness/fingerprint.hpp"
+#include "harness/leftovers.hpp"
 #include "harness/scheduler.hpp"
 #include "util/atomic_file.hpp"
 #include "util/strings.hpp"
@@ -29,6 +30,8 @@ std::string read_tail(const std::filesystem::path& path) {
   auto text = util::read_file_tail(path, kTailBytes);
   return text ? *text : std::string();
 }
+
+constexpr const char* kRunDirVariable = "SEEDGATE_RUN_DIR";
 
 std::filesystem::path run_dir_for(const std::filesystem::path& out_dir, const RunSpec& run) {
   return out_dir / "runs" / run.id;
@@ -152,7 +155,7 @@ struct LookRunner {
     auto prepare = [&](std::size_t job, int gpu_slot) -> util::Result<ProcessSpec> {
       const RunSpec& run = plan.runs[to_run[job]];
       RunContext& context = contexts[job];
-      context.run_dir = std::filesystem::absolute(run_dir_for(options.out_dir, run));
+      context.run_dir = run_dir_prefix(options.out_dir) + run.id;
       context.metrics_file = context.run_dir / "metrics.jsonl";
       context.gpu_slot = gpu_slot;
       std::error_code dir_error;
@@ -161,6 +164,7 @@ struct LookRunner {
       if (dir_error)
         return util::make_error(fmt::format("cannot create {}: {}", context.run_dir.string(), dir_error.message()));
       specs[job] = adapter.command_for(policy, run, context, base_env);
+      specs[job].tracking_variable = kRunDirVariable;
       if (options.progress) options.progress->started();
       return specs[job];
     };
@@ -235,6 +239,20 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
   std::filesystem::create_directories(options.out_dir / "runs", ec);
   if (ec)
     return util::make_error(fmt::format("cannot create {}: {}", (options.out_dir / "runs").string(), ec.message()));
+  // Processes that an earlier sweep into this folder left running (it was
+  // killed) would write into the run folders this one reuses: stop them.
+  if (auto left = processes_with_env(kRunDirVariable, run_dir_prefix(options.out_dir), true); !left.empty()) {
+    Stopped stopped = stop_processes(left, std::chrono::seconds(5));
+    if (!stopped.remaining.empty())
+      return util::make_error(fmt::format(
+          "{}: process {} left running by an earlier sweep still writes there and cannot be stopped; stop it, or "
+          "use another --out",
+          options.out_dir.string(), stopped.remaining.front()));
+    if (options.progress)
+      options.progress->note(fmt::format("stopped {} process{} left running in {} by an earlier sweep",
+                                         stopped.stopped.size(), stopped.stopped.size() == 1 ? "" : "es",
+                                         options.out_dir.string()));
+  }
 
   if (options.shard && sequential(policy))
     return util::make_error(

@@ -22,6 +22,8 @@ struct SweepOptions {
   std::optional<Shard> shard;    // run only this shard's slice of the plan
 };
 
+// The caller holds `out_dir`'s FolderLock (harness/leftovers.hpp): the sweep
+// stops processes an earlier sweep into that folder left running.
 util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapter, CommandRunner& runner,
                                      const SweepOptions& options);
 

@@ -210,9 +210,11 @@ TEST_F(CliTest, MissingMetricFailsTheRun) {
 
 TEST_F(CliTest, MissingProgramIsNamed) {
   std::ofstream(m_dir / "seedgate.toml")
-      << "version = 1\n[subject]\ncommand = [\"./no-such-trainer\"]\n[sweep]\nseeds = 1\n";
+      << "version = 1\n[subject]\ncommand = [\"./no-such-trainer\"]\n[sweep]\nseeds = 1\n"
+      << "[[check]]\nkind = \"failures\"\nrate_at_most = 0.5\n";
   Outcome o = seedgate({"run"});
-  EXPECT_EQ(o.exit_code, 3) << o.out << o.err;
+  // The run that could not start is a failure the check counts: it fails.
+  EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
   EXPECT_NE(o.out.find("s0-deterministic-cpu-r0: command not found: ./no-such-trainer (127)"), std::string::npos)
       << o.out;
 }

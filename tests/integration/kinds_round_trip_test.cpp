@@ -45,7 +45,8 @@ TEST_P(KindRoundTripTest, RunCheckReportAndBaselineAgree) {
   ASSERT_EQ(c.kind, kind.kind) << "kCases is not in the table's order";
   if (c.check.find("baseline = ") != std::string::npos) {
     // The baseline the check compares against: a sweep of the same program.
-    write_policy(kBehaviour, "", "", kSweep, "main.toml");
+    write_policy(kBehaviour, "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.5\n", "",
+                 kSweep, "main.toml");
     ASSERT_EQ(seedgate({"run", "-p", "main.toml", "--out", "main"}).exit_code, 0);
     ASSERT_EQ(seedgate({"baseline", "save", "main/results.json", "-o", "main.json"}).exit_code, 0);
   }

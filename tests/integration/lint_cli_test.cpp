@@ -129,7 +129,7 @@ TEST_F(LintCliTest, BadLintSettingsAreUsageErrors) {
 }
 
 TEST_F(LintCliTest, ASweepPolicyMayCarryALintTable) {
-  write_policy("\"stable\"", "");
+  write_policy("\"stable\"", "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.5\n");
   std::ofstream(m_dir / "seedgate.toml", std::ios::app) << "\n[lint]\nentry_points = [\"train.py\"]\n";
   Outcome o = seedgate({"policy", "lint"});
   EXPECT_EQ(o.exit_code, 0) << o.err;
