@@ -357,13 +357,20 @@ util::Result<SweepResults> results_from_json(const json& v, const std::string& l
     auto parsed = sweep_verdict_from(verdict);
     if (!parsed) return util::make_error(fmt::format("{}: unknown verdict \"{}\"", label, verdict));
     results.verdict = *parsed;
-    auto shard_from = [](const json& s) {
-      return ShardInfo{s.at("index").get<int>(),     s.at("count").get<int>(),
+    std::string shard_error;
+    auto shard_from = [&](const json& s) {
+      auto whole = [](const json& n) { return n.is_number_integer() ? n.get<std::int64_t>() : std::int64_t{0}; };
+      std::int64_t index = whole(s.at("index"));
+      std::int64_t count = whole(s.at("count"));
+      if (count < 1 || count > kMaxShardCount || index < 1 || index > count)
+        shard_error = fmt::format("{}: shard {}/{} is outside 1..{} shards", label, index, count, kMaxShardCount);
+      return ShardInfo{static_cast<int>(index),      static_cast<int>(count),
                        s.value("plan_digest", ""),   s.value("machine", ""),
                        s.value("wall_seconds", 0.0), s.value("cells", std::vector<std::string>{})};
     };
     if (v.contains("shard")) results.shard = shard_from(v["shard"]);
     for (const json& s : v.value("merged_from", json::array())) results.merged_from.push_back(shard_from(s));
+    if (!shard_error.empty()) return util::make_error(shard_error);
     for (const json& c : v.value("checks", json::array())) results.checks.push_back(check_result_from_json(c));
   } catch (const json::exception& e) {
     return util::make_error(fmt::format("{}: not a seedgate results file: {}", label, e.what()));

@@ -67,6 +67,9 @@ struct SequentialState {
 };
 
 // A shard's place in a sharded sweep (see harness/shard.hpp).
+// More shards than this is a typo (or a tampered file), not a cluster.
+inline constexpr int kMaxShardCount = 10'000;
+
 struct ShardInfo {
   int index = 0;  // 1-based
   int count = 0;

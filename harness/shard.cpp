@@ -37,8 +37,9 @@ util::Result<long long> integer_variable(const std::map<std::string, std::string
 }
 
 util::Result<Shard> checked(long long index, long long count, const std::string& source) {
-  if (count < 1 || count > INT_MAX)
-    return util::make_error(fmt::format("{}: the shard count must be at least 1, not {}", source, count));
+  if (count < 1 || count > kMaxShardCount)
+    return util::make_error(
+        fmt::format("{}: the shard count must be from 1 to {}, not {}", source, kMaxShardCount, count));
   if (index < 1 || index > count)
     return util::make_error(
         fmt::format("{}: shard {} is outside 1..{} (shards count from 1 to the count)", source, index, count));
@@ -62,6 +63,54 @@ std::string cell_of(const RunSpec& run) {
 
 std::vector<RunSpec> full_plan(const Policy& policy) {
   return build_plan(policy, INT_MAX).runs;
+}
+
+// Each shard holds exactly its own slice: every run's cell is one the shard's
+// index deals it, no run appears twice, every cell of its slice has runs,
+// and once every shard is there the runs are the plan's (its digest). A
+// shard emptied, relabelled or merged with a copy of another is named.
+std::string check_slices(const std::vector<SweepResults>& shards, const std::vector<std::string>& labels) {
+  const ShardInfo& plan = *shards.front().shard;
+  std::map<std::string, std::size_t> cell_index;
+  for (const std::string& cell : plan.cells) cell_index.emplace(cell, cell_index.size());
+  std::map<std::string, std::tuple<std::size_t, int>> seen;  // run id -> (cell, repeat)
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    const ShardInfo& shard = *shards[i].shard;
+    const std::string name = fmt::format("{} (shard {}/{})", labels[i], shard.index, shard.count);
+    std::set<std::size_t> cells_with_runs;
+    for (const RunRecord& record : shards[i].runs) {
+      auto cell = cell_index.find(cell_of(record.run));
+      if (cell == cell_index.end()) return fmt::format("{}: run {} is not in the plan", name, record.run.id);
+      int owner = static_cast<int>(cell->second % static_cast<std::size_t>(shard.count)) + 1;
+      if (owner != shard.index)
+        return fmt::format("{}: run {} belongs to shard {}/{}; a shard file holds only its own slice", name,
+                           record.run.id, owner, shard.count);
+      if (!seen.emplace(record.run.id, std::tuple{cell->second, record.run.repeat}).second)
+        return fmt::format("{}: run {} appears twice", name, record.run.id);
+      cells_with_runs.insert(cell->second);
+    }
+    for (std::size_t c = static_cast<std::size_t>(shard.index - 1); c < plan.cells.size();
+         c += static_cast<std::size_t>(shard.count)) {
+      if (!cells_with_runs.count(c))
+        return fmt::format("{}: {} has no runs of {}, which its slice holds{}", labels[i],
+                           fmt::format("shard {}/{}", shard.index, shard.count), plan.cells[c],
+                           shards[i].runs.empty() ? " (the file has no runs at all)" : "");
+    }
+  }
+  if (static_cast<int>(shards.size()) == plan.count) {
+    std::vector<std::pair<std::tuple<std::size_t, int>, std::string>> ordered;
+    ordered.reserve(seen.size());
+    for (const auto& [id, key] : seen) ordered.emplace_back(key, id);
+    std::sort(ordered.begin(), ordered.end());
+    std::string ids;
+    for (const auto& entry : ordered) ids += entry.second + "\n";
+    if (util::digest_bytes(ids) != plan.plan_digest)
+      return fmt::format(
+          "the shards' runs together are not the plan's runs (digest {}, the plan's {}): a shard file "
+          "lost runs or was edited",
+          util::digest_bytes(ids), plan.plan_digest);
+  }
+  return "";
 }
 
 }  // namespace
@@ -172,7 +221,16 @@ util::Result<SweepResults> merge_shards(const std::vector<SweepResults>& shards,
     if (auto [it, inserted] = given.emplace(s.shard->index, labels[i]); !inserted)
       return util::make_error(
           fmt::format("shard {}/{} is given twice ({} and {})", s.shard->index, s.shard->count, it->second, labels[i]));
+    if (s.seedgate_version != first.seedgate_version)
+      return util::make_error(
+          fmt::format("{} was written by seedgate {} and {} by seedgate {}; run every shard with "
+                      "the same seedgate",
+                      labels.front(), first.seedgate_version, labels[i], s.seedgate_version));
+    if (s.shard->cells != first.shard->cells)
+      return util::make_error(fmt::format("{} and {} list different plans' cells; every shard must run the same plan",
+                                          labels.front(), labels[i]));
   }
+  if (auto problem = check_slices(shards, labels); !problem.empty()) return util::make_error(problem);
 
   SweepResults out;
   out.seedgate_version = first.seedgate_version;

@@ -32,7 +32,7 @@ struct Shard {
   std::string source;
 };
 
-// Parses "K/N" (1 <= K <= N).
+// Parses "K/N" (1 <= K <= N <= kMaxShardCount).
 util::Result<Shard> parse_shard(const std::string& text);
 
 // The flag wins; then CI_NODE_INDEX/CI_NODE_TOTAL (1-based),
@@ -57,7 +57,10 @@ std::string plan_digest(const Policy& policy);
 
 // Merges shard results into one sweep, runs in the order an unsharded sweep
 // records them, with `merged_from` naming the shards. Refuses files that are
-// not shards, shards of different policies or plans, and a shard given twice.
+// not shards, shards of different policies, plans or seedgate versions, a
+// shard given twice, a shard holding runs of another's slice (relabelled) or
+// lacking runs of its own (emptied), a run given twice, and a complete set
+// of shards whose runs are not the plan's.
 // Missing shards are not an error here: `missing_shards` finds them, and
 // judging reports them.
 util::Result<SweepResults> merge_shards(const std::vector<SweepResults>& shards,

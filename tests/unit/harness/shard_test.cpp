@@ -35,7 +35,7 @@ TEST(ShardTest, ParsesKOverN) {
   EXPECT_EQ(shard->count, 3);
   EXPECT_EQ(parse_shard("0/3").error(), "--shard 0/3: shard 0 is outside 1..3 (shards count from 1 to the count)");
   EXPECT_EQ(parse_shard("4/3").error(), "--shard 4/3: shard 4 is outside 1..3 (shards count from 1 to the count)");
-  EXPECT_EQ(parse_shard("1/0").error(), "--shard 1/0: the shard count must be at least 1, not 0");
+  EXPECT_EQ(parse_shard("1/0").error(), "--shard 1/0: the shard count must be from 1 to 10000, not 0");
   EXPECT_EQ(parse_shard("2").error(), "--shard '2' is not K/N (for example 2/3: the second of three)");
   EXPECT_EQ(parse_shard("a/b").error(), "--shard 'a/b' is not K/N (for example 2/3: the second of three)");
 }
