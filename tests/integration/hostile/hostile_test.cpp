@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <functional>
+#include <thread>
 
 #include "tests/integration/cli_fixture.hpp"
 
@@ -163,6 +165,177 @@ ln -s /dev/zero "$SEEDGATE_RUN_DIR/model.bin"
   std::string issues = results(".seedgate/results.json")["runs"][0]["issues"].dump();
   EXPECT_NE(issues.find("metrics.jsonl: not a regular file"), std::string::npos) << issues;
   EXPECT_NE(issues.find("model.bin: not a regular file"), std::string::npos) << issues;
+}
+
+// A [metrics] pattern that backtracks exponentially, (a+)+$, over a line of
+// 40 'a's and a 'b': a backtracking engine never ends, deaf to the run's
+// timeout and to SIGTERM. RE2 answers in linear time, and a pattern RE2
+// cannot run in linear time (a backreference) is a policy error.
+TEST_F(HostileTest, CatastrophicRegexOnTheOutput) {
+  write_script_policy(R"(printf 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\n'
+printf '{"accuracy": 0.95}\n' >> "$SEEDGATE_METRICS"
+)",
+                      "", "seeds = 2\n", "[metrics.pattern]\ngoal = \"max\"\nregex = '(a+)+$'\nrequired = false\n");
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_EQ(results(".seedgate/results.json")["verdict"], "pass");
+  write_script_policy("exit 0\n", "", "seeds = 2\n", "[metrics.pattern]\ngoal = \"max\"\nregex = '(a)\\1=(\\d+)'\n");
+  Outcome refused = seedgate({"run"});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("'regex' is not a regular expression RE2 can run"), std::string::npos) << refused.err;
+}
+
+// Whether process `pid` has ended (gone, or a zombie no one reaped yet).
+bool ended(const std::string& pid_text) {
+  std::string stat_path = "/proc/" + pid_text + "/stat";
+  auto stat = util::read_file(stat_path);
+  if (!stat || stat->empty()) return true;
+  std::size_t close = stat->rfind(')');
+  return close == std::string::npos || close + 2 >= stat->size() || (*stat)[close + 2] == 'Z';
+}
+
+std::string read_pid(const fs::path& path) {
+  auto text = util::read_file(path);
+  std::string pid = text ? *text : "";
+  while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+  return pid;
+}
+
+// Waits up to 20 s for `path` to exist.
+bool appears(const fs::path& path) {
+  for (int i = 0; i < 2000 && !fs::exists(path); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return fs::exists(path);
+}
+
+// A program starts a daemon that leaves the run's process group (setsid)
+// and exits: killing the group would miss it. Once the run ends, no process
+// of the run is left.
+TEST_F(HostileTest, DaemonThatLeavesTheProcessGroup) {
+  write_script_policy(
+      R"(setsid sh -c 'echo $$ > "$SEEDGATE_RUN_DIR/daemon.pid"; exec sleep 300' > /dev/null 2>&1 < /dev/null &
+while [ ! -s "$SEEDGATE_RUN_DIR/daemon.pid" ]; do sleep 0.01; done
+printf '{"accuracy": 0.95}\n' >> "$SEEDGATE_METRICS"
+)",
+      "", "seeds = 2\n");
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  for (const char* run : {"s0-deterministic-cpu-r0", "s1-deterministic-cpu-r0"}) {
+    std::string pid = read_pid(m_dir / ".seedgate" / "runs" / run / "daemon.pid");
+    ASSERT_FALSE(pid.empty()) << run;
+    EXPECT_TRUE(ended(pid)) << "daemon " << pid << " of " << run << " is still running";
+    if (!ended(pid)) ::kill(std::stoi(pid), SIGKILL);
+  }
+}
+
+// seedgate is killed (kill -9) while its runs train: its direct children die
+// with it (PR_SET_PDEATHSIG); what they started goes on writing into the run
+// folders until `--resume` stops it, then the resumed sweep finishes with
+// valid results and leaves nothing running.
+TEST_F(HostileTest, KilledSweepThenResume) {
+  write_script_policy(R"(echo $$ > "$SEEDGATE_RUN_DIR/shell.pid"
+sleep 300 &
+echo $! > "$SEEDGATE_RUN_DIR/child.pid"
+setsid sh -c 'echo $$ > "$SEEDGATE_RUN_DIR/daemon.pid"; exec sleep 300' > /dev/null 2>&1 < /dev/null &
+while [ -e "$SEEDGATE_RUN_DIR/../../../hang" ]; do sleep 0.05; done
+printf '{"accuracy": 0.95}\n' >> "$SEEDGATE_METRICS"
+)",
+                      "", "seeds = 1\n");
+  std::ofstream(m_dir / "hang") << "";
+  pid_t first = spawn({"run"});
+  fs::path run = m_dir / ".seedgate" / "runs" / "s0-deterministic-cpu-r0";
+  ASSERT_TRUE(appears(run / "daemon.pid"));
+  ASSERT_TRUE(appears(run / "child.pid"));
+  ::kill(first, SIGKILL);
+  ::waitpid(first, nullptr, 0);
+  std::string shell_pid = read_pid(run / "shell.pid");
+  for (int i = 0; i < 500 && !ended(shell_pid); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(ended(shell_pid)) << "the run's own process outlived seedgate";
+  std::string child_pid = read_pid(run / "child.pid"), daemon_pid = read_pid(run / "daemon.pid");
+  EXPECT_FALSE(ended(child_pid));  // what it started is still there, for --resume to stop
+  EXPECT_FALSE(ended(daemon_pid));
+
+  fs::remove(m_dir / "hang");
+  Outcome resumed = seedgate({"run", "--resume"});
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  // The two sleeps, and perhaps a short one of the shell's loop still ending.
+  EXPECT_NE(resumed.err.find("processes left running in .seedgate by an earlier sweep"), std::string::npos)
+      << resumed.err;
+  EXPECT_EQ(results(".seedgate/results.json")["verdict"], "pass");
+  for (const std::string& pid : {child_pid, daemon_pid}) {
+    EXPECT_TRUE(ended(pid)) << pid;
+    if (!ended(pid)) ::kill(std::stoi(pid), SIGKILL);
+  }
+}
+
+// Two sweeps into one --out would interleave their run folders and results:
+// the second is refused, naming the first's pid, while the first runs.
+TEST_F(HostileTest, TwoSweepsIntoOneFolder) {
+  write_script_policy(R"(touch "$SEEDGATE_RUN_DIR/../../../started"
+while [ -e "$SEEDGATE_RUN_DIR/../../../hang" ]; do sleep 0.05; done
+printf '{"accuracy": 0.95}\n' >> "$SEEDGATE_METRICS"
+)",
+                      "", "seeds = 1\n");
+  std::ofstream(m_dir / "hang") << "";
+  pid_t first = spawn({"run"});
+  ASSERT_TRUE(appears(m_dir / "started"));
+  int second = shell(m_dir, fmt::format("{} run > second.out 2> second.err", SEEDGATE_BIN));
+  EXPECT_EQ(second, 2);
+  std::string err = *util::read_file(m_dir / "second.err");
+  EXPECT_NE(err.find(fmt::format(".seedgate is in use by another seedgate (pid {})", first)), std::string::npos) << err;
+  fs::remove(m_dir / "hang");
+  EXPECT_EQ(finish(first).exit_code, 0);
+  EXPECT_EQ(seedgate({"run"}).exit_code, 0);  // the lock goes with the sweep that held it
+}
+
+// A policy without a [[check]] judges nothing, so it would pass whatever the
+// runs did: run, check and policy lint refuse it.
+TEST_F(HostileTest, PolicyWithoutChecks) {
+  std::ofstream(m_dir / "seedgate.toml")
+      << "version = 1\n[subject]\ncommand = [\"/bin/false\"]\n[sweep]\nseeds = 2\n[metrics.accuracy]\ngoal = \"max\"\n";
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{{"run"}, {"policy", "lint"}}) {
+    Outcome o = seedgate(args);
+    EXPECT_EQ(o.exit_code, 2) << args[0];
+    EXPECT_NE(o.err.find("seedgate.toml: the policy has no [[check]]"), std::string::npos) << o.err;
+  }
+  EXPECT_FALSE(fs::exists(m_dir / ".seedgate" / "results.json"));
+}
+
+// Shard files that do not add up to the plan: an emptied shard, a shard's
+// runs relabelled as another's index, shards of different seedgate versions,
+// a run deleted, a shard count of 2^31. Each merge is refused with the
+// reason; the honest shards merge and pass.
+TEST_F(HostileTest, ShardFilesThatDoNotAddUp) {
+  write_script_policy("printf '{\"accuracy\": 0.95}\\n' >> \"$SEEDGATE_METRICS\"\n", "", "seeds = 4\n");
+  ASSERT_EQ(seedgate({"run", "--shard", "1/2", "--out", "a"}).exit_code, 0);
+  ASSERT_EQ(seedgate({"run", "--shard", "2/2", "--out", "b"}).exit_code, 0);
+  const std::string one = "a/shard-1-of-2.json", two = "b/shard-2-of-2.json";
+  EXPECT_EQ(seedgate({"check", one, two}).exit_code, 0);
+  auto tampered = [&](const std::string& from, const std::function<void(nlohmann::json&)>& edit) {
+    nlohmann::json v = results(from);
+    edit(v);
+    std::ofstream(m_dir / "tampered.json") << v.dump();
+    return seedgate({"check", one, "tampered.json"});
+  };
+  struct Case {
+    std::string what, source, expected;
+    std::function<void(nlohmann::json&)> edit;
+  };
+  std::vector<Case> cases = {
+      {"emptied", two, "tampered.json: shard 2/2 has no runs of s1-deterministic-cpu",
+       [](nlohmann::json& v) { v["runs"] = nlohmann::json::array(); }},
+      {"relabelled", one, "tampered.json (shard 2/2): run s0-deterministic-cpu-r0 belongs to shard 1/2",
+       [](nlohmann::json& v) { v["shard"]["index"] = 2; }},
+      {"another version", two, "was written by seedgate", [](nlohmann::json& v) { v["seedgate_version"] = "0.0.1"; }},
+      {"a run deleted", two, "tampered.json: shard 2/2 has no runs of s3-deterministic-cpu",
+       [](nlohmann::json& v) { v["runs"].erase(v["runs"].size() - 1); }},
+      {"2^31 shards", two, "tampered.json: shard 2/2147483648 is outside 1..10000 shards",
+       [](nlohmann::json& v) { v["shard"]["count"] = 2147483648LL; }},
+  };
+  for (const Case& c : cases) {
+    Outcome o = tampered(c.source, c.edit);
+    EXPECT_EQ(o.exit_code, 2) << c.what << ": " << o.out << o.err;
+    EXPECT_NE(o.err.find(c.expected), std::string::npos) << c.what << ": " << o.err;
+  }
 }
 
 }  // namespace
