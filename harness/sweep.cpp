@@ -32,6 +32,7 @@ std::string read_tail(const std::filesystem::path& path) {
 }
 
 constexpr const char* kRunDirVariable = "SEEDGATE_RUN_DIR";
+constexpr std::size_t kMaxRunRecordBytes = 64u << 20;
 
 std::filesystem::path run_dir_for(const std::filesystem::path& out_dir, const RunSpec& run) {
   return out_dir / "runs" / run.id;
@@ -49,7 +50,8 @@ util::Result<void> save_run_record(const std::filesystem::path& dir, const RunRe
 
 std::optional<RunRecord> load_finished_run(const std::filesystem::path& dir, const RunSpec& run,
                                            const std::string& policy_digest) {
-  auto text = util::read_file(dir / "result.json");
+  // The run's program could have left anything under this name.
+  auto text = util::read_file_tail(dir / "result.json", kMaxRunRecordBytes);
   if (!text || util::json_depth(*text) > kMaxResultsDepth) return std::nullopt;
   nlohmann::json value = nlohmann::json::parse(*text, nullptr, false);
   if (value.is_discarded() || value.value("policy_digest", "") != policy_digest) return std::nullopt;

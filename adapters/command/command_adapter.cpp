@@ -48,7 +48,10 @@ RunReport CommandAdapter::collect(const Policy& policy, const RunSpec& run, cons
     std::optional<std::string>& text = is_stdout ? stdout_text : stderr_text;
     const std::filesystem::path& path = is_stdout ? spec.stdout_path : spec.stderr_path;
     if (!text) {
-      auto content = util::read_file(path);
+      // seedgate wrote these, capped; the program may still have replaced
+      // them (by a FIFO, say), so they are read as any file it names.
+      auto content = util::read_file_tail(path, spec.output_limit + 4096);
+      if (!content) report.issues.push_back(content.error());
       text = content ? *content : std::string();
     }
     apply_regex_metric(metric, *text, is_stdout ? "stdout.log" : "stderr.log", report);

@@ -185,6 +185,24 @@ printf '{"accuracy": 0.95}\n' >> "$SEEDGATE_METRICS"
   EXPECT_NE(refused.err.find("'regex' is not a regular expression RE2 can run"), std::string::npos) << refused.err;
 }
 
+// The program swaps the files seedgate reads back for huge ones (sparse, 2
+// GiB): its stdout log, which a regex metric reads, and, for --resume, a run's
+// record. Each is read only up to its cap, never whole into memory.
+TEST_F(HostileTest, FilesSwappedForHugeOnes) {
+  write_script_policy(R"(echo 'acc=0.95'
+printf '{"accuracy": 0.95}\n' >> "$SEEDGATE_METRICS"
+rm -f "$SEEDGATE_RUN_DIR/stdout.log" && truncate -s 2G "$SEEDGATE_RUN_DIR/stdout.log"
+)",
+                      "", "seeds = 1\n", "[metrics.acc]\ngoal = \"max\"\nregex = 'acc=([0-9.]+)'\nrequired = false\n");
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  fs::path record = m_dir / ".seedgate" / "runs" / "s0-deterministic-cpu-r0" / "result.json";
+  fs::resize_file(record, 2ull << 30);
+  Outcome resumed = seedgate({"run", "--resume"});
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_EQ(results(".seedgate/results.json")["runs"][0]["status"], "passed");
+}
+
 // Whether process `pid` has ended (gone, or a zombie no one reaped yet).
 bool ended(const std::string& pid_text) {
   std::string stat_path = "/proc/" + pid_text + "/stat";
