@@ -4,13 +4,17 @@
 #   ./build.sh example   install what is missing, build, run the example sweep
 #   ./build.sh test      install what is missing, build, run the whole test suite
 #   ./build.sh build     install what is missing, build
+#   ./build.sh sanitize  the whole test suite again, built with AddressSanitizer
+#                        and UndefinedBehaviorSanitizer (default folder build-asan)
 #
 # BUILD_DIR (default: build) picks the build folder. With CI=true warnings
-# are errors.
+# are errors (not in the sanitizer build, where GCC's warnings are not to be
+# trusted).
 set -euo pipefail
 cd "$(dirname "$0")"
 what=${1:-example}
 build_dir=${BUILD_DIR:-build}
+[ "$what" = sanitize ] && build_dir=${BUILD_DIR:-build-asan}
 
 packages=(g++ cmake ninja-build pkg-config
           libfmt-dev libtomlplusplus-dev libboost-dev libcli11-dev nlohmann-json3-dev libxxhash-dev libre2-dev
@@ -21,10 +25,10 @@ packages=(g++ cmake ninja-build pkg-config
 # parser for ci-templates/, and Google Benchmark (the benchmarks are built
 # with the tests, so they keep compiling).
 bench=OFF
-if [ "$what" = test ]; then
+if [ "$what" = test ] || [ "$what" = sanitize ]; then
   packages+=(chromium python3-yaml libbenchmark-dev)
-  bench=ON
 fi
+[ "$what" = test ] && bench=ON
 
 missing=()
 for package in "${packages[@]}"; do
@@ -39,9 +43,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 werror=OFF
+sanitize=OFF
 [ "${CI:-}" = "true" ] && werror=ON
+[ "$what" = sanitize ] && sanitize=ON werror=OFF
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSEEDGATE_WERROR="$werror" \
-  -DSEEDGATE_BUILD_BENCH="$bench"
+  -DSEEDGATE_BUILD_BENCH="$bench" -DSEEDGATE_SANITIZE="$sanitize"
 cmake --build "$build_dir"
 
 case "$what" in
@@ -61,9 +67,16 @@ case "$what" in
     fi
     ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)"
     ;;
+  sanitize)
+    # Any report fails its test: UBSan stops at the first finding, ASan's leak
+    # checker runs as each process exits.
+    ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:check_initialization_order=1 \
+      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)"
+    ;;
   build) ;;
   *)
-    echo "usage: ./build.sh [example|test|build]" >&2
+    echo "usage: ./build.sh [example|test|build|sanitize]" >&2
     exit 2
     ;;
 esac

@@ -1,10 +1,15 @@
 #pragma once
 // CommandRunner over real processes. Each command runs in its own process
-// group via posix_spawn; one poll loop waits on the children's output pipes,
-// a self-pipe fed by SIGCHLD/SIGINT/SIGTERM and the nearest deadline, never
-// on a sleep. A command is finished when waitpid says so, not when its pipes
+// group (fork/exec), and dies with seedgate: PR_SET_PDEATHSIG, which fires
+// when the *thread* that started it ends, so start() is called from a thread
+// that outlives the commands (seedgate's main thread). One poll loop waits
+// on the children's output pipes, a self-pipe fed by SIGCHLD/SIGINT/SIGTERM
+// and the nearest deadline, never on a sleep. A command is finished when waitpid says so, not when its pipes
 // close: a grandchild that keeps stdout open cannot hang the sweep. On
 // SIGINT/SIGTERM every running group gets TERM, then KILL after its grace.
+// When a command ends, what it left (its group, and processes carrying its
+// ProcessSpec::tracking_variable) is killed; seedgate is the subreaper of
+// its commands' orphans and reaps them.
 #include <memory>
 
 #include "harness/runner.hpp"
