@@ -131,13 +131,14 @@ double signed_rank_normal_p(double statistic, double n, double ties) {
 }
 
 // Smallest fractional n >= 2 at which `power` (increasing in n) reaches
-// `target`.
+// `target`; infinity when not even a billion do.
 template <class Power>
 double solve_sample_size(Power power, double target) {
   auto gap = [&](double n) { return power(n) - target; };
   double low = 2, high = 4;
   while (gap(high) < 0 && high < 1e9) high *= 2;
   if (gap(low) >= 0) return low;
+  if (gap(high) < 0) return std::numeric_limits<double>::infinity();  // not within a billion
   boost::math::tools::eps_tolerance<double> tolerance(40);
   std::uintmax_t iterations = 200;
   auto [a, b] = boost::math::tools::toms748_solve(gap, low, high, tolerance, iterations);
@@ -310,9 +311,15 @@ double tost_power(const PowerQuery& q, double n) {
     if (half_width <= 0) return 0.0;
     return (2 * boost::math::cdf(normal, half_width / se_factor) - 1) * boost::math::pdf(chi_squared, v);
   };
-  // tanh-sinh copes with the pdf's singularity at 0 when df = 1.
+  // tanh-sinh copes with the pdf's singularity at 0 when df = 1. At large df
+  // the chi-square's mass lies within a few sqrt(2 df) of df, a sliver of
+  // [0, v_max] that the quadrature's nodes miss (power read 0 from n ~ 10^5):
+  // integrate over 12 sd either side of the mean, where all but ~1e-30 of it is.
+  double spread = 12 * std::sqrt(2 * df);
+  double low = std::max(0.0, df - spread), high = std::min(v_max, df + spread);
+  if (high <= low) return 0.0;
   boost::math::quadrature::tanh_sinh<double> integrator;
-  return std::clamp(integrator.integrate(accept, 0.0, v_max), 0.0, 1.0);
+  return std::clamp(integrator.integrate(accept, low, high), 0.0, 1.0);
 }
 
 double tost_sample_size(const PowerQuery& q) {

@@ -153,7 +153,7 @@ std::vector<LintFinding> lint_policy(const Policy& policy) {
             "check '{}': to pass a candidate as good as the baseline {:g}% of the time with margin {} and std up "
             "to {}, {} seeds on each side are needed; [sweep] runs {}",
             name, kPower * 100, util::format_number(regression->margin), util::format_number(*sd),
-            static_cast<long long>(std::ceil(n)), most);
+            std::isfinite(n) ? std::to_string(static_cast<long long>(std::ceil(n))) : "more than a billion", most);
         if (std::ceil(n) > static_cast<double>(most))
           warn(std::move(message));
         else

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <utility>
 
 #include "util/atomic_file.hpp"
 
@@ -61,6 +62,22 @@ std::optional<RunStatus> run_status_from(const std::string& text) {
   return std::nullopt;
 }
 
+// An integer field: a JSON integer within T's range, or a type error naming
+// the value, as nlohmann's own errors do; never a float cast out of range.
+template <typename T>
+T whole(const json& n) {
+  if (n.is_number_unsigned() && std::in_range<T>(n.get<std::uint64_t>())) return static_cast<T>(n.get<std::uint64_t>());
+  if (n.is_number_integer() && !n.is_number_unsigned() && std::in_range<T>(n.get<std::int64_t>()))
+    return static_cast<T>(n.get<std::int64_t>());
+  throw json::type_error::create(302, fmt::format("expected an integer in range, got {}", n.dump()), &n);
+}
+
+template <typename T>
+T whole_or(const json& object, const char* key, T fallback) {
+  auto it = object.find(key);
+  return it == object.end() ? fallback : whole<T>(*it);
+}
+
 const char* process_status_name(ProcessResult::Status status) {
   switch (status) {
     case ProcessResult::Status::exited:
@@ -109,7 +126,7 @@ CheckResult check_result_from_json(const json& c) {
   result.counted_as = verdict_from(c.value("counted_as", checks::to_string(o.verdict)));
   o.messages = c.value("messages", std::vector<std::string>{});
   o.notes = c.value("notes", std::vector<std::string>{});
-  o.seeds = c.value("seeds", std::vector<std::int64_t>{});
+  for (const json& seed : c.value("seeds", json::array())) o.seeds.push_back(whole<std::int64_t>(seed));
   if (c.contains("confidence")) o.confidence = c["confidence"].get<double>();
   for (const json& s : c.value("statistics", json::array())) {
     checks::Statistic stat;
@@ -126,7 +143,7 @@ CheckResult check_result_from_json(const json& c) {
     }
     o.statistics.push_back(std::move(stat));
   }
-  result.policy_line = c.value("policy_line", 0);
+  result.policy_line = whole_or(c, "policy_line", 0);
   return result;
 }
 
@@ -206,11 +223,11 @@ util::Result<RunRecord> run_record_from_json(const json& v) {
   try {
     RunRecord r;
     r.run.id = v.at("id").get<std::string>();
-    r.run.seed = v.at("seed").get<std::int64_t>();
+    r.run.seed = whole<std::int64_t>(v.at("seed"));
     r.run.mode = v.at("mode").get<std::string>();
     r.run.device = v.at("device").get<std::string>();
-    r.run.threads = v.at("threads").get<int>();
-    r.run.repeat = v.at("repeat").get<int>();
+    r.run.threads = whole<int>(v.at("threads"));
+    r.run.repeat = whole<int>(v.at("repeat"));
     auto status = run_status_from(v.at("status").get<std::string>());
     if (!status) return util::make_error(fmt::format("run {}: unknown status", r.run.id));
     r.status = *status;
@@ -222,21 +239,21 @@ util::Result<RunRecord> run_record_from_json(const json& v) {
                    ProcessResult::Status::spawn_failed, ProcessResult::Status::interrupted}) {
       if (process_status == process_status_name(s)) r.process.status = s;
     }
-    r.process.exit_code = p.value("exit_code", 0);
-    r.process.signal = p.value("signal", 0);
+    r.process.exit_code = whole_or(p, "exit_code", 0);
+    r.process.signal = whole_or(p, "signal", 0);
     r.process.spawn_error = p.value("spawn_error", "");
     r.process.wall_seconds = p.value("wall_seconds", 0.0);
     r.process.cpu_seconds = p.value("cpu_seconds", 0.0);
-    r.process.max_rss_kib = p.value("max_rss_kib", 0L);
-    r.process.stdout_bytes = p.value("stdout_bytes", std::uint64_t{0});
-    r.process.stderr_bytes = p.value("stderr_bytes", std::uint64_t{0});
+    r.process.max_rss_kib = whole_or(p, "max_rss_kib", 0L);
+    r.process.stdout_bytes = whole_or(p, "stdout_bytes", std::uint64_t{0});
+    r.process.stderr_bytes = whole_or(p, "stderr_bytes", std::uint64_t{0});
     r.process.stdout_truncated = p.value("stdout_truncated", false);
     r.process.stderr_truncated = p.value("stderr_truncated", false);
     for (const auto& [name, value] : v.at("metrics").items()) r.report.metrics[name] = number_from_json(value);
     if (v.contains("series")) {
       for (const auto& [name, points] : v.at("series").items()) {
         for (const json& point : points)
-          r.report.series[name].emplace_back(point.at(0).get<std::int64_t>(), number_from_json(point.at(1)));
+          r.report.series[name].emplace_back(whole<std::int64_t>(point.at(0)), number_from_json(point.at(1)));
       }
     }
     r.report.digests = v.at("artifacts").get<std::map<std::string, std::string>>();
@@ -329,7 +346,7 @@ json to_json(const SweepResults& results) {
 util::Result<SweepResults> results_from_json(const json& v, const std::string& label) {
   SweepResults results;
   try {
-    results.schema_version = v.at("schema_version").get<int>();
+    results.schema_version = whole<int>(v.at("schema_version"));
     if (results.schema_version != kResultsSchemaVersion) {
       return util::make_error(fmt::format("{}: results schema version {} is not supported (this seedgate reads {})",
                                           label, results.schema_version, kResultsSchemaVersion));
@@ -338,11 +355,11 @@ util::Result<SweepResults> results_from_json(const json& v, const std::string& l
     results.policy_path = v.at("policy").value("path", "");
     results.policy_digest = v.at("policy").value("digest", "");
     results.subject = v.value("subject", "");
-    results.seeds = v.at("seeds").get<std::vector<std::int64_t>>();
+    for (const json& seed : v.at("seeds")) results.seeds.push_back(whole<std::int64_t>(seed));
     if (v.contains("sequential")) {
       const json& q = v["sequential"];
-      results.sequential.looks = q.at("looks").get<std::vector<std::size_t>>();
-      results.sequential.look = q.at("look").get<std::size_t>();
+      for (const json& look : q.at("looks")) results.sequential.looks.push_back(whole<std::size_t>(look));
+      results.sequential.look = whole<std::size_t>(q.at("look"));
       results.sequential.spending = q.value("spending", "pocock");
     }
     results.interrupted = v.value("interrupted", false);
@@ -359,9 +376,8 @@ util::Result<SweepResults> results_from_json(const json& v, const std::string& l
     results.verdict = *parsed;
     std::string shard_error;
     auto shard_from = [&](const json& s) {
-      auto whole = [](const json& n) { return n.is_number_integer() ? n.get<std::int64_t>() : std::int64_t{0}; };
-      std::int64_t index = whole(s.at("index"));
-      std::int64_t count = whole(s.at("count"));
+      auto index = whole<std::int64_t>(s.at("index"));
+      auto count = whole<std::int64_t>(s.at("count"));
       if (count < 1 || count > kMaxShardCount || index < 1 || index > count)
         shard_error = fmt::format("{}: shard {}/{} is outside 1..{} shards", label, index, count, kMaxShardCount);
       return ShardInfo{static_cast<int>(index),      static_cast<int>(count),

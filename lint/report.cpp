@@ -120,7 +120,8 @@ std::string format_sarif(const LintReport& report, const LintConfig& config, std
                        {"rules", rules}}}}},
                    {"columnKind", "utf16CodeUnits"},
                    {"results", results}}}}};
-  return sarif.dump(2) + "\n";
+  // Source text need not be UTF-8: invalid bytes become U+FFFD, not an exception.
+  return sarif.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string format_junit(const LintReport& report, const LintConfig& config) {

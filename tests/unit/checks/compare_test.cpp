@@ -207,6 +207,20 @@ TEST(TostPower, ExactWhereTheShortcutReadsZero) {
   EXPECT_NEAR(tost_power(q, 12), 0.10714426140955404, 1e-12);
 }
 
+TEST(TostPower, LargeSamplesWhereTheQuadratureMissedThePeak) {
+  // margin 0.01 sd, alpha 0.1, two samples: the chi-square's mass is a sliver
+  // near df, which integrating over [0, v_max] missed (power 0, and the
+  // sample-size search threw). scipy 1.10.1 integrate.quad over df +- 12
+  // sqrt(2 df): power 0.7986593075323623 at n = 131,000; n for 80%
+  // 131390.36379989772 by brentq (the nct shortcut: 131390.3638091).
+  PowerQuery q{0.01, 1, 0.1, 0.8, true, false};
+  EXPECT_NEAR(tost_power(q, 131000), 0.7986593075323623, 1e-9);
+  EXPECT_NEAR(tost_sample_size(q), 131390.36379989772, 1e-3);
+  // A margin no sample can resolve: infinity, not an exception.
+  PowerQuery hopeless{1e-9, 1, 0.1, 0.8, true, false};
+  EXPECT_TRUE(std::isinf(tost_sample_size(hopeless)));
+}
+
 using Normal = test::SeededNormal;
 
 struct SimulatedPower {

@@ -174,6 +174,30 @@ TEST(PolicyLintTest, ConsistencyNeedsTwoDevicesOrThreadCounts) {
 namespace seedgate {
 namespace {
 
+// Found by fuzz_policy: a std 100 times the margin made the TOST sample-size
+// search throw ("internal error", exit 3). It needs 131,391 seeds a side
+// (compare_test), and says so.
+TEST(PolicyLintTest, EquivalenceFarBeyondTheSweep) {
+  auto findings = lint(fixed("seeds = 5", R"([[check]]
+kind = "variance"
+metric = "accuracy"
+std_at_most = 5
+[[check]]
+kind = "regression"
+metric = "accuracy"
+baseline = "b.json"
+margin = 0.05
+comparison = "equivalence"
+confidence = 0.9
+)"));
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_NE(findings[0].find("warning: check 'regression-accuracy': to pass a candidate as good as the baseline 80% "
+                             "of the time with margin 0.05 and std up to 5, 131391 seeds on each side are needed; "
+                             "[sweep] runs 5"),
+            std::string::npos)
+      << findings[0];
+}
+
 TEST(PolicyLintTest, PassingTheUndecidedBootstrappingFewSeedsAndEquivalence) {
   auto findings = lint(fixed("seeds = 8\nrepeats = 2", R"([[check]]
 kind = "variance"

@@ -117,6 +117,25 @@ TEST(ResultsTest, RejectsNonResults) {
   EXPECT_TRUE(loaded.error().starts_with("x.json: not a seedgate results file: ")) << loaded.error();
 }
 
+// Integer fields holding a float past their type's range (found by
+// fuzz_results: a float cast out of range is undefined behaviour) or an
+// integer past it: a clear error, not a wrapped or undefined value.
+TEST(ResultsTest, IntegerFieldsOutOfRangeAreErrors) {
+  for (const auto& [pointer, value] :
+       std::vector<std::pair<std::string, nlohmann::json>>{{"/seeds/0", 1e107},
+                                                           {"/runs/0/seed", 1.5e30},
+                                                           {"/runs/0/threads", 1e39},
+                                                           {"/runs/0/repeat", 4294967296LL},
+                                                           {"/runs/0/process/stdout_bytes", -1},
+                                                           {"/schema_version", 1.0e20}}) {
+    nlohmann::json results = to_json(sample());
+    results[nlohmann::json::json_pointer(pointer)] = value;
+    auto loaded = results_from_json(results, "r.json");
+    ASSERT_FALSE(loaded) << pointer;
+    EXPECT_NE(loaded.error().find("expected an integer in range, got"), std::string::npos) << loaded.error();
+  }
+}
+
 // Every kind in the table is written by its name and read back as itself.
 TEST(ResultsTest, EveryKindReadsBackByName) {
   for (const checks::KindInfo& kind : checks::kinds()) {

@@ -262,6 +262,18 @@ TEST(LintReports, TextLineFormat) {
             "1 finding (0 errors, 1 warning, 0 notes) in 1 file, 3 lines; failed: at or above warning\n");
 }
 
+// Source that is not UTF-8 (found by fuzz_lint_cpp: the SARIF writer threw
+// and seedgate died): invalid bytes are replaced, the report still parses.
+TEST(LintReports, SarifOfSourceThatIsNotUtf8) {
+  LintReport r = lint_text("src/a.cpp",
+                           "int a = rand();  // seedgate-lint: ignore[cpp-r\xab"
+                           "and]\n");
+  ASSERT_FALSE(r.findings.empty());
+  std::string text = format_sarif(r, LintConfig{}, "0.1.0");
+  auto sarif = nlohmann::json::parse(text);
+  EXPECT_EQ(sarif["runs"][0]["results"].size(), r.findings.size()) << text;
+}
+
 TEST(LintReports, SarifCarriesWhatCodeScanningReads) {
   LintConfig config;
   config.rules["cpp-std-distribution"] = std::nullopt;
