@@ -6,6 +6,8 @@
 #   ./build.sh build     install what is missing, build
 #   ./build.sh sanitize  the whole test suite again, built with AddressSanitizer
 #                        and UndefinedBehaviorSanitizer (default folder build-asan)
+#   ./build.sh fuzz      install clang's libFuzzer, run each fuzz/ target for
+#                        FUZZ_SECONDS (default 20) in build-fuzz/
 #
 # BUILD_DIR (default: build) picks the build folder. With CI=true warnings
 # are errors (not in the sanitizer build, where GCC's warnings are not to be
@@ -29,6 +31,7 @@ if [ "$what" = test ] || [ "$what" = sanitize ]; then
   packages+=(chromium python3-yaml libbenchmark-dev)
 fi
 [ "$what" = test ] && bench=ON
+[ "$what" = fuzz ] && packages+=(clang libclang-rt-14-dev)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -40,6 +43,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ "$what" = fuzz ]; then
+  exec fuzz/run.sh "${FUZZ_SECONDS:-20}" "${BUILD_DIR:-build-fuzz}"
 fi
 
 werror=OFF
@@ -76,7 +83,7 @@ case "$what" in
     ;;
   build) ;;
   *)
-    echo "usage: ./build.sh [example|test|build|sanitize]" >&2
+    echo "usage: ./build.sh [example|test|build|sanitize|fuzz]" >&2
     exit 2
     ;;
 esac
