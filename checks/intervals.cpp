@@ -227,8 +227,6 @@ SingleRunStd single_run_std_interval(const std::vector<std::vector<double>>& gro
   return out;
 }
 
-namespace {
-
 // P(T <= t) for t, delta >= 0, T = (Z + delta) / sqrt(V / df) with Z standard
 // normal and V chi-square on df: given Z = z > -delta, T <= t exactly when
 // V >= df (z + delta)^2 / t^2, so one integral over z gives the noncentral t
@@ -248,6 +246,8 @@ double noncentral_t_cdf(double t, double df, double delta) {
   return boost::math::cdf(z, -delta) +
          boost::math::quadrature::gauss_kronrod<double, 61>::integrate(reached, from, kNormalReach, 15, 1e-13);
 }
+
+namespace {
 
 // The noncentrality delta at which the noncentral t with df degrees of freedom
 // has cdf p at t. The cdf falls as delta grows, so a positive root exists only

@@ -22,6 +22,11 @@ double student_t_quantile(double df, double p);
 double chi_squared_quantile(double df, double p);
 double fisher_f_quantile(double df1, double df2, double p);
 
+// P(T <= t) for the noncentral t with df degrees of freedom and
+// noncentrality delta, t and delta >= 0, for any delta (Boost's series fails
+// past about 65,000): one integral over the normal part.
+double noncentral_t_cdf(double t, double df, double delta);
+
 // The q-quantile of an ascending sample, interpolating linearly between order
 // statistics (numpy's default percentile).
 double quantile_of_sorted(std::span<const double> sorted, double q);

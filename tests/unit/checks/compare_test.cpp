@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/math/distributions/non_central_t.hpp>
+#include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <cstdint>
 #include <iostream>
@@ -219,6 +221,21 @@ TEST(TostPower, LargeSamplesWhereTheQuadratureMissedThePeak) {
   // A margin no sample can resolve: infinity, not an exception.
   PowerQuery hopeless{1e-9, 1, 0.1, 0.8, true, false};
   EXPECT_TRUE(std::isinf(tost_sample_size(hopeless)));
+}
+
+TEST(TPower, MarginsFarBeyondTheSpread) {
+  // Found by fuzz_policy: a margin 10^6 times the std gives a noncentrality
+  // Boost's series cannot take (it threw from policy lint). Power is 1 from
+  // the smallest sample on; at a moderate noncentrality the integral agrees
+  // with Boost's (13.097761619826873 above).
+  PowerQuery huge{1e6, 1, 0.05, 0.8, true, false};
+  EXPECT_NEAR(t_test_power(huge, 2), 1.0, 1e-12);
+  EXPECT_EQ(t_test_sample_size(huge), 2.0);
+  PowerQuery usual{1, 1, 0.05, 0.8, true, false};
+  boost::math::non_central_t_distribution<double> t(2 * (14.0 - 1), std::sqrt(14.0 / 2));
+  double boost_power =
+      boost::math::cdf(boost::math::complement(t, boost::math::quantile(boost::math::students_t(26.0), 0.95)));
+  EXPECT_NEAR(t_test_power(usual, 14), boost_power, 1e-12);
 }
 
 using Normal = test::SeededNormal;
