@@ -68,6 +68,22 @@ for target in "${targets[@]}"; do
   rm -rf "${artifacts:?}/$target"
   mkdir -p "$corpus" "$artifacts/$target"
   cp -R "$repo/fuzz/corpus/$target/." "$corpus/"
+  # The lint targets also start from the lint tests' fixture projects, and
+  # the policy loader from the examples' policies, where they are.
+  case $target in
+    fuzz_lint_cpp) seeds=(-name '*.cpp' -o -name '*.hpp' -o -name '*.cc' -o -name '*.h') ;;
+    fuzz_lint_python) seeds=(-name '*.py') ;;
+    *) seeds=() ;;
+  esac
+  if ((${#seeds[@]} > 0)); then
+    find "$repo/tests/unit/lint/fixtures" -type f \( "${seeds[@]}" \) -size -64k -print0 |
+      while IFS= read -r -d '' file; do cp "$file" "$corpus/fixture-$(printf '%s' "$file" | md5sum | cut -c1-12)"; done
+  fi
+  if [[ $target == fuzz_policy ]]; then
+    for file in "$repo"/examples/*/*.toml; do
+      cp "$file" "$corpus/example-$(basename "$(dirname "$file")")-$(basename "$file")"
+    done
+  fi
   started=$(date +%s)
   status=0
   "$build/fuzz/$target" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
