@@ -34,10 +34,6 @@ std::string read_tail(const std::filesystem::path& path) {
 constexpr const char* kRunDirVariable = "SEEDGATE_RUN_DIR";
 constexpr std::size_t kMaxRunRecordBytes = 64u << 20;
 
-std::filesystem::path run_dir_for(const std::filesystem::path& out_dir, const RunSpec& run) {
-  return out_dir / "runs" / run.id;
-}
-
 // A run's own record beside its output, carrying the policy digest so that
 // --resume reuses only runs of the same policy.
 util::Result<void> save_run_record(const std::filesystem::path& dir, const RunRecord& record,
@@ -124,6 +120,7 @@ struct LookRunner {
   const SweepOptions& options;
   int gpu_count;
   std::string machine;
+  std::string runs_prefix;  // run_dir_prefix(out_dir): a run's folder is this and its id
 
   bool run(const SweepPlan& plan, std::map<std::string, RunRecord>& done) {
     std::vector<std::size_t> to_run;
@@ -132,7 +129,7 @@ struct LookRunner {
       const RunSpec& run = plan.runs[i];
       if (auto it = done.find(run.id); it != done.end() && it->second.status != RunStatus::interrupted) continue;
       if (options.resume) {
-        if (auto record = load_finished_run(run_dir_for(options.out_dir, run), run, policy.digest)) {
+        if (auto record = load_finished_run(runs_prefix + run.id, run, policy.digest)) {
           done.emplace(run.id, std::move(*record));
           ++reused;
           continue;
@@ -157,7 +154,7 @@ struct LookRunner {
     auto prepare = [&](std::size_t job, int gpu_slot) -> util::Result<ProcessSpec> {
       const RunSpec& run = plan.runs[to_run[job]];
       RunContext& context = contexts[job];
-      context.run_dir = run_dir_prefix(options.out_dir) + run.id;
+      context.run_dir = runs_prefix + run.id;
       context.metrics_file = context.run_dir / "metrics.jsonl";
       context.gpu_slot = gpu_slot;
       std::error_code dir_error;
@@ -243,7 +240,8 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
     return util::make_error(fmt::format("cannot create {}: {}", (options.out_dir / "runs").string(), ec.message()));
   // Processes that an earlier sweep into this folder left running (it was
   // killed) would write into the run folders this one reuses: stop them.
-  if (auto left = processes_with_env(kRunDirVariable, run_dir_prefix(options.out_dir), true); !left.empty()) {
+  const std::string runs_prefix = run_dir_prefix(options.out_dir);
+  if (auto left = processes_with_env(kRunDirVariable, runs_prefix, true); !left.empty()) {
     Stopped stopped = stop_processes(left, std::chrono::seconds(5));
     if (!stopped.remaining.empty())
       return util::make_error(fmt::format(
@@ -266,7 +264,7 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
   results.policy_digest = policy.digest;
   results.subject = policy.subject.name;
   results.environment = environment_fingerprint(gpu_count);
-  LookRunner look_runner{policy, adapter, runner, options, gpu_count, hostname()};
+  LookRunner look_runner{policy, adapter, runner, options, gpu_count, hostname(), runs_prefix};
 
   // A sequential sweep looks at count, 2 count, ... seeds up to max and stops
   // once no check with inconclusive = "more-seeds" is undecided.
