@@ -11,6 +11,7 @@
 #include "cli/init_templates.hpp"
 #include "harness/evaluate.hpp"
 #include "harness/leftovers.hpp"
+#include "harness/metrics.hpp"
 #include "harness/policy.hpp"
 #include "harness/policy_lint.hpp"
 #include "harness/posix_runner.hpp"
@@ -204,6 +205,15 @@ int check_command(const std::filesystem::path& policy_path, const std::vector<st
     err << fmt::format("seedgate: note: {} was produced under a different policy ({}); judging it against {}\n",
                        paths.front().string(), results->policy_digest, policy_path.string());
   }
+  // A regex the policy changed since the sweep is read again from the stored logs.
+  std::vector<std::filesystem::path> roots;
+  for (const auto& path : paths) roots.push_back(path.parent_path().empty() ? "." : path.parent_path());
+  auto reread = reextract_regex_metrics(*policy, *results, roots);
+  if (!reread) {
+    err << "seedgate: " << reread.error() << "\n";
+    return kExitCannotEvaluate;
+  }
+  for (const std::string& note : *reread) out << "note: " << note << "\n";
   // Re-classify: run status depends on the policy's metrics and artifacts.
   for (RunRecord& record : results->runs) {
     if (record.status == RunStatus::passed || record.status == RunStatus::failed ||
@@ -268,6 +278,53 @@ int policy_lint_command(const std::filesystem::path& path, std::ostream& out, st
   out << fmt::format("{}: ok ({} checks, {} warning{})\n", path.string(), policy->checks.size(), warnings,
                      warnings == 1 ? "" : "s");
   return kExitPass;
+}
+
+int metrics_test_command(const std::filesystem::path& policy_path, const std::vector<std::filesystem::path>& logs,
+                         std::ostream& out, std::ostream& err) {
+  auto policy = load_policy(policy_path, subject_tables());
+  if (!policy) {
+    err << policy.error() << "\n";
+    return kExitUsage;
+  }
+  if (regex_metric_specs(policy->metrics).empty()) {
+    err << fmt::format("seedgate: {} has no regex metrics ([metrics.NAME] with a 'regex')\n", policy_path.string());
+    return kExitUsage;
+  }
+  bool missing = false;
+  for (const std::filesystem::path& log : logs) {
+    std::vector<LogFile> files;
+    if (std::filesystem::is_directory(log)) {
+      files = {{Stream::stdout_stream, log / "stdout.log", (log / "stdout.log").string()},
+               {Stream::stderr_stream, log / "stderr.log", (log / "stderr.log").string()}};
+    } else {
+      files = {{Stream::both_streams, log, log.string()}};
+    }
+    for (const RegexExtraction& e :
+         extract_regex_metrics(policy->metrics, files, policy->subject.output_limit + 4096)) {
+      const MetricSpec* metric = policy->find_metric(e.metric);
+      const nlohmann::json spec = regex_metric_specs({*metric})[e.metric];
+      out << fmt::format("{}: regex '{}', stream {}, pick {}\n", e.metric, metric->regex,
+                         spec["stream"].get<std::string>(), spec["pick"].get<std::string>());
+      if (e.matches == 0) {
+        out << fmt::format("  matched nothing in {}{}\n", e.looked_in, metric->required ? "" : " (not required)");
+        missing |= metric->required;
+      } else {
+        auto list = [](const std::vector<RegexMatch>& matches) {
+          std::string text;
+          for (const RegexMatch& m : matches)
+            text += fmt::format(" {}:{}={}", m.log, m.line, util::format_number(m.value));
+          return text;
+        };
+        out << fmt::format("  {} match{} in {}; first:{}\n", e.matches, e.matches == 1 ? "" : "es", e.looked_in,
+                           list(e.first));
+        if (e.matches > e.first.size()) out << fmt::format("  last:{}\n", list(e.last));
+        out << fmt::format("  value: {}\n", e.picked ? util::format_number(*e.picked) : "none");
+      }
+      for (const std::string& issue : e.issues) out << fmt::format("  {}\n", util::printable(issue));
+    }
+  }
+  return missing ? kExitFail : kExitPass;
 }
 
 int lint_command(const LintOptions& options, std::ostream& out, std::ostream& err) {
@@ -439,6 +496,11 @@ int init_command(const InitOptions& options, std::ostream& out, std::ostream& er
       return kExitCannotEvaluate;
     }
     out << "wrote " << path.string() << "\n";
+  }
+  // What the policy just written says about its program: missing, or deaf to the seed.
+  if (auto written = load_policy(policy, subject_tables())) {
+    for (const LintFinding& f : lint_program(*written, program_search_path()))
+      out << fmt::format("{}:{}:{}: warning: {}\n", policy.string(), f.position.line, f.position.column, f.message);
   }
   out << "next: make the program append {\"" << options.metric
       << "\": ...} lines to $SEEDGATE_METRICS, run `seedgate run`, and set the repository variable "

@@ -50,6 +50,11 @@ struct LintOptions {
 };
 
 int lint_command(const LintOptions& options, std::ostream& out, std::ostream& err);
+// What each regex metric of the policy extracts from saved logs: a log file
+// (read as both streams) or a run's folder (its stdout.log and stderr.log).
+// Exit 1 when a required metric matched nothing.
+int metrics_test_command(const std::filesystem::path& policy, const std::vector<std::filesystem::path>& logs,
+                         std::ostream& out, std::ostream& err);
 struct InitOptions {
   std::filesystem::path dir = ".";
   std::vector<std::string> command;  // the training program's argv; empty: a placeholder

@@ -100,6 +100,21 @@ int main(int argc, char** argv) {
   lint_cmd->footer(check_kinds_help());
   lint_cmd->add_option("-p,--policy", policy, "Policy file")->capture_default_str();
 
+  std::vector<std::filesystem::path> logs;
+  auto* metrics_cmd = app.add_subcommand("metrics", "Work with a policy's metrics");
+  metrics_cmd->require_subcommand(1);
+  auto* metrics_test_cmd = metrics_cmd->add_subcommand(
+      "test",
+      "Show what each [metrics] regex extracts from saved logs (every match, and the value its `pick` takes), "
+      "without training. Exit 1 when a required metric matches nothing.");
+  metrics_test_cmd->add_option("-p,--policy", policy, "Policy file")->capture_default_str();
+  metrics_test_cmd
+      ->add_option("LOG", logs,
+                   "A saved log (read as the program's stdout and stderr both), or a run's folder "
+                   "(.seedgate/runs/ID: its stdout.log and stderr.log, each read as its stream)")
+      ->required()
+      ->check(CLI::ExistingPath);
+
   LintOptions lint;
   auto* code_lint_cmd = app.add_subcommand(
       "lint",
@@ -147,6 +162,7 @@ int main(int argc, char** argv) {
     if (*report_cmd) return report_command(report, std::cout, std::cerr);
     if (*save_cmd) return baseline_save_command(results, output, std::cout, std::cerr);
     if (*lint_cmd) return policy_lint_command(policy, std::cout, std::cerr);
+    if (*metrics_test_cmd) return metrics_test_command(policy, logs, std::cout, std::cerr);
     if (*code_lint_cmd) {
       lint.policy_given = lint_policy_opt->count() > 0;
       return lint_command(lint, std::cout, std::cerr);

@@ -8,8 +8,10 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <nlohmann/json.hpp>
 
+#include "util/atomic_file.hpp"
 #include "util/strings.hpp"
 
 namespace seedgate {
@@ -228,63 +230,272 @@ util::Result<int> metric_regex_groups(const std::string& pattern) {
   return compiled.NumberOfCapturingGroups();
 }
 
+namespace {
+
+bool reads(Stream metric, Stream log) {
+  return log == Stream::both_streams || metric == Stream::both_streams || metric == log;
+}
+
+void pick_value(Pick pick, std::optional<double>& picked, double value) {
+  switch (pick) {
+    case Pick::first:
+      if (!picked) picked = value;
+      break;
+    case Pick::last:
+      picked = value;
+      break;
+    case Pick::min:
+      if (!picked || value < *picked || std::isnan(value)) picked = value;
+      break;
+    case Pick::max:
+      if (!picked || value > *picked || std::isnan(value)) picked = value;
+      break;
+  }
+}
+
+std::optional<double> parse_matched(const std::string& text) {
+  double value = 0;
+  const char* begin = text.data();
+  const char* end = text.data() + text.size();
+  if (!text.empty() && *begin == '+') ++begin;
+  auto [ptr, ec] = std::from_chars(begin, end, value);
+  if (ec == std::errc() && ptr == end) return value;
+  if (text == "nan" || text == "NaN" || text == "-nan") return std::numeric_limits<double>::quiet_NaN();
+  if (text == "inf" || text == "Infinity") return std::numeric_limits<double>::infinity();
+  if (text == "-inf" || text == "-Infinity") return -std::numeric_limits<double>::infinity();
+  return std::nullopt;
+}
+
+// One metric's matches in one log.
+struct LogScan {
+  std::string label;
+  std::size_t matches = 0;
+  std::optional<double> picked;
+};
+
+// One regex metric over the lines of its logs.
+class MetricScan {
+ public:
+  explicit MetricScan(const MetricSpec& metric) : m_metric(metric), m_pattern(metric.regex, metric_regex_options()) {
+    m_out.metric = metric.name;
+    if (!m_pattern.ok())
+      m_out.issues.push_back(fmt::format("metric '{}': regex not usable: {}", metric.name, m_pattern.error()));
+  }
+
+  bool usable() const { return m_pattern.ok(); }
+  const MetricSpec& metric() const { return m_metric; }
+
+  void begin(const std::string& label) { m_logs.push_back({label, 0, std::nullopt}); }
+
+  void line(std::string_view text, std::size_t number) {
+    LogScan& log = m_logs.back();
+    re2::StringPiece group;
+    if (!RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), m_pattern, &group) || group.data() == nullptr)
+      return;
+    std::string matched(group.data(), group.size());
+    std::optional<double> value = parse_matched(matched);
+    if (!value) {
+      issue(fmt::format("{}:{}: metric '{}' matched '{}', which is not a number", log.label, number, m_metric.name,
+                        util::printable(util::tail(matched, 80))));
+      return;
+    }
+    if (!std::isfinite(*value))
+      issue(fmt::format("{}:{}: metric '{}' is {}", log.label, number, m_metric.name, util::format_number(*value)));
+    ++log.matches;
+    pick_value(m_metric.pick, log.picked, *value);
+    RegexMatch match{log.label, number, *value};
+    if (m_out.first.size() < kKeptMatches) m_out.first.push_back(match);
+    m_out.last.push_back(match);
+    if (m_out.last.size() > kKeptMatches) m_out.last.erase(m_out.last.begin());
+  }
+
+  // Combines the logs' picks. Lines of two streams are not ordered against
+  // each other, so "first" takes the first log's and "last" the last log's.
+  RegexExtraction finish() {
+    std::vector<const LogScan*> matched;
+    for (const LogScan& log : m_logs) {
+      m_out.matches += log.matches;
+      if (log.picked) matched.push_back(&log);
+    }
+    std::vector<std::string> labels;
+    for (const LogScan& log : m_logs) labels.push_back(log.label);
+    m_out.looked_in = util::join(labels, " and ");
+    if (matched.size() > 1 && (m_metric.pick == Pick::first || m_metric.pick == Pick::last)) {
+      const LogScan* chosen = m_metric.pick == Pick::first ? matched.front() : matched.back();
+      m_out.picked = chosen->picked;
+      issue(fmt::format(
+          "metric '{}' matched in {} and {}, whose lines are not ordered against each other: pick = \"{}\" took "
+          "{}'s; set stream to the one the value is written to",
+          m_metric.name, matched.front()->label, matched.back()->label, m_metric.pick == Pick::first ? "first" : "last",
+          chosen->label));
+    } else {
+      for (const LogScan* log : matched) pick_value(m_metric.pick, m_out.picked, *log->picked);
+    }
+    return std::move(m_out);
+  }
+
+ private:
+  void issue(std::string message) {
+    if (m_out.issues.size() < kMaxIssuesPerRun) m_out.issues.push_back(std::move(message));
+  }
+
+  const MetricSpec& m_metric;
+  RE2 m_pattern;
+  RegexExtraction m_out;
+  std::vector<LogScan> m_logs;
+};
+
+// Feeds a log's lines to the scans that read it.
+util::Result<void> scan_log(const LogFile& log, std::uint64_t max_bytes, const std::vector<MetricScan*>& scans) {
+  for (MetricScan* scan : scans) scan->begin(log.label);
+  LineSplitter splitter([&](std::string_view line, std::size_t number) {
+    for (MetricScan* scan : scans) scan->line(line, number);
+  });
+  auto read = util::read_file_chunks(log.path, max_bytes, [&](std::string_view chunk) { splitter.feed(chunk); });
+  splitter.finish();
+  return read;
+}
+
+}  // namespace
+
+void LineSplitter::emit() {
+  m_on_line(m_line, m_number);
+  m_line.clear();
+  m_cut_piece = false;
+}
+
+void LineSplitter::feed(std::string_view chunk) {
+  while (!chunk.empty()) {
+    if (m_after_cr && chunk.front() == '\n') {
+      chunk.remove_prefix(1);  // the "\n" of a "\r\n" split across chunks
+      m_after_cr = false;
+      continue;
+    }
+    m_after_cr = false;
+    std::size_t end = chunk.find_first_of("\r\n");
+    std::string_view part = chunk.substr(0, end);
+    // Past the longest line kept, pass the piece on and keep its end for
+    // matches that straddle the cut.
+    while (m_line.size() + part.size() > kMaxLineBytes) {
+      std::size_t take = kMaxLineBytes - m_line.size();
+      m_line.append(part.substr(0, take));
+      part.remove_prefix(take);
+      m_on_line(m_line, m_number);
+      m_line.erase(0, m_line.size() - kLineOverlapBytes);
+      m_cut_piece = true;
+    }
+    m_line.append(part);
+    if (end == std::string_view::npos) return;
+    char ended_by = chunk[end];
+    chunk.remove_prefix(end + 1);
+    emit();
+    ++m_number;
+    if (ended_by == '\r') {
+      if (!chunk.empty() && chunk.front() == '\n')
+        chunk.remove_prefix(1);
+      else if (chunk.empty())
+        m_after_cr = true;
+    }
+  }
+}
+
+void LineSplitter::finish() {
+  if (!m_line.empty() || m_cut_piece) emit();
+}
+
+std::string stream_name(Stream stream) {
+  switch (stream) {
+    case Stream::stdout_stream:
+      return "stdout";
+    case Stream::stderr_stream:
+      return "stderr";
+    case Stream::both_streams:
+      return "stdout and stderr";
+    case Stream::protocol:
+      break;
+  }
+  return "the metrics file";
+}
+
+std::vector<RegexExtraction> extract_regex_metrics(const std::vector<MetricSpec>& metrics,
+                                                   const std::vector<LogFile>& logs, std::uint64_t max_bytes) {
+  std::vector<std::unique_ptr<MetricScan>> scans;
+  for (const MetricSpec& metric : metrics)
+    if (metric.source != Stream::protocol) scans.push_back(std::make_unique<MetricScan>(metric));
+  std::vector<std::string> log_errors;
+  for (const LogFile& log : logs) {
+    std::vector<MetricScan*> readers;
+    for (auto& scan : scans)
+      if (scan->usable() && reads(scan->metric().source, log.stream)) readers.push_back(scan.get());
+    if (readers.empty()) continue;
+    if (auto read = scan_log(log, max_bytes, readers); !read) log_errors.push_back(read.error());
+  }
+  std::vector<RegexExtraction> out;
+  for (auto& scan : scans) {
+    RegexExtraction extraction = scan->finish();
+    extraction.issues.insert(extraction.issues.begin(), log_errors.begin(), log_errors.end());
+    if (extraction.looked_in.empty()) extraction.looked_in = stream_name(scan->metric().source);
+    out.push_back(std::move(extraction));
+  }
+  // A metric read from one stream that matched nothing there: would the other have had it?
+  for (std::size_t i = 0; i < scans.size(); ++i) {
+    const MetricSpec& metric = scans[i]->metric();
+    if (out[i].matches > 0 || !scans[i]->usable() ||
+        (metric.source != Stream::stdout_stream && metric.source != Stream::stderr_stream))
+      continue;
+    for (const LogFile& log : logs) {
+      if (log.stream == metric.source || log.stream == Stream::both_streams) continue;
+      MetricScan other(metric);
+      MetricScan* reader = &other;
+      if (!scan_log(log, max_bytes, {reader})) continue;
+      RegexExtraction found = other.finish();
+      if (found.first.empty()) continue;
+      out[i].issues.push_back(
+          fmt::format("metric '{}': regex matched nothing in {}, but matches {}:{}: set stream = "
+                      "\"{}\" (or \"both\")",
+                      metric.name, stream_name(metric.source), found.first.front().log, found.first.front().line,
+                      stream_name(log.stream)));
+    }
+  }
+  return out;
+}
+
+nlohmann::json regex_metric_specs(const std::vector<MetricSpec>& metrics) {
+  static constexpr const char* kPicks[] = {"last", "first", "min", "max"};
+  nlohmann::json out = nlohmann::json::object();
+  for (const MetricSpec& m : metrics) {
+    if (m.source == Stream::protocol) continue;
+    out[m.name] = {{"regex", m.regex},
+                   {"stream", m.source == Stream::stdout_stream   ? "stdout"
+                              : m.source == Stream::stderr_stream ? "stderr"
+                                                                  : "both"},
+                   {"pick", kPicks[static_cast<int>(m.pick)]}};
+  }
+  return out;
+}
+
+void apply_extractions(const std::vector<RegexExtraction>& extractions, RunReport& report) {
+  for (const RegexExtraction& e : extractions) {
+    for (const std::string& issue : e.issues) add_issue(report, issue);
+    if (e.picked)
+      report.metrics[e.metric] = *e.picked;
+    else
+      report.metrics.erase(e.metric);
+  }
+}
+
 void apply_regex_metric(const MetricSpec& metric, std::string_view output, const std::string& label,
                         RunReport& report) {
   // RE2 runs in time linear in the line whatever the pattern, so a line of
   // output cannot stall the sweep. The policy loader refused what RE2 can't do.
-  const RE2 pattern(metric.regex, metric_regex_options());
-  if (!pattern.ok()) {
-    add_issue(report, fmt::format("metric '{}': regex not usable: {}", metric.name, pattern.error()));
-    return;
+  MetricScan scan(metric);
+  if (scan.usable()) {
+    scan.begin(label);
+    LineSplitter splitter([&](std::string_view line, std::size_t number) { scan.line(line, number); });
+    splitter.feed(output);
+    splitter.finish();
   }
-  std::optional<double> picked;
-  std::size_t line_number = 0;
-  while (!output.empty()) {
-    std::size_t newline = output.find('\n');
-    std::string_view line = output.substr(0, newline);
-    output.remove_prefix(newline == std::string_view::npos ? output.size() : newline + 1);
-    ++line_number;
-    re2::StringPiece group;
-    if (!RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), pattern, &group) || group.data() == nullptr)
-      continue;
-    std::string text(group.data(), group.size());
-    double value = 0;
-    const char* begin = text.data();
-    const char* end = text.data() + text.size();
-    if (!text.empty() && *begin == '+') ++begin;
-    auto [ptr, ec] = std::from_chars(begin, end, value);
-    if (ec != std::errc() || ptr != end) {
-      if (text == "nan" || text == "NaN" || text == "-nan")
-        value = std::numeric_limits<double>::quiet_NaN();
-      else if (text == "inf" || text == "Infinity")
-        value = std::numeric_limits<double>::infinity();
-      else if (text == "-inf" || text == "-Infinity")
-        value = -std::numeric_limits<double>::infinity();
-      else {
-        add_issue(report, fmt::format("{}:{}: metric '{}' matched '{}', which is not a number", label, line_number,
-                                      metric.name, text));
-        continue;
-      }
-    }
-    if (!std::isfinite(value))
-      add_issue(report,
-                fmt::format("{}:{}: metric '{}' is {}", label, line_number, metric.name, util::format_number(value)));
-    switch (metric.pick) {
-      case Pick::first:
-        if (!picked) picked = value;
-        break;
-      case Pick::last:
-        picked = value;
-        break;
-      case Pick::min:
-        if (!picked || value < *picked || std::isnan(value)) picked = value;
-        break;
-      case Pick::max:
-        if (!picked || value > *picked || std::isnan(value)) picked = value;
-        break;
-    }
-  }
-  if (picked) report.metrics[metric.name] = *picked;
+  apply_extractions({scan.finish()}, report);
 }
 
 }  // namespace seedgate

@@ -243,12 +243,14 @@ void parse_metrics(const Parser& p, const toml::node& node, Policy& policy) {
         p.fail(*n, fmt::format("'regex' is not a regular expression RE2 can run (no backreferences or lookaround): {}",
                                groups.error()));
       if (*groups < 1) p.fail(*n, "'regex' needs a capture group for the value, such as 'loss=([0-9.eE+-]+)'");
-      m.source = Stream::stdout_stream;
+      m.source = Stream::both_streams;
     }
     if (auto n = t.get("stream")) {
       if (m.regex.empty()) p.fail(*n, "'stream' applies only with 'regex'");
-      m.source =
-          p.choice(*n, "stream", {"stdout", "stderr"}) == "stdout" ? Stream::stdout_stream : Stream::stderr_stream;
+      std::string stream = p.choice(*n, "stream", {"both", "stdout", "stderr"});
+      m.source = stream == "stdout"   ? Stream::stdout_stream
+                 : stream == "stderr" ? Stream::stderr_stream
+                                      : Stream::both_streams;
     }
     if (auto n = t.get("pick")) {
       if (m.regex.empty()) p.fail(*n, "'pick' applies only with 'regex'");

@@ -75,14 +75,14 @@ struct SweepSpec {
   int jobs = 0;  // 0: "auto", one per CPU
 };
 
-enum class Stream { protocol, stdout_stream, stderr_stream };
+enum class Stream { protocol, stdout_stream, stderr_stream, both_streams };
 enum class Pick { last, first, min, max };
 
 struct MetricSpec {
   std::string name;
   checks::Goal goal = checks::Goal::maximize;
   Stream source = Stream::protocol;
-  std::string regex;  // with Stream::stdout_stream / stderr_stream; group 1 is the value
+  std::string regex;  // with a stream other than protocol; group 1 is the value
   Pick pick = Pick::last;
   bool required = true;  // a finished run that does not report it has failed
 };

@@ -316,6 +316,7 @@ json to_json(const SweepResults& results) {
       {"interrupted", results.interrupted},
       {"wall_seconds", results.wall_seconds},
       {"environment", results.environment},
+      {"regex_metrics", results.regex_metrics},
       {"runs", runs},
       {"checks", checks},
       {"verdict", to_string(results.verdict)},
@@ -365,6 +366,7 @@ util::Result<SweepResults> results_from_json(const json& v, const std::string& l
     results.interrupted = v.value("interrupted", false);
     results.wall_seconds = v.value("wall_seconds", 0.0);
     results.environment = v.value("environment", json::object());
+    if (auto regex = v.find("regex_metrics"); regex != v.end() && regex->is_object()) results.regex_metrics = *regex;
     for (const json& run : v.at("runs")) {
       auto record = run_record_from_json(run);
       if (!record) return util::make_error(fmt::format("{}: {}", label, record.error()));

@@ -98,6 +98,9 @@ struct SweepResults {
   bool interrupted = false;
   double wall_seconds = 0;
   nlohmann::json environment = nlohmann::json::object();
+  // How the regex metrics were read (metric -> regex, stream, pick), so that
+  // `check` re-reads the stored logs when a policy's pattern changed.
+  nlohmann::json regex_metrics = nlohmann::json::object();
   std::vector<CheckResult> checks;  // filled by evaluation
   SweepVerdict verdict = SweepVerdict::none;
   std::optional<ShardInfo> shard;      // set in a shard's own results

@@ -239,6 +239,7 @@ util::Result<SweepResults> merge_shards(const std::vector<SweepResults>& shards,
   out.subject = first.subject;
   out.seeds = first.seeds;
   out.environment = first.environment;
+  out.regex_metrics = first.regex_metrics;
 
   // Runs in an unsharded sweep's order: the plan's runs, then the skipped ones.
   std::map<std::string, std::size_t> order;

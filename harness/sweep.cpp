@@ -94,7 +94,7 @@ void classify_run(const Policy& policy, RunRecord& record) {
       record.message = metric.source == Stream::protocol
                            ? fmt::format("metric '{}' was not reported in the metrics file", metric.name)
                            : fmt::format("metric '{}': regex '{}' matched nothing in {}", metric.name, metric.regex,
-                                         metric.source == Stream::stdout_stream ? "stdout" : "stderr");
+                                         stream_name(metric.source));
       return;
     }
   }
@@ -107,6 +107,78 @@ void classify_run(const Policy& policy, RunRecord& record) {
   }
   record.status = RunStatus::passed;
   record.message.clear();
+}
+
+namespace {
+
+// "metric 'loss': regex 'b' (the sweep's: 'a')".
+std::string describe_change(const std::string& name, const nlohmann::json& before, const nlohmann::json& now) {
+  std::vector<std::string> changes;
+  for (const char* key : {"regex", "stream", "pick"}) {
+    std::string was = before.contains(key) && before[key].is_string() ? before[key].get<std::string>() : "";
+    std::string is = now[key].get<std::string>();
+    if (was != is) changes.push_back(fmt::format("{} '{}' (the sweep's: '{}')", key, is, was));
+  }
+  return fmt::format("metric '{}': {}", name, util::join(changes, ", "));
+}
+
+}  // namespace
+
+util::Result<std::vector<std::string>> reextract_regex_metrics(const Policy& policy, SweepResults& results,
+                                                               const std::vector<std::filesystem::path>& roots) {
+  const nlohmann::json now = regex_metric_specs(policy.metrics);
+  std::vector<MetricSpec> changed;
+  std::vector<std::string> notes;
+  for (const MetricSpec& metric : policy.metrics) {
+    if (metric.source == Stream::protocol) continue;
+    auto before = results.regex_metrics.find(metric.name);
+    if (before != results.regex_metrics.end() && *before == now[metric.name]) continue;
+    changed.push_back(metric);
+    notes.push_back(before == results.regex_metrics.end()
+                        ? fmt::format("metric '{}': the results do not say how it was read", metric.name)
+                        : describe_change(metric.name, *before, now[metric.name]));
+  }
+  if (changed.empty()) return notes;
+  std::size_t reread = 0;
+  for (RunRecord& record : results.runs) {
+    if (record.status != RunStatus::passed && record.status != RunStatus::failed) continue;
+    std::optional<std::filesystem::path> dir;
+    for (const std::filesystem::path& root : roots) {
+      std::error_code ec;
+      std::filesystem::path candidate = root / "runs" / record.run.id;
+      if (std::filesystem::exists(candidate / "stdout.log", ec) ||
+          std::filesystem::exists(candidate / "stderr.log", ec)) {
+        dir = candidate;
+        break;
+      }
+    }
+    if (!dir) {
+      if (!record.process.succeeded()) continue;  // it failed before any metric mattered
+      return util::make_error(
+          fmt::format("{}; the logs of run {} are not under {}: run the sweep again to read the metric the new way",
+                      util::join(notes, "; "), record.run.id, (roots.front() / "runs" / record.run.id).string()));
+    }
+    std::vector<std::string> kept;
+    for (const std::string& issue : record.report.issues) {
+      bool about_changed = std::any_of(changed.begin(), changed.end(), [&](const MetricSpec& m) {
+        return issue.find(fmt::format("metric '{}'", m.name)) != std::string::npos;
+      });
+      if (!about_changed) kept.push_back(issue);
+    }
+    record.report.issues = std::move(kept);
+    apply_extractions(extract_regex_metrics(changed,
+                                            {{Stream::stdout_stream, *dir / "stdout.log", "stdout.log"},
+                                             {Stream::stderr_stream, *dir / "stderr.log", "stderr.log"}},
+                                            policy.subject.output_limit + 4096),
+                      record.report);
+    ++reread;
+  }
+  for (const MetricSpec& metric : changed) results.regex_metrics[metric.name] = now[metric.name];
+  notes.push_back(fmt::format("read {} again from the stored logs of {} run{}",
+                              changed.size() == 1 ? fmt::format("metric '{}'", changed.front().name)
+                                                  : fmt::format("{} metrics", changed.size()),
+                              reread, reread == 1 ? "" : "s"));
+  return notes;
 }
 
 namespace {
@@ -264,6 +336,7 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
   results.policy_digest = policy.digest;
   results.subject = policy.subject.name;
   results.environment = environment_fingerprint(gpu_count);
+  results.regex_metrics = regex_metric_specs(policy.metrics);
   LookRunner look_runner{policy, adapter, runner, options, gpu_count, hostname(), runs_prefix};
 
   // A sequential sweep looks at count, 2 count, ... seeds up to max and stops
@@ -290,7 +363,7 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
     results.interrupted = !completed;
     if (!completed || !wants_more_seeds(policy, results)) break;
   }
-  adapter.describe_environment(results.runs, results.environment);
+  adapter.describe_environment(policy, results.runs, results.environment);
   results.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (options.shard) {
     results.shard = ShardInfo{options.shard->index, options.shard->count, plan_digest(policy),

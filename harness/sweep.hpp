@@ -30,6 +30,14 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
 // The status and message a run gets from its process result and report.
 void classify_run(const Policy& policy, RunRecord& record);
 
+// When the policy reads a regex metric differently from the sweep that made
+// `results` (its regex, stream or pick changed), reads it again from each
+// run's logs kept under one of `roots` (the results files' folders, as
+// runs/<id>/), before the runs are classified again. Returns what it re-read,
+// in words; an error when a run's logs are gone.
+util::Result<std::vector<std::string>> reextract_regex_metrics(const Policy& policy, SweepResults& results,
+                                                               const std::vector<std::filesystem::path>& roots);
+
 std::string seedgate_version();
 
 }  // namespace seedgate

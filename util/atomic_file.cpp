@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -97,6 +98,26 @@ Result<int> open_regular_file(const std::filesystem::path& path) {
 
 Result<std::string> read_file(const std::filesystem::path& path) {
   return read_file_tail(path, std::string::npos);
+}
+
+Result<void> read_file_chunks(const std::filesystem::path& path, std::uint64_t max_bytes,
+                              const std::function<void(std::string_view chunk)>& on_chunk) {
+  auto opened = open_regular_file(path);
+  if (!opened) return make_error(opened.error());
+  FileDescriptor fd(*opened);
+  char buffer[65536];
+  std::uint64_t left = max_bytes;
+  while (left > 0) {
+    ssize_t got = ::read(fd.get(), buffer, static_cast<std::size_t>(std::min<std::uint64_t>(sizeof buffer, left)));
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return make_error(fmt::format("cannot read {}: {}", path.string(), errno_text()));
+    }
+    if (got == 0) break;
+    left -= static_cast<std::uint64_t>(got);
+    on_chunk(std::string_view(buffer, static_cast<std::size_t>(got)));
+  }
+  return {};
 }
 
 Result<std::string> read_file_tail(const std::filesystem::path& path, std::size_t max_bytes) {

@@ -1,7 +1,9 @@
 #pragma once
 // Whole-file reads and atomic writes: a reader sees the old file or the new
 // one, never half of either, even if the writer is killed mid-write.
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +21,11 @@ Result<void> write_file_atomic(const std::filesystem::path& path, std::string_vi
 Result<int> open_regular_file(const std::filesystem::path& path);
 
 Result<std::string> read_file(const std::filesystem::path& path);
+
+// Reads at most `max_bytes` from the start of a regular file, handing each
+// chunk to `on_chunk` as it arrives, so the file is never held whole.
+Result<void> read_file_chunks(const std::filesystem::path& path, std::uint64_t max_bytes,
+                              const std::function<void(std::string_view chunk)>& on_chunk);
 
 // Reads at most `max_bytes` from the end of the file.
 Result<std::string> read_file_tail(const std::filesystem::path& path, std::size_t max_bytes);

@@ -41,21 +41,13 @@ RunReport CommandAdapter::collect(const Policy& policy, const RunSpec& run, cons
       parse_protocol(*content, "metrics.jsonl", report);
     }
   }
-  std::optional<std::string> stdout_text, stderr_text;
-  for (const MetricSpec& metric : policy.metrics) {
-    if (metric.source == Stream::protocol) continue;
-    bool is_stdout = metric.source == Stream::stdout_stream;
-    std::optional<std::string>& text = is_stdout ? stdout_text : stderr_text;
-    const std::filesystem::path& path = is_stdout ? spec.stdout_path : spec.stderr_path;
-    if (!text) {
-      // seedgate wrote these, capped; the program may still have replaced
-      // them (by a FIFO, say), so they are read as any file it names.
-      auto content = util::read_file_tail(path, spec.output_limit + 4096);
-      if (!content) report.issues.push_back(content.error());
-      text = content ? *content : std::string();
-    }
-    apply_regex_metric(metric, *text, is_stdout ? "stdout.log" : "stderr.log", report);
-  }
+  // seedgate wrote the logs, capped; the program may still have replaced
+  // them (by a FIFO, say), so they are read as any file it names.
+  apply_extractions(extract_regex_metrics(policy.metrics,
+                                          {{Stream::stdout_stream, spec.stdout_path, "stdout.log"},
+                                           {Stream::stderr_stream, spec.stderr_path, "stderr.log"}},
+                                          spec.output_limit + 4096),
+                    report);
   auto values = placeholder_values(run, context);
   for (const auto& [name, path_template] : policy.artifacts) {
     std::filesystem::path path = expand_placeholders(path_template, values);

@@ -119,5 +119,54 @@ TEST(RegexMetricTest, NoMatchLeavesMetricMissing) {
   EXPECT_FALSE(r.metrics.count("error"));
 }
 
+// Lines of every kind of ending, fed a byte at a time: a "\r\n" split across
+// chunks ends one line, not two.
+TEST(LineSplitterTest, EveryLineEndInAnyChunking) {
+  const std::string text = "a\nb\r\nc\rd\r\re\n\nf";
+  for (std::size_t step : {std::size_t{1}, std::size_t{2}, std::size_t{3}, text.size()}) {
+    std::vector<std::pair<std::string, std::size_t>> lines;
+    LineSplitter splitter([&](std::string_view line, std::size_t n) { lines.emplace_back(line, n); });
+    for (std::size_t i = 0; i < text.size(); i += step) splitter.feed(std::string_view(text).substr(i, step));
+    splitter.finish();
+    std::vector<std::pair<std::string, std::size_t>> expected = {{"a", 1}, {"b", 2}, {"c", 3}, {"d", 4},
+                                                                 {"", 5},  {"e", 6}, {"", 7},  {"f", 8}};
+    EXPECT_EQ(lines, expected) << "chunks of " << step;
+  }
+}
+
+// A line longer than the longest kept reaches the scan in overlapping pieces,
+// so a value anywhere in it (even across a cut) is found, in bounded memory.
+TEST(LineSplitterTest, LineOfAnyLengthInBoundedPieces) {
+  std::string line(3 * kMaxLineBytes, 'x');
+  line.replace(kMaxLineBytes - 5, 10, "loss=0.125");  // straddles the first cut
+  std::size_t pieces = 0, longest = 0;
+  MetricSpec metric;
+  metric.name = "loss";
+  metric.regex = "loss=([0-9.]+)";
+  RunReport report;
+  apply_regex_metric(metric, line + "\n", "stdout.log", report);
+  EXPECT_EQ(report.metrics.at("loss"), 0.125);
+  LineSplitter splitter([&](std::string_view piece, std::size_t n) {
+    EXPECT_EQ(n, 1u);
+    ++pieces;
+    longest = std::max(longest, piece.size());
+  });
+  for (std::size_t i = 0; i < line.size(); i += 65536) splitter.feed(std::string_view(line).substr(i, 65536));
+  splitter.finish();
+  EXPECT_EQ(pieces, 4u);
+  EXPECT_EQ(longest, kMaxLineBytes);
+}
+
+// tqdm redraws its bar with "\r": the last value is the last update's.
+TEST(RegexMetricTest, ProgressBarUpdatesAreLines) {
+  MetricSpec metric;
+  metric.name = "loss";
+  metric.regex = "loss=([0-9.]+)";
+  RunReport report;
+  apply_regex_metric(metric, "epoch 1: 10%|#  | loss=0.9\r 50%|###  | loss=0.5\r100%|#####| loss=0.25\n", "stderr.log",
+                     report);
+  EXPECT_EQ(report.metrics.at("loss"), 0.25);
+}
+
 }  // namespace
 }  // namespace seedgate
