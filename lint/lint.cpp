@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <deque>
+#include <map>
 #include <set>
 #include <unordered_map>
 
@@ -18,9 +19,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view kCppExtensions[] = {".cpp", ".cc",  ".cxx", ".c++", ".cu",  ".hpp", ".h",
-                                               ".hh",  ".hxx", ".h++", ".cuh", ".ipp", ".inl"};
-constexpr std::string_view kCppSources[] = {".cpp", ".cc", ".cxx", ".c++", ".cu"};
+// C sources and headers are linted as C++: the tokenizer and the rules read both.
+constexpr std::string_view kCppExtensions[] = {".cpp", ".cc", ".cxx", ".c++", ".cu",  ".c",   ".hpp",
+                                               ".h",   ".hh", ".hxx", ".h++", ".cuh", ".ipp", ".inl"};
+constexpr std::string_view kCppSources[] = {".cpp", ".cc", ".cxx", ".c++", ".cu", ".c"};
 
 // `*`, `?` within a component, `**` across components.
 bool match_here(std::string_view p, std::string_view s) {
@@ -218,6 +220,33 @@ class Lines {
   std::vector<std::size_t> m_starts{0};
 };
 
+// Adds one file's facts to the answers over a set of files.
+void add_facts(ProjectFacts& p, const FileFacts& f) {
+  p.torch_seeded |= f.seeds_torch;
+  p.random_seeded |= f.seeds_random;
+  p.numpy_seeded |= f.seeds_numpy;
+  p.seed_flows |= f.reads_seed;
+  if (static_cast<int>(f.determinism) > static_cast<int>(p.determinism)) p.determinism = f.determinism;
+}
+
+// The programs of a project without configured entry points: C++ files that
+// define main(); Python files that test __name__ == "__main__", and those no
+// other file imports (a script), except package __init__.py files.
+std::vector<std::size_t> detect_entry_points(const std::vector<SourceFile>& files, const std::vector<FileFacts>& facts,
+                                             const std::vector<std::vector<std::size_t>>& edges) {
+  std::vector<bool> imported(files.size(), false);
+  for (std::size_t i = 0; i < files.size(); ++i)
+    for (std::size_t j : edges[i])
+      if (j != i) imported[j] = true;
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    bool script =
+        files[i].language == Language::python && !imported[i] && fs::path(files[i].path).filename() != "__init__.py";
+    if (facts[i].defines_main || script) out.push_back(i);
+  }
+  return out;
+}
+
 }  // namespace
 
 SourceFile make_source(std::string path, Language language, std::string text) {
@@ -277,7 +306,8 @@ util::Result<std::vector<SourceFile>> read_sources(const fs::path& root, const s
       return util::make_error(fmt::format("lint path '{}' does not exist", shown(fs::absolute(full))));
     if (fs::is_regular_file(status)) {
       if (!language_of(full))
-        return util::make_error(fmt::format("lint path '{}' is not a C++ or Python file", shown(fs::absolute(full))));
+        return util::make_error(
+            fmt::format("lint path '{}' is not a C, C++ or Python file", shown(fs::absolute(full))));
       std::string path = shown(fs::absolute(full));
       if (seen.insert(path).second) found.emplace_back(path, full);
       continue;
@@ -317,53 +347,109 @@ util::Result<LintReport> lint_sources(const std::vector<SourceFile>& files, cons
   std::vector<FileFacts> facts;
   facts.reserve(files.size());
   for (const SourceFile& f : files) facts.push_back(gather_facts(Scan(f)));
+  FileIndex index(files);
+  std::vector<std::vector<std::size_t>> edges = build_edges(files, facts, index);
 
-  // Reachability from the entry points (every file when none are named).
-  std::vector<bool> reachable(files.size(), config.entry_points.empty());
-  std::vector<std::size_t> order;  // entry points first, then path order
-  if (!config.entry_points.empty()) {
-    FileIndex index(files);
-    std::vector<std::vector<std::size_t>> edges = build_edges(files, facts, index);
-    std::deque<std::size_t> queue;
+  // The entry points: the policy's, or else every program found (see detect_entry_points).
+  bool configured = !config.entry_points.empty();
+  std::vector<std::size_t> entries;
+  if (configured) {
     for (const std::string& entry : config.entry_points) {
       auto i = index.exact(fs::path(strip_dot_slash(entry)).lexically_normal().generic_string());
       if (!i) return util::make_error(fmt::format("lint entry point '{}' is not among the linted files", entry));
-      order.push_back(*i);
-      if (!reachable[*i]) queue.push_back(*i);
-      reachable[*i] = true;
+      if (std::find(entries.begin(), entries.end(), *i) == entries.end()) entries.push_back(*i);
     }
+  } else {
+    entries = detect_entry_points(files, facts, edges);
+  }
+  // What each entry point reaches (itself first, then breadth first), and
+  // which entry points reach each file.
+  std::vector<std::vector<std::size_t>> reach(entries.size());
+  std::vector<std::vector<std::size_t>> reached_by(files.size());
+  for (std::size_t e = 0; e < entries.size(); ++e) {
+    std::vector<bool> seen(files.size(), false);
+    std::deque<std::size_t> queue{entries[e]};
+    seen[entries[e]] = true;
     while (!queue.empty()) {
       std::size_t i = queue.front();
       queue.pop_front();
+      reach[e].push_back(i);
+      reached_by[i].push_back(e);
       for (std::size_t j : edges[i]) {
-        if (reachable[j]) continue;
-        reachable[j] = true;
+        if (seen[j]) continue;
+        seen[j] = true;
         queue.push_back(j);
       }
     }
   }
-  for (std::size_t i = 0; i < files.size(); ++i) order.push_back(i);
 
+  // Each entry point's answers, over what it reaches.
+  std::vector<ProjectFacts> entry_facts(entries.size());
+  for (std::size_t e = 0; e < entries.size(); ++e) {
+    entry_facts[e].seedless_entry = files[entries[e]].path;
+    for (std::size_t i : reach[e]) add_facts(entry_facts[e], facts[i]);
+  }
+  // Files no entry point reaches are judged by the project's answers: over
+  // the files the policy's entry points reach, or over every file.
   std::array<ProjectFacts, 2> project{};  // by language
   for (std::size_t i = 0; i < files.size(); ++i) {
-    if (!reachable[i]) continue;
-    ProjectFacts& p = project[static_cast<std::size_t>(files[i].language)];
-    p.torch_seeded |= facts[i].seeds_torch;
-    p.random_seeded |= facts[i].seeds_random;
-    p.numpy_seeded |= facts[i].seeds_numpy;
-    if (static_cast<int>(facts[i].determinism) > static_cast<int>(p.determinism)) p.determinism = facts[i].determinism;
+    if (configured && reached_by[i].empty()) continue;
+    add_facts(project[static_cast<std::size_t>(files[i].language)], facts[i]);
   }
-  // "Is torch seeded?" is asked once per language, at its first reachable use.
-  std::array<std::size_t, 2> unseeded_torch{npos, npos};
-  for (std::size_t i : order) {
-    auto language = static_cast<std::size_t>(files[i].language);
-    if (reachable[i] && facts[i].torch_use.found() && !project[language].torch_seeded &&
-        unseeded_torch[language] == npos)
-      unseeded_torch[language] = i;
+  auto context_of = [&](std::size_t i) {
+    if (reached_by[i].empty()) return project[static_cast<std::size_t>(files[i].language)];
+    ProjectFacts c = entry_facts[reached_by[i].front()];
+    c.seedless_entry.clear();
+    for (std::size_t e : reached_by[i]) {
+      const ProjectFacts& p = entry_facts[e];
+      c.torch_seeded &= p.torch_seeded;
+      c.random_seeded &= p.random_seeded;
+      c.numpy_seeded &= p.numpy_seeded;
+      if (static_cast<int>(p.determinism) < static_cast<int>(c.determinism)) c.determinism = p.determinism;
+      if (!p.seed_flows && c.seedless_entry.empty()) c.seedless_entry = p.seedless_entry;
+      c.seed_flows &= p.seed_flows;
+    }
+    return c;
+  };
+
+  // "Is torch seeded?" is asked once per entry point, at its first use of
+  // torch; where a language has no entry point (a library), once for the
+  // project, at the first use.
+  std::map<std::size_t, std::vector<std::string>> unseeded_torch;  // file -> the entry points it is reported for
+  std::array<bool, 2> has_entry{false, false};
+  for (std::size_t e = 0; e < entries.size(); ++e) {
+    has_entry[static_cast<std::size_t>(files[entries[e]].language)] = true;
+    if (entry_facts[e].torch_seeded) continue;
+    for (std::size_t i : reach[e]) {
+      if (!facts[i].torch_use.found()) continue;
+      unseeded_torch[i].push_back(files[entries[e]].path);
+      break;
+    }
+  }
+  if (!configured) {
+    std::array<bool, 2> reported{false, false};
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      auto language = static_cast<std::size_t>(files[i].language);
+      if (has_entry[language] || reported[language] || !facts[i].torch_use.found() || project[language].torch_seeded)
+        continue;
+      reported[language] = true;
+      unseeded_torch[i];  // for the project
+    }
   }
 
   LintReport report;
   report.fail_on = config.fail_on;
+  // The versions judged against, for the frameworks the project uses.
+  auto includes = [&](const FileFacts& f, std::string_view prefix) {
+    return std::any_of(f.includes.begin(), f.includes.end(),
+                       [&](const std::string& inc) { return inc.starts_with(prefix); });
+  };
+  if (std::any_of(facts.begin(), facts.end(), [](const FileFacts& f) { return f.uses_xgboost; }))
+    report.versions.push_back({"XGBoost", config.xgboost_version, config.xgboost_version_source});
+  if (std::any_of(facts.begin(), facts.end(), [&](const FileFacts& f) {
+        return f.torch_use.found() || includes(f, "torch/") || includes(f, "ATen/");
+      }))
+    report.versions.push_back({"torch", config.torch_version, config.torch_version_source});
   for (std::size_t i = 0; i < files.size(); ++i) {
     const SourceFile& file = files[i];
     report.files += 1;
@@ -371,24 +457,36 @@ util::Result<LintReport> lint_sources(const std::vector<SourceFile>& files, cons
     report.lines += lines.count();
     Scan scan(file);
     Sink sink;
-    const ProjectFacts& p = project[static_cast<std::size_t>(file.language)];
+    const ProjectFacts p = context_of(i);
     RuleContext context{scan, facts[i], p, config, sink};
-    if (unseeded_torch[static_cast<std::size_t>(file.language)] == i) {
-      std::string where = config.entry_points.empty()
-                              ? std::string("in the project")
-                              : fmt::format("from the entry points ({})", util::join(config.entry_points, ", "));
+    bool cpp = file.language == Language::cpp;
+    if (auto it = unseeded_torch.find(i); it != unseeded_torch.end()) {
+      std::string where = it->second.empty() ? std::string("in the project")
+                                             : fmt::format("in {} or the files it {}", util::join(it->second, ", "),
+                                                           cpp ? "includes" : "imports");
       Token at{TokenKind::identifier, {}, facts[i].torch_use.line, facts[i].torch_use.column};
       sink.add(
           "torch-no-seed", at,
-          file.language == Language::cpp
-              ? fmt::format("torch is used but torch::manual_seed is never called {}", where)
+          cpp ? fmt::format("torch is used but torch::manual_seed is never called {}", where)
               : fmt::format("torch is imported but torch.manual_seed or seed_everything is never called {}", where));
     }
+    // A file no configured entry point reaches is not part of the program a sweep runs.
+    if (!p.seed_flows && !(configured && reached_by[i].empty())) {
+      std::string where =
+          p.seedless_entry.empty() ? std::string("in the project") : fmt::format("that {} reaches", p.seedless_entry);
+      for (const FileFacts::ConstantSeed& c : facts[i].constant_seeds) {
+        sink.add("constant-seed", Token{TokenKind::identifier, {}, c.at.line, c.at.column},
+                 fmt::format("{} fixes the seed, and nothing {} reads SEEDGATE_SEED or a command-line seed: the "
+                             "sweep's seeds cannot reach the program",
+                             c.what, where));
+      }
+    }
     check_torch(context);
-    if (file.language == Language::cpp) {
+    if (cpp) {
       check_cpp(context);
     } else {
       check_python(context);
+      check_sklearn(context);
     }
     check_xgboost(context);
     Suppressions suppressions = read_suppressions(file, sink);

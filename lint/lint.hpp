@@ -26,7 +26,13 @@ struct LintConfig {
   std::vector<std::string> exclude;                     // globs: "build", "third_party/**", "*_pb2.py"
   std::vector<std::string> entry_points;                // where seeds must be reachable from; empty: the whole project
   std::optional<Severity> fail_on = Severity::warning;  // nullopt: findings never fail
-  std::string libtorch_version;                         // "2.1": which ops have a deterministic kernel
+  // The versions the rules judge against ("2.1", "1.7.4"); empty: unknown,
+  // judged as the newest release. Set by [lint] or, where it names none, from
+  // the installed headers (assume_installed_versions in lint/config.hpp).
+  std::string torch_version;  // which ops have a deterministic kernel
+  std::string torch_version_source;
+  std::string xgboost_version;  // which parameters are deprecated or removed
+  std::string xgboost_version_source;
   std::map<std::string, std::optional<Severity>, std::less<>> rules;  // nullopt: off
 };
 
@@ -65,8 +71,16 @@ struct Finding {
   std::string fingerprint;  // stable across unrelated edits: rule, path, the line's text, occurrence
 };
 
+// A framework version the rules judged against, for the project's frameworks.
+struct AssumedVersion {
+  std::string framework;  // "XGBoost", "torch"
+  std::string version;    // empty: none set or installed, judged as the newest release
+  std::string source;     // "[lint] xgboost_version", "installed: /usr/include/xgboost/version_config.h"
+};
+
 struct LintReport {
   std::vector<Finding> findings;  // sorted by path, line, column, rule
+  std::vector<AssumedVersion> versions;
   std::size_t files = 0;
   std::size_t lines = 0;
   std::size_t suppressed = 0;

@@ -65,6 +65,14 @@ std::string format_text(const LintReport& report) {
     out += '\n';
     counts[static_cast<int>(f.severity)] += 1;
   }
+  if (!report.versions.empty()) {
+    std::vector<std::string> parts;
+    for (const AssumedVersion& v : report.versions) {
+      parts.push_back(v.version.empty() ? fmt::format("{} (none set or installed: the newest release)", v.framework)
+                                        : fmt::format("{} {} ({})", v.framework, v.version, v.source));
+    }
+    out += fmt::format("judged against {}\n", util::join(parts, ", "));
+  }
   out += fmt::format("{} ({}, {}, {}) in {}, {}", plural(report.findings.size(), "finding"), plural(counts[2], "error"),
                      plural(counts[1], "warning"), plural(counts[0], "note"), plural(report.files, "file"),
                      plural(report.lines, "line"));
@@ -108,6 +116,12 @@ std::string format_sarif(const LintReport& report, const LintConfig& config, std
     if (auto it = rule_index.find(f.rule); it != rule_index.end()) result["ruleIndex"] = it->second;
     results.push_back(std::move(result));
   }
+  // The framework versions the rules judged against (version null: none set
+  // or installed, judged as the newest release).
+  json versions = json::object();
+  for (const AssumedVersion& v : report.versions) {
+    versions[v.framework] = {{"version", v.version.empty() ? json(nullptr) : json(v.version)}, {"source", v.source}};
+  }
   json sarif = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
                 {"version", "2.1.0"},
                 {"runs",
@@ -119,6 +133,7 @@ std::string format_sarif(const LintReport& report, const LintConfig& config, std
                        {"informationUri", "https://github.com/seedgate/seedgate"},
                        {"rules", rules}}}}},
                    {"columnKind", "utf16CodeUnits"},
+                   {"properties", {{"assumedVersions", versions}}},
                    {"results", results}}}}};
   // Source text need not be UTF-8: invalid bytes become U+FFFD, not an exception.
   return sarif.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

@@ -28,8 +28,8 @@ constexpr std::array kRules = {
              "(at::globalContext().setDeterministicAlgorithms(true, false), torch.use_deterministic_algorithms(True), "
              "or seedgate::torch::configure(), which does it in deterministic mode): LibTorch then uses a "
              "deterministic kernel where one exists and raises where none does, instead of silently varying. "
-             "warn_only only prints a warning. Set [lint] libtorch_version to be told which operations have no "
-             "deterministic kernel in your LibTorch."},
+             "warn_only only prints a warning. [lint] torch_version (default: the installed LibTorch's headers) says "
+             "which operations have no deterministic kernel in your version."},
     RuleInfo{"torch-deterministic-warn-only", Severity::warning, "C++, Python",
              "deterministic algorithms enabled with warn_only in a file that asks for determinism",
              "warn_only=True turns the error a nondeterministic operation would raise into a warning on stderr, so "
@@ -63,6 +63,22 @@ constexpr std::array kRules = {
              "In scikit-learn, random_state=None means \"use numpy's global generator\", so splits, bootstraps and "
              "initialisations change in every run unless numpy happens to be seeded first. Pass the seed "
              "seedgate gives (random_state=int(os.environ[\"SEEDGATE_SEED\"]))."},
+    RuleInfo{"sklearn-missing-random-state", Severity::warning, "Python",
+             "scikit-learn estimator or splitter that draws random numbers is given no random_state",
+             "Without random_state, scikit-learn's forests, boosting, k-means, MLPs, SGD, shuffled splits and the "
+             "rest draw from numpy's global generator: splits, bootstraps and initialisations change in every run "
+             "(and under a sweep, the seed seedgate passes never reaches them). Pass the run's seed: "
+             "random_state=int(os.environ[\"SEEDGATE_SEED\"]), or a numpy Generator made from it. Classes that draw "
+             "only in some settings are flagged only there: KFold and StratifiedKFold with shuffle=True, "
+             "train_test_split unless shuffle=False, SVC with probability=True, LogisticRegression with the sag, saga "
+             "or liblinear solver, PCA with the randomized or arpack solver."},
+    RuleInfo{"constant-seed", Severity::warning, "C++, Python",
+             "seed fixed in the code where the configured seed should flow",
+             "torch.manual_seed(1), np.random.seed(0), random.seed(42), random_state=0 or std::mt19937 engine(42) "
+             "give every run the same seed, and nothing the entry point reaches reads the seed seedgate passes (the "
+             "SEEDGATE_SEED environment variable, a command-line argument such as --seed, or the seedgate client's "
+             "configure()): a sweep over seeds runs the same program N times and its seed checks say nothing. Take "
+             "the seed from SEEDGATE_SEED or from the command line ({seed} in the policy's command)."},
     RuleInfo{"python-unseeded-rng", Severity::warning, "Python", "global random generator used but never seeded",
              "random.* and numpy.random.* functions draw from a global generator; nothing reachable in the project "
              "seeds it (random.seed, np.random.seed, seed_everything), and np.random.default_rng() or "
@@ -102,10 +118,13 @@ constexpr std::array kRules = {
              "The default tree_method changed between releases (approximate or exact before 2.0, hist from 2.0), so "
              "the same program trains a different model after an upgrade. Set tree_method explicitly "
              "(seedgate::xgboost::apply() sets \"hist\" unless told otherwise)."},
-    RuleInfo{"xgboost-removed-param", Severity::error, "C++, Python", "XGBoost parameter removed in 3.1",
+    RuleInfo{"xgboost-removed-param", Severity::error, "C++, Python",
+             "XGBoost parameter deprecated or removed in the version judged against",
              "gpu_id and tree_method = \"gpu_hist\" were deprecated in XGBoost 2.0 and removed in 3.1; on new "
              "releases the program fails, and on old ones gpu_hist's histogram is not deterministic by default. "
-             "Use device = \"cuda\" (or \"cuda:N\") with tree_method = \"hist\"."},
+             "Use device = \"cuda\" (or \"cuda:N\") with tree_method = \"hist\". The rule follows [lint] "
+             "xgboost_version (default: the installed XGBoost's headers, else the newest release): before 2.0 "
+             "both are the current way and nothing is reported."},
     RuleInfo{"xgboost-shotgun", Severity::warning, "C++, Python", "the shotgun updater is nondeterministic",
              "The linear booster's shotgun updater updates coordinates in parallel without locks (Hogwild), so "
              "results depend on thread timing. Use updater = \"coord_descent\", which is deterministic."},
@@ -161,6 +180,130 @@ constexpr std::array kOps = {
                        NondeterministicOp::Needs::nothing},
 };
 
+using When = RandomStateTaker::When;
+constexpr std::array kRandomStateTakers = {
+    // Ensembles and trees.
+    RandomStateTaker{"RandomForestClassifier", When::always},
+    RandomStateTaker{"RandomForestRegressor", When::always},
+    RandomStateTaker{"RandomTreesEmbedding", When::always},
+    RandomStateTaker{"ExtraTreesClassifier", When::always},
+    RandomStateTaker{"ExtraTreesRegressor", When::always},
+    RandomStateTaker{"ExtraTreeClassifier", When::always},
+    RandomStateTaker{"ExtraTreeRegressor", When::always},
+    RandomStateTaker{"DecisionTreeClassifier", When::always},  // features are permuted at every split
+    RandomStateTaker{"DecisionTreeRegressor", When::always},
+    RandomStateTaker{"GradientBoostingClassifier", When::always},
+    RandomStateTaker{"GradientBoostingRegressor", When::always},
+    RandomStateTaker{"HistGradientBoostingClassifier", When::always},
+    RandomStateTaker{"HistGradientBoostingRegressor", When::always},
+    RandomStateTaker{"AdaBoostClassifier", When::always},
+    RandomStateTaker{"AdaBoostRegressor", When::always},
+    RandomStateTaker{"BaggingClassifier", When::always},
+    RandomStateTaker{"BaggingRegressor", When::always},
+    RandomStateTaker{"IsolationForest", When::always},
+    // Linear models, SVMs, neural networks.
+    RandomStateTaker{"SGDClassifier", When::always},
+    RandomStateTaker{"SGDRegressor", When::always},
+    RandomStateTaker{"SGDOneClassSVM", When::always},
+    RandomStateTaker{"PassiveAggressiveClassifier", When::always},
+    RandomStateTaker{"PassiveAggressiveRegressor", When::always},
+    RandomStateTaker{"RANSACRegressor", When::always},
+    RandomStateTaker{"TheilSenRegressor", When::always},
+    RandomStateTaker{"LogisticRegression", When::solver_sag_saga_liblinear},
+    RandomStateTaker{"LogisticRegressionCV", When::solver_sag_saga_liblinear},
+    RandomStateTaker{"Ridge", When::solver_sag_saga},
+    RandomStateTaker{"RidgeClassifier", When::solver_sag_saga},
+    RandomStateTaker{"Lasso", When::selection_random},
+    RandomStateTaker{"LassoCV", When::selection_random},
+    RandomStateTaker{"ElasticNet", When::selection_random},
+    RandomStateTaker{"ElasticNetCV", When::selection_random},
+    RandomStateTaker{"MultiTaskLasso", When::selection_random},
+    RandomStateTaker{"MultiTaskLassoCV", When::selection_random},
+    RandomStateTaker{"MultiTaskElasticNet", When::selection_random},
+    RandomStateTaker{"MultiTaskElasticNetCV", When::selection_random},
+    RandomStateTaker{"SVC", When::probability_true},
+    RandomStateTaker{"NuSVC", When::probability_true},
+    RandomStateTaker{"LinearSVC", When::dual_not_false},
+    RandomStateTaker{"LinearSVR", When::dual_not_false},
+    RandomStateTaker{"MLPClassifier", When::always},
+    RandomStateTaker{"MLPRegressor", When::always},
+    RandomStateTaker{"BernoulliRBM", When::always},
+    RandomStateTaker{"OutputCodeClassifier", When::always},
+    // Clustering, mixtures, covariance.
+    RandomStateTaker{"KMeans", When::always},
+    RandomStateTaker{"MiniBatchKMeans", When::always},
+    RandomStateTaker{"BisectingKMeans", When::always},
+    RandomStateTaker{"SpectralClustering", When::always},
+    RandomStateTaker{"SpectralBiclustering", When::always},
+    RandomStateTaker{"SpectralCoclustering", When::always},
+    RandomStateTaker{"AffinityPropagation", When::always},
+    RandomStateTaker{"GaussianMixture", When::always},
+    RandomStateTaker{"BayesianGaussianMixture", When::always},
+    RandomStateTaker{"MinCovDet", When::always},
+    RandomStateTaker{"EllipticEnvelope", When::always},
+    // Decomposition, manifolds, kernel approximation, projections.
+    RandomStateTaker{"PCA", When::svd_solver_random},
+    RandomStateTaker{"TruncatedSVD", When::always},
+    RandomStateTaker{"FastICA", When::always},
+    RandomStateTaker{"DictionaryLearning", When::always},
+    RandomStateTaker{"MiniBatchDictionaryLearning", When::always},
+    RandomStateTaker{"MiniBatchNMF", When::always},
+    RandomStateTaker{"SparsePCA", When::always},
+    RandomStateTaker{"MiniBatchSparsePCA", When::always},
+    RandomStateTaker{"LatentDirichletAllocation", When::always},
+    RandomStateTaker{"TSNE", When::always},
+    RandomStateTaker{"MDS", When::always},
+    RandomStateTaker{"SpectralEmbedding", When::always},
+    RandomStateTaker{"Nystroem", When::always},
+    RandomStateTaker{"RBFSampler", When::always},
+    RandomStateTaker{"SkewedChi2Sampler", When::always},
+    RandomStateTaker{"PolynomialCountSketch", When::always},
+    RandomStateTaker{"GaussianRandomProjection", When::always},
+    RandomStateTaker{"SparseRandomProjection", When::always},
+    // Model selection.
+    RandomStateTaker{"train_test_split", When::shuffle_not_false},
+    RandomStateTaker{"KFold", When::shuffle_true},
+    RandomStateTaker{"StratifiedKFold", When::shuffle_true},
+    RandomStateTaker{"StratifiedGroupKFold", When::shuffle_true},
+    RandomStateTaker{"RepeatedKFold", When::always},
+    RandomStateTaker{"RepeatedStratifiedKFold", When::always},
+    RandomStateTaker{"ShuffleSplit", When::always},
+    RandomStateTaker{"StratifiedShuffleSplit", When::always},
+    RandomStateTaker{"GroupShuffleSplit", When::always},
+    RandomStateTaker{"RandomizedSearchCV", When::always},
+    RandomStateTaker{"ParameterSampler", When::always},
+    RandomStateTaker{"learning_curve", When::shuffle_true},
+    RandomStateTaker{"permutation_importance", When::always},
+    // Functions that draw.
+    RandomStateTaker{"shuffle", When::always},
+    RandomStateTaker{"resample", When::always},
+    RandomStateTaker{"k_means", When::always},
+    RandomStateTaker{"kmeans_plusplus", When::always},
+    RandomStateTaker{"randomized_svd", When::always},
+    RandomStateTaker{"mutual_info_classif", When::always},
+    RandomStateTaker{"mutual_info_regression", When::always},
+    RandomStateTaker{"make_classification", When::always},
+    RandomStateTaker{"make_regression", When::always},
+    RandomStateTaker{"make_blobs", When::always},
+    RandomStateTaker{"make_moons", When::always},
+    RandomStateTaker{"make_circles", When::always},
+    RandomStateTaker{"make_friedman1", When::always},
+    RandomStateTaker{"make_friedman2", When::always},
+    RandomStateTaker{"make_friedman3", When::always},
+    RandomStateTaker{"make_gaussian_quantiles", When::always},
+    RandomStateTaker{"make_hastie_10_2", When::always},
+    RandomStateTaker{"make_low_rank_matrix", When::always},
+    RandomStateTaker{"make_multilabel_classification", When::always},
+    RandomStateTaker{"make_s_curve", When::always},
+    RandomStateTaker{"make_swiss_roll", When::always},
+    RandomStateTaker{"make_sparse_coded_signal", When::always},
+    RandomStateTaker{"make_sparse_spd_matrix", When::always},
+    RandomStateTaker{"make_sparse_uncorrelated", When::always},
+    RandomStateTaker{"make_spd_matrix", When::always},
+    RandomStateTaker{"make_biclusters", When::always},
+    RandomStateTaker{"make_checkerboard", When::always},
+};
+
 int version_part(std::string_view& rest) {
   int value = 0;
   auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), value);
@@ -202,6 +345,16 @@ const RuleInfo* find_rule(std::string_view id) {
 
 std::span<const NondeterministicOp> nondeterministic_ops() {
   return kOps;
+}
+
+std::span<const RandomStateTaker> sklearn_random_state_takers() {
+  return kRandomStateTakers;
+}
+
+const RandomStateTaker* find_random_state_taker(std::string_view name) {
+  auto it = std::find_if(kRandomStateTakers.begin(), kRandomStateTakers.end(),
+                         [&](const RandomStateTaker& t) { return t.name == name; });
+  return it == kRandomStateTakers.end() ? nullptr : &*it;
 }
 
 bool version_at_least(std::string_view version, std::string_view minimum) {

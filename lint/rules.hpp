@@ -41,6 +41,30 @@ struct NondeterministicOp {
 };
 std::span<const NondeterministicOp> nondeterministic_ops();
 
+// A scikit-learn class or function that takes random_state (checked against
+// inspect.signature in scikit-learn 1.2), and when it draws random numbers.
+// Left out: those whose random_state defaults to a fixed number (Perceptron,
+// FactorAnalysis), and those that draw only in settings seldom used
+// (GaussianProcess*, KernelPCA, NMF, DummyClassifier, QuantileTransformer,
+// ClassifierChain, PCA with svd_solver="auto", which picks the randomized
+// solver only for large inputs).
+struct RandomStateTaker {
+  std::string_view name;
+  enum class When : std::uint8_t {
+    always,
+    shuffle_true,               // KFold, StratifiedKFold, StratifiedGroupKFold, learning_curve: with shuffle=True
+    shuffle_not_false,          // train_test_split: unless shuffle=False
+    probability_true,           // SVC, NuSVC: with probability=True
+    solver_sag_saga_liblinear,  // LogisticRegression(CV): solver "sag", "saga" or "liblinear"
+    solver_sag_saga,            // Ridge, RidgeClassifier: solver "sag" or "saga"
+    selection_random,           // Lasso, ElasticNet and their CV and MultiTask forms: selection="random"
+    svd_solver_random,          // PCA: svd_solver "randomized" or "arpack"
+    dual_not_false,             // LinearSVC, LinearSVR: unless dual=False
+  } when;
+};
+std::span<const RandomStateTaker> sklearn_random_state_takers();
+const RandomStateTaker* find_random_state_taker(std::string_view name);
+
 // Compares dotted versions ("1.13" < "2.1"); missing parts count as 0.
 bool version_at_least(std::string_view version, std::string_view minimum);
 

@@ -80,19 +80,6 @@ std::vector<std::pair<std::size_t, std::size_t>> dataset_getitem_bodies(const Sc
   return bodies;
 }
 
-// Is token i inside the parameter list of a `def` (a default, not a call's argument)?
-bool in_definition(const Scan& s, std::size_t i) {
-  int depth = 0;
-  for (std::size_t k = i; k > 0; --k) {
-    if (s.is_newline(k - 1)) return false;
-    if (s.is(k - 1, ")") || s.is(k - 1, "]") || s.is(k - 1, "}")) ++depth;
-    if (s.is(k - 1, "(") || s.is(k - 1, "[") || s.is(k - 1, "{")) {
-      if (depth-- == 0) return k >= 3 && s.is(k - 1, "(") && s.is_identifier(k - 2) && s.is(k - 3, "def");
-    }
-  }
-  return false;
-}
-
 std::string shown(const RngCall& call) {
   return fmt::format("{}.{}", call.module == "random" ? "random" : "np.random", call.function);
 }

@@ -49,10 +49,14 @@ void check_op(const RuleContext& c, std::size_t i) {
     std::string message = fmt::format(
         "{}; deterministic algorithms are {}", op.what,
         c.project.determinism == Determinism::warn_only ? "only warned about (warn_only)" : "never enabled");
-    const std::string& version = c.config.libtorch_version;
+    const std::string& version = c.config.torch_version;
+    std::string_view torch = s.file().language == Language::cpp ? "LibTorch" : "PyTorch";
     if (!version.empty()) {
       if (op.deterministic_since.empty() || !version_at_least(version, op.deterministic_since)) {
-        message += fmt::format(" (LibTorch {} has no deterministic CUDA kernel for it)", version);
+        message += fmt::format(" ({} {} has no deterministic CUDA kernel for it)", torch, version);
+      } else {
+        message += fmt::format(" ({} {} has a deterministic CUDA kernel for it, since {})", torch, version,
+                               op.deterministic_since);
       }
     }
     c.sink.add("torch-nondeterministic-op", s.token(i), message);

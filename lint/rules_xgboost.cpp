@@ -41,18 +41,36 @@ std::string_view value_text(const Scan& s, const Param& p) {
   return s.is_string(p.value_begin) ? string_body(s.text(p.value_begin)) : s.text(p.value_begin);
 }
 
-bool uses_xgboost(const RuleContext& c) {
-  for (const std::string& inc : c.facts.includes)
-    if (inc.starts_with("xgboost/") || inc.starts_with("seedgate/xgboost")) return true;
-  for (const auto& [alias, module] : c.facts.module_aliases)
-    if (module == "xgboost" || module.starts_with("xgboost.")) return true;
-  return false;
+// gpu_id or tree_method "gpu_hist" under the version judged against: current
+// before 2.0 (nothing to say), deprecated from 2.0, removed from 3.1; with no
+// version known, judged as the newest release.
+std::optional<std::string> removed_param_message(const std::string& version, std::string_view what,
+                                                 std::string_view instead) {
+  if (version.empty()) return fmt::format("{} was removed in XGBoost 3.1; {}", what, instead);
+  if (!version_at_least(version, "2.0")) return std::nullopt;
+  if (!version_at_least(version, "3.1"))
+    return fmt::format("{} is deprecated since XGBoost 2.0 and removed in 3.1 (judged against XGBoost {}); {}", what,
+                       version, instead);
+  return fmt::format("{} was removed in XGBoost 3.1 (judged against XGBoost {}); {}", what, version, instead);
+}
+
+std::string default_tree_method_message(const std::string& version) {
+  if (version.empty()) return "tree_method is never set, and its default changed between XGBoost 1.7 and 2.0";
+  if (!version_at_least(version, "2.0"))
+    return fmt::format(
+        "tree_method is never set: XGBoost {} picks exact or approx by the data's size, and 2.0 changed the default "
+        "to hist",
+        version);
+  return fmt::format(
+      "tree_method is never set: XGBoost {} defaults to hist, but 1.7 and earlier chose exact or approx by the data's "
+      "size",
+      version);
 }
 
 }  // namespace
 
 void check_xgboost(const RuleContext& c) {
-  if (!uses_xgboost(c)) return;
+  if (!c.facts.uses_xgboost) return;
   const Scan& s = c.scan;
   bool cpp = s.file().language == Language::cpp;
   std::vector<Param> params;
@@ -108,20 +126,21 @@ void check_xgboost(const RuleContext& c) {
       c.sink.add("xgboost-unseeded-subsampling", s.token(p.at),
                  fmt::format("'{}' samples with XGBoost's generator, but no seed is set here", p.key));
     }
+    const std::string& version = c.config.xgboost_version;
     if (p.key == "gpu_id") {
-      c.sink.add("xgboost-removed-param", s.token(p.at),
-                 "'gpu_id' was removed in XGBoost 3.1; use device = \"cuda:N\"");
+      if (auto message = removed_param_message(version, "'gpu_id'", "use device = \"cuda:N\""))
+        c.sink.add("xgboost-removed-param", s.token(p.at), *message);
     } else if (p.key == "tree_method" && value == "gpu_hist") {
-      c.sink.add("xgboost-removed-param", s.token(p.value_begin),
-                 "tree_method \"gpu_hist\" was removed in XGBoost 3.1; use tree_method \"hist\" with device \"cuda\"");
+      if (auto message = removed_param_message(version, "tree_method \"gpu_hist\"",
+                                               "use tree_method \"hist\" with device \"cuda\""))
+        c.sink.add("xgboost-removed-param", s.token(p.value_begin), *message);
     } else if (p.key == "updater" && value.find("shotgun") != std::string_view::npos) {
       c.sink.add("xgboost-shotgun", s.token(p.value_begin),
                  "the shotgun updater updates in parallel without locks, so results depend on thread timing");
     }
   }
   if (created != npos && !tree_method) {
-    c.sink.add("xgboost-default-tree-method", s.token(created),
-               "tree_method is never set, and its default changed between XGBoost 1.7 and 2.0");
+    c.sink.add("xgboost-default-tree-method", s.token(created), default_tree_method_message(c.config.xgboost_version));
   }
 }
 

@@ -116,6 +116,18 @@ std::size_t Scan::statement_begin(std::size_t i) const {
   return 0;
 }
 
+bool in_definition(const Scan& s, std::size_t i) {
+  int depth = 0;
+  for (std::size_t k = i; k > 0; --k) {
+    if (s.is_newline(k - 1)) return false;
+    if (s.is(k - 1, ")") || s.is(k - 1, "]") || s.is(k - 1, "}")) ++depth;
+    if (s.is(k - 1, "(") || s.is(k - 1, "[") || s.is(k - 1, "{")) {
+      if (depth-- == 0) return k >= 3 && s.is(k - 1, "(") && s.is_identifier(k - 2) && s.is(k - 3, "def");
+    }
+  }
+  return false;
+}
+
 std::string_view module_of(const FileFacts& facts, std::string_view name) {
   for (const auto& [alias, module] : facts.module_aliases)
     if (alias == name) return module;

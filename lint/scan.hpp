@@ -118,16 +118,34 @@ struct FileFacts {
   std::vector<Import> imports;  // Python
   // Python names bound to modules: alias -> module ("np" -> "numpy").
   std::vector<std::pair<std::string, std::string>> module_aliases;
+  bool uses_xgboost = false;  // includes xgboost/ or imports xgboost
+  // A program's entry: C++ defines main(), Python tests __name__ == "__main__".
+  bool defines_main = false;
+  // The seed seedgate passes can arrive here: SEEDGATE_SEED is named, the
+  // seedgate client reads it (seedgate::torch::configure and the like), or the
+  // command line is parsed (main(argc, argv); argparse, sys.argv, click, ...).
+  bool reads_seed = false;
+  // Seeds fixed in the code: torch.manual_seed(1), np.random.seed(0),
+  // random_state=0, std::mt19937 engine(42).
+  struct ConstantSeed {
+    Location at;
+    std::string what;  // as written: "torch.manual_seed(1)"
+  };
+  std::vector<ConstantSeed> constant_seeds;
 };
 
 FileFacts gather_facts(const Scan& scan);
 
-// The answers to project-wide questions, over the reachable files of a language.
+// The answers to project-wide questions, over the files an entry point
+// reaches (for a file several entry points reach: true only where true for
+// each), or, for files no entry point reaches, over the project.
 struct ProjectFacts {
   bool torch_seeded = false;
   Determinism determinism = Determinism::none;
   bool random_seeded = false;
   bool numpy_seeded = false;
+  bool seed_flows = false;
+  std::string seedless_entry;  // an entry point whose files never read the seed; empty: the project
 };
 
 struct RuleContext {
@@ -142,6 +160,10 @@ void check_torch(const RuleContext& context);
 void check_cpp(const RuleContext& context);
 void check_python(const RuleContext& context);
 void check_xgboost(const RuleContext& context);
+void check_sklearn(const RuleContext& context);
+
+// Is token i inside the parameter list of a Python `def` (a default, not a call's argument)?
+bool in_definition(const Scan& scan, std::size_t i);
 
 // The module a Python name stands for in this file ("np" -> "numpy"), or empty.
 std::string_view module_of(const FileFacts& facts, std::string_view name);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -204,20 +205,209 @@ TEST(LintConfigTest, PolicyTableMessages) {
 
 TEST(LintOps, LibTorchVersionSaysWhetherADeterministicKernelExists) {
   std::string text =
-      "#include <torch/torch.h>\nvoid f(torch::Tensor t) { torch::manual_seed(1); t.histc(3); t.index_add_(0, t, t); "
-      "}\n";
+      "#include <torch/torch.h>\nvoid f(torch::Tensor t, int seed) { torch::manual_seed(seed); t.histc(3); "
+      "t.index_add_(0, t, t); }\n";
   LintConfig config;
-  config.libtorch_version = "1.13";
+  config.torch_version = "1.13";
   LintReport r = lint_text("a.cpp", text, config);
   ASSERT_EQ(r.findings.size(), 2u);
   EXPECT_EQ(r.findings[0].message,
             "histc accumulates with atomics on CUDA; deterministic algorithms are never enabled (LibTorch 1.13 has no "
             "deterministic CUDA kernel for it)");
   EXPECT_EQ(r.findings[1].message,
-            "index_add_ accumulates with atomics on CUDA; deterministic algorithms are never enabled");
+            "index_add_ accumulates with atomics on CUDA; deterministic algorithms are never enabled (LibTorch 1.13 "
+            "has a deterministic CUDA kernel for it, since 1.11)");
+  EXPECT_EQ(r.versions.size(), 1u);
+  EXPECT_EQ(r.versions[0].framework, "torch");
+  EXPECT_EQ(r.versions[0].version, "1.13");
   EXPECT_TRUE(version_at_least("2.1.0+cu121", "2.1"));
   EXPECT_FALSE(version_at_least("1.13", "2.1"));
   EXPECT_TRUE(version_at_least("1.13", "1.11"));
+}
+
+TEST(LintConfigTest, VersionKeys) {
+  using lint::parse_lint_config;
+  EXPECT_EQ(parse_lint_config("[lint]\nxgboost_version = \"1.x\"\n", "p.toml").error(),
+            "p.toml:2:19: 'xgboost_version' must be a version such as \"1.7\", got \"1.x\"");
+  EXPECT_EQ(parse_lint_config("[lint]\ntorch_version = \"new\"\n", "p.toml").error(),
+            "p.toml:2:17: 'torch_version' must be a version such as \"2.1\", got \"new\"");
+  EXPECT_EQ(parse_lint_config("[lint]\nxgboost_version = 1.7\n", "p.toml").error(),
+            "p.toml:2:19: 'xgboost_version' must be a string, not a number");
+  EXPECT_EQ(parse_lint_config("[lint]\ntorch_version = \"2.1\"\nlibtorch_version = \"2.1\"\n", "p.toml").error(),
+            "p.toml:3:20: 'libtorch_version' is the older name of 'torch_version'; give only one of them");
+  auto ok = parse_lint_config("[lint]\nxgboost_version = \"1.7.6\"\nlibtorch_version = \"2.1\"\n", "p.toml");
+  ASSERT_TRUE(ok) << ok.error();
+  EXPECT_EQ(ok->xgboost_version, "1.7.6");
+  EXPECT_EQ(ok->xgboost_version_source, "[lint] xgboost_version");
+  EXPECT_EQ(ok->torch_version, "2.1");
+  EXPECT_EQ(ok->torch_version_source, "[lint] libtorch_version");
+}
+
+// The installed headers give the versions [lint] leaves unset; [lint] wins.
+TEST(LintVersions, InstalledHeadersGiveTheDefault) {
+  fs::path dir = fs::temp_directory_path() / "seedgate-lint-versions";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "empty");
+  fs::create_directories(dir / "a" / "xgboost");
+  fs::create_directories(dir / "b" / "torch" / "csrc" / "api" / "include" / "torch");
+  fs::create_directories(dir / "b" / "xgboost");
+  ASSERT_TRUE(util::write_file_atomic(dir / "a" / "xgboost" / "version_config.h",
+                                      "#ifndef X\n#define XGBOOST_VER_MAJOR 1\n#define XGBOOST_VER_MINOR 7\n"
+                                      "#define XGBOOST_VER_PATCH 4\n#endif\n"));
+  ASSERT_TRUE(util::write_file_atomic(dir / "b" / "xgboost" / "version_config.h",
+                                      "#define XGBOOST_VER_MAJOR 3\n#define XGBOOST_VER_MINOR 1\n"));
+  fs::path torch_header = dir / "b" / "torch" / "csrc" / "api" / "include" / "torch" / "version.h";
+  ASSERT_TRUE(util::write_file_atomic(torch_header,
+                                      "/// Indicates the major version of LibTorch.\n#define TORCH_VERSION_MAJOR 2\n"
+                                      "#define TORCH_VERSION_MINOR 1\n#define TORCH_VERSION_PATCH 0\n"));
+  LintConfig config;
+  assume_installed_versions(config, {dir / "empty", dir / "a", dir / "b"});
+  EXPECT_EQ(config.xgboost_version, "1.7.4");  // the first folder that has it
+  EXPECT_EQ(config.xgboost_version_source, "installed: " + (dir / "a" / "xgboost" / "version_config.h").string());
+  EXPECT_EQ(config.torch_version, "2.1.0");
+  EXPECT_EQ(config.torch_version_source, "installed: " + torch_header.string());
+
+  LintConfig set = *parse_lint_config("[lint]\nxgboost_version = \"2.0\"\n", "p.toml");
+  assume_installed_versions(set, {dir / "b"});
+  EXPECT_EQ(set.xgboost_version, "2.0");
+  EXPECT_EQ(set.xgboost_version_source, "[lint] xgboost_version");
+  EXPECT_EQ(set.torch_version, "2.1.0");
+
+  // A header without the defines, or no header at all: the newest release.
+  ASSERT_TRUE(util::write_file_atomic(dir / "a" / "xgboost" / "version_config.h", "#define XGBOOST_VER_MAJOR 1\n"));
+  LintConfig unknown;
+  assume_installed_versions(unknown, {dir / "empty", dir / "a"});
+  EXPECT_EQ(unknown.xgboost_version, "");
+  EXPECT_EQ(unknown.torch_version, "");
+  fs::remove_all(dir);
+}
+
+TEST(LintVersions, XGBoostRulesFollowTheVersion) {
+  std::string text = "import xgboost as xgb\nb = xgb.train({\"gpu_id\": 0, \"seed\": 1}, None)\n";
+  auto messages = [&](const std::string& version) {
+    LintConfig config;
+    config.xgboost_version = version;
+    config.xgboost_version_source = "[lint] xgboost_version";
+    std::vector<std::string> out;
+    for (const Finding& f : lint_text("t.py", text, config).findings) out.push_back(f.rule + ": " + f.message);
+    return out;
+  };
+  EXPECT_EQ(messages("1.7"), (std::vector<std::string>{
+                                 "xgboost-default-tree-method: tree_method is never set: XGBoost 1.7 picks exact or "
+                                 "approx by the data's size, and 2.0 changed the default to hist"}));
+  EXPECT_EQ(messages("2.1.3"),
+            (std::vector<std::string>{
+                "xgboost-default-tree-method: tree_method is never set: XGBoost 2.1.3 defaults to hist, but 1.7 and "
+                "earlier chose exact or approx by the data's size",
+                "xgboost-removed-param: 'gpu_id' is deprecated since XGBoost 2.0 and removed in 3.1 (judged against "
+                "XGBoost 2.1.3); use device = \"cuda:N\""}));
+  EXPECT_EQ(messages("3.1")[1],
+            "xgboost-removed-param: 'gpu_id' was removed in XGBoost 3.1 (judged against XGBoost 3.1); use device = "
+            "\"cuda:N\"");
+  EXPECT_EQ(messages("")[1], "xgboost-removed-param: 'gpu_id' was removed in XGBoost 3.1; use device = \"cuda:N\"");
+}
+
+TEST(LintVersions, TextAndSarifSayWhichVersionsWereAssumed) {
+  LintConfig config;
+  config.xgboost_version = "1.7.4";
+  config.xgboost_version_source = "installed: /usr/include/xgboost/version_config.h";
+  LintReport r = lint_text("t.py", "import torch\nimport xgboost\n", config);
+  std::string text = format_text(r);
+  EXPECT_NE(text.find("\njudged against XGBoost 1.7.4 (installed: /usr/include/xgboost/version_config.h), torch "
+                      "(none set or installed: the newest release)\n"),
+            std::string::npos)
+      << text;
+  auto sarif = nlohmann::json::parse(format_sarif(r, config, "0.1.0"));
+  const auto& versions = sarif["runs"][0]["properties"]["assumedVersions"];
+  EXPECT_EQ(versions["XGBoost"]["version"], "1.7.4");
+  EXPECT_EQ(versions["XGBoost"]["source"], "installed: /usr/include/xgboost/version_config.h");
+  EXPECT_TRUE(versions["torch"]["version"].is_null());
+  // A project without either framework says nothing of versions.
+  EXPECT_EQ(format_text(lint_text("a.cpp", "int x;\n", config)).find("judged against"), std::string::npos);
+}
+
+// Each program is judged by what it reaches: a seeded script does not hide an
+// unseeded one beside it, and a module both import is unseeded where one runs it.
+TEST(LintEntryPoints, EachEntryPointIsJudgedOnItsOwn) {
+  std::vector<SourceFile> files;
+  files.push_back(
+      make_source("a.py", Language::python,
+                  "import torch\nimport util\nimport os\ntorch.manual_seed(int(os.environ['SEEDGATE_SEED']))\n"));
+  files.push_back(make_source("b.py", Language::python, "import torch\nimport util\n"));
+  files.push_back(make_source("util.py", Language::python, "import random\nx = random.random()\n"));
+  auto r = lint_sources(files, {});
+  ASSERT_TRUE(r) << r.error();
+  std::vector<std::string> found;
+  for (const Finding& f : r->findings)
+    found.push_back(fmt::format("{}:{}: {} [{}]", f.path, f.line, f.message, f.rule));
+  EXPECT_EQ(found, (std::vector<std::string>{
+                       "b.py:1: torch is imported but torch.manual_seed or seed_everything is never called in b.py or "
+                       "the files it imports [torch-no-seed]",
+                       "util.py:2: random.random draws from the global generator, which nothing reachable seeds "
+                       "[python-unseeded-rng]"}));
+  // The policy's entry points choose: with only a.py, b.py is not a program.
+  LintConfig config;
+  config.entry_points = {"a.py"};
+  auto only_a = lint_sources(files, config);
+  ASSERT_TRUE(only_a);
+  ASSERT_EQ(only_a->findings.size(), 1u);
+  EXPECT_EQ(only_a->findings[0].rule, "python-unseeded-rng");
+}
+
+TEST(LintConstantSeed, FlaggedOnlyWhereTheConfiguredSeedCannotFlow) {
+  auto rules = [](const std::string& path, const std::string& text) {
+    std::vector<std::string> out;
+    for (const Finding& f : lint_text(path, text).findings) out.push_back(fmt::format("{}:{}", f.line, f.rule));
+    return out;
+  };
+  std::string fixed = "import torch\nimport numpy as np\ntorch.manual_seed(1)\nnp.random.seed(0)\n";
+  EXPECT_EQ(rules("t.py", fixed), (std::vector<std::string>{"3:constant-seed", "4:constant-seed"}));
+  EXPECT_EQ(lint_text("t.py", fixed).findings[0].message,
+            "torch.manual_seed(1) fixes the seed, and nothing that t.py reaches reads SEEDGATE_SEED or a command-line "
+            "seed: the sweep's seeds cannot reach the program");
+  EXPECT_TRUE(rules("t.py", fixed + "import os\ns = os.environ.get('SEEDGATE_SEED')\n").empty());
+  EXPECT_TRUE(rules("t.py", fixed + "import sys\nseed = int(sys.argv[1])\n").empty());
+  EXPECT_TRUE(rules("t.py", "import click\n" + fixed).empty());
+  EXPECT_TRUE(rules("t.py", "import torch\ntorch.manual_seed(seed)\nrandom_state = 0\n").empty());
+  EXPECT_EQ(rules("t.cpp", "#include <torch/torch.h>\nint main() { torch::manual_seed(1); }\n"),
+            (std::vector<std::string>{"2:constant-seed"}));
+  EXPECT_TRUE(
+      rules("t.cpp", "#include <torch/torch.h>\nint main(int argc, char** argv) { torch::manual_seed(1); }\n").empty());
+  EXPECT_TRUE(rules("t.cpp",
+                    "#include <seedgate/torch.hpp>\nint main() { auto s = seedgate::torch::configure(); "
+                    "torch::manual_seed(1); }\n")
+                  .empty());
+}
+
+// The table holds only names that take random_state in the installed
+// scikit-learn (Debian's python3-sklearn), checked with inspect.signature.
+TEST(LintSklearn, EveryTableEntryTakesRandomState) {
+  if (std::system("/usr/bin/python3 -c 'import sklearn' >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "scikit-learn is not installed";
+  std::string names;
+  for (const RandomStateTaker& t : sklearn_random_state_takers()) names += std::string(t.name) + " ";
+  fs::path script = fs::temp_directory_path() / "seedgate-lint-sklearn.py";
+  ASSERT_TRUE(util::write_file_atomic(script, R"(import importlib, inspect, sys, warnings
+warnings.filterwarnings("ignore")
+modules = ["sklearn." + m for m in ("ensemble", "tree", "linear_model", "svm", "neural_network", "cluster",
+           "mixture", "covariance", "decomposition", "manifold", "kernel_approximation", "random_projection",
+           "model_selection", "multiclass", "inspection", "utils", "utils.extmath", "feature_selection", "datasets")]
+modules = [importlib.import_module(m) for m in modules]
+for name in sys.argv[1:]:
+    found = [getattr(m, name) for m in modules if hasattr(m, name)]
+    ok = any("random_state" in inspect.signature(f.__init__ if inspect.isclass(f) else f).parameters for f in found)
+    if not ok:
+        print(name)
+)"));
+  std::string command = "/usr/bin/python3 " + script.string() + " " + names;
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  char buffer[256];
+  while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
+  EXPECT_EQ(pclose(pipe), 0);
+  EXPECT_EQ(out, "") << "these take no random_state";
+  fs::remove(script);
 }
 
 TEST(LintGlob, ComponentsFoldersAndDoubleStars) {
@@ -242,16 +432,25 @@ TEST(LintSources, ReadsExcludesAndReportsMissingPaths) {
   ASSERT_TRUE(util::write_file_atomic(dir / "src" / "gen" / "b.py", "x = 1\n"));
   ASSERT_TRUE(util::write_file_atomic(dir / "src" / "notes.txt", "rand()\n"));
   ASSERT_TRUE(util::write_file_atomic(dir / ".git" / "c.py", "x = 1\n"));
+  ASSERT_TRUE(util::write_file_atomic(dir / "src" / "c.c", "int y;\n"));
+  ASSERT_TRUE(util::write_file_atomic(dir / "src" / "c.h", "int z;\n"));
   auto files = read_sources(dir, {"."}, {});
   ASSERT_TRUE(files) << files.error();
-  ASSERT_EQ(files->size(), 2u);
+  ASSERT_EQ(files->size(), 4u);
   EXPECT_EQ((*files)[0].path, "src/a.cpp");
-  EXPECT_EQ((*files)[1].path, "src/gen/b.py");
+  EXPECT_EQ((*files)[1].path, "src/c.c");
+  EXPECT_EQ((*files)[1].language, Language::cpp);
+  EXPECT_EQ((*files)[2].path, "src/c.h");
+  EXPECT_EQ((*files)[3].path, "src/gen/b.py");
   auto excluded = read_sources(dir, {"src"}, {"gen"});
   ASSERT_TRUE(excluded);
-  EXPECT_EQ(excluded->size(), 1u);
+  EXPECT_EQ(excluded->size(), 3u);
+  auto one_c_file = read_sources(dir, {"src/c.c"}, {});
+  ASSERT_TRUE(one_c_file) << one_c_file.error();
+  EXPECT_EQ(one_c_file->size(), 1u);
   EXPECT_EQ(read_sources(dir, {"nope"}, {}).error(), "lint path 'nope' does not exist");
-  EXPECT_EQ(read_sources(dir, {"src/notes.txt"}, {}).error(), "lint path 'src/notes.txt' is not a C++ or Python file");
+  EXPECT_EQ(read_sources(dir, {"src/notes.txt"}, {}).error(),
+            "lint path 'src/notes.txt' is not a C, C++ or Python file");
   fs::remove_all(dir);
 }
 
@@ -347,7 +546,7 @@ TEST(LintReports, JunitValidatesAndFailsPerRule) {
   LintReport r =
       lint_text("a.cpp", "#include <random>\nint a = rand();\nstd::uniform_int_distribution<int> d(1, 6);\n");
   std::string xml = format_junit(r, config);
-  EXPECT_NE(xml.find(R"(<testsuite name="seedgate.lint" tests="20" failures="1" errors="0")"), std::string::npos)
+  EXPECT_NE(xml.find(R"(<testsuite name="seedgate.lint" tests="22" failures="1" errors="0")"), std::string::npos)
       << xml;
   EXPECT_NE(xml.find(R"(<failure type="warning" message="a.cpp:2:9: 'rand()' uses the C library's global generator">)"),
             std::string::npos)
