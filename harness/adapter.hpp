@@ -25,9 +25,11 @@ class Adapter {
   // What a finished run reported: metrics, digests, events, issues.
   virtual RunReport collect(const Policy& policy, const RunSpec& run, const RunContext& context,
                             const ProcessSpec& spec) const = 0;
-  // Adds what the finished runs reported about the framework (versions, GPU)
-  // to the sweep's environment fingerprint.
-  virtual void describe_environment(const std::vector<RunRecord>& /*runs*/, nlohmann::json& /*environment*/) const {}
+  // Adds what the program ran on (its interpreter and packages, what the runs
+  // reported of their framework: versions, GPU) to the sweep's environment
+  // fingerprint. Called once per sweep, after its runs.
+  virtual void describe_environment(const Policy& /*policy*/, const std::vector<RunRecord>& /*runs*/,
+                                    nlohmann::json& /*environment*/) const {}
   // What runs the sweep's commands: real processes, unless the adapter trains
   // inside seedgate (then it also loads what every run shares, once).
   virtual util::Result<std::unique_ptr<CommandRunner>> make_runner(const Policy& /*policy*/) const {

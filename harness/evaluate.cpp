@@ -209,14 +209,21 @@ std::vector<std::string> environment_differences(const nlohmann::json& baseline,
   std::vector<std::string> out;
   for (const char* key : {"cpu", "cpu_count", "gpus", "gpu_driver", "os", "compiler", "seedgate_version"})
     compare_key(baseline, candidate, key, key, out);
-  for (const char* group : {"libraries", "libtorch", "program"}) {
+  for (const char* group : {"libraries", "libtorch", "xgboost", "program", "python"}) {
     const nlohmann::json empty = nlohmann::json::object();
+    // Results written before seedgate asked the interpreter have no "python":
+    // that is not a change of environment.
+    if (std::string_view(group) == "python" && (!baseline.contains(group) || !candidate.contains(group))) continue;
     const nlohmann::json& a = baseline.contains(group) ? baseline.at(group) : empty;
     const nlohmann::json& b = candidate.contains(group) ? candidate.at(group) : empty;
     if (!a.is_object() || !b.is_object()) continue;
     nlohmann::json keys = a;
     keys.update(b);
-    for (const auto& [key, value] : keys.items()) compare_key(a, b, key, fmt::format("{}.{}", group, key), out);
+    for (const auto& [key, value] : keys.items()) {
+      // The same interpreter and packages in another folder (a CI runner's workspace) are the same environment.
+      if (std::string_view(group) == "python" && key == "executable") continue;
+      compare_key(a, b, key, fmt::format("{}.{}", group, key), out);
+    }
   }
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "adapters/command/python_env.hpp"
 #include "util/atomic_file.hpp"
 #include "util/hash.hpp"
 
@@ -60,6 +61,37 @@ RunReport CommandAdapter::collect(const Policy& policy, const RunSpec& run, cons
     report.digests[name] = *digest;
   }
   return report;
+}
+
+void CommandAdapter::describe_environment(const Policy& policy, const std::vector<RunRecord>& runs,
+                                          nlohmann::json& environment) const {
+  // The protocol's {"type": "env"} record, from the first passed run (the
+  // one a regression check compares).
+  for (const RunRecord& r : runs) {
+    if (r.status == RunStatus::passed && !r.report.env.empty()) {
+      environment["program"] = r.report.env;
+      break;
+    }
+  }
+  // A sweep asked to stop ends now: no query. Otherwise the interpreter is
+  // asked once, as the first run that started was run (same command,
+  // environment and folder), for no longer than a run may take.
+  const RunRecord* first = nullptr;
+  for (const RunRecord& r : runs) {
+    if (r.status == RunStatus::interrupted) return;
+    if (!first && r.status != RunStatus::skipped) first = &r;
+  }
+  if (!first || policy.subject.command.empty()) return;
+  ProcessSpec spec = command_for(policy, first->run, RunContext{}, current_environment());
+  const char* own_path = std::getenv("PATH");
+  auto run_path = spec.env.find("PATH");
+  const std::string default_path = "/usr/local/bin:/usr/bin:/bin";
+  auto interpreter = python_interpreter(spec.argv, spec.cwd, own_path ? own_path : default_path,
+                                        run_path == spec.env.end() ? default_path : run_path->second);
+  if (!interpreter) return;
+  std::chrono::milliseconds timeout = kPythonQueryTimeout;
+  if (policy.subject.timeout.count() > 0) timeout = std::min(timeout, policy.subject.timeout);
+  environment["python"] = query_python_environment(*interpreter, spec.cwd, spec.env, timeout);
 }
 
 }  // namespace seedgate

@@ -14,6 +14,11 @@ class CommandAdapter : public Adapter {
                           const std::map<std::string, std::string>& base_env) const override;
   RunReport collect(const Policy& policy, const RunSpec& run, const RunContext& context,
                     const ProcessSpec& spec) const override;
+  // The program's env record (from its first passed run) as "program", and
+  // for a Python program the versions its interpreter gives, asked once
+  // (python_env.hpp), as "python".
+  void describe_environment(const Policy& policy, const std::vector<RunRecord>& runs,
+                            nlohmann::json& environment) const override;
 };
 
 }  // namespace seedgate

@@ -67,7 +67,9 @@ RunReport LibTorchAdapter::collect(const Policy& policy, const RunSpec& run, con
   return report;
 }
 
-void LibTorchAdapter::describe_environment(const std::vector<RunRecord>& runs, nlohmann::json& environment) const {
+void LibTorchAdapter::describe_environment(const Policy& policy, const std::vector<RunRecord>& runs,
+                                           nlohmann::json& environment) const {
+  CommandAdapter::describe_environment(policy, runs, environment);
   nlohmann::json libtorch = nlohmann::json::object();
   std::set<std::string> gpus;
   for (const RunRecord& r : runs) {

@@ -15,7 +15,8 @@ class LibTorchAdapter final : public CommandAdapter {
   std::string name() const override { return "libtorch"; }
   RunReport collect(const Policy& policy, const RunSpec& run, const RunContext& context,
                     const ProcessSpec& spec) const override;
-  void describe_environment(const std::vector<RunRecord>& runs, nlohmann::json& environment) const override;
+  void describe_environment(const Policy& policy, const std::vector<RunRecord>& runs,
+                            nlohmann::json& environment) const override;
 };
 
 // What LibTorch's error text on stderr says, as protocol events: a

@@ -65,7 +65,10 @@ ProcessSpec XGBoostAdapter::command_for(const Policy& policy, const RunSpec& run
   return spec;
 }
 
-void XGBoostAdapter::describe_environment(const std::vector<RunRecord>& runs, nlohmann::json& environment) const {
+void XGBoostAdapter::describe_environment(const Policy& /*policy*/, const std::vector<RunRecord>& runs,
+                                          nlohmann::json& environment) const {
+  // The runs trained on the XGBoost seedgate links (XGBoostVersion), whatever
+  // a Python on this machine has; no program, so no interpreter to ask.
   nlohmann::json xgboost = {{"version", sx::library_version().text()}};
   for (const RunRecord& r : runs) {
     if (auto it = r.report.env.find("tree_method"); it != r.report.env.end()) {

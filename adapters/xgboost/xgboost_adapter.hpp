@@ -22,7 +22,8 @@ class XGBoostAdapter final : public CommandAdapter {
   std::string name() const override { return "xgboost"; }
   ProcessSpec command_for(const Policy& policy, const RunSpec& run, const RunContext& context,
                           const std::map<std::string, std::string>& base_env) const override;
-  void describe_environment(const std::vector<RunRecord>& runs, nlohmann::json& environment) const override;
+  void describe_environment(const Policy& policy, const std::vector<RunRecord>& runs,
+                            nlohmann::json& environment) const override;
   // Reads the data files (errors name the file and line) and returns a
   // ThreadRunner that trains each run.
   util::Result<std::unique_ptr<CommandRunner>> make_runner(const Policy& policy) const override;

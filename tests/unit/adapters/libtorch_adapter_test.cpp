@@ -81,12 +81,12 @@ TEST(LibTorchAdapterTest, FingerprintTakesVersionsAndGpusFromTheRuns) {
   auto adapter = make_adapter("libtorch");
   ASSERT_TRUE(adapter);
   EXPECT_EQ(adapter->name(), "libtorch");
-  adapter->describe_environment(runs, environment);
+  adapter->describe_environment(Policy{}, runs, environment);
   EXPECT_EQ(environment["libtorch"],
             nlohmann::json::parse(R"({"torch": "2.3.1", "cuda": "12.1", "cudnn": "8.9.2", "gpus": ["NVIDIA H100"]})"));
 
   nlohmann::json untouched = nlohmann::json::object();
-  adapter->describe_environment(std::vector<RunRecord>(2), untouched);
+  adapter->describe_environment(Policy{}, std::vector<RunRecord>(2), untouched);
   EXPECT_TRUE(untouched.empty());
 }
 
