@@ -72,6 +72,9 @@ void parse_subject(const Parser& p, const toml::node& node, const std::filesyste
   if (auto n = t.get("name")) s.name = p.string(*n, "name");
   if (auto n = t.get("adapter")) s.adapter = p.choice(*n, "adapter", {"command", "libtorch", "xgboost"});
   const toml::node* command = t.get("command");
+  if (auto key = t.find("command"); key != t.end())
+    s.command_position = {static_cast<int>(key->first.source().begin.line),
+                          static_cast<int>(key->first.source().begin.column)};
   const SubjectTable* own = nullptr;
   for (const SubjectTable& table : tables)
     if (table.adapter == s.adapter) own = &table;

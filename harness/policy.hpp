@@ -49,6 +49,7 @@ struct SubjectSpec {
   std::string name;
   std::string adapter = "command";
   std::vector<std::string> command;  // argv template with {placeholders}
+  SourcePosition command_position;   // of the 'command' key, for warnings about the program
   bool shell = false;                // command was one string: run through /bin/sh -c
   Duration timeout = std::chrono::minutes(10);
   Duration grace = std::chrono::seconds(5);  // between TERM and KILL

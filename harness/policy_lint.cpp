@@ -1,8 +1,16 @@
 #include "harness/policy_lint.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <cerrno>
 #include <cmath>
+#include <filesystem>
+#include <optional>
 #include <variant>
 
 #include "checks/compare.hpp"
@@ -160,6 +168,387 @@ std::vector<LintFinding> lint_policy(const Policy& policy) {
           note(std::move(message));
       }
     }
+  }
+  return out;
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kSeedVariable = "SEEDGATE_SEED";
+
+// Whether `text` (a command argument) names the placeholder `name`; "{{" and "}}" are literal braces.
+bool uses_placeholder(std::string_view text, std::string_view name) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if ((c == '{' || c == '}') && i + 1 < text.size() && text[i + 1] == c) {
+      ++i;
+    } else if (c == '{') {
+      std::size_t close = text.find('}', i);
+      if (close == std::string_view::npos) return false;
+      std::string_view inside = text.substr(i + 1, close - i - 1);
+      if (name.empty() ? std::ranges::find(kPlaceholders, inside) != std::end(kPlaceholders) : inside == name)
+        return true;
+      i = close;
+    }
+  }
+  return false;
+}
+
+// The argument as every run sees it ("{{" read as "{"); nothing where a
+// placeholder makes it differ from run to run.
+std::optional<std::string> literal_text(std::string_view text) {
+  if (uses_placeholder(text, "")) return std::nullopt;
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    out += text[i];
+    if ((text[i] == '{' || text[i] == '}') && i + 1 < text.size() && text[i + 1] == text[i]) ++i;
+  }
+  return out;
+}
+
+enum class Holds { yes, no, unknown };
+
+// Whether the regular file at `path` holds SEEDGATE_SEED in its first
+// kProgramScanLimit bytes, read in blocks; `unknown` for what cannot be read
+// (or is longer than that without it), and for anything but a regular file:
+// a FIFO or a device is never opened for reading.
+Holds holds_seed_variable(const fs::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return Holds::unknown;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) return Holds::unknown;
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {  // swapped since the stat above
+    ::close(fd);
+    return Holds::unknown;
+  }
+  std::array<char, 1 << 16> block{};
+  std::string window;  // the previous block's last bytes, so a match across two blocks is seen
+  std::uint64_t total = 0;
+  Holds result = Holds::no;
+  while (true) {
+    if (total >= kProgramScanLimit) {
+      result = Holds::unknown;
+      break;
+    }
+    std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), kProgramScanLimit - total));
+    ssize_t n = ::read(fd, block.data(), want);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      result = Holds::unknown;
+      break;
+    }
+    if (n == 0) break;
+    total += static_cast<std::uint64_t>(n);
+    window.append(block.data(), static_cast<std::size_t>(n));
+    if (window.find(kSeedVariable) != std::string::npos) {
+      result = Holds::yes;
+      break;
+    }
+    window.erase(0, window.size() - std::min(window.size(), kSeedVariable.size() - 1));
+  }
+  ::close(fd);
+  return result;
+}
+
+bool is_executable_file(const fs::path& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+std::string in_quotes(std::string_view text) {
+  return fmt::format("'{}'", util::printable(text));
+}
+std::string shown(const fs::path& path) {
+  return util::printable(path.string());
+}
+
+// Programs that run the script named by their first operand.
+bool is_interpreter(std::string_view name) {
+  for (std::string_view prefix : {"python", "pypy"}) {
+    if (name.starts_with(prefix) && std::ranges::all_of(name.substr(prefix.size()), [](char c) {
+          return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
+        }))
+      return true;
+  }
+  constexpr std::string_view kOthers[] = {"bash", "sh",   "dash",    "zsh",   "ksh", "perl",
+                                          "ruby", "node", "Rscript", "julia", "lua"};
+  return std::ranges::find(kOthers, name) != std::end(kOthers);
+}
+
+bool is_python(std::string_view name) {
+  return name.starts_with("python") || name.starts_with("pypy");
+}
+
+// Files a launcher (torchrun, accelerate launch, a wrapper) may be handed as its script.
+bool looks_like_script(const fs::path& path) {
+  constexpr std::string_view kExtensions[] = {".py", ".sh", ".bash", ".zsh", ".R",  ".r",
+                                              ".pl", ".rb", ".js",   ".mjs", ".jl", ".lua"};
+  std::string extension = path.extension().string();
+  return std::ranges::find(kExtensions, extension) != std::end(kExtensions);
+}
+
+// The words of a shell command up to its first one the shell would read as
+// more than a plain word (a quote, a variable, a redirection, an operator),
+// its leading VAR=value assignments and an `exec` left out; nothing where
+// the program is not a plain word or is a shell builtin or keyword.
+std::optional<std::vector<std::string>> plain_shell_words(std::string_view text) {
+  constexpr std::string_view kSpecial = ";&|<>()$`\"'\\*?#~![]";
+  constexpr std::string_view kBuiltins[] = {
+      ".",        ":",        "alias",  "bg",     "break",   "builtin", "case",   "cd",      "command",
+      "continue", "declare",  "eval",   "exit",   "export",  "false",   "fg",     "for",     "function",
+      "getopts",  "hash",     "if",     "jobs",   "kill",    "let",     "local",  "printf",  "pwd",
+      "read",     "readonly", "return", "select", "set",     "shift",   "source", "test",    "time",
+      "times",    "trap",     "true",   "type",   "typeset", "ulimit",  "umask",  "unalias", "unset",
+      "until",    "wait",     "while",  "echo",   "{",       "}"};
+  std::vector<std::string> words;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t start = text.find_first_not_of(" \t", i);
+    if (start == std::string_view::npos) break;
+    if (text[start] == '\n') break;
+    std::size_t end = text.find_first_of(" \t\n", start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view word = text.substr(start, end - start);
+    i = end;
+    if (word.find_first_of(kSpecial) != std::string_view::npos) break;
+    std::size_t eq = word.find('=');
+    bool assignment =
+        eq != std::string_view::npos && eq > 0 &&
+        word.substr(0, eq).find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
+            std::string_view::npos &&
+        !std::isdigit(static_cast<unsigned char>(word[0]));
+    if (words.empty() && assignment) continue;
+    if (words.empty() && word == "exec") continue;
+    words.emplace_back(word);
+  }
+  if (words.empty() || std::ranges::find(kBuiltins, words.front()) != std::end(kBuiltins)) return std::nullopt;
+  return words;
+}
+
+// What lint_program finds out about the program and the files it runs.
+struct Finder {
+  const Policy& policy;
+  std::string_view search_path;
+  std::vector<std::string> problems;  // warnings, in the order found
+  std::vector<fs::path> scanned;      // files read for SEEDGATE_SEED, none holding it
+  bool seed_read = false;             // a file held SEEDGATE_SEED
+  bool seed_unknown = false;          // a file that matters could not be read or found
+
+  const fs::path& workdir() const { return policy.subject.workdir; }
+
+  // Where a relative path went: said beside every path resolved from one.
+  std::string working_folder() const {
+    return fmt::format(
+        "relative paths resolve against the run's working folder, {} ({})", shown(workdir()),
+        workdir() == policy.dir ? "the policy's folder; [subject] workdir sets another" : "[subject] workdir");
+  }
+
+  void scan(const fs::path& path) {
+    switch (holds_seed_variable(path)) {
+      case Holds::yes:
+        seed_read = true;
+        break;
+      case Holds::no:
+        scanned.push_back(path);
+        break;
+      case Holds::unknown:
+        seed_unknown = true;
+        break;
+    }
+  }
+
+  // argv[0] as the runner finds it: a path with a slash from the working
+  // folder, a bare name on seedgate's PATH. The file it runs, if it can.
+  std::optional<fs::path> program(const std::string& name) {
+    if (name.find('/') == std::string::npos) {
+      std::optional<fs::path> unrunnable;
+      std::string_view dirs = search_path;
+      while (true) {
+        std::size_t colon = dirs.find(':');
+        std::string_view dir = dirs.substr(0, colon);
+        fs::path candidate = (dir.empty() ? workdir() : workdir() / fs::path(dir)) / name;
+        if (is_executable_file(candidate)) return candidate.lexically_normal();
+        std::error_code ec;
+        if (!unrunnable && fs::exists(candidate, ec)) unrunnable = candidate.lexically_normal();
+        if (colon == std::string_view::npos) break;
+        dirs.remove_prefix(colon + 1);
+      }
+      if (unrunnable) {
+        problems.push_back(fmt::format("program {} cannot run: {}, the first match on PATH, is {}", in_quotes(name),
+                                       shown(*unrunnable),
+                                       fs::is_directory(*unrunnable) ? "a folder" : "not executable"));
+        return std::nullopt;
+      }
+      std::string message =
+          fmt::format("program {} not found: it is not on PATH ({})", in_quotes(name), util::printable(search_path));
+      std::error_code ec;
+      if (fs::is_regular_file(workdir() / name, ec))
+        message += fmt::format("; to run {} from the working folder, write './{}'", shown(workdir() / name),
+                               util::printable(name));
+      problems.push_back(std::move(message));
+      return std::nullopt;
+    }
+    fs::path path = fs::path(name).is_absolute() ? fs::path(name) : (workdir() / name).lexically_normal();
+    std::string where = fs::path(name).is_absolute() ? "" : fmt::format("; {}", working_folder());
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0) {
+      problems.push_back(fmt::format("program {} not found: {} does not exist{}", in_quotes(name), shown(path), where));
+    } else if (S_ISDIR(info.st_mode)) {
+      problems.push_back(fmt::format("program {} cannot run: {} is a folder{}", in_quotes(name), shown(path), where));
+    } else if (!S_ISREG(info.st_mode) || ::access(path.c_str(), X_OK) != 0) {
+      problems.push_back(
+          fmt::format("program {} cannot run: {} is not an executable file; make it executable (chmod +x) or put its "
+                      "interpreter first in 'command'",
+                      in_quotes(name), shown(path)));
+    } else {
+      return path;
+    }
+    return std::nullopt;
+  }
+
+  // The script an interpreter is given, from the working folder.
+  void script(const std::string& interpreter, const std::string& name) {
+    fs::path path = fs::path(name).is_absolute() ? fs::path(name) : (workdir() / name).lexically_normal();
+    std::error_code ec;
+    if (fs::is_directory(path, ec) && is_python(interpreter)) path /= "__main__.py";  // python runs a folder's
+    if (!fs::exists(path, ec)) {
+      problems.push_back(fmt::format("script {} for {} not found: {} does not exist{}", in_quotes(name),
+                                     util::printable(interpreter), shown(path),
+                                     fs::path(name).is_absolute() ? "" : fmt::format("; {}", working_folder())));
+      seed_unknown = true;
+      return;
+    }
+    scan(path);
+  }
+
+  // `python -m package.module`: the module's file when it is in the working
+  // folder; an installed module is not looked for.
+  void module(const std::string& name) {
+    fs::path base = workdir();
+    std::string relative = name;
+    std::ranges::replace(relative, '.', '/');
+    std::error_code ec;
+    for (const fs::path& candidate : {base / (relative + ".py"), base / relative / "__main__.py"}) {
+      if (fs::is_regular_file(candidate, ec)) {
+        scan(candidate);
+        return;
+      }
+    }
+    seed_unknown = true;
+  }
+
+  // The interpreter's operands: its script, a module, or code given inline.
+  void interpreter_operands(const std::string& interpreter, const std::vector<std::string>& args) {
+    bool python = is_python(interpreter);
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const std::string& arg = args[i];
+      if (python && arg == "-m" && i + 1 < args.size()) {
+        if (auto name = literal_text(args[i + 1]))
+          module(*name);
+        else
+          seed_unknown = true;
+        return;
+      }
+      if (python && arg.starts_with("-m") && arg.size() > 2) {
+        module(arg.substr(2));
+        return;
+      }
+      if (arg == "-c" || arg == "-e" || arg == "-E" || arg == "--eval" || arg == "-") {
+        seed_unknown = true;  // code on the command line or stdin: only its text was looked at
+        return;
+      }
+      bool takes_value = python ? (arg == "-W" || arg == "-X" || arg == "--check-hash-based-pycs")
+                                : (arg == "-o" || arg == "+o" || arg == "-O" || arg == "+O");
+      if (takes_value) {
+        ++i;
+        continue;
+      }
+      if (arg.starts_with("-") || arg.starts_with("+")) continue;
+      if (auto name = literal_text(arg))
+        script(interpreter, *name);
+      else
+        seed_unknown = true;
+      return;
+    }
+    seed_unknown = true;  // an interactive interpreter: nothing to look at
+  }
+};
+
+}  // namespace
+
+std::vector<LintFinding> lint_program(const Policy& policy, std::string_view search_path) {
+  const SubjectSpec& subject = policy.subject;
+  if (subject.command.empty()) return {};
+  SourcePosition at = subject.command_position.line > 0 ? subject.command_position : SourcePosition{1, 1};
+  std::vector<LintFinding> out;
+  auto warn = [&](std::string message) { out.push_back({at, true, std::move(message)}); };
+  std::error_code ec;
+  if (!fs::is_directory(subject.workdir, ec)) {
+    warn(fmt::format("the run's working folder {} does not exist ({}), so the program cannot start there",
+                     shown(subject.workdir),
+                     subject.workdir == policy.dir ? "the policy's folder" : "[subject] workdir"));
+    return out;
+  }
+
+  bool seed_passed = false;  // an argument (or the command string) uses {seed} or names SEEDGATE_SEED
+  for (const std::string& arg : subject.command)
+    seed_passed = seed_passed || uses_placeholder(arg, "seed") || arg.find(kSeedVariable) != std::string::npos;
+
+  Finder finder{policy, search_path, {}, {}, false, false};
+  std::optional<std::vector<std::string>> words =
+      subject.shell ? plain_shell_words(subject.command.front()) : std::optional{subject.command};
+  std::optional<std::string> name = words ? literal_text(words->front()) : std::nullopt;
+  std::optional<fs::path> program = name ? finder.program(*name) : std::nullopt;
+  std::size_t operands = 1;
+  // `env [VAR=value...] program ...` runs the program it names from PATH.
+  if (program && fs::path(*name).filename() == "env") {
+    while (operands < words->size() &&
+           ((*words)[operands].starts_with("-") || (*words)[operands].find('=') != std::string::npos))
+      ++operands;
+    name = operands < words->size() ? literal_text((*words)[operands]) : std::nullopt;
+    program = name ? finder.program(*name) : std::nullopt;
+    ++operands;
+  }
+  if (!program) {
+    finder.seed_unknown = true;
+  } else {
+    std::vector<std::string> rest(words->begin() + static_cast<std::ptrdiff_t>(operands), words->end());
+    std::string base = fs::path(*name).filename().string();
+    if (is_interpreter(base)) {
+      finder.interpreter_operands(base, rest);
+    } else {
+      finder.scan(*program);
+      // A launcher's script (torchrun train.py): read, where it exists, for the seed.
+      for (const std::string& arg : rest) {
+        auto text = literal_text(arg);
+        if (!text || !looks_like_script(*text)) continue;
+        fs::path path = fs::path(*text).is_absolute() ? fs::path(*text) : (subject.workdir / *text).lexically_normal();
+        if (fs::is_regular_file(path, ec)) finder.scan(path);
+      }
+    }
+  }
+  for (std::string& problem : finder.problems) warn(std::move(problem));
+
+  // The libtorch client (seedgate::torch::configure) reads SEEDGATE_SEED; the
+  // xgboost adapter trains inside seedgate with the seed.
+  bool adapter_reads_seed = subject.adapter != "command";
+  // With one seed there is no seed to tell from another: a program that takes none may be swept on purpose.
+  bool one_seed = policy.sweep.seeds.ceiling().size() < 2;
+  if (!adapter_reads_seed && !one_seed && !seed_passed && !finder.seed_read && !finder.seed_unknown &&
+      !finder.scanned.empty()) {
+    std::vector<std::string> files;
+    for (const fs::path& path : finder.scanned) files.push_back(shown(path));
+    std::string in =
+        files.size() == 1
+            ? files.front()
+            : fmt::format("{} or {}", util::join(std::span(files).first(files.size() - 1), ", "), files.back());
+    warn(fmt::format(
+        "the seed cannot reach the program, so every seed would run the same: {} uses {{seed}} and "
+        "{} does not occur in {}; pass the seed as an argument (\"--seed\", \"{{seed}}\") or read "
+        "the {} environment variable in the program",
+        subject.shell ? "the command string never" : "no argument of 'command'", kSeedVariable, in, kSeedVariable));
   }
   return out;
 }

@@ -230,3 +230,202 @@ confidence = 0.95
 
 }  // namespace
 }  // namespace seedgate
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace seedgate {
+namespace {
+
+namespace fs = std::filesystem;
+
+// lint_program against real files: each test gets a fresh folder that holds
+// the policy, the programs and a bin/ folder that is the whole search path.
+class ProgramLintTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m_dir = fs::temp_directory_path() /
+            ("seedgate-program-lint-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(m_dir);
+    fs::create_directories(m_dir / "bin");
+  }
+  void TearDown() override { fs::remove_all(m_dir); }
+
+  void write(const std::string& name, const std::string& text, bool executable = true) {
+    fs::create_directories((m_dir / name).parent_path());
+    std::ofstream(m_dir / name) << text;
+    fs::permissions(m_dir / name, executable ? fs::perms(0755) : fs::perms(0644));
+  }
+
+  // Findings on a policy whose [subject] holds `subject` (its first line is line 3).
+  std::vector<std::string> lint(const std::string& subject, const std::string& sweep = "seeds = 4") {
+    std::string text = fmt::format(
+        "version = 1\n[subject]\n{}\n[sweep]\n{}\n[metrics.accuracy]\ngoal = \"max\"\n[[check]]\nkind = "
+        "\"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.5\n",
+        subject, sweep);
+    auto policy = parse_policy(text, "seedgate.toml", m_dir);
+    EXPECT_TRUE(policy) << policy.error();
+    std::vector<std::string> out;
+    if (!policy) return out;
+    for (const LintFinding& f : lint_program(*policy, (m_dir / "bin").string()))
+      out.push_back(fmt::format("{}:{}: {}", f.position.line, f.position.column, f.message));
+    return out;
+  }
+
+  std::string path(const std::string& name) const { return (m_dir / name).string(); }
+
+  std::string seed_warning(const std::string& files, bool shell = false) const {
+    return fmt::format(
+        "3:1: the seed cannot reach the program, so every seed would run the same: {} uses {{seed}} and "
+        "SEEDGATE_SEED does not occur in {}; pass the seed as an argument (\"--seed\", \"{{seed}}\") or read the "
+        "SEEDGATE_SEED environment variable in the program",
+        shell ? "the command string never" : "no argument of 'command'", files);
+  }
+
+  std::string relative_note() const {
+    return fmt::format(
+        "relative paths resolve against the run's working folder, {} (the policy's folder; [subject] workdir sets "
+        "another)",
+        m_dir.string());
+  }
+
+  fs::path m_dir;
+};
+
+using Findings = std::vector<std::string>;
+
+TEST_F(ProgramLintTest, TheSeedReachesNeitherAnArgumentNorTheProgram) {
+  write("train.sh", "#!/bin/sh\necho accuracy=0.9\n");
+  EXPECT_EQ(lint("command = [\"./train.sh\", \"--epochs\", \"3\"]"), Findings{seed_warning(path("train.sh"))});
+  // "{{seed}}" is the literal text {seed}, not the seed.
+  EXPECT_EQ(lint("command = [\"./train.sh\", \"{{seed}}\"]"), Findings{seed_warning(path("train.sh"))});
+  EXPECT_EQ(lint("command = \"./train.sh > log.txt\""), Findings{seed_warning(path("train.sh"), true)});
+  EXPECT_EQ(lint("command = \"OMP_NUM_THREADS=1 exec ./train.sh\""), Findings{seed_warning(path("train.sh"), true)});
+  // The warning is at the 'command' key, wherever it is.
+  EXPECT_EQ(lint("name = \"x\"\n  command = [\"./train.sh\"]"),
+            Findings{"4:3" + seed_warning(path("train.sh")).substr(3)});
+}
+
+TEST_F(ProgramLintTest, TheSeedReachesTheProgram) {
+  write("train.sh", "#!/bin/sh\necho accuracy=0.9\n");
+  EXPECT_EQ(lint("command = [\"./train.sh\", \"--seed\", \"{seed}\"]"), Findings{});
+  EXPECT_EQ(lint("command = [\"./train.sh\", \"--seed={seed}\"]"), Findings{});
+  EXPECT_EQ(lint("command = \"./train.sh --seed {seed} | tee log\""), Findings{});
+  EXPECT_EQ(lint("command = \"./train.sh --seed $SEEDGATE_SEED\""), Findings{});
+  EXPECT_EQ(lint("command = [\"/bin/sh\", \"-c\", \"./train.sh --seed $SEEDGATE_SEED\"]"), Findings{});
+  // One seed: nothing tells one seed from another, so a program that takes none is no mistake.
+  EXPECT_EQ(lint("command = [\"./train.sh\"]", "seeds = [0]"), Findings{});
+  // The adapters' clients read SEEDGATE_SEED themselves.
+  EXPECT_EQ(lint("adapter = \"libtorch\"\ncommand = [\"./train.sh\"]"), Findings{});
+}
+
+TEST_F(ProgramLintTest, AProgramThatReadsTheVariable) {
+  write("train.sh", "#!/bin/sh\nseed=${SEEDGATE_SEED:-0}\n");
+  EXPECT_EQ(lint("command = [\"./train.sh\"]"), Findings{});
+  // Split across two of the blocks it is read in.
+  write("split", std::string((1 << 16) - 6, '#') + "SEEDGATE_SEED\n");
+  EXPECT_EQ(lint("command = [\"./split\"]"), Findings{});
+  // Past the part that is read: nothing is known, so nothing is said.
+  write("huge", "");
+  fs::resize_file(m_dir / "huge", kProgramScanLimit + 1);
+  EXPECT_EQ(lint("command = [\"./huge\"]"), Findings{});
+}
+
+TEST_F(ProgramLintTest, AnInterpreterIsJudgedByItsScript) {
+  write("bin/python3", "#!/bin/sh\n");
+  write("bin/sh", "#!/bin/sh\n");
+  write("bin/env", "#!/bin/sh\n");
+  write("reads.py", "import os\nseed = int(os.environ['SEEDGATE_SEED'])\n", false);
+  write("plain.py", "print('accuracy', 0.9)\n", false);
+  write("pkg/train.py", "print('accuracy', 0.9)\n", false);
+  EXPECT_EQ(lint("command = [\"python3\", \"reads.py\"]"), Findings{});
+  EXPECT_EQ(lint("command = [\"python3\", \"-W\", \"ignore\", \"-u\", \"plain.py\"]"),
+            Findings{seed_warning(path("plain.py"))});
+  EXPECT_EQ(lint("command = \"python3 plain.py --epochs 3 2>&1\""), Findings{seed_warning(path("plain.py"), true)});
+  EXPECT_EQ(lint("command = [\"env\", \"PYTHONUNBUFFERED=1\", \"python3\", \"plain.py\"]"),
+            Findings{seed_warning(path("plain.py"))});
+  EXPECT_EQ(lint("command = [\"python3\", \"-m\", \"pkg.train\"]"), Findings{seed_warning(path("pkg/train.py"))});
+  // An installed module, code on the command line: nothing to read, nothing said.
+  EXPECT_EQ(lint("command = [\"python3\", \"-m\", \"sklearn.something\"]"), Findings{});
+  EXPECT_EQ(lint("command = [\"python3\", \"-c\", \"print(1)\"]"), Findings{});
+  EXPECT_EQ(lint("command = [\"python3\", \"-c\", \"import os; os.environ['SEEDGATE_SEED']\"]"), Findings{});
+  EXPECT_EQ(lint("command = [\"sh\", \"missing.sh\", \"{seed}\"]"),
+            Findings{fmt::format("3:1: script 'missing.sh' for sh not found: {} does not exist; {}", path("missing.sh"),
+                                 relative_note())});
+}
+
+TEST_F(ProgramLintTest, ALauncherIsJudgedByItsProgramAndItsScript) {
+  write("bin/torchrun", "#!/bin/sh\n");
+  write("plain.py", "print('accuracy', 0.9)\n", false);
+  write("reads.py", "import os\nos.environ['SEEDGATE_SEED']\n", false);
+  EXPECT_EQ(lint("command = [\"torchrun\", \"--nproc-per-node\", \"2\", \"reads.py\"]"), Findings{});
+  EXPECT_EQ(lint("command = [\"torchrun\", \"plain.py\"]"),
+            Findings{seed_warning(fmt::format("{} or {}", path("bin/torchrun"), path("plain.py")))});
+}
+
+TEST_F(ProgramLintTest, AMissingProgramNamesWhereItWasLookedFor) {
+  EXPECT_EQ(lint("command = [\"./build/train\", \"{seed}\"]"),
+            Findings{fmt::format("3:1: program './build/train' not found: {} does not exist; {}", path("build/train"),
+                                 relative_note())});
+  fs::create_directories(m_dir / "sub");
+  EXPECT_EQ(lint("workdir = \"sub\"\ncommand = [\"../train\", \"{seed}\"]"),
+            Findings{fmt::format("4:1: program '../train' not found: {} does not exist; relative paths resolve "
+                                 "against the run's working folder, {} ([subject] workdir)",
+                                 path("train"), path("sub"))});
+  EXPECT_EQ(lint("command = [\"/no/such/train\", \"{seed}\"]"),
+            Findings{"3:1: program '/no/such/train' not found: /no/such/train does not exist"});
+  EXPECT_EQ(lint("command = \"./missing --seed {seed} > log\""),
+            Findings{fmt::format("3:1: program './missing' not found: {} does not exist; {}", path("missing"),
+                                 relative_note())});
+  EXPECT_EQ(lint("workdir = \"nowhere\"\ncommand = [\"./train\", \"{seed}\"]"),
+            Findings{fmt::format("4:1: the run's working folder {} does not exist ([subject] workdir), so the "
+                                 "program cannot start there",
+                                 path("nowhere"))});
+  // What the shell would run is not a plain word: nothing is said about it.
+  EXPECT_EQ(lint("command = \"cd sub && ./missing {seed}\""), Findings{});
+  EXPECT_EQ(lint("command = [\"{run_dir}/train\", \"{seed}\"]"), Findings{});
+}
+
+TEST_F(ProgramLintTest, ABareNameNotOnThePath) {
+  std::string bin = path("bin");
+  EXPECT_EQ(lint("command = [\"no-such-trainer\", \"{seed}\"]"),
+            Findings{fmt::format("3:1: program 'no-such-trainer' not found: it is not on PATH ({})", bin)});
+  write("train", "#!/bin/sh\n");
+  EXPECT_EQ(lint("command = [\"train\", \"{seed}\"]"),
+            Findings{fmt::format("3:1: program 'train' not found: it is not on PATH ({}); to run {} from the "
+                                 "working folder, write './train'",
+                                 bin, path("train"))});
+  write("bin/unrunnable", "#!/bin/sh\n", false);
+  EXPECT_EQ(lint("command = [\"unrunnable\", \"{seed}\"]"),
+            Findings{fmt::format("3:1: program 'unrunnable' cannot run: {}, the first match on PATH, is not "
+                                 "executable",
+                                 path("bin/unrunnable"))});
+}
+
+TEST_F(ProgramLintTest, AProgramThatCannotRun) {
+  write("train.sh", "#!/bin/sh\n", false);
+  EXPECT_EQ(lint("command = [\"./train.sh\", \"{seed}\"]"),
+            Findings{fmt::format("3:1: program './train.sh' cannot run: {} is not an executable file; make it "
+                                 "executable (chmod +x) or put its interpreter first in 'command'",
+                                 path("train.sh"))});
+  fs::create_directories(m_dir / "build");
+  EXPECT_EQ(
+      lint("command = [\"./build\", \"{seed}\"]"),
+      Findings{fmt::format("3:1: program './build' cannot run: {} is a folder; {}", path("build"), relative_note())});
+}
+
+// A FIFO in the program's place is never opened: reading it would wait for a writer forever.
+TEST_F(ProgramLintTest, AFifoIsNotRead) {
+  write("bin/sh", "#!/bin/sh\n");
+  ASSERT_EQ(::mkfifo((m_dir / "train.sh").c_str(), 0755), 0);
+  EXPECT_EQ(lint("command = [\"sh\", \"train.sh\"]"), Findings{});
+  EXPECT_EQ(lint("command = [\"./train.sh\", \"{seed}\"]"),
+            Findings{fmt::format("3:1: program './train.sh' cannot run: {} is not an executable file; make it "
+                                 "executable (chmod +x) or put its interpreter first in 'command'",
+                                 path("train.sh"))});
+}
+
+}  // namespace
+}  // namespace seedgate
