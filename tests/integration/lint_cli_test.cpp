@@ -42,6 +42,8 @@ TEST_F(LintCliTest, APlantedBadExampleGivesTheExpectedFindings) {
       replace(text, "void train(const Options& options) {",
               "void train(const Options& options) {\n  std::random_device rd;\n  std::mt19937 shuffle_engine(rd());");
   ASSERT_TRUE(util::write_file_atomic(m_dir / "train.cpp", text));
+  // The version judged against, whatever LibTorch this machine has installed.
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "seedgate.toml", "[lint]\ntorch_version = \"2.1\"\n"));
 
   Outcome o = seedgate({"lint", "train.cpp"});
   EXPECT_EQ(o.exit_code, 1) << o.err;
@@ -55,13 +57,15 @@ TEST_F(LintCliTest, APlantedBadExampleGivesTheExpectedFindings) {
     first_torch = 1 + static_cast<int>(std::count(before.begin(), before.end(), '\n'));
   }
   std::string expected = fmt::format(
-      "train.cpp:{}: error: torch is used but torch::manual_seed is never called in the project [torch-no-seed]\n"
+      "train.cpp:{}: error: torch is used but torch::manual_seed is never called in train.cpp or the files it "
+      "includes [torch-no-seed]\n"
       "train.cpp:{}: error: 'mt19937' is seeded from std::random_device [cpp-nondeterministic-seed]\n"
       "train.cpp:{}: error: cuDNN benchmark mode is turned on (setBenchmarkCuDNN(true)) [torch-cudnn-benchmark]\n"
       "train.cpp:{}: warning: RandomSampler shuffles from the global generator, which nothing in the project seeds "
       "[torch-sampler-unseeded]\n"
       "train.cpp:{}: warning: put_ writes (or accumulates) in an unspecified order on CUDA; deterministic algorithms "
-      "are never enabled [torch-nondeterministic-op]\n"
+      "are never enabled (LibTorch 2.1 has no deterministic CUDA kernel for it) [torch-nondeterministic-op]\n"
+      "judged against torch 2.1 ([lint] torch_version)\n"
       "5 findings (3 errors, 2 warnings, 0 notes) in 1 file, {} lines; failed: at or above warning\n",
       "{}", line_of(text, "std::mt19937 shuffle_engine"), line_of(text, "setBenchmarkCuDNN"),
       line_of(text, "RandomSampler(train_rows)"), line_of(text, "last_seen.put_("),
@@ -88,6 +92,158 @@ TEST_F(LintCliTest, APlantedBadExampleGivesTheExpectedFindings) {
   EXPECT_EQ(std::count(github.out.begin(), github.out.end(), '\n'), 5) << github.out;
   EXPECT_TRUE(github.out.starts_with(fmt::format("::error file=train.cpp,line={},", first_torch))) << github.out;
   EXPECT_NE(github.err.find("5 findings"), std::string::npos) << github.err;
+}
+
+// .c and .h files are linted (as C++), not skipped.
+TEST_F(LintCliTest, CAndHeaderFilesAreLinted) {
+  fs::create_directories(m_dir / "src");
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "src" / "main.c",
+                                      "#include <stdlib.h>\n#include <time.h>\n#include \"noise.h\"\n\n"
+                                      "int main(void) {\n  srand(time(NULL));\n  return noise(0);\n}\n"));
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "src" / "noise.h",
+                                      "static inline int noise(int x) { return x + rand() % 3; }\n"));
+  Outcome o = seedgate({"lint", "src"});
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_EQ(o.out,
+            "src/main.c:6:3: error: 'srand' is seeded from the clock [cpp-nondeterministic-seed]\n"
+            "src/main.c:6:3: warning: 'srand()' uses the C library's global generator [cpp-rand]\n"
+            "src/noise.h:1:45: warning: 'rand()' uses the C library's global generator [cpp-rand]\n"
+            "3 findings (1 error, 2 warnings, 0 notes) in 2 files, 9 lines; failed: at or above warning\n");
+  // Named on the command line, a .c file is a file seedgate lints.
+  Outcome one = seedgate({"lint", "src/main.c"});
+  EXPECT_EQ(one.exit_code, 1) << one.err;
+  EXPECT_NE(one.out.find("in 1 file, 8 lines"), std::string::npos) << one.out;
+}
+
+// An XGBoost 1.7 user gets no "removed in 3.1" findings for parameters 1.7
+// has; the version comes from [lint], or else from the installed headers,
+// and the output says which.
+TEST_F(LintCliTest, TheXGBoostVersionComesFromThePolicyOrTheInstalledHeaders) {
+  ASSERT_TRUE(util::write_file_atomic(
+      m_dir / "train.py",
+      "import xgboost as xgb\n\nparams = {\"gpu_id\": 0, \"seed\": 1}\nbooster = xgb.train(params, None)\n"));
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "seedgate.toml", "[lint]\nxgboost_version = \"1.7\"\n"));
+  Outcome old = seedgate({"lint", "--fail-on", "error"});
+  EXPECT_EQ(old.exit_code, 0) << old.err;
+  EXPECT_EQ(old.out,
+            "train.py:4:15: warning: tree_method is never set: XGBoost 1.7 picks exact or approx by the data's size, "
+            "and 2.0 changed the default to hist [xgboost-default-tree-method]\n"
+            "judged against XGBoost 1.7 ([lint] xgboost_version)\n"
+            "1 finding (0 errors, 1 warning, 0 notes) in 1 file, 4 lines; passed: none at or above error\n");
+
+  // No version in [lint]: the first installed header on the include path.
+  fs::remove(m_dir / "seedgate.toml");
+  fs::create_directories(m_dir / "include" / "xgboost");
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "include" / "xgboost" / "version_config.h",
+                                      "#define XGBOOST_VER_MAJOR 2\n#define XGBOOST_VER_MINOR 1\n"
+                                      "#define XGBOOST_VER_PATCH 3\n"));
+  std::string header = (m_dir / "include" / "xgboost" / "version_config.h").string();
+  Outcome installed = seedgate({"lint", "--fail-on", "error"}, {"CPATH=" + (m_dir / "include").string()});
+  EXPECT_EQ(installed.exit_code, 1) << installed.err;
+  EXPECT_NE(installed.out.find("train.py:3:11: error: 'gpu_id' is deprecated since XGBoost 2.0 and removed in 3.1 "
+                               "(judged against XGBoost 2.1.3); use device = \"cuda:N\" [xgboost-removed-param]\n"),
+            std::string::npos)
+      << installed.out;
+  EXPECT_NE(installed.out.find("judged against XGBoost 2.1.3 (installed: " + header + ")\n"), std::string::npos)
+      << installed.out;
+  // SARIF carries the same in the run's properties.
+  Outcome sarif =
+      seedgate({"lint", "--format", "sarif", "-o", "lint.sarif"}, {"CPATH=" + (m_dir / "include").string()});
+  auto document = nlohmann::json::parse(*util::read_file(m_dir / "lint.sarif"));
+  EXPECT_EQ(document["runs"][0]["properties"]["assumedVersions"]["XGBoost"]["version"], "2.1.3");
+  EXPECT_EQ(document["runs"][0]["properties"]["assumedVersions"]["XGBoost"]["source"], "installed: " + header);
+}
+
+TEST_F(LintCliTest, AVersionThatIsNoVersionIsAUsageErrorAtItsPlace) {
+  ASSERT_TRUE(
+      util::write_file_atomic(m_dir / "seedgate.toml", "[lint]\nfail_on = \"error\"\nxgboost_version = \"1.7.x\"\n"));
+  Outcome o = seedgate({"lint"});
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_EQ(o.err, "seedgate.toml:3:19: 'xgboost_version' must be a version such as \"1.7\", got \"1.7.x\"\n");
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "seedgate.toml", "[lint]\ntorch_version = \"latest\"\n"));
+  Outcome torch = seedgate({"lint"});
+  EXPECT_EQ(torch.exit_code, 2);
+  EXPECT_EQ(torch.err, "seedgate.toml:2:17: 'torch_version' must be a version such as \"2.1\", got \"latest\"\n");
+}
+
+// One seeded script no longer hides the unseeded one beside it.
+TEST_F(LintCliTest, EachEntryPointIsJudgedOnItsOwn) {
+  ASSERT_TRUE(util::write_file_atomic(
+      m_dir / "train_a.py",
+      "import os\n\nimport torch\n\ntorch.manual_seed(int(os.environ[\"SEEDGATE_SEED\"]))\nprint(torch.rand(1))\n"));
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "train_b.py", "import torch\n\nprint(torch.rand(1))\n"));
+  Outcome o = seedgate({"lint", "train_a.py", "train_b.py"}, {"CPATH=/nonexistent"});
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_NE(o.out.find("train_b.py:1:1: error: torch is imported but torch.manual_seed or seed_everything is never "
+                       "called in train_b.py or the files it imports [torch-no-seed]\n"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("1 finding (1 error, 0 warnings, 0 notes) in 2 files"), std::string::npos) << o.out;
+  // Seeded too, train_b.py passes.
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "train_b.py",
+                                      "import sys\n\nimport torch\n\ntorch.manual_seed(int(sys.argv[1]))\n"));
+  Outcome fixed = seedgate({"lint", "train_a.py", "train_b.py"});
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.out;
+}
+
+TEST_F(LintCliTest, ScikitLearnWithoutRandomStateIsFlagged) {
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "train.py",
+                                      "import os\n"
+                                      "from sklearn.datasets import load_digits\n"
+                                      "from sklearn.ensemble import RandomForestClassifier as RFC\n"
+                                      "from sklearn.model_selection import KFold, train_test_split\n"
+                                      "\n"
+                                      "seed = int(os.environ[\"SEEDGATE_SEED\"])\n"
+                                      "X, y = load_digits(return_X_y=True)\n"
+                                      "X_train, X_test, y_train, y_test = train_test_split(X, y)\n"
+                                      "folds = KFold(n_splits=5, shuffle=True, random_state=seed)\n"
+                                      "model = RFC(n_estimators=50).fit(X_train, y_train)\n"
+                                      "print(model.score(X_test, y_test))\n"));
+  Outcome o = seedgate({"lint", "train.py"});
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_EQ(o.out,
+            "train.py:8:36: warning: train_test_split is given no random_state, so it draws from numpy's global "
+            "generator [sklearn-missing-random-state]\n"
+            "train.py:10:9: warning: RandomForestClassifier is given no random_state, so it draws from numpy's global "
+            "generator [sklearn-missing-random-state]\n"
+            "2 findings (0 errors, 2 warnings, 0 notes) in 1 file, 11 lines; failed: at or above warning\n");
+  Outcome listed = seedgate({"lint", "--list-rules"});
+  EXPECT_NE(listed.out.find("sklearn-missing-random-state"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("constant-seed"), std::string::npos) << listed.out;
+}
+
+// torch.manual_seed(1) with SEEDGATE_SEED read nowhere: the sweep's seeds
+// cannot reach the program. Reading the seed makes the finding go.
+TEST_F(LintCliTest, AConstantSeedIsFlaggedWhereTheConfiguredSeedCannotFlow) {
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "seedgate.toml", "[lint]\ntorch_version = \"2.1\"\n"));
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "train.py",
+                                      "import numpy as np\nimport torch\n\ntorch.manual_seed(1)\nnp.random.seed(0)\n"));
+  Outcome o = seedgate({"lint", "train.py"});
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_EQ(o.out,
+            "train.py:4:7: warning: torch.manual_seed(1) fixes the seed, and nothing that train.py reaches reads "
+            "SEEDGATE_SEED or a command-line seed: the sweep's seeds cannot reach the program [constant-seed]\n"
+            "train.py:5:11: warning: np.random.seed(0) fixes the seed, and nothing that train.py reaches reads "
+            "SEEDGATE_SEED or a command-line seed: the sweep's seeds cannot reach the program [constant-seed]\n"
+            "judged against torch 2.1 ([lint] torch_version)\n"
+            "2 findings (0 errors, 2 warnings, 0 notes) in 1 file, 5 lines; failed: at or above warning\n");
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "train.py",
+                                      "import os\n\nimport numpy as np\nimport torch\n\n"
+                                      "torch.manual_seed(int(os.environ.get(\"SEEDGATE_SEED\", \"1\")))\n"
+                                      "np.random.seed(0)\n"));
+  Outcome flows = seedgate({"lint", "train.py"});
+  EXPECT_EQ(flows.exit_code, 0) << flows.out;
+  // C++: the same, and main(argc, argv) is a way in for --seed.
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "train.cpp",
+                                      "#include <torch/torch.h>\n\nint main() {\n  torch::manual_seed(1);\n}\n"));
+  Outcome cpp = seedgate({"lint", "train.cpp"});
+  EXPECT_EQ(cpp.exit_code, 1);
+  EXPECT_NE(cpp.out.find("train.cpp:4:10: warning: torch::manual_seed(1) fixes the seed"), std::string::npos)
+      << cpp.out;
+  ASSERT_TRUE(util::write_file_atomic(
+      m_dir / "train.cpp",
+      "#include <torch/torch.h>\n\nint main(int argc, char** argv) {\n  torch::manual_seed(1);\n  return argc;\n}\n"));
+  EXPECT_EQ(seedgate({"lint", "train.cpp"}).exit_code, 0);
 }
 
 TEST_F(LintCliTest, ThePolicysLintTableChoosesPathsRulesAndTheFailingSeverity) {
