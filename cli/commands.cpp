@@ -342,6 +342,7 @@ int lint_command(const LintOptions& options, std::ostream& out, std::ostream& er
     // Paths in [lint] and in the reports are relative to the policy's folder.
     root = fs::absolute(options.policy).parent_path().lexically_normal();
   }
+  lint::assume_installed_versions(config, lint::default_include_dirs());  // where [lint] names none
   if (!options.fail_on.empty()) config.fail_on = lint::parse_severity(options.fail_on);  // "never": nullopt
   if (options.list_rules) {
     out << lint::format_rule_list(config);
