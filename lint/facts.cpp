@@ -103,9 +103,8 @@ void cpp_facts(const Scan& s, FileFacts& f) {
         // main(int argc, char** argv): a --seed can arrive on the command line.
         if (!s.is(i + 2, ")") && !s.seq(i + 2, {"void", ")"})) f.reads_seed = true;
       }
-    } else if (word == "settings_from_environment" && s.is(i + 1, "(")) {
-      f.reads_seed = true;
-    } else if (word == "seedgate" && s.seq(i + 1, {"::", "xgboost", "::", "configure", "("})) {
+    } else if ((word == "settings_from_environment" && s.is(i + 1, "(")) ||
+               (word == "seedgate" && s.seq(i + 1, {"::", "xgboost", "::", "configure", "("}))) {
       f.reads_seed = true;
     } else if (word == "seedgate" && s.seq(i + 1, {"::", "torch", "::", "configure", "("})) {
       // Seeds torch from SEEDGATE_SEED and, in deterministic mode, enables
