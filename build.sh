@@ -22,7 +22,10 @@ packages=(g++ cmake ninja-build pkg-config
           libfmt-dev libtomlplusplus-dev libboost-dev libcli11-dev nlohmann-json3-dev libxxhash-dev libre2-dev
           libgtest-dev libgmock-dev
           libtorch-dev libxgboost-dev xgboost
-          libxml2-utils procps clang-tidy clang-format git)
+          libxml2-utils procps clang-tidy clang-format git
+          # examples/sklearn_gallery runs scikit-learn's own example scripts,
+          # which python-sklearn-doc ships; they import matplotlib.
+          python3-sklearn python3-matplotlib python-sklearn-doc)
 # Only the tests need these: a browser that renders the HTML report, a YAML
 # parser for ci-templates/, and Google Benchmark (the benchmarks are built
 # with the tests, so they keep compiling).
