@@ -96,7 +96,8 @@ int main(int argc, char** argv) {
 
   auto* policy_cmd = app.add_subcommand("policy", "Work with policy files");
   policy_cmd->require_subcommand(1);
-  auto* lint_cmd = policy_cmd->add_subcommand("lint", "Validate a policy and warn where its checks cannot work");
+  auto* lint_cmd = policy_cmd->add_subcommand(
+      "lint", "Validate a policy and warn where its checks cannot work or its program cannot run or get its seed");
   lint_cmd->footer(check_kinds_help());
   lint_cmd->add_option("-p,--policy", policy, "Policy file")->capture_default_str();
 
@@ -141,7 +142,8 @@ int main(int argc, char** argv) {
   auto* init_cmd = app.add_subcommand(
       "init",
       "Write a starter seedgate.toml for a training command and a GitHub Actions workflow "
-      "(.github/workflows/seedgate.yml), e.g. `seedgate init -- ./build/train --seed {seed} --out {run_dir}`");
+      "(.github/workflows/seedgate.yml), e.g. `seedgate init -- ./build/train --seed {seed} --out {run_dir}`; "
+      "warns when the program does not exist or never gets its seed (no {seed}, no SEEDGATE_SEED)");
   init_cmd->add_option("COMMAND", init.command, "The training program and its arguments (after --)");
   init_cmd->add_option("--dir", init.dir, "Where to write them")->capture_default_str();
   init_cmd->add_option("--name", init.name, "The subject's name (default: the program's file name)");
