@@ -27,6 +27,27 @@ TEST(EnvironmentDifferencesTest, NamesHardwareAndLibraryChanges) {
                                       "program.torch: 1.13.1 (baseline) vs 2.1.0"}));
 }
 
+TEST(EnvironmentDifferencesTest, NamesThePythonPackageAndXGBoostThatChanged) {
+  nlohmann::json baseline = {
+      {"python", {{"version", "3.11.2"}, {"sklearn", "1.2.1"}, {"executable", "/builds/a/.venv/bin/python"}}},
+      {"xgboost", {{"version", "1.7.4"}}}};
+  nlohmann::json candidate = baseline;
+  candidate["python"]["executable"] = "/builds/b/.venv/bin/python";  // another checkout, the same interpreter
+  EXPECT_TRUE(environment_differences(baseline, candidate).empty());
+  candidate["python"]["version"] = "3.12.1";
+  candidate["python"]["sklearn"] = "1.3.0";
+  candidate["python"]["torch"] = "2.1.0";
+  candidate["xgboost"]["version"] = "2.0.3";
+  EXPECT_EQ(environment_differences(baseline, candidate),
+            (std::vector<std::string>{
+                "xgboost.version: 1.7.4 (baseline) vs 2.0.3", "python.sklearn: 1.2.1 (baseline) vs 1.3.0",
+                "python.torch: none (baseline) vs 2.1.0", "python.version: 3.11.2 (baseline) vs 3.12.1"}));
+  // Results from before the interpreter was asked have no "python": not a difference.
+  baseline.erase("python");
+  EXPECT_EQ(environment_differences(baseline, candidate),
+            (std::vector<std::string>{"xgboost.version: 1.7.4 (baseline) vs 2.0.3"}));
+}
+
 // Five runs whose accuracies put the mean's bounds across a bound of 0.95.
 SweepResults straddling(const std::vector<std::size_t>& looks) {
   SweepResults results;
