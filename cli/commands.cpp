@@ -172,6 +172,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   sweep_options.out_dir = options.out_dir;
   sweep_options.jobs = options.jobs;
   sweep_options.resume = options.resume;
+  sweep_options.fail_fast = options.fail_fast;
   auto variable = [](const char* name) {
     const char* value = std::getenv(name);
     return value && *value && std::string_view(value) != "false" && std::string_view(value) != "0";
@@ -355,7 +356,7 @@ int lint_command(const LintOptions& options, std::ostream& out, std::ostream& er
     // Paths in [lint] and in the reports are relative to the policy's folder.
     root = fs::absolute(options.policy).parent_path().lexically_normal();
   }
-  lint::assume_installed_versions(config, lint::default_include_dirs());  // where [lint] names none
+  lint::assume_installed_versions(config, lint::default_include_dirs());                 // where [lint] names none
   if (!options.fail_on.empty()) config.fail_on = lint::parse_severity(options.fail_on);  // "never": nullopt
   if (options.list_rules) {
     out << lint::format_rule_list(config);

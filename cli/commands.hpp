@@ -24,6 +24,7 @@ struct RunOptions {
   std::string shard;           // "K/N"; empty: from the engine's variables, or unsharded
   int shard_count = 0;         // for engines that give only an index (Kubernetes Indexed Jobs)
   std::string color = "auto";  // "auto", "always", "never"
+  bool fail_fast = false;      // as [sweep] fail_fast = true
 };
 
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err);

@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
                    "Colour the progress: auto (on a terminal, unless NO_COLOR is set), always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
+  run_cmd->add_flag("--fail-fast", run.fail_fast,
+                    "Start no more runs once the first 3 to finish all failed the same way (as [sweep] fail_fast)");
   run_cmd
       ->add_option("--shard-count", run.shard_count,
                    "Number of shards, where the engine gives only an index (JOB_COMPLETION_INDEX)")

@@ -228,6 +228,15 @@ std::vector<std::string> environment_differences(const nlohmann::json& baseline,
   return out;
 }
 
+const RunRecord* every_run_failed(const SweepResults& results) {
+  const RunRecord* first = nullptr;
+  for (const RunRecord& r : results.runs) {
+    if (r.status == RunStatus::passed) return nullptr;
+    if (!first && run_failed(r.status)) first = &r;
+  }
+  return first;
+}
+
 std::vector<std::string> run_errors(const Policy& policy, const SweepResults& results) {
   std::vector<std::string> errors;
   std::size_t failed = 0, interrupted = 0;
@@ -244,6 +253,22 @@ std::vector<std::string> run_errors(const Policy& policy, const SweepResults& re
       failed += judged ? 0 : 1;
     }
   }
+  if (const RunRecord* first = every_run_failed(results)) {
+    std::size_t ran = std::count_if(results.runs.begin(), results.runs.end(),
+                                    [](const RunRecord& r) { return run_failed(r.status); });
+    errors.push_back(fmt::format("every run failed ({} run{}); the first, {}: {}", ran, ran == 1 ? "" : "s",
+                                 first->run.id, first->message));
+  }
+  std::size_t not_started = 0;
+  const RunRecord* stopped = nullptr;
+  for (const RunRecord& r : results.runs) {
+    if (r.status != RunStatus::skipped || !r.message.starts_with(kFailFastPrefix)) continue;
+    ++not_started;
+    stopped = &r;
+  }
+  if (stopped)
+    errors.push_back(fmt::format("fail_fast stopped the sweep: {} run{} not started; {}", not_started,
+                                 not_started == 1 ? "" : "s", stopped->message.substr(kFailFastPrefix.size())));
   if (failed > static_cast<std::size_t>(policy.subject.allowed_failures)) {
     errors.push_back(fmt::format("{} run{} failed; the policy allows {} (allowed_failures)", failed,
                                  failed == 1 ? "" : "s", policy.subject.allowed_failures));
@@ -264,6 +289,13 @@ Evaluation evaluate_policy(const Policy& policy, SweepResults& results) {
 
   std::vector<checks::Observation> observations = passed_observations(results);
   std::vector<CheckResult> judged = judge_all(policy, results, observations);
+  // With no run finished, "no run matches this check" hides why: say it.
+  if (const RunRecord* first = every_run_failed(results)) {
+    for (CheckResult& result : judged)
+      for (std::string& message : result.outcome.messages)
+        if (message.starts_with("no finished run matches"))
+          message = fmt::format("no run finished: every run failed; the first, {}: {}", first->run.id, first->message);
+  }
   bool any_failed = false, any_error = false;
   for (const CheckResult& result : judged) {
     any_failed |= result.counted_as == checks::Verdict::fail;

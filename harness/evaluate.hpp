@@ -18,7 +18,11 @@ struct Evaluation {
   std::vector<std::string> errors;  // why the sweep could not be evaluated
 };
 
-// Why the runs cannot be judged: failures beyond `allowed_failures`, runs left
+// The first failed run, when no run passed and some failed (skipped and
+// unfinished runs aside); nullptr otherwise.
+const RunRecord* every_run_failed(const SweepResults& results);
+
+// Why the runs cannot be judged: every run failed (naming the first), failures beyond `allowed_failures`, runs left
 // unfinished, shards missing from a merge. Empty when they can.
 std::vector<std::string> run_errors(const Policy& policy, const SweepResults& results);
 

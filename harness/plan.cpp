@@ -1,6 +1,7 @@
 #include "harness/plan.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 extern char** environ;
@@ -38,6 +39,18 @@ SweepPlan build_plan(const Policy& policy, int gpu_count) {
     }
   }
   return plan;
+}
+
+std::string file_stamp(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return "";
+  return fmt::format("{}.{:09} {} {}", info.st_mtim.tv_sec, info.st_mtim.tv_nsec, info.st_ino, info.st_size);
+}
+
+std::filesystem::path artifact_path(const Policy& policy, const std::string& path_template,
+                                    const std::map<std::string, std::string>& values) {
+  std::filesystem::path path = expand_placeholders(path_template, values);
+  return path.is_relative() ? policy.subject.workdir / path : path;
 }
 
 std::map<std::string, std::string> placeholder_values(const RunSpec& run, const RunContext& context) {

@@ -40,7 +40,17 @@ struct RunContext {
   std::filesystem::path run_dir;
   std::filesystem::path metrics_file;
   int gpu_slot = -1;  // for device "cuda": which GPU to show the run
+  // With shared_artifacts: each artifact's file_stamp() before the run started.
+  std::map<std::string, std::string> artifacts_before = {};
 };
+
+// A file's modification time, inode and size in words ("" when it does not
+// exist): the same stamp after a run means the run did not write the file.
+std::string file_stamp(const std::filesystem::path& path);
+// Where an [artifacts] path points for a run: its placeholders expanded, a
+// relative path taken from the subject's working folder.
+std::filesystem::path artifact_path(const Policy& policy, const std::string& path_template,
+                                    const std::map<std::string, std::string>& values);
 
 // Placeholder values for {seed}, {mode}, ... as the protocol table defines them.
 std::map<std::string, std::string> placeholder_values(const RunSpec& run, const RunContext& context);

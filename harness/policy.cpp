@@ -64,8 +64,8 @@ void check_placeholders(const Parser& p, const toml::node& node, std::string_vie
 void parse_subject(const Parser& p, const toml::node& node, const std::filesystem::path& dir,
                    std::span<const SubjectTable> tables, Policy& policy) {
   const toml::table& t = p.table(node, "subject");
-  util::KeyList keys = {"name", "adapter",          "command", "timeout",     "grace",
-                        "env",  "allowed_failures", "workdir", "output_limit"};
+  util::KeyList keys = {"name", "adapter",          "command", "timeout",      "grace",
+                        "env",  "allowed_failures", "workdir", "output_limit", "shared_artifacts"};
   for (const SubjectTable& table : tables) keys.push_back(table.adapter);
   p.reject_unknown(t, keys, "[subject]");
   SubjectSpec& s = policy.subject;
@@ -125,6 +125,7 @@ void parse_subject(const Parser& p, const toml::node& node, const std::filesyste
   }
   if (auto n = t.get("allowed_failures"))
     s.allowed_failures = static_cast<int>(p.integer(*n, "allowed_failures", 0, 1'000'000));
+  if (auto n = t.get("shared_artifacts")) s.shared_artifacts = p.boolean(*n, "shared_artifacts");
   s.workdir = dir;
   if (auto n = t.get("workdir")) s.workdir = util::resolve_path(dir, p.string(*n, "workdir"));
   if (auto n = t.get("output_limit")) {
@@ -172,7 +173,7 @@ SeedsSpec parse_seeds(const Parser& p, const toml::node& node) {
 
 void parse_sweep(const Parser& p, const toml::node& node, Policy& policy) {
   const toml::table& t = p.table(node, "sweep");
-  p.reject_unknown(t, {"seeds", "modes", "devices", "threads", "repeats", "jobs"}, "[sweep]");
+  p.reject_unknown(t, {"seeds", "modes", "devices", "threads", "repeats", "jobs", "fail_fast"}, "[sweep]");
   SweepSpec& s = policy.sweep;
   const toml::node* seeds = t.get("seeds");
   if (!seeds) p.fail(t.source(), "missing required key 'seeds' in [sweep]");
@@ -205,6 +206,7 @@ void parse_sweep(const Parser& p, const toml::node& node, Policy& policy) {
     }
   }
   if (auto n = t.get("repeats")) s.repeats = static_cast<int>(p.integer(*n, "repeats", 1, 1000));
+  if (auto n = t.get("fail_fast")) s.fail_fast = p.boolean(*n, "fail_fast");
   if (auto n = t.get("jobs")) {
     if (n->is_string() && n->value_exact<std::string>() != "auto")
       p.fail(*n, fmt::format("'jobs' must be \"auto\" or a number, got \"{}\"", *n->value_exact<std::string>()));
@@ -270,6 +272,17 @@ void parse_artifacts(const Parser& p, const toml::node& node, Policy& policy) {
     std::string text = p.string(value, key.str());
     if (text.empty()) p.fail(value, fmt::format("artifact '{}' has an empty path", key.str()));
     check_placeholders(p, value, key.str(), text);
+    // A file outside the run's folder is one file for every run: a run that
+    // does not write it would be digested from what an earlier run left.
+    bool in_run_dir =
+        text.starts_with("{run_dir}/") && text.find("/../") == std::string::npos && !text.ends_with("/..");
+    if (!in_run_dir && !policy.subject.shared_artifacts)
+      p.fail(value,
+             fmt::format("artifact '{}' (\"{}\") is outside the run's folder, so every run would be digested "
+                         "from one file an earlier run may have written; write it under {{run_dir}} (such as "
+                         "\"{{run_dir}}/{}\"), or set shared_artifacts = true in [subject] to digest it where it "
+                         "is (a run that leaves it older than its start then fails)",
+                         key.str(), text, std::filesystem::path(text).filename().string()));
     policy.artifacts.emplace_back(std::string(key.str()), text);
   }
 }

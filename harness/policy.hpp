@@ -57,7 +57,9 @@ struct SubjectSpec {
   int allowed_failures = 0;
   std::filesystem::path workdir;             // absolute
   std::uint64_t output_limit = 16ull << 20;  // bytes kept per stream per run
-  std::any adapter_table;                    // [subject.<adapter>], parsed by its SubjectTable
+  // [artifacts] may name files outside {run_dir}; one a run did not write then fails it.
+  bool shared_artifacts = false;
+  std::any adapter_table;  // [subject.<adapter>], parsed by its SubjectTable
 };
 
 struct SeedsSpec {
@@ -74,7 +76,11 @@ struct SweepSpec {
   std::vector<int> threads;  // empty: no threads axis
   int repeats = 1;
   int jobs = 0;  // 0: "auto", one per CPU
+  // Stop starting runs once the first kFailFastRuns finished runs all failed
+  // with the same message (a program that fails at once, for every seed).
+  bool fail_fast = false;
 };
+inline constexpr std::size_t kFailFastRuns = 3;
 
 enum class Stream { protocol, stdout_stream, stderr_stream, both_streams };
 enum class Pick { last, first, min, max };

@@ -219,6 +219,16 @@ struct PosixRunner::Impl {
     completion.result.spawn_error = std::move(message);
   }
 
+  // "./train (resolved in the working folder /src/model)", "train (not on PATH)".
+  static std::string where_looked(const ProcessSpec& spec) {
+    const std::string& program = spec.argv[0];
+    if (program.find('/') == std::string::npos) return fmt::format("{} (not on PATH)", program);
+    if (program.front() == '/') return program;
+    std::error_code ec;
+    std::filesystem::path folder = spec.cwd.empty() ? std::filesystem::current_path(ec) : spec.cwd;
+    return fmt::format("{} (resolved in the working folder {})", program, folder.lexically_normal().string());
+  }
+
   void start(std::size_t token, const ProcessSpec& spec) {
     Completion failure{token, {}};
     if (spec.argv.empty()) {
@@ -313,7 +323,7 @@ struct PosixRunner::Impl {
     if (rc != 0) {
       // exec failures come back here; name them as a shell would (126/127).
       std::string reason = rc == -1       ? fmt::format("cannot enter working directory {}", spec.cwd.string())
-                           : rc == ENOENT ? fmt::format("command not found: {}", spec.argv[0])
+                           : rc == ENOENT ? fmt::format("command not found: {}", where_looked(spec))
                            : rc == EACCES ? fmt::format("permission denied: {}", spec.argv[0])
                                           : fmt::format("cannot start {}: {}", spec.argv[0], util::error_text(rc));
       spawn_failed(failure, reason);

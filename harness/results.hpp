@@ -33,6 +33,8 @@ inline bool run_failed(RunStatus s) {
 // Protocol event names seedgate acts on.
 inline constexpr std::string_view kNondeterministicOpEvent = "nondeterministic-op";
 inline constexpr std::string_view kFrameworkErrorEvent = "framework-error";
+// How a skipped run's message starts when fail_fast kept it from starting.
+inline constexpr std::string_view kFailFastPrefix = "not started: fail_fast: ";
 
 // The deepest a results or run record file may nest: a program's records
 // (util::kMaxJsonDepth) inside the file's own few levels.

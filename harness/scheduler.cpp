@@ -9,7 +9,8 @@ namespace seedgate {
 Scheduler::Scheduler(CommandRunner& runner, int jobs, int gpu_slots)
     : m_runner(runner), m_jobs(std::max(1, jobs)), m_gpu_slots(std::max(0, gpu_slots)) {}
 
-SchedulerStats Scheduler::run(const std::vector<JobNeeds>& needs, const Prepare& prepare, const Finish& finish) {
+SchedulerStats Scheduler::run(const std::vector<JobNeeds>& needs, const Prepare& prepare, const Finish& finish,
+                              const Stop& stop) {
   SchedulerStats stats;
   std::list<std::size_t> pending;
   for (std::size_t i = 0; i < needs.size(); ++i) pending.push_back(i);
@@ -21,7 +22,7 @@ SchedulerStats Scheduler::run(const std::vector<JobNeeds>& needs, const Prepare&
 
   auto start_what_fits = [&] {
     for (auto it = pending.begin(); it != pending.end() && cpus_in_use < m_jobs;) {
-      if (m_runner.interrupted()) return;
+      if (m_runner.interrupted() || (stop && stop())) return;
       std::size_t job = *it;
       if (running > 0 && cpus_in_use + cpus_of(job) > m_jobs) return;
       int slot = -1;

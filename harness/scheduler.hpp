@@ -16,7 +16,7 @@ namespace seedgate {
 struct SchedulerStats {
   std::size_t started = 0;
   std::size_t finished = 0;
-  std::size_t not_started = 0;  // left when seedgate was interrupted
+  std::size_t not_started = 0;  // left when seedgate was interrupted or `stop` said so
   std::size_t peak_parallel = 0;
 };
 
@@ -30,9 +30,12 @@ class Scheduler {
   // Builds a job's command just before it starts; `gpu_slot` is -1 for CPU jobs.
   using Prepare = std::function<util::Result<ProcessSpec>(std::size_t job, int gpu_slot)>;
   using Finish = std::function<void(std::size_t job, const ProcessResult& result)>;
+  // Asked before each start: true stops starting jobs (those running finish).
+  using Stop = std::function<bool()>;
 
   Scheduler(CommandRunner& runner, int jobs, int gpu_slots);
-  SchedulerStats run(const std::vector<JobNeeds>& needs, const Prepare& prepare, const Finish& finish);
+  SchedulerStats run(const std::vector<JobNeeds>& needs, const Prepare& prepare, const Finish& finish,
+                     const Stop& stop = {});
 
  private:
   CommandRunner& m_runner;

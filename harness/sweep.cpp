@@ -101,7 +101,10 @@ void classify_run(const Policy& policy, RunRecord& record) {
   for (const auto& [name, path] : policy.artifacts) {
     if (!record.report.digests.count(name)) {
       record.status = RunStatus::failed;
-      record.message = fmt::format("artifact '{}' ({}) was not written", name, path);
+      bool stale = std::any_of(record.report.issues.begin(), record.report.issues.end(), [&](const std::string& i) {
+        return i.starts_with(fmt::format("artifact '{}':", name)) && i.ends_with("a stale file");
+      });
+      record.message = fmt::format("artifact '{}' ({}) was not written{}", name, path, stale ? " by this run" : "");
       return;
     }
   }
@@ -192,7 +195,8 @@ struct LookRunner {
   const SweepOptions& options;
   int gpu_count;
   std::string machine;
-  std::string runs_prefix;  // run_dir_prefix(out_dir): a run's folder is this and its id
+  std::string runs_prefix;       // run_dir_prefix(out_dir): a run's folder is this and its id
+  std::string fail_fast_reason;  // set when fail_fast stopped the sweep: why the rest did not start
 
   bool run(const SweepPlan& plan, std::map<std::string, RunRecord>& done) {
     std::vector<std::size_t> to_run;
@@ -234,6 +238,11 @@ struct LookRunner {
       std::filesystem::create_directories(context.run_dir, dir_error);
       if (dir_error)
         return util::make_error(fmt::format("cannot create {}: {}", context.run_dir.string(), dir_error.message()));
+      if (policy.subject.shared_artifacts) {
+        auto values = placeholder_values(run, context);
+        for (const auto& [name, path_template] : policy.artifacts)
+          context.artifacts_before[name] = file_stamp(artifact_path(policy, path_template, values));
+      }
       specs[job] = adapter.command_for(policy, run, context, base_env);
       specs[job].tracking_variable = kRunDirVariable;
       if (options.progress) options.progress->started();
@@ -260,8 +269,32 @@ struct LookRunner {
       if (options.progress) options.progress->finished(record);
       done.insert_or_assign(run.id, std::move(record));
     };
-    SchedulerStats stats = scheduler.run(needs, prepare, finish);
+    // Fail fast: the first finished runs all failed with one message.
+    std::vector<std::string> first_failures;
+    std::size_t finished = 0;
+    auto stop = [&] {
+      if (!fail_fast_reason.empty()) return true;
+      if (!(options.fail_fast || policy.sweep.fail_fast) || first_failures.size() < kFailFastRuns ||
+          first_failures.size() != std::min(finished, kFailFastRuns))
+        return false;
+      if (std::count(first_failures.begin(), first_failures.end(), first_failures.front()) <
+          static_cast<std::ptrdiff_t>(kFailFastRuns))
+        return false;
+      fail_fast_reason = fmt::format("{}the first {} runs all failed the same way: {}", kFailFastPrefix, kFailFastRuns,
+                                     first_failures.front());
+      return true;
+    };
+    auto finish_counting = [&](std::size_t job, const ProcessResult& result) {
+      finish(job, result);
+      const RunRecord& record = done.at(plan.runs[to_run[job]].id);
+      if (finished++ < kFailFastRuns && (record.status == RunStatus::failed || record.status == RunStatus::timed_out))
+        first_failures.push_back(record.message);
+    };
+    SchedulerStats stats = scheduler.run(needs, prepare, finish_counting, stop);
     if (options.progress) options.progress->end();
+    if (!fail_fast_reason.empty() && options.progress)
+      options.progress->note(fmt::format("fail_fast: {} runs not started; the first {} all failed: {}",
+                                         stats.not_started, kFailFastRuns, first_failures.front()));
     return !runner.interrupted() && stats.not_started == 0;
   }
 };
@@ -269,7 +302,7 @@ struct LookRunner {
 // Every planned run in plan order: finished ones from `done`, the rest as
 // interrupted; then the skipped ones.
 void collect_runs(const SweepPlan& plan, std::map<std::string, RunRecord>& done, const std::string& machine,
-                  SweepResults& results) {
+                  const std::string& fail_fast_reason, SweepResults& results) {
   results.runs.clear();
   for (const RunSpec& run : plan.runs) {
     if (auto it = done.find(run.id); it != done.end()) {
@@ -279,9 +312,14 @@ void collect_runs(const SweepPlan& plan, std::map<std::string, RunRecord>& done,
     RunRecord never_ran;
     never_ran.run = run;
     never_ran.machine = machine;
-    never_ran.status = RunStatus::interrupted;
-    never_ran.message = "not started: seedgate was asked to stop";
-    never_ran.process.status = ProcessResult::Status::interrupted;
+    if (!fail_fast_reason.empty()) {
+      never_ran.status = RunStatus::skipped;
+      never_ran.message = fail_fast_reason;
+    } else {
+      never_ran.status = RunStatus::interrupted;
+      never_ran.message = "not started: seedgate was asked to stop";
+      never_ran.process.status = ProcessResult::Status::interrupted;
+    }
     results.runs.push_back(std::move(never_ran));
   }
   for (const SkippedRun& skipped : plan.skipped) {
@@ -337,7 +375,7 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
   results.subject = policy.subject.name;
   results.environment = environment_fingerprint(gpu_count);
   results.regex_metrics = regex_metric_specs(policy.metrics);
-  LookRunner look_runner{policy, adapter, runner, options, gpu_count, hostname(), runs_prefix};
+  LookRunner look_runner{policy, adapter, runner, options, gpu_count, hostname(), runs_prefix, {}};
 
   // A sequential sweep looks at count, 2 count, ... seeds up to max and stops
   // once no check with inconclusive = "more-seeds" is undecided.
@@ -359,8 +397,9 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
     bool completed = look_runner.run(plan, done);
     results.seeds = look_policy.sweep.seeds.seeds;
     results.sequential.look = k;
-    collect_runs(plan, done, look_runner.machine, results);
-    results.interrupted = !completed;
+    collect_runs(plan, done, look_runner.machine, look_runner.fail_fast_reason, results);
+    results.interrupted = !completed && look_runner.fail_fast_reason.empty();
+    if (!look_runner.fail_fast_reason.empty()) break;
     if (!completed || !wants_more_seeds(policy, results)) break;
   }
   adapter.describe_environment(policy, results.runs, results.environment);

@@ -20,6 +20,7 @@ struct SweepOptions {
   int gpu_count = -1;            // -1: detect
   Progress* progress = nullptr;  // shows the sweep while it runs
   std::optional<Shard> shard;    // run only this shard's slice of the plan
+  bool fail_fast = false;        // --fail-fast: as the policy's [sweep] fail_fast = true
 };
 
 // The caller holds `out_dir`'s FolderLock (harness/leftovers.hpp): the sweep

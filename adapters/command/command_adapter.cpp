@@ -51,8 +51,14 @@ RunReport CommandAdapter::collect(const Policy& policy, const RunSpec& run, cons
                     report);
   auto values = placeholder_values(run, context);
   for (const auto& [name, path_template] : policy.artifacts) {
-    std::filesystem::path path = expand_placeholders(path_template, values);
-    if (path.is_relative()) path = policy.subject.workdir / path;
+    std::filesystem::path path = artifact_path(policy, path_template, values);
+    if (auto before = context.artifacts_before.find(name);
+        before != context.artifacts_before.end() && !before->second.empty() && file_stamp(path) == before->second) {
+      report.issues.push_back(
+          fmt::format("artifact '{}': {} was not written by this run (unchanged since before it started): a stale file",
+                      name, path.string()));
+      continue;
+    }
     auto digest = util::digest_file(path);
     if (!digest) {
       report.issues.push_back(fmt::format("artifact '{}': {}", name, digest.error()));

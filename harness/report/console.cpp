@@ -24,14 +24,15 @@ std::size_t console_limit(RunStatus status) {
 }
 
 // A text histogram of per-seed values: one line per bin.
-void histogram(std::string& out, const std::vector<SeedValue>& values) {
+std::string histogram(const std::vector<SeedValue>& values) {
+  std::string out;
   std::vector<double> finite;
   for (const SeedValue& v : values)
     if (std::isfinite(v.value)) finite.push_back(v.value);
-  if (finite.size() < 3) return;
+  if (finite.size() < 3) return out;
   auto [lo, hi] = std::minmax_element(finite.begin(), finite.end());
   double min = *lo, max = *hi;
-  if (max == min) return;
+  if (max == min) return out;
   constexpr int kBins = 6;
   std::vector<int> counts(kBins, 0);
   for (double v : finite) counts[std::min(kBins - 1, static_cast<int>((v - min) / (max - min) * kBins))]++;
@@ -42,6 +43,7 @@ void histogram(std::string& out, const std::vector<SeedValue>& values) {
     out += fmt::format("      [{:<10.6g}, {:<10.6g}{} {:<30} {}\n", min + i * width, min + (i + 1) * width,
                        i == kBins - 1 ? "]" : ")", std::string(static_cast<std::size_t>(bar), '#'), counts[i]);
   }
+  return out;
 }
 
 }  // namespace
@@ -59,8 +61,12 @@ std::string render_console(const SweepResults& results, const ReportContext& con
     rss.push_back(static_cast<double>(r.process.max_rss_kib) / 1024);
   }
   if (!wall.empty()) {
-    out += fmt::format("  per run (median): wall {:.2f}s, cpu {:.2f}s, peak rss {:.1f} MiB\n",
-                       checks::summarize(wall).median, checks::summarize(cpu).median, checks::summarize(rss).median);
+    // Runs inside seedgate share its process: no run has a peak of its own.
+    bool measured = std::any_of(rss.begin(), rss.end(), [](double v) { return v > 0; });
+    out += fmt::format("  per run (median): wall {:.2f}s, cpu {:.2f}s, peak rss {}\n", checks::summarize(wall).median,
+                       checks::summarize(cpu).median,
+                       measured ? fmt::format("{:.1f} MiB", checks::summarize(rss).median)
+                                : std::string("not measured (runs inside seedgate share its process)"));
   }
   std::map<RunStatus, std::size_t> listed;
   for (const RunRecord& r : results.runs) {
@@ -71,6 +77,12 @@ std::string render_console(const SweepResults& results, const ReportContext& con
     out += fmt::format("  {:<11} {}: {}\n", to_string(r.status), r.run.id, r.message);
     for (std::size_t i = 0; i < std::min<std::size_t>(r.report.issues.size(), 3); ++i)
       out += fmt::format("              {}\n", r.report.issues[i]);
+    // Why it failed is usually in the last lines the program wrote to stderr.
+    if (run_failed(r.status) && shown <= kShownFailures) {
+      std::vector<std::string> lines = last_lines(r.stderr_tail, kConsoleStderrLines);
+      if (!lines.empty()) out += "              stderr (last lines):\n";
+      for (const std::string& line : lines) out += fmt::format("              | {}\n", line);
+    }
   }
   for (const auto& [status, count] : listed) {
     std::size_t limit = console_limit(status);
@@ -91,20 +103,30 @@ std::string render_console(const SweepResults& results, const ReportContext& con
                        warned - console_limit(RunStatus::passed));
   for (const auto& [metric, groups] : distributions(results)) {
     out += fmt::format("\n{} across seeds\n", metric);
+    // One histogram per metric: of the group with the most seeds.
+    const std::vector<SeedValue>* drawn = nullptr;
+    std::string drawn_group;
+    for (const auto& [group, values] : groups) {
+      if (drawn && values.size() <= drawn->size()) continue;
+      drawn = &values;
+      drawn_group = group;
+    }
     for (const auto& [group, values] : groups) {
       std::vector<double> numbers;
       for (const SeedValue& v : values) numbers.push_back(v.value);
       checks::Summary s = checks::summarize(numbers);
-      out += fmt::format("  {}: n={} mean={:.6g} std={:.6g} min={:.6g} median={:.6g} max={:.6g}\n", group, s.count,
-                         s.mean, s.std, s.min, s.median, s.max);
+      double scale = std::max(std::fabs(s.min), std::fabs(s.max));
+      out += fmt::format("  {}: n={} mean={} std={} min={} median={} max={}\n", group, s.count, number(s.mean, scale),
+                         number(s.std, scale), number(s.min, scale), number(s.median, scale), number(s.max, scale));
       std::string seeds;
       constexpr std::size_t kListed = 40;
       for (std::size_t i = 0; i < std::min(values.size(), kListed); ++i)
         seeds += fmt::format(" {}:{:.4g}", values[i].seed, values[i].value);
       if (values.size() > kListed) seeds += fmt::format(" … ({} more in results.json)", values.size() - kListed);
       out += fmt::format("    per seed (seed:value):{}\n", seeds);
-      histogram(out, values);
     }
+    if (std::string bars = drawn ? histogram(*drawn) : ""; !bars.empty())
+      out += fmt::format("  histogram{}:\n{}", groups.size() > 1 ? fmt::format(" ({})", drawn_group) : "", bars);
   }
   for (const ImportanceGroup& g : importance_groups(results)) {
     out += fmt::format("\nfeature importance ({}) across seeds\n  {}: {}\n", g.kind, g.group, importance_headline(g));

@@ -119,6 +119,8 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
         if (run_failed(r.status)) {
           std::string details = r.message + "\n";
           for (const std::string& issue : r.report.issues) details += issue + "\n";
+          if (std::vector<std::string> lines = last_lines(r.stderr_tail, kReportStderrLines); !lines.empty())
+            details += "stderr (last lines):\n" + util::join(lines, "\n") + "\n";
           xml.leaf("failure", {{"type", to_string(r.status)}, {"message", r.message}}, details);
         } else if (r.status == RunStatus::skipped || r.status == RunStatus::interrupted) {
           xml.leaf("skipped", {{"message", r.message}});

@@ -9,6 +9,19 @@
 #include "util/strings.hpp"
 
 namespace seedgate {
+namespace {
+
+// Every line of `text` after `prefix`.
+std::string indent(const std::string& text, const std::string& prefix) {
+  std::string out = prefix;
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += prefix;
+  }
+  return out;
+}
+
+}  // namespace
 
 using namespace report_parts;
 using checks::Verdict;
@@ -53,6 +66,25 @@ std::string render_markdown(const SweepResults& results, const ReportContext& co
     for (const std::string& m : c.outcome.messages) out += fmt::format("- {}\n", cell(m));
     for (const std::string& n : c.outcome.notes) out += fmt::format("- note: {}\n", cell(n));
   }
+  // Failed runs: why each ended, and the last lines it wrote to stderr.
+  std::size_t failed_runs =
+      std::count_if(results.runs.begin(), results.runs.end(), [](const RunRecord& r) { return run_failed(r.status); });
+  if (failed_runs > 0) out += fmt::format("\n### Failed runs ({})\n\n", failed_runs);
+  std::size_t shown = 0;
+  for (const RunRecord& r : results.runs) {
+    if (!run_failed(r.status) || shown++ >= kShownFailures) continue;
+    out += fmt::format("- `{}`: {}\n", r.run.id, cell(r.message));
+    std::vector<std::string> lines = last_lines(r.stderr_tail, kReportStderrLines);
+    if (lines.empty()) continue;
+    std::string text = util::join(lines, "\n");
+    // A fence longer than any run of backticks in the text, so it cannot close early.
+    std::size_t longest = 0, run = 0;
+    for (char c : text) longest = std::max(longest, run = c == '`' ? run + 1 : 0);
+    std::string fence(std::max<std::size_t>(3, longest + 1), '`');
+    out += fmt::format("\n  {}text\n{}\n  {}\n", fence, indent(text, "  "), fence);
+  }
+  if (failed_runs > kShownFailures)
+    out += fmt::format("- and {} more (every run is in the results file)\n", failed_runs - kShownFailures);
   for (const ImportanceGroup& g : importance_groups(results)) {
     out += fmt::format("\n### Feature importance ({}), {}\n\n{}.\n\n", g.kind, g.group, importance_headline(g));
     out += fmt::format("| mean rank | feature | mean score | ranks | in top {} |\n|---|---|---|---|---|\n",

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "util/strings.hpp"
@@ -108,6 +109,29 @@ std::string run_summary(const SweepResults& results) {
   return fmt::format("{} runs ({})", results.runs.size(), util::join(parts, ", "));
 }
 
+std::vector<std::string> last_lines(const std::string& tail, std::size_t count, std::size_t width) {
+  std::vector<std::string> lines;
+  std::string_view rest = tail;
+  while (!rest.empty() && lines.size() < count) {
+    std::size_t end = rest.find_last_not_of("\r\n");
+    if (end == std::string_view::npos) break;
+    rest = rest.substr(0, end + 1);
+    std::size_t start = rest.find_last_of("\r\n");
+    std::string_view line = start == std::string_view::npos ? rest : rest.substr(start + 1);
+    rest = start == std::string_view::npos ? std::string_view() : rest.substr(0, start);
+    bool cut = line.size() > width;
+    if (cut) {
+      std::size_t at = width;
+      while (at > 0 && (static_cast<unsigned char>(line[at]) & 0xC0) == 0x80) --at;  // not inside a UTF-8 character
+      line = line.substr(0, at);
+    }
+    std::string text = util::printable(line) + (cut ? " …" : "");
+    if (text.find_first_not_of(" \t") != std::string::npos) lines.push_back(std::move(text));
+  }
+  std::reverse(lines.begin(), lines.end());
+  return lines;
+}
+
 // "3 shards: 1/3 on host-a (12.0s), 2/3 on host-b (11.5s), ..."
 std::string describe_shards(const std::vector<ShardInfo>& shards) {
   std::vector<std::string> parts;
@@ -119,14 +143,25 @@ std::string describe_shards(const std::vector<ShardInfo>& shards) {
 
 // "95% bounds [0.946, 0.955]": each end is a one-sided bound at that confidence.
 std::string format_interval(const checks::Interval& i) {
-  return fmt::format("{:.4g}% bounds [{:.6g}, {:.6g}]", (1 + i.level) / 2 * 100, i.lower, i.upper);
+  double scale = std::max(std::fabs(i.lower), std::fabs(i.upper));
+  return fmt::format("{:.4g}% bounds [{}, {}]", (1 + i.level) / 2 * 100, number(i.lower, scale),
+                     number(i.upper, scale));
+}
+
+std::string number(double value, double scale) {
+  if (std::isfinite(value) && std::isfinite(scale) && std::fabs(value) <= kRoundingNoise * std::fabs(scale)) return "0";
+  return fmt::format("{:.6g}", value);
 }
 
 // "mean 0.951, 95% bounds [0.946, 0.955], mean_at_least 0.95: pass"
 std::string format_statistic(const checks::Statistic& s) {
-  std::string text = fmt::format("{} {:.6g}", s.name, s.value);
+  double scale = std::fabs(s.value);
+  if (s.interval) scale = std::max({scale, std::fabs(s.interval->lower), std::fabs(s.interval->upper)});
+  if (s.bound) scale = std::max(scale, std::fabs(s.bound->value));
+  std::string text = fmt::format("{} {}", s.name, number(s.value, scale));
   if (s.interval) text += ", " + format_interval(*s.interval);
-  if (s.bound) text += fmt::format(", {} {:.6g}: {}", s.bound->key, s.bound->value, checks::to_string(s.verdict));
+  if (s.bound)
+    text += fmt::format(", {} {}: {}", s.bound->key, number(s.bound->value, scale), checks::to_string(s.verdict));
   return text;
 }
 

@@ -43,8 +43,20 @@ std::string verdict_word(checks::Verdict verdict);
 std::string verdict_word(SweepVerdict verdict);
 // "16 runs (16 passed)".
 std::string run_summary(const SweepResults& results);
+// The last `count` non-empty lines of a failed run's stderr tail (lines end
+// at "\n" or "\r"), each made printable and cut to `width` bytes: what a
+// report shows of why the run failed.
+std::vector<std::string> last_lines(const std::string& tail, std::size_t count, std::size_t width = 200);
+inline constexpr std::size_t kConsoleStderrLines = 5;
+inline constexpr std::size_t kReportStderrLines = 10;
+// The failed runs a report shows in full (the rest are counted).
+inline constexpr std::size_t kShownFailures = 3;
 // "3 shards: 1/3 on host-a (12.0s), ...".
 std::string describe_shards(const std::vector<ShardInfo>& shards);
+// A value in 6 significant digits; "0" for one so small beside `scale` (the
+// magnitude of what it is shown with) that it is floating-point rounding.
+std::string number(double value, double scale);
+inline constexpr double kRoundingNoise = 1e-12;
 // "95% bounds [0.946, 0.955]".
 std::string format_interval(const checks::Interval& interval);
 // "mean 0.951, 95% bounds [0.946, 0.955], mean_at_least 0.95: pass".

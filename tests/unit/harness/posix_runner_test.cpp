@@ -85,7 +85,11 @@ TEST_F(PosixRunnerTest, MissingCommand) {
   EXPECT_EQ(r.status, ProcessResult::Status::spawn_failed);
   EXPECT_EQ(describe(r, {}), "command not found: /nonexistent/train (127)");
   s.argv = {"no-such-program-on-path"};
-  EXPECT_EQ(describe(run_one(s), {}), "command not found: no-such-program-on-path (127)");
+  EXPECT_EQ(describe(run_one(s), {}), "command not found: no-such-program-on-path (not on PATH) (127)");
+  // A relative path names the folder it was resolved in.
+  s.argv = {"./bin/train"};
+  s.cwd = "/tmp";
+  EXPECT_EQ(describe(run_one(s), {}), "command not found: ./bin/train (resolved in the working folder /tmp) (127)");
 }
 
 // Output that cannot be captured is a run that could not start, named, with no process left behind.

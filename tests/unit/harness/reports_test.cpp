@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "harness/report/parts.hpp"
 #include "harness/report/report.hpp"
 #include "tests/golden.hpp"
 #include "util/atomic_file.hpp"
@@ -235,4 +236,32 @@ TEST(HtmlReportTest, SaysWhatItCannotPlot) {
 }
 
 }  // namespace
+// Rounding noise beside the numbers it is shown with reads 0; a small value
+// that is the whole story does not.
+TEST(ReadableNumbersTest, RoundingNoiseReadsZero) {
+  EXPECT_EQ(report_parts::number(1.35974e-16, 0.9), "0");
+  EXPECT_EQ(report_parts::number(-2e-17, 0.05), "0");
+  EXPECT_EQ(report_parts::number(0.0123, 0.9), "0.0123");
+  EXPECT_EQ(report_parts::number(1e-13, 1e-13), "1e-13");
+  EXPECT_EQ(report_parts::number(0.951234567, 0.951234567), "0.951235");
+  checks::Statistic s;
+  s.name = "std";
+  s.value = 1.35974e-16;
+  s.bound = checks::Bound{"std_at_most", 0.01};
+  s.verdict = checks::Verdict::pass;
+  EXPECT_EQ(report_parts::format_statistic(s), "std 0, std_at_most 0.01: pass");
+}
+
+// Runs inside seedgate have no peak of their own: "not measured", not 0.0 MiB.
+TEST(ConsoleReportTest, InProcessRunsSayRssIsNotMeasured) {
+  SweepResults results;
+  RunRecord r;
+  r.run.id = "s0-deterministic-cpu-r0";
+  r.process.wall_seconds = 1;
+  r.process.max_rss_kib = 0;
+  results.runs.push_back(r);
+  std::string out = render_console(results, ReportContext{});
+  EXPECT_NE(out.find("peak rss not measured (runs inside seedgate share its process)"), std::string::npos) << out;
+}
+
 }  // namespace seedgate
