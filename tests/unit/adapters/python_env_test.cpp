@@ -147,7 +147,7 @@ TEST_F(PythonInterpreterTest, AnInterpreterThatHangsOrFailsGivesANote) {
   script("bin/python3", "#!/bin/sh\nsleep 30 &\nexec sleep 30\n");
   auto started = std::chrono::steady_clock::now();
   nlohmann::json hung = query_python_environment({"./bin/python3", ""}, m_dir, env, std::chrono::milliseconds(300));
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(15));  // not the 30 s it sleeps
   EXPECT_EQ(hung, nlohmann::json({{"note", "the version query to ./bin/python3 did not answer within 0.3s"}}));
 
   script("bin/python3", "#!/bin/sh\necho 'ModuleNotFoundError: no module named json' >&2\nexit 1\n");
