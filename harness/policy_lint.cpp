@@ -500,6 +500,10 @@ std::vector<LintFinding> lint_program(const Policy& policy, std::string_view sea
   std::optional<std::vector<std::string>> words =
       subject.shell ? plain_shell_words(subject.command.front()) : std::optional{subject.command};
   std::optional<std::string> name = words ? literal_text(words->front()) : std::nullopt;
+  if (name && name->empty()) {
+    warn("'command' names no program: its first argument is empty");
+    name.reset();
+  }
   std::optional<fs::path> program = name ? finder.program(*name) : std::nullopt;
   std::size_t operands = 1;
   // `env [VAR=value...] program ...` runs the program it names from PATH.

@@ -386,6 +386,8 @@ TEST_F(ProgramLintTest, AMissingProgramNamesWhereItWasLookedFor) {
   // What the shell would run is not a plain word: nothing is said about it.
   EXPECT_EQ(lint("command = \"cd sub && ./missing {seed}\""), Findings{});
   EXPECT_EQ(lint("command = [\"{run_dir}/train\", \"{seed}\"]"), Findings{});
+  EXPECT_EQ(lint("command = [\"\", \"{seed}\"]"),
+            Findings{"3:1: 'command' names no program: its first argument is empty"});
 }
 
 TEST_F(ProgramLintTest, ABareNameNotOnThePath) {
