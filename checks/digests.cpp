@@ -59,8 +59,12 @@ void judge_reproducibility(const ReproducibilitySpec& spec, Group& group) {
   }
   group.statistic("seeds_compared", static_cast<double>(compared), std::nullopt, compared > 0);
   if (compared == 0 && !violated) {
+    // Repeats that were planned but lost need no advice on repeats.
     group.error(
-        fmt::format("no seed has 2 finished repeats to compare ({}); set repeats >= 2 in [sweep]", group.label()));
+        group.lost().empty()
+            ? fmt::format("no seed has 2 finished repeats to compare ({}); set repeats >= 2 in [sweep]", group.label())
+            : fmt::format("no seed has 2 finished repeats to compare ({}): {} run{} lost", group.label(),
+                          group.lost().size(), group.lost().size() == 1 ? "" : "s"));
   }
 }
 

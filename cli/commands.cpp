@@ -208,6 +208,7 @@ int check_command(const std::filesystem::path& policy_path, const std::vector<st
   }
   // A regex the policy changed since the sweep is read again from the stored logs.
   std::vector<std::filesystem::path> roots;
+  roots.reserve(paths.size());
   for (const auto& path : paths) roots.push_back(path.parent_path().empty() ? "." : path.parent_path());
   auto reread = reextract_regex_metrics(*policy, *results, roots);
   if (!reread) {
@@ -309,10 +310,12 @@ int metrics_test_command(const std::filesystem::path& policy_path, const std::ve
   for (const std::filesystem::path& log : logs) {
     std::vector<LogFile> files;
     if (std::filesystem::is_directory(log)) {
-      files = {{Stream::stdout_stream, log / "stdout.log", (log / "stdout.log").string()},
-               {Stream::stderr_stream, log / "stderr.log", (log / "stderr.log").string()}};
+      out << fmt::format("{}:\n", log.string());
+      files = {{Stream::stdout_stream, log / "stdout.log", "stdout.log"},
+               {Stream::stderr_stream, log / "stderr.log", "stderr.log"}};
     } else {
-      files = {{Stream::both_streams, log, log.string()}};
+      if (logs.size() > 1) out << fmt::format("{}:\n", log.string());
+      files = {{Stream::both_streams, log, log.filename().string()}};
     }
     for (const RegexExtraction& e :
          extract_regex_metrics(policy->metrics, files, policy->subject.output_limit + 4096)) {

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "harness/metrics.hpp"
 #include "harness/policy.hpp"
@@ -32,5 +34,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   metric.pick = static_cast<seedgate::Pick>(output.size() % 4);
   seedgate::RunReport report;
   seedgate::apply_regex_metric(metric, output, "stdout", report);
+
+  // Lines do not depend on how the log arrives: fed whole, or in chunks of
+  // 1 to 7 bytes (a "\r\n" split between two chunks is one line end).
+  auto lines_of = [&](std::size_t chunk) {
+    std::vector<std::pair<std::string, std::size_t>> lines;
+    seedgate::LineSplitter splitter([&](std::string_view line, std::size_t n) { lines.emplace_back(line, n); });
+    for (std::size_t i = 0; i < output.size(); i += chunk) splitter.feed(output.substr(i, chunk));
+    splitter.finish();
+    return lines;
+  };
+  if (lines_of(output.size() + 1) != lines_of(size % 7 + 1)) __builtin_trap();
   return 0;
 }

@@ -219,6 +219,11 @@ struct LookRunner {
     const auto base_env = current_environment();
     int jobs = options.jobs > 0 ? options.jobs : policy.sweep.jobs;
     if (jobs <= 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    // One file shared by every run can only be told apart run by run.
+    if (policy.subject.shared_artifacts && !policy.artifacts.empty() && jobs > 1) {
+      jobs = 1;
+      if (options.progress) options.progress->note("shared_artifacts: runs go one at a time (they share files)");
+    }
     std::vector<JobNeeds> needs;
     needs.reserve(to_run.size());
     for (std::size_t i : to_run) needs.push_back({plan.runs[i].needs_gpu(), std::max(1, plan.runs[i].threads)});

@@ -69,6 +69,8 @@ std::string render_console(const SweepResults& results, const ReportContext& con
                                 : std::string("not measured (runs inside seedgate share its process)"));
   }
   std::map<RunStatus, std::size_t> listed;
+  std::vector<std::string> last_tail;  // the stderr lines shown last, and whose
+  std::string last_tail_run;
   for (const RunRecord& r : results.runs) {
     if (r.status == RunStatus::passed) continue;
     // A large sweep's console stays readable: every run is in results.json and JUnit.
@@ -80,8 +82,14 @@ std::string render_console(const SweepResults& results, const ReportContext& con
     // Why it failed is usually in the last lines the program wrote to stderr.
     if (run_failed(r.status) && shown <= kShownFailures) {
       std::vector<std::string> lines = last_lines(r.stderr_tail, kConsoleStderrLines);
-      if (!lines.empty()) out += "              stderr (last lines):\n";
-      for (const std::string& line : lines) out += fmt::format("              | {}\n", line);
+      if (!lines.empty() && lines == last_tail) {
+        out += fmt::format("              stderr ends as {}'s\n", last_tail_run);
+      } else {
+        if (!lines.empty()) out += "              stderr (last lines):\n";
+        for (const std::string& line : lines) out += fmt::format("              | {}\n", line);
+        last_tail = std::move(lines);
+        last_tail_run = r.run.id;
+      }
     }
   }
   for (const auto& [status, count] : listed) {
@@ -145,7 +153,7 @@ std::string render_console(const SweepResults& results, const ReportContext& con
   for (const CheckResult& c : results.checks) {
     out += fmt::format("  {:<5} {}\n", check_verdict(c), c.outcome.name);
     for (const checks::Statistic& s : c.outcome.statistics)
-      out += fmt::format("          {} ({})\n", format_statistic(s), s.group);
+      out += fmt::format("          {} ({})\n", format_statistic(s, check_scale(c.outcome)), s.group);
     for (const std::string& message : c.outcome.messages) out += fmt::format("          {}\n", message);
     for (const std::string& note : c.outcome.notes) out += fmt::format("          note: {}\n", note);
   }

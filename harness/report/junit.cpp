@@ -70,7 +70,7 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
             {{"name", c->outcome.name}, {"classname", fmt::format("seedgate.checks.{}", kind)}, {"time", time(0)}});
         std::string details = fmt::format("verdict: {}\n", check_verdict(*c));
         for (const checks::Statistic& s : c->outcome.statistics)
-          details += fmt::format("{} ({})\n", format_statistic(s), s.group);
+          details += fmt::format("{} ({})\n", format_statistic(s, check_scale(c->outcome)), s.group);
         for (const std::string& m : c->outcome.messages) details += m + "\n";
         for (const std::string& n : c->outcome.notes) details += "note: " + n + "\n";
         if (c->counted_as != Verdict::pass) {

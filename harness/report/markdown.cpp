@@ -58,8 +58,8 @@ std::string render_markdown(const SweepResults& results, const ReportContext& co
       out += "| statistic | group | estimate | interval | bound | verdict |\n|---|---|---|---|---|---|\n";
     for (const checks::Statistic& s : c.outcome.statistics) {
       std::string bound = s.bound ? fmt::format("{} {:.6g}", s.bound->key, s.bound->value) : "";
-      out += fmt::format("| {} | {} | {:.6g} | {} | {} | {} |\n", s.name, cell(s.group), s.value,
-                         s.interval ? format_interval(*s.interval) : "", bound,
+      out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", s.name, cell(s.group),
+                         number(s.value, check_scale(c.outcome)), s.interval ? format_interval(*s.interval) : "", bound,
                          s.bound ? checks::to_string(s.verdict) : "");
     }
     if (!c.outcome.messages.empty() || !c.outcome.notes.empty()) out += "\n";

@@ -154,8 +154,17 @@ std::string number(double value, double scale) {
 }
 
 // "mean 0.951, 95% bounds [0.946, 0.955], mean_at_least 0.95: pass"
-std::string format_statistic(const checks::Statistic& s) {
-  double scale = std::fabs(s.value);
+double check_scale(const checks::CheckOutcome& outcome) {
+  double scale = 0;
+  for (const checks::Statistic& s : outcome.statistics) {
+    if (std::isfinite(s.value)) scale = std::max(scale, std::fabs(s.value));
+    if (s.bound && std::isfinite(s.bound->value)) scale = std::max(scale, std::fabs(s.bound->value));
+  }
+  return scale;
+}
+
+std::string format_statistic(const checks::Statistic& s, double check_scale) {
+  double scale = std::max(std::fabs(s.value), check_scale);
   if (s.interval) scale = std::max({scale, std::fabs(s.interval->lower), std::fabs(s.interval->upper)});
   if (s.bound) scale = std::max(scale, std::fabs(s.bound->value));
   std::string text = fmt::format("{} {}", s.name, number(s.value, scale));

@@ -60,7 +60,10 @@ inline constexpr double kRoundingNoise = 1e-12;
 // "95% bounds [0.946, 0.955]".
 std::string format_interval(const checks::Interval& interval);
 // "mean 0.951, 95% bounds [0.946, 0.955], mean_at_least 0.95: pass".
-std::string format_statistic(const checks::Statistic& statistic);
+// `scale`: the largest magnitude among the check's statistics (check_scale),
+// so "seed_std 4e-18" beside "std 0.05" reads 0.
+std::string format_statistic(const checks::Statistic& statistic, double scale = 0);
+double check_scale(const checks::CheckOutcome& outcome);
 // "FAIL", or "INCONCLUSIVE (counted as fail)".
 std::string check_verdict(const CheckResult& check);
 

@@ -217,7 +217,10 @@ TEST_F(CliTest, MissingProgramIsNamed) {
   Outcome o = seedgate({"run"});
   // The run that could not start is a failure the check counts: it fails.
   EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
-  EXPECT_NE(o.out.find("s0-deterministic-cpu-r0: command not found: ./no-such-trainer (127)"), std::string::npos)
+  EXPECT_NE(o.out.find(fmt::format("s0-deterministic-cpu-r0: command not found: ./no-such-trainer (resolved in the "
+                                   "working folder {}) (127)",
+                                   m_dir.string())),
+            std::string::npos)
       << o.out;
 }
 

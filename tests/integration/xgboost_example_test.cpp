@@ -93,6 +93,9 @@ TEST_F(XGBoostExampleTest, TheXGBoostProgramPassesItsPolicyWithTheSameMetrics) {
   write_example("seedgate.toml", 3);
   Outcome in_process = seedgate({"run", "--out", "in-process"});
   ASSERT_EQ(in_process.exit_code, 0) << in_process.out << in_process.err;
+  // Runs inside seedgate have no process, so no peak of their own: said, not shown as 0.0 MiB.
+  EXPECT_NE(in_process.out.find("peak rss not measured"), std::string::npos) << in_process.out;
+  EXPECT_NE(program.out.find(" MiB\n"), std::string::npos) << program.out;
   nlohmann::json q = results("in-process/results.json");
   // Same data, parameters and seeds: the same evaluation, run for run.
   ASSERT_EQ(p["runs"].size(), q["runs"].size());

@@ -3,6 +3,8 @@
 // every run failed says so, with the first one's reason; fail_fast stops a
 // sweep whose first runs all fail the same way; artifacts outside the run's
 // folder are refused, and a stale shared one fails its run.
+#include <set>
+
 #include "tests/integration/cli_fixture.hpp"
 
 namespace {
@@ -45,6 +47,11 @@ TEST_F(FailuresTest, StderrTailWherePeopleLook) {
   EXPECT_NE(o.out.find("              | \\x1b[31mValueError: shapes (3,) and (4,) <not> aligned\n"), std::string::npos)
       << o.out;
   EXPECT_EQ(o.out.find('\x1b'), std::string::npos) << "an escape reached the terminal";
+  // The same traceback again is not printed again.
+  EXPECT_NE(o.out.find("s1-deterministic-cpu-r0: exited with code 1\n              stderr ends as "
+                       "s0-deterministic-cpu-r0's\n"),
+            std::string::npos)
+      << o.out;
   std::string md = file("summary.md");
   EXPECT_NE(md.find("### Failed runs (2)"), std::string::npos) << md;
   EXPECT_NE(md.find("- `s0-deterministic-cpu-r0`: exited with code 1"), std::string::npos) << md;
@@ -115,10 +122,18 @@ TEST_F(FailuresTest, ArtifactsOutsideTheRunFolder) {
       << refused.err;
   EXPECT_NE(refused.err.find("such as \"{run_dir}/model.pt\""), std::string::npos) << refused.err;
 
-  write_script_policy(writes, "shared_artifacts = true\n", "seeds = 2\njobs = 1\n",
-                      "[artifacts]\nmodel = \"model.pt\"\n");
+  // Runs that share a file go one at a time, whatever jobs says: two at once
+  // would digest each other's file.
+  write_script_policy("echo acc=0.9\necho \"weights $1\" > model.pt\nsleep 0.2\ncat model.pt > \"$1.seen\"\n",
+                      "shared_artifacts = true\n", "seeds = 4\njobs = 4\n", "[artifacts]\nmodel = \"model.pt\"\n");
   Outcome shared = seedgate({"run"});
   EXPECT_EQ(shared.exit_code, 0) << shared.out << shared.err;
+  EXPECT_NE(shared.err.find("shared_artifacts: runs go one at a time"), std::string::npos) << shared.err;
+  for (int seed = 0; seed < 4; ++seed) EXPECT_EQ(file(fmt::format("{}.seen", seed)), fmt::format("weights {}\n", seed));
+  std::set<std::string> digests;
+  const nlohmann::json sweep = results(".seedgate/results.json");
+  for (const auto& run : sweep["runs"]) digests.insert(run["artifacts"]["model"]);
+  EXPECT_EQ(digests.size(), 4u);
 
   // A stale model.pt from the runs above; the program no longer writes it.
   write_script_policy("echo acc=0.9\n", "shared_artifacts = true\n", "seeds = 2\njobs = 1\n",

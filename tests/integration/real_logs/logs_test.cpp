@@ -37,7 +37,8 @@ TEST_F(LogsTest, VeryLongLinesAreRead) {
   write_script_policy("head -c 100000 /dev/zero | tr '\\0' x; printf ' acc=0.93\\n'\n", "regex = 'acc=([0-9.]+)'\n");
   Outcome o = seedgate({"run"});
   EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
-  for (const auto& run : results(".seedgate/results.json")["runs"]) EXPECT_EQ(run["metrics"]["accuracy"], 0.93);
+  const nlohmann::json sweep = results(".seedgate/results.json");
+  for (const auto& run : sweep["runs"]) EXPECT_EQ(run["metrics"]["accuracy"], 0.93);
 }
 
 // Python's logging writes to stderr: by default a regex reads both streams.
@@ -45,7 +46,8 @@ TEST_F(LogsTest, BothStreamsByDefault) {
   write_script_policy("echo 'INFO:root:acc=0.92' >&2\n", "regex = 'acc=([0-9.]+)'\n");
   Outcome o = seedgate({"run"});
   EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
-  for (const auto& run : results(".seedgate/results.json")["runs"]) EXPECT_EQ(run["metrics"]["accuracy"], 0.92);
+  const nlohmann::json sweep = results(".seedgate/results.json");
+  for (const auto& run : sweep["runs"]) EXPECT_EQ(run["metrics"]["accuracy"], 0.92);
 }
 
 // With stream = "stdout", a value that is only on stderr: the failure says
