@@ -176,6 +176,20 @@ void judge_seed_share(const SeedSensitivitySpec& spec, Group& group) {
   for (const std::string& name : names) {
     SeedValues values = collect_values(group.runs(), name, Goal::maximize);
     if (!values.missing.empty() || !values.non_finite.empty()) continue;
+    // Runs differ (in an artifact) yet every run has one value of this
+    // metric: it has no variance for the seed to explain, so the seed did
+    // not reach it.
+    const double reference = values.by_seed.front().front();
+    bool all_same = std::all_of(values.by_seed.begin(), values.by_seed.end(), [&](const std::vector<double>& runs) {
+      return std::all_of(runs.begin(), runs.end(), [&](double v) { return v == reference; });
+    });
+    if (all_same) {
+      group.fail(
+          fmt::format("all {} seeds produced {} = {} in every repeat, while the runs differ in an artifact "
+                      "({}): the program may ignore its seed",
+                      values.by_seed.size(), name, util::format_number(reference), group.label()));
+      continue;
+    }
     auto components = variance_components(values.by_seed);
     if (!components) continue;
     double share = seed_share(*components);

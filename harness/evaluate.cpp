@@ -256,8 +256,19 @@ std::vector<std::string> run_errors(const Policy& policy, const SweepResults& re
   if (const RunRecord* first = every_run_failed(results)) {
     std::size_t ran = std::count_if(results.runs.begin(), results.runs.end(),
                                     [](const RunRecord& r) { return run_failed(r.status); });
-    errors.push_back(fmt::format("every run failed ({} run{}); the first, {}: {}", ran, ran == 1 ? "" : "s",
-                                 first->run.id, first->message));
+    // A program that cannot import what it needs: which interpreter it ran on.
+    std::string interpreter;
+    if (const auto python = results.environment.find("python");
+        python != results.environment.end() && python->is_object()) {
+      auto text = [&](const char* key) {
+        auto it = python->find(key);
+        return it != python->end() && it->is_string() ? it->get<std::string>() : std::string();
+      };
+      if (!text("executable").empty())
+        interpreter = fmt::format(" (Python {} at {})", text("version"), text("executable"));
+    }
+    errors.push_back(fmt::format("every run failed ({} run{}); the first, {}: {}{}", ran, ran == 1 ? "" : "s",
+                                 first->run.id, first->message, interpreter));
   }
   std::size_t not_started = 0;
   const RunRecord* stopped = nullptr;

@@ -21,6 +21,21 @@
 #include "util/strings.hpp"
 
 namespace seedgate {
+
+ExecArgs::ExecArgs(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+  m_argv.reserve(argv.size() + 1);
+  for (const std::string& arg : argv) m_argv.push_back(const_cast<char*>(arg.c_str()));
+  m_argv.push_back(nullptr);
+  m_env_strings.reserve(env.size());
+  for (const auto& [key, value] : env) {
+    std::string& entry = m_env_strings.emplace_back(key);
+    entry += '=';
+    entry += value;
+  }
+  m_envp.reserve(m_env_strings.size() + 1);
+  for (std::string& entry : m_env_strings) m_envp.push_back(entry.data());
+  m_envp.push_back(nullptr);
+}
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -118,8 +133,7 @@ struct Child {
 // capture pipes on stdout and stderr. If exec fails, its errno goes back on
 // `status_fd`.
 [[noreturn]] void exec_child(pid_t parent, const char* cwd, int out_fd, int err_fd, int status_fd,
-                             const std::vector<std::string>& candidates, const std::vector<char*>& argv,
-                             const std::vector<char*>& envp) {
+                             const std::vector<std::string>& candidates, const ExecArgs& exec_args) {
   auto fail = [&](int error, int step) {
     int report[2] = {error, step};
     [[maybe_unused]] ssize_t n = ::write(status_fd, report, sizeof report);
@@ -138,7 +152,7 @@ struct Child {
   if (cwd && ::chdir(cwd) != 0) fail(errno, 1);
   int error = ENOENT;
   for (const std::string& candidate : candidates) {
-    ::execve(candidate.c_str(), argv.data(), envp.data());
+    ::execve(candidate.c_str(), exec_args.argv(), exec_args.envp());
     // As execvp: a found but unrunnable file is named over a missing one.
     if (errno != ENOENT && errno != ENOTDIR) error = errno;
     if (errno != ENOENT && errno != ENOTDIR && errno != EACCES) break;
@@ -264,20 +278,7 @@ struct PosixRunner::Impl {
 
     // Everything the child needs is built before fork(): after it, in a
     // process that may have threads, the child makes only system calls.
-    std::vector<char*> argv;
-    for (const std::string& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    std::vector<std::string> env_strings;
-    env_strings.reserve(spec.env.size());
-    for (const auto& [key, value] : spec.env) {
-      std::string& entry = env_strings.emplace_back(key);
-      entry += '=';
-      entry += value;
-    }
-    std::vector<char*> envp;
-    envp.reserve(env_strings.size() + 1);
-    for (std::string& entry : env_strings) envp.push_back(entry.data());
-    envp.push_back(nullptr);
+    const ExecArgs exec_args(spec.argv, spec.env);
     // A bare name is looked up on seedgate's own PATH, as execvp would.
     std::vector<std::string> candidates;
     if (spec.argv[0].find('/') != std::string::npos) {
@@ -302,7 +303,7 @@ struct PosixRunner::Impl {
     const char* cwd = spec.cwd.empty() ? nullptr : spec.cwd.c_str();
     child.started = Clock::now();
     child.pid = ::fork();
-    if (child.pid == 0) exec_child(parent, cwd, out_pipe[1], err_pipe[1], status_pipe[1], candidates, argv, envp);
+    if (child.pid == 0) exec_child(parent, cwd, out_pipe[1], err_pipe[1], status_pipe[1], candidates, exec_args);
     int fork_error = child.pid < 0 ? errno : 0;
     ::close(status_pipe[1]);
     ::close(out_pipe[1]);

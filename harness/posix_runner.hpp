@@ -10,11 +10,31 @@
 // When a command ends, what it left (its group, and processes carrying its
 // ProcessSpec::tracking_variable) is killed; seedgate is the subreaper of
 // its commands' orphans and reaps them.
+#include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "harness/runner.hpp"
 
 namespace seedgate {
+
+// The argv and envp arrays execve takes, built before fork() (after it, in a
+// process that may have threads, a child makes only system calls). They
+// point into `argv` (which must outlive this) and into strings held here, so
+// an ExecArgs stays where it was built.
+class ExecArgs {
+ public:
+  ExecArgs(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
+  ExecArgs(const ExecArgs&) = delete;
+  ExecArgs& operator=(const ExecArgs&) = delete;
+  char* const* argv() const { return m_argv.data(); }
+  char* const* envp() const { return m_envp.data(); }
+
+ private:
+  std::vector<std::string> m_env_strings;
+  std::vector<char*> m_argv, m_envp;
+};
 
 class PosixRunner final : public CommandRunner {
  public:

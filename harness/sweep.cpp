@@ -101,8 +101,9 @@ void classify_run(const Policy& policy, RunRecord& record) {
   for (const auto& [name, path] : policy.artifacts) {
     if (!record.report.digests.count(name)) {
       record.status = RunStatus::failed;
+      const std::string prefix = fmt::format("artifact '{}':", name);
       bool stale = std::any_of(record.report.issues.begin(), record.report.issues.end(), [&](const std::string& i) {
-        return i.starts_with(fmt::format("artifact '{}':", name)) && i.ends_with("a stale file");
+        return i.starts_with(prefix) && i.ends_with("a stale file");
       });
       record.message = fmt::format("artifact '{}' ({}) was not written{}", name, path, stale ? " by this run" : "");
       return;

@@ -26,17 +26,10 @@ struct RngCall {
 // a function of numpy.random or random: np.random.shuffle(, random.choice(,
 // rand( after `from numpy.random import rand`.
 std::optional<RngCall> rng_call(const Scan& s, const FileFacts& f, std::size_t i) {
-  if (!s.is_identifier(i) || s.is(i - 1, ".")) return std::nullopt;
-  std::string_view module = module_of(f, s.text(i));
-  if (module.empty()) return std::nullopt;
-  std::string resolved(module);
-  std::size_t k = i + 1;
-  while (s.is(k, ".") && s.is_identifier(k + 1)) {
-    resolved += '.';
-    resolved += s.text(k + 1);
-    k += 2;
-  }
-  if (!s.is(k, "(")) return std::nullopt;
+  std::optional<ModuleCall> call = module_call(s, f, i);
+  if (!call) return std::nullopt;
+  const std::string& resolved = call->resolved;
+  const std::size_t k = call->open;
   for (std::string_view m : {std::string_view{"numpy.random"}, std::string_view{"random"}}) {
     if (resolved.size() <= m.size() + 1 || !resolved.starts_with(m) || resolved[m.size()] != '.') continue;
     std::string function = resolved.substr(m.size() + 1);

@@ -63,17 +63,10 @@ bool draws(const Scan& s, const std::vector<Argument>& args, RandomStateTaker::W
 void check_sklearn(const RuleContext& c) {
   const Scan& s = c.scan;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (!s.is_identifier(i) || s.is(i - 1, ".")) continue;
-    std::string_view module = module_of(c.facts, s.text(i));
-    if (module != "sklearn" && !module.starts_with("sklearn.")) continue;
-    std::string resolved(module);
-    std::size_t k = i + 1;
-    while (s.is(k, ".") && s.is_identifier(k + 1)) {
-      resolved += '.';
-      resolved += s.text(k + 1);
-      k += 2;
-    }
-    if (!s.is(k, "(")) continue;
+    std::optional<ModuleCall> call = module_call(s, c.facts, i);
+    if (!call || (call->resolved != "sklearn" && !call->resolved.starts_with("sklearn."))) continue;
+    const std::string& resolved = call->resolved;
+    const std::size_t k = call->open;
     std::string_view name = std::string_view(resolved).substr(resolved.rfind('.') + 1);
     const RandomStateTaker* taker = find_random_state_taker(name);
     if (!taker) continue;

@@ -128,6 +128,20 @@ bool in_definition(const Scan& s, std::size_t i) {
   return false;
 }
 
+std::optional<ModuleCall> module_call(const Scan& s, const FileFacts& facts, std::size_t i) {
+  if (!s.is_identifier(i) || s.is(i - 1, ".")) return std::nullopt;
+  std::string_view module = module_of(facts, s.text(i));
+  if (module.empty()) return std::nullopt;
+  ModuleCall call{std::string(module), i + 1};
+  while (s.is(call.open, ".") && s.is_identifier(call.open + 1)) {
+    call.resolved += '.';
+    call.resolved += s.text(call.open + 1);
+    call.open += 2;
+  }
+  if (!s.is(call.open, "(")) return std::nullopt;
+  return call;
+}
+
 std::string_view module_of(const FileFacts& facts, std::string_view name) {
   for (const auto& [alias, module] : facts.module_aliases)
     if (alias == name) return module;

@@ -168,4 +168,12 @@ bool in_definition(const Scan& scan, std::size_t i);
 // The module a Python name stands for in this file ("np" -> "numpy"), or empty.
 std::string_view module_of(const FileFacts& facts, std::string_view name);
 
+// A call through a module at token i, not after a '.': `np.random.seed(`
+// gives "numpy.random.seed" and the index of its "("; nullopt otherwise.
+struct ModuleCall {
+  std::string resolved;
+  std::size_t open;
+};
+std::optional<ModuleCall> module_call(const Scan& scan, const FileFacts& facts, std::size_t i);
+
 }  // namespace lint

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <fstream>
 
+#include "harness/posix_runner.hpp"
 #include "util/strings.hpp"
 
 namespace seedgate {
@@ -220,21 +221,7 @@ QueryRun run_query(const std::vector<std::string>& argv_strings, const fs::path&
                    const std::map<std::string, std::string>& env, std::chrono::milliseconds timeout) {
   QueryRun run;
   // Everything the child needs is built before fork(): after it, only system calls.
-  std::vector<char*> argv;
-  argv.reserve(argv_strings.size() + 1);
-  for (const std::string& arg : argv_strings) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  std::vector<std::string> env_strings;
-  env_strings.reserve(env.size());
-  for (const auto& [key, value] : env) {
-    std::string& entry = env_strings.emplace_back(key);
-    entry += '=';
-    entry += value;
-  }
-  std::vector<char*> envp;
-  envp.reserve(env_strings.size() + 1);
-  for (std::string& entry : env_strings) envp.push_back(entry.data());
-  envp.push_back(nullptr);
+  const ExecArgs exec_args(argv_strings, env);
   int out_pipe[2] = {-1, -1}, status_pipe[2] = {-1, -1};
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
     run.start_error = util::error_text(errno);
@@ -266,7 +253,7 @@ QueryRun run_query(const std::vector<std::string>& argv_strings, const fs::path&
       error = errno;
     if (error == 0 && dir && ::chdir(dir) != 0) error = errno;
     if (error == 0) {
-      ::execve(argv[0], argv.data(), envp.data());
+      ::execve(exec_args.argv()[0], exec_args.argv(), exec_args.envp());
       error = errno;
     }
     [[maybe_unused]] ssize_t n = ::write(status_pipe[1], &error, sizeof error);

@@ -160,4 +160,23 @@ TEST_F(FailuresTest, ConsoleOneHistogramPerMetric) {
   EXPECT_NE(o.out.find("histogram (mode=deterministic, device=cpu, threads=1):"), std::string::npos) << o.out;
 }
 
+// A Python program that cannot import what it needs, on every run: the
+// verdict names the interpreter it ran on (asked once per sweep).
+TEST_F(FailuresTest, EveryRunFailedNamesThePythonInterpreter) {
+  if (!fs::exists("/usr/bin/python3")) GTEST_SKIP() << "/usr/bin/python3 is not installed";
+  std::ofstream(m_dir / "train.py") << "import no_such_module_here\n";
+  std::ofstream(m_dir / "seedgate.toml") << fmt::format(
+      "version = 1\n[subject]\ncommand = [\"/usr/bin/python3\", \"train.py\", \"{{seed}}\"]\n[sweep]\nseeds = 2\n"
+      "[metrics.accuracy]\ngoal = \"max\"\nregex = 'acc=([0-9.]+)'\n{}",
+      kThreshold);
+  Outcome o = seedgate({"run"});
+  EXPECT_NE(o.exit_code, 0) << o.out << o.err;
+  EXPECT_NE(o.out.find("ModuleNotFoundError: No module named 'no_such_module_here'"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("error: every run failed (2 runs); the first, s0-deterministic-cpu-r0: exited with code 1 "
+                       "(Python 3."),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find(" at /usr/bin/python3)"), std::string::npos) << o.out;
+}
+
 }  // namespace

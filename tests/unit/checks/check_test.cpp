@@ -300,6 +300,25 @@ TEST(CheckTest, SeedSensitivityOnMetricOnlyFailsWhenAllEqual) {
             "all 3 seeds produced accuracy = 0.9 (mode=deterministic, device=cpu): the program may ignore its seed");
 }
 
+// A program whose artifact changes from run to run (a timestamp in it) while
+// its metric never moves: the seed explains no variance of the metric, so
+// the check fails rather than read a share of 0/0 as the whole.
+TEST(CheckTest, SeedSensitivityFailsAMetricThatNeverMovesBesideArtifactsThatDo) {
+  CheckSpec spec;
+  spec.params = default_spec(CheckKind::seed_sensitivity);
+  spec.metric = "accuracy";
+  std::vector<Observation> runs;
+  for (std::int64_t seed = 0; seed < 3; ++seed)
+    for (int repeat = 0; repeat < 2; ++repeat)
+      runs.push_back(run(seed, 0.849, repeat, "deterministic", fmt::format("xxh3:{}-{}", seed, repeat)));
+  CheckOutcome outcome = evaluate(spec, runs);
+  EXPECT_EQ(outcome.verdict, Verdict::fail);
+  ASSERT_FALSE(outcome.messages.empty());
+  EXPECT_EQ(outcome.messages[0],
+            "all 3 seeds produced accuracy = 0.849 in every repeat, while the runs differ in an artifact "
+            "(mode=deterministic, device=cpu): the program may ignore its seed");
+}
+
 TEST(CheckTest, RegressionAgainstBaseline) {
   CheckSpec spec = threshold(std::nullopt, std::nullopt);
   spec.params = default_spec(CheckKind::regression);
