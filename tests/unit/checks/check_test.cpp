@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <iostream>
 
 namespace seedgate::checks {
 namespace {
@@ -317,6 +318,54 @@ TEST(CheckTest, SeedSensitivityFailsAMetricThatNeverMovesBesideArtifactsThatDo) 
   EXPECT_EQ(outcome.messages[0],
             "all 3 seeds produced accuracy = 0.849 in every repeat, while the runs differ in an artifact "
             "(mode=deterministic, device=cpu): the program may ignore its seed");
+}
+
+// Seeded simulation of that rule through the real evaluation, on a coarse
+// metric (accuracy on m test examples, a binomial draw per seed, the same in
+// every repeat; the model file differs in every run). A program that ignores
+// its seed fails every time (before this rule it passed every time). One that
+// honours it fails only when every seed ties by chance: sum_j pmf(j)^k
+// (scipy.stats.binom: m=20, p=0.9: 0.052339 at k=3 seeds, 0.003606 at k=5;
+// m=100: 0.010257 at k=3), within 3 standard errors.
+TEST(CheckTest, SeedSensitivityOnACoarseMetricFailsAtTheRateSeedsTie) {
+  std::uint64_t state = 20261201;
+  auto uniform = [&] {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return static_cast<double>((z ^ (z >> 31)) >> 11) / 9007199254740992.0;
+  };
+  CheckSpec spec;
+  spec.params = default_spec(CheckKind::seed_sensitivity);
+  spec.metric = "accuracy";
+  struct Cell {
+    int examples, seeds;
+    double tie;  // scipy
+  };
+  constexpr int kSweeps = 20000;
+  for (Cell cell : {Cell{20, 3, 0.052339}, Cell{20, 5, 0.003606}, Cell{100, 3, 0.010257}}) {
+    int failed = 0, ignored_failed = 0;
+    for (int sweep = 0; sweep < kSweeps; ++sweep) {
+      std::vector<Observation> honours, ignores;
+      for (int seed = 0; seed < cell.seeds; ++seed) {
+        int correct = 0;
+        for (int e = 0; e < cell.examples; ++e) correct += uniform() < 0.9;
+        for (int repeat = 0; repeat < 2; ++repeat) {
+          std::string digest = fmt::format("xxh3:{}-{}-{}", sweep, seed, repeat);
+          honours.push_back(run(seed, static_cast<double>(correct) / cell.examples, repeat, "deterministic", digest));
+          ignores.push_back(run(seed, 0.9, repeat, "deterministic", digest));
+        }
+      }
+      failed += evaluate(spec, honours).verdict == Verdict::fail;
+      if (sweep < 200) ignored_failed += evaluate(spec, ignores).verdict == Verdict::fail;
+    }
+    double rate = static_cast<double>(failed) / kSweeps;
+    double se = std::sqrt(cell.tie * (1 - cell.tie) / kSweeps);
+    std::cout << fmt::format("{} examples, {} seeds: fails {:.4f} of {} sweeps (seeds tie: {:.6f})\n", cell.examples,
+                             cell.seeds, rate, kSweeps, cell.tie);
+    EXPECT_NEAR(rate, cell.tie, 3 * se + 1e-4) << cell.examples << " examples, " << cell.seeds << " seeds";
+    EXPECT_EQ(ignored_failed, 200) << cell.examples << " examples, " << cell.seeds << " seeds";
+  }
 }
 
 TEST(CheckTest, RegressionAgainstBaseline) {
