@@ -101,6 +101,15 @@ markdown = "summary.md"
     return finish(spawn(args, extra_env));
   }
 
+  // The check of that name in a results file's checks (a test failure when there is none).
+  static const nlohmann::json& check(const nlohmann::json& results, const std::string& name) {
+    for (const nlohmann::json& c : results["checks"])
+      if (c["name"] == name) return c;
+    static const nlohmann::json none;
+    ADD_FAILURE() << "no check " << name;
+    return none;
+  }
+
   nlohmann::json results(const std::string& name = "results.json") {
     return nlohmann::json::parse(*util::read_file(m_dir / name));
   }

@@ -23,14 +23,6 @@ class LibTorchExampleTest : public CliTest {
     replace("seeds = 6", fmt::format("seeds = {}", seeds));
     ASSERT_TRUE(util::write_file_atomic(m_dir / "seedgate.toml", policy));
   }
-
-  const nlohmann::json& check(const nlohmann::json& r, const std::string& name) {
-    for (const nlohmann::json& c : r["checks"])
-      if (c["name"] == name) return c;
-    static const nlohmann::json none;
-    ADD_FAILURE() << "no check " << name;
-    return none;
-  }
 };
 
 TEST_F(LibTorchExampleTest, SweepPassesAndDeterministicModeReproducesBitForBit) {

@@ -34,14 +34,6 @@ class SklearnExampleTest : public CliTest {
     ASSERT_TRUE(util::write_file_atomic(m_dir / "seedgate.toml", *text));
   }
 
-  static const nlohmann::json& check(const nlohmann::json& r, const std::string& name) {
-    for (const nlohmann::json& c : r["checks"])
-      if (c["name"] == name) return c;
-    static const nlohmann::json none;
-    ADD_FAILURE() << "no check " << name;
-    return none;
-  }
-
   static bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
   }

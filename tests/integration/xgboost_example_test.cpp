@@ -33,14 +33,6 @@ class XGBoostExampleTest : public CliTest {
       ASSERT_TRUE(util::write_file_atomic(m_dir / (name == policy_name ? "seedgate.toml" : name), text));
     }
   }
-
-  static const nlohmann::json& check(const nlohmann::json& r, const std::string& name) {
-    for (const nlohmann::json& c : r["checks"])
-      if (c["name"] == name) return c;
-    static const nlohmann::json none;
-    ADD_FAILURE() << "no check " << name;
-    return none;
-  }
 };
 
 TEST_F(XGBoostExampleTest, InProcessSweepPassesWithDigestsAndImportanceStability) {
