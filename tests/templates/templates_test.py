@@ -7,7 +7,9 @@ are run here, one shard after another, with the variables that engine sets
 array variables, Kubernetes' JOB_COMPLETION_INDEX), against a small policy
 around the fake trainer. Each shard must write its own slice, the slices must
 cover the sweep exactly once, and the template's merge command must judge
-them to the same verdicts and statistics as one unsharded run.
+them to the same verdicts and statistics as one unsharded run. The GitHub
+workflows run job by job and step by step, with the artifact actions emulated
+from their documentation (see run_job below).
 
 usage: templates_test.py SEEDGATE_BIN FAKE_TRAINER TEMPLATES_DIR
 """
@@ -153,44 +155,280 @@ def steps_running(job, word):
     return [s["run"] for s in job.get("steps", []) if word in s.get("run", "")]
 
 
+# --- GitHub Actions, step by step -------------------------------------------
+# Each job runs in a fresh workspace (a runner of its own); the steps run in
+# order with GitHub's rules: a step without `if` runs only while every step
+# before it succeeded, `if: always()` runs regardless. `run` steps that call
+# seedgate run for real (setup steps that install or build are skipped: the
+# workspace already has the binary); the artifact actions are emulated from
+# their documentation:
+#  - actions/upload-artifact: `path` is newline-separated globs (`*`, `**`,
+#    `?`, `!` excludes); since v4.4 hidden files and folders (a path component
+#    starting with `.`) are skipped unless `include-hidden-files: true`; the
+#    artifact's root is the least common ancestor of the patterns' search
+#    paths; with nothing found, `if-no-files-found` decides (default `warn`:
+#    no artifact, the step succeeds; `error`: the step fails).
+#  - actions/download-artifact: `name` downloads one artifact into `path`;
+#    otherwise every artifact whose name matches `pattern` (all without one),
+#    each into `path/<name>/`, or all together into `path` with
+#    `merge-multiple: true`. Matching no artifact is not an error.
+
+EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
+
+
+def substitute(value, context, label):
+    def one(m):
+        if m.group(1) not in context:
+            check(False, f"{label}: unknown expression `{m.group(0)}`")
+            return m.group(0)
+        return str(context[m.group(1)])
+    return EXPRESSION.sub(one, value) if isinstance(value, str) else value
+
+
+def glob_regex(pattern):
+    out, i = "", 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            out, i = out + "[^/]", i + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return re.compile(out + r"\Z")
+
+
+def search_path(pattern):
+    """The part of a glob before its first wildcard component."""
+    parts = []
+    for part in pattern.split("/"):
+        if any(c in part for c in "*?["):
+            break
+        parts.append(part)
+    return "/".join(parts) if parts else "."
+
+
+def upload_artifact(root, inputs, store, label):
+    """Returns True when the step succeeded."""
+    patterns = [p.strip() for p in str(inputs.get("path", "")).splitlines() if p.strip()]
+    includes = [p for p in patterns if not p.startswith("!")]
+    excludes = [glob_regex(os.path.normpath(p[1:])) for p in patterns if p.startswith("!")]
+    hidden_ok = inputs.get("include-hidden-files") is True or str(inputs.get("include-hidden-files")).lower() == "true"
+    found = set()
+    for pattern in includes:
+        pattern = os.path.normpath(pattern)
+        rx = glob_regex(pattern)
+        base = os.path.join(root, search_path(pattern))
+        candidates = [base] if os.path.isfile(base) else []
+        for folder, _, files in os.walk(base):
+            candidates += [os.path.join(folder, n) for n in files]
+        whole_folder = os.path.isdir(base) and search_path(pattern) == pattern  # a folder: all of it
+        for full in candidates:
+            rel = os.path.relpath(full, root)
+            if not (whole_folder or rx.match(rel)):
+                continue
+            if any(x.match(rel) for x in excludes):
+                continue
+            if not hidden_ok and any(c.startswith(".") and c not in (".", "..") for c in rel.split("/")):
+                continue
+            found.add(rel)
+    if not found:
+        mode = inputs.get("if-no-files-found", "warn")
+        print(f"{label}: upload-artifact found no files for {patterns} ({mode})")
+        return mode != "error"
+    lca = os.path.commonpath([search_path(os.path.normpath(p)) for p in includes]) if len(includes) > 1 \
+        else search_path(os.path.normpath(includes[0]))
+    if os.path.isfile(os.path.join(root, lca)):
+        lca = os.path.dirname(lca)
+    name = inputs.get("name", "artifact")
+    if name in store:
+        check(False, f"{label}: artifact {name} uploaded twice (v4+ refuses: names are unique per run)")
+        return False
+    store[name] = {os.path.relpath(rel, lca or "."): open(os.path.join(root, rel), "rb").read() for rel in found}
+    return True
+
+
+def download_artifact(root, inputs, store, label):
+    target = os.path.join(root, inputs.get("path", "."))
+    if "name" in inputs:
+        if inputs["name"] not in store:
+            print(f"{label}: artifact {inputs['name']} not found")
+            return False
+        chosen, merge = [inputs["name"]], True
+    else:
+        rx = glob_regex(inputs["pattern"]) if "pattern" in inputs else None
+        chosen = sorted(n for n in store if rx is None or rx.match(n))
+        merge = str(inputs.get("merge-multiple", False)).lower() == "true"
+    print(f"{label}: download-artifact found {len(chosen)} artifact(s)")
+    for name in chosen:
+        for rel, data in store[name].items():
+            dest = os.path.join(target if merge else os.path.join(target, name), rel)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            with open(dest, "wb") as f:
+                f.write(data)
+    return True
+
+
+CALLS_SEEDGATE = re.compile(r"(^|[\s;&|(])seedgate\s")
+
+
+def run_job(job, context, store, label):
+    """Runs a job's steps in order in a fresh workspace; returns (workspace, succeeded, log)."""
+    root = workspace()
+    context = dict(context, **{"vars.SEEDGATE_REPOSITORY": "owner/seedgate"})
+    ok, log = True, []
+    for step in job["steps"]:
+        name = step.get("name") or step.get("uses") or step.get("run", "").splitlines()[0]
+        condition = step.get("if", "success()")
+        if condition not in ("success()", "always()"):
+            check(False, f"{label}: step `{name}` has a condition this test does not know: {condition}")
+        if condition == "success()" and not ok:
+            log.append((name, "skipped"))
+            continue
+        inputs = {k: substitute(v, context, f"{label} `{name}`") for k, v in step.get("with", {}).items()}
+        uses = step.get("uses", "")
+        if "run" in step:
+            script = substitute(step["run"], context, f"{label} `{name}`")
+            if not CALLS_SEEDGATE.search(script):
+                log.append((name, "setup"))
+                continue
+            p = run(root, script, {"GITHUB_PATH": os.path.join(root, "github-path")}, f"{label} `{name}`",
+                    allowed=range(256))
+            status = p.returncode == 0
+        elif uses.startswith("actions/checkout@"):
+            status = True  # the workspace is the checkout
+        elif uses.startswith("actions/upload-artifact@"):
+            status = upload_artifact(root, inputs, store, f"{label} `{name}`")
+        elif uses.startswith("actions/download-artifact@"):
+            status = download_artifact(root, inputs, store, f"{label} `{name}`")
+        elif uses.startswith("github/codeql-action/upload-sarif@"):
+            status = os.path.isfile(os.path.join(root, inputs["sarif_file"]))
+        elif uses.startswith("mikepenz/action-junit-report@"):
+            # No report only fails the step with `require_tests: true` (default false).
+            found = os.path.isfile(os.path.join(root, inputs["report_paths"]))
+            status = found or str(inputs.get("require_tests", False)).lower() != "true"
+        else:
+            check(False, f"{label}: step `{name}` uses an action this test does not emulate: {uses}")
+            status = False
+        log.append((name, "ok" if status else "FAILED"))
+        ok = ok and status
+    return root, ok, log
+
+
+def run_sharded_workflow(path, expected):
+    """Executes seedgate-sharded.yml: every shard job, then the merge job."""
+    flow = load_yaml(path)[0]
+    shard_job, merge_job = flow["jobs"]["shard"], flow["jobs"]["merge"]
+    shards = shard_job["strategy"]["matrix"]["shard"]
+    check(shard_job["strategy"].get("fail-fast") is False, "github sharded: shards fail fast")
+    check(merge_job.get("if") == "always()" and merge_job.get("needs") == "shard",
+          "github sharded: the merge job does not run after every shard")
+    store = {}
+    for k in shards:
+        context = {"matrix.shard": k, "strategy.job-total": len(shards), "strategy.job-index": shards.index(k)}
+        _, ok, log = run_job(shard_job, context, store, f"github sharded shard {k}")
+        check(ok, f"github sharded: shard {k} failed: {log}")
+    check(sorted(store) == sorted(f"seedgate-shard-{k}" for k in shards),
+          f"github sharded: the shards left artifacts {sorted(store)}, wanted one per shard")
+    root, ok, log = run_job(merge_job, {}, store, "github sharded merge")
+    check(ok, f"github sharded: the merge job failed: {log}")
+    check_slices(root, "shards", len(shards), "github sharded (downloaded)")
+    if os.path.exists(os.path.join(root, "seedgate-results.json")):
+        check_merged(root, "github sharded", expected)
+    else:
+        check(False, "github sharded: the merge job wrote no seedgate-results.json")
+    _, ok, log = run_job(flow["jobs"]["lint"], {}, {}, "github sharded lint")
+    check(ok, f"github sharded: the lint job failed: {log}")
+
+
+def hidden_uploads_allowed(path):
+    """Every upload of a path with a hidden component asks for hidden files."""
+    flow = load_yaml(path)[0]
+    for job_name, job in flow["jobs"].items():
+        for step in job["steps"]:
+            if not step.get("uses", "").startswith("actions/upload-artifact@"):
+                continue
+            hidden = [p for p in str(step["with"].get("path", "")).split()
+                      if any(c.startswith(".") and c not in (".", "..") for c in p.lstrip("!").split("/"))]
+            check(not hidden or step["with"].get("include-hidden-files") is True,
+                  f"{os.path.basename(path)} {job_name}: uploads hidden paths {hidden} without include-hidden-files: true")
+
+
+PIN = re.compile(r"^\s*(?:-\s+)?uses:\s*(\S+)@(\S+)(.*)$")
+
+
+def pins_commented(path):
+    """Every action is pinned to a major and says why that one."""
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            m = PIN.match(line)
+            if m:
+                check(re.fullmatch(r"v\d+", m.group(2)) is not None,
+                      f"{os.path.basename(path)}:{number}: {m.group(1)} pinned to {m.group(2)}, not a major")
+                check(re.search(r"#\s*\S", m.group(3)) is not None,
+                      f"{os.path.basename(path)}:{number}: the pin of {m.group(1)} says nothing about why")
+
+
+def expressions_closed(path):
+    """Every `${{` closes on its line and names a context the workflow has."""
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            opened = line.count("${{")
+            check(opened == len(EXPRESSION.findall(line)),
+                  f"{os.path.basename(path)}:{number}: an expression does not close: {line.strip()}")
+            for m in EXPRESSION.finditer(line):
+                check(re.match(r"(matrix|strategy|vars|github|needs|steps|env|runner|job|secrets|inputs)\.", m.group(1))
+                      or re.fullmatch(r"(always|success|failure|cancelled)\(\)", m.group(1)),
+                      f"{os.path.basename(path)}:{number}: unknown context in `{m.group(0)}`")
+
+
+def action_validator(path):
+    """The workflow against GitHub's workflow schema, where @action-validator/cli (npm) is installed."""
+    tool = shutil.which("action-validator")
+    if tool is None:
+        print("note: action-validator not found (npm install -g @action-validator/cli); schema check skipped")
+        return
+    p = subprocess.run([tool, path], capture_output=True, text=True, timeout=120)
+    check(p.returncode == 0, f"{os.path.basename(path)}: action-validator says\n{p.stdout}\n{p.stderr}")
+
+
 def test_github(expected):
-    single = load_yaml(os.path.join(TEMPLATES, "github", "seedgate.yml"))[0]
+    single_path = os.path.join(TEMPLATES, "github", "seedgate.yml")
+    sharded_path = os.path.join(TEMPLATES, "github", "seedgate-sharded.yml")
+    single = load_yaml(single_path)[0]
     job = single["jobs"]["seedgate"]
     check(single["permissions"].get("security-events") == "write", "github: no security-events: write")
     uses = [s.get("uses", "") for s in job["steps"]]
     check(any(u.startswith("github/codeql-action/upload-sarif") for u in uses), "github: no SARIF upload")
     uploads = [s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact")]
     check(uploads and all(s.get("if") == "always()" for s in uploads), "github: reports not kept on failure")
-    root = workspace()
-    for script in steps_running(job, "seedgate "):
-        run(root, script, {"GITHUB_PATH": os.path.join(root, "path")}, "github single job")
+    store = {}
+    root, ok, log = run_job(job, {}, store, "github single job")
+    check(ok, f"github single job failed: {log}")
     check(os.path.exists(os.path.join(root, "seedgate-lint.sarif")), "github: no SARIF written")
     check(os.path.exists(os.path.join(root, "seedgate-junit.xml")), "github: no JUnit written")
+    kept = store.get("seedgate-reports", {})
+    check("seedgate-junit.xml" in kept and "seedgate-results.json" in kept, f"github: seedgate-reports holds {sorted(kept)}")
+    logs = [n for n in kept if n.endswith("stderr.log")]
+    on_disk = [n for n in shard_files_under(root, ".seedgate/runs") if n.endswith("stderr.log")]
+    check(len(logs) == len(on_disk), f"github: seedgate-reports keeps {len(logs)} of the {len(on_disk)} runs' stderr logs")
 
-    sharded = load_yaml(os.path.join(TEMPLATES, "github", "seedgate-sharded.yml"))[0]
-    shard_job, merge_job = sharded["jobs"]["shard"], sharded["jobs"]["merge"]
-    shards = shard_job["strategy"]["matrix"]["shard"]
-    check(shard_job["strategy"].get("fail-fast") is False, "github: shards fail fast")
-    check(merge_job.get("if") == "always()" and merge_job.get("needs") == "shard", "github: merge job not after shards")
-    root = workspace()
-    for k in shards:
-        for script in steps_running(shard_job, "seedgate run"):
-            script = script.replace("${{ matrix.shard }}", str(k)).replace("${{ strategy.job-total }}", str(len(shards)))
-            check("${{" not in script, f"github: an expression left in `{script}`")
-            run(root, script, {}, f"github shard {k}")
-    check_slices(root, ".seedgate", len(shards), "github")
-    download = next(s for s in merge_job["steps"] if s.get("uses", "").startswith("actions/download-artifact"))
-    upload = next(s for s in shard_job["steps"] if s.get("uses", "").startswith("actions/upload-artifact"))
-    check(download["with"]["pattern"].replace("*", "1") == upload["with"]["name"].replace("${{ matrix.shard }}", "1"),
-          "github: the merge job does not download the shards' artifacts")
-    # download-artifact with merge-multiple puts every shard's files in `path`.
-    target = os.path.join(root, download["with"]["path"])
-    os.makedirs(target)
-    for name in shard_files(root, ".seedgate"):
-        shutil.copy(os.path.join(root, ".seedgate", name), target)
-    for script in steps_running(merge_job, "seedgate check"):
-        run(root, script, {}, "github merge")
-    check_merged(root, "github", expected)
+    run_sharded_workflow(sharded_path, expected)
+    for path in (single_path, sharded_path):
+        hidden_uploads_allowed(path)
+        pins_commented(path)
+        expressions_closed(path)
+        action_validator(path)
+
+
+def shard_files_under(root, folder):
+    out = []
+    for base, _, files in os.walk(os.path.join(root, folder)):
+        out += [os.path.relpath(os.path.join(base, n), root) for n in files]
+    return out
 
 
 def test_gitlab(expected):
