@@ -298,6 +298,8 @@ def run_job(job, context, store, label):
             p = run(root, script, {"GITHUB_PATH": os.path.join(root, "github-path")}, f"{label} `{name}`",
                     allowed=range(256))
             status = p.returncode == 0
+            if not status:
+                print(f"{label} `{name}`: exited {p.returncode}\n{p.stdout}{p.stderr}".rstrip())
         elif uses.startswith("actions/checkout@"):
             status = True  # the workspace is the checkout
         elif uses.startswith("actions/upload-artifact@"):
