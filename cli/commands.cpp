@@ -383,7 +383,7 @@ int lint_command(const LintOptions& options, std::ostream& out, std::ostream& er
   std::string text = lint::format_text(*report);
   std::string formatted;
   if (options.format == "sarif") {
-    formatted = lint::format_sarif(*report, config, seedgate_version());
+    formatted = lint::format_sarif(*report, config, seedgate_version(), root);
   } else if (options.format == "junit") {
     formatted = lint::format_junit(*report, config);
   } else if (options.format == "codequality") {

@@ -197,6 +197,21 @@ Suppressions read_suppressions(const SourceFile& file, Sink& sink) {
   return out;
 }
 
+// A line's text with each run of whitespace as one space, for fingerprints
+// that survive re-indentation and re-spacing.
+std::string collapse_spaces(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    bool space = std::isspace(static_cast<unsigned char>(c)) != 0;
+    if (!space) {
+      out += c;
+    } else if (!out.empty() && out.back() != ' ') {
+      out += ' ';
+    }
+  }
+  return out;
+}
+
 // The lines of a text, trimmed, for fingerprints.
 class Lines {
  public:
@@ -450,6 +465,8 @@ util::Result<LintReport> lint_sources(const std::vector<SourceFile>& files, cons
         return f.torch_use.found() || includes(f, "torch/") || includes(f, "ATen/");
       }))
     report.versions.push_back({"torch", config.torch_version, config.torch_version_source});
+  // Repeats of a rule on the same text, counted over the whole run.
+  std::unordered_map<std::string, int> occurrences;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const SourceFile& file = files[i];
     report.files += 1;
@@ -491,7 +508,6 @@ util::Result<LintReport> lint_sources(const std::vector<SourceFile>& files, cons
     check_xgboost(context);
     Suppressions suppressions = read_suppressions(file, sink);
 
-    std::unordered_map<std::string, int> occurrences;
     for (RawFinding& raw : sink.findings()) {
       const RuleInfo* info = find_rule(raw.rule);
       Severity severity = info->severity;
@@ -503,7 +519,8 @@ util::Result<LintReport> lint_sources(const std::vector<SourceFile>& files, cons
         report.suppressed += 1;
         continue;
       }
-      std::string key = fmt::format("{}\n{}\n{}", raw.rule, file.path, lines.trimmed(raw.line));
+      // Not the path: a moved file keeps its findings' fingerprints.
+      std::string key = fmt::format("{}\n{}", raw.rule, collapse_spaces(lines.trimmed(raw.line)));
       int occurrence = occurrences[key]++;
       std::string digest = util::digest_bytes(fmt::format("{}\n{}", key, occurrence));
       report.findings.push_back(Finding{std::string(raw.rule), severity, file.path, raw.line, raw.column,

@@ -68,7 +68,7 @@ struct Finding {
   std::uint32_t line;
   std::uint32_t column;
   std::string message;
-  std::string fingerprint;  // stable across unrelated edits: rule, path, the line's text, occurrence
+  std::string fingerprint;  // stable across moves and re-indentation: rule, the line's text (spaces collapsed), repeat
 };
 
 // A framework version the rules judged against, for the project's frameworks.

@@ -29,6 +29,34 @@ std::string uri_of(std::string_view path) {
   return out;
 }
 
+// Where the rules' page and the README are published; a fork or a package
+// sets SEEDGATE_REPOSITORY_URL at build time.
+#ifndef SEEDGATE_REPOSITORY_URL
+#define SEEDGATE_REPOSITORY_URL "https://github.com/seedgate/seedgate"
+#endif
+constexpr std::string_view kRepositoryUrl = SEEDGATE_REPOSITORY_URL;
+
+// An absolute file:// URI for an absolute '/'-separated path.
+std::string file_uri(std::string_view path) {
+  return "file://" + uri_of(path);
+}
+
+// Plain text as Markdown that renders as written: the characters that would
+// start emphasis, code, links, HTML tags or table cells are backslash-escaped,
+// a newline is a space (one paragraph, one table row).
+std::string markdown_text(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n') {
+      out += ' ';
+      continue;
+    }
+    if (std::string_view("\\`*_[]<>|#").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 // GitHub workflow commands: data escapes %, CR, LF; properties also : and ,.
 std::string_view github_command(Severity s) {
   switch (s) {
@@ -87,7 +115,16 @@ std::string format_text(const LintReport& report) {
   return out;
 }
 
-std::string format_sarif(const LintReport& report, const LintConfig& config, std::string_view version) {
+std::string rule_help_uri(std::string_view rule_id, std::string_view version) {
+  return fmt::format("{}/blob/v{}/docs/lint-rules.md#{}", kRepositoryUrl, version, rule_id);
+}
+
+std::string readme_uri(std::string_view version) {
+  return fmt::format("{}/blob/v{}/README.md", kRepositoryUrl, version);
+}
+
+std::string format_sarif(const LintReport& report, const LintConfig& config, std::string_view version,
+                         const std::filesystem::path& root) {
   using nlohmann::json;
   json rules = json::array();
   std::map<std::string, std::size_t, std::less<>> rule_index;
@@ -98,21 +135,29 @@ std::string format_sarif(const LintReport& report, const LintConfig& config, std
     rules.push_back({{"id", r.id},
                      {"shortDescription", {{"text", r.summary}}},
                      {"fullDescription", {{"text", r.help}}},
-                     {"help", {{"text", r.help}, {"markdown", fmt::format("**{}**\n\n{}", r.summary, r.help)}}},
+                     {"help",
+                      {{"text", r.help},
+                       {"markdown", fmt::format("**{}**\n\n{}", markdown_text(r.summary), markdown_text(r.help))}}},
+                     {"helpUri", rule_help_uri(r.id, version)},
                      // SARIF's levels are named as seedgate's severities.
                      {"defaultConfiguration", {{"level", severity_name(*severity)}}},
                      {"properties", {{"tags", {"reproducibility"}}, {"languages", r.languages}}}});
   }
   json results = json::array();
   for (const Finding& f : report.findings) {
-    json result = {{"ruleId", f.rule},
-                   {"level", severity_name(f.severity)},
-                   {"message", {{"text", f.message}}},
-                   {"locations",
-                    {{{"physicalLocation",
-                       {{"artifactLocation", {{"uri", uri_of(f.path)}, {"uriBaseId", "%SRCROOT%"}}},
-                        {"region", {{"startLine", f.line}, {"startColumn", f.column}}}}}}}},
-                   {"partialFingerprints", {{"seedgateFindingHash/v1", f.fingerprint}}}};
+    // Findings' paths are relative to the scan root unless the file lies outside it.
+    json artifact = std::filesystem::path(f.path).is_absolute()
+                        ? json{{"uri", file_uri(f.path)}}
+                        : json{{"uri", uri_of(f.path)}, {"uriBaseId", "%SRCROOT%"}};
+    json result = {
+        {"ruleId", f.rule},
+        {"level", severity_name(f.severity)},
+        {"message", {{"text", f.message}}},
+        {"locations",
+         {{{"physicalLocation",
+            {{"artifactLocation", artifact}, {"region", {{"startLine", f.line}, {"startColumn", f.column}}}}}}}},
+        // GitHub computes primaryLocationLineHash itself; this key is seedgate's own.
+        {"partialFingerprints", {{"seedgateFindingHash/v2", f.fingerprint}}}};
     if (auto it = rule_index.find(f.rule); it != rule_index.end()) result["ruleIndex"] = it->second;
     results.push_back(std::move(result));
   }
@@ -122,6 +167,8 @@ std::string format_sarif(const LintReport& report, const LintConfig& config, std
   for (const AssumedVersion& v : report.versions) {
     versions[v.framework] = {{"version", v.version.empty() ? json(nullptr) : json(v.version)}, {"source", v.source}};
   }
+  std::string root_uri = file_uri(std::filesystem::absolute(root).lexically_normal().generic_string());
+  if (!root_uri.ends_with('/')) root_uri += '/';
   json sarif = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
                 {"version", "2.1.0"},
                 {"runs",
@@ -130,8 +177,9 @@ std::string format_sarif(const LintReport& report, const LintConfig& config, std
                       {{"name", "seedgate"},
                        {"semanticVersion", version},
                        {"version", version},
-                       {"informationUri", "https://github.com/seedgate/seedgate"},
+                       {"informationUri", readme_uri(version)},
                        {"rules", rules}}}}},
+                   {"originalUriBaseIds", {{"%SRCROOT%", {{"uri", root_uri}}}}},
                    {"columnKind", "utf16CodeUnits"},
                    {"properties", {{"assumedVersions", versions}}},
                    {"results", results}}}}};
@@ -139,6 +187,33 @@ std::string format_sarif(const LintReport& report, const LintConfig& config, std
   return sarif.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
+std::string format_rules_markdown() {
+  std::string out =
+      "# seedgate lint rules\n\n"
+      "<!-- Generated from the rule table in lint/rules.cpp by lint::format_rules_markdown(); do not edit by hand.\n"
+      "     Regenerate: SEEDGATE_APPROVE=1 build/tests/lint_tests --gtest_filter='LintRulesDoc.*' -->\n\n"
+      "Every rule `seedgate lint` runs, with its default severity (a policy's `[lint.rules]` table changes it or "
+      "turns the rule off: `rule-id = \"off\"`). Each rule has its own section, whose anchor is the rule's id; the "
+      "SARIF report's `helpUri` for a rule points there.\n\n"
+      "| Rule | Default severity | Languages | Summary |\n"
+      "| --- | --- | --- | --- |\n";
+  for (const RuleInfo& r : all_rules()) {
+    out += fmt::format("| [`{}`](#{}) | {} | {} | {} |\n", r.id, r.id, severity_name(r.severity),
+                       markdown_text(r.languages), markdown_text(r.summary));
+  }
+  for (const RuleInfo& r : all_rules()) {
+    out +=
+        fmt::format("\n## {}\n\nDefault severity: {}. Languages: {}.\n\n{}.\n\n{}\n", r.id, severity_name(r.severity),
+                    markdown_text(r.languages), markdown_text(r.summary), markdown_text(r.help));
+  }
+  return out;
+}
+
+// One test case per finding, placed with `file` and `line`: annotation
+// actions place a test case, and Jenkins and GitLab read one <failure> per
+// test case, so findings folded into one case would lose all but the first.
+// A rule without findings is one passing case, so the suite lists every rule
+// judged. Findings below `fail_on` pass, their text in <system-out>.
 std::string format_junit(const LintReport& report, const LintConfig& config) {
   std::map<std::string, std::vector<const Finding*>, std::less<>> by_rule;
   for (const Finding& f : report.findings) by_rule[f.rule].push_back(&f);

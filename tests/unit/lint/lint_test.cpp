@@ -317,7 +317,7 @@ TEST(LintVersions, TextAndSarifSayWhichVersionsWereAssumed) {
                       "(none set or installed: the newest release)\n"),
             std::string::npos)
       << text;
-  auto sarif = nlohmann::json::parse(format_sarif(r, config, "0.1.0"));
+  auto sarif = nlohmann::json::parse(format_sarif(r, config, "0.1.0", "/src"));
   const auto& versions = sarif["runs"][0]["properties"]["assumedVersions"];
   EXPECT_EQ(versions["XGBoost"]["version"], "1.7.4");
   EXPECT_EQ(versions["XGBoost"]["source"], "installed: /usr/include/xgboost/version_config.h");
@@ -468,7 +468,7 @@ TEST(LintReports, SarifOfSourceThatIsNotUtf8) {
                            "int a = rand();  // seedgate-lint: ignore[cpp-r\xab"
                            "and]\n");
   ASSERT_FALSE(r.findings.empty());
-  std::string text = format_sarif(r, LintConfig{}, "0.1.0");
+  std::string text = format_sarif(r, LintConfig{}, "0.1.0", "/src");
   auto sarif = nlohmann::json::parse(text);
   EXPECT_EQ(sarif["runs"][0]["results"].size(), r.findings.size()) << text;
 }
@@ -477,7 +477,7 @@ TEST(LintReports, SarifCarriesWhatCodeScanningReads) {
   LintConfig config;
   config.rules["cpp-std-distribution"] = std::nullopt;
   LintReport r = lint_text("src/my file.cpp", "int a = rand();\n", config);
-  auto sarif = nlohmann::json::parse(format_sarif(r, config, "0.1.0"));
+  auto sarif = nlohmann::json::parse(format_sarif(r, config, "0.1.0", "/src"));
   EXPECT_EQ(sarif["version"], "2.1.0");
   EXPECT_EQ(sarif["$schema"], "https://json.schemastore.org/sarif-2.1.0.json");
   const auto& run = sarif["runs"][0];
@@ -503,7 +503,7 @@ TEST(LintReports, SarifCarriesWhatCodeScanningReads) {
   EXPECT_EQ(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
   EXPECT_EQ(location["region"]["startLine"], 1);
   EXPECT_EQ(location["region"]["startColumn"], 9);
-  EXPECT_EQ(result["partialFingerprints"]["seedgateFindingHash/v1"].get<std::string>().size(), 16u);
+  EXPECT_EQ(result["partialFingerprints"]["seedgateFindingHash/v2"].get<std::string>().size(), 16u);
 }
 
 TEST(LintReports, FingerprintsSurviveEditsElsewhereAndTellRepeatsApart) {
