@@ -94,6 +94,46 @@ TEST_F(LintCliTest, APlantedBadExampleGivesTheExpectedFindings) {
   EXPECT_NE(github.err.find("5 findings"), std::string::npos) << github.err;
 }
 
+// Given absolute paths, SARIF still names files relative to the scan root
+// (%SRCROOT%, which originalUriBaseIds maps to it), so code scanning can place
+// them in the repository; a moved, re-indented file keeps its fingerprints.
+TEST_F(LintCliTest, SarifLocationsAreRelativeToTheScanRootWhenGivenAbsolutePaths) {
+  fs::create_directories(m_dir / "proj" / "src");
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "proj" / "src" / "train.cpp", "int main() {\n  return rand();\n}\n"));
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "proj" / "seedgate.toml", "[lint]\n"));
+  auto sarif_of = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> all = {"lint", "--format", "sarif", "-o", "out.sarif"};
+    all.insert(all.end(), args.begin(), args.end());
+    Outcome o = seedgate(all);
+    EXPECT_EQ(o.exit_code, 1) << o.err;
+    auto text = util::read_file(m_dir / "out.sarif");
+    EXPECT_TRUE(text);
+    return nlohmann::json::parse(text ? *text : std::string("{}"));
+  };
+  auto artifact = [](const nlohmann::json& sarif) {
+    return sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+  };
+  std::string root_uri = "file://" + (m_dir / "proj").generic_string() + "/";
+
+  // The policy's folder is the root.
+  nlohmann::json by_policy = sarif_of({"--policy", "proj/seedgate.toml", (m_dir / "proj" / "src").string()});
+  EXPECT_EQ(artifact(by_policy), nlohmann::json({{"uri", "src/train.cpp"}, {"uriBaseId", "%SRCROOT%"}}));
+  EXPECT_EQ(by_policy["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"], root_uri);
+  // Without a policy, the working folder is.
+  nlohmann::json by_cwd = sarif_of({(m_dir / "proj" / "src" / "train.cpp").string()});
+  EXPECT_EQ(artifact(by_cwd), nlohmann::json({{"uri", "proj/src/train.cpp"}, {"uriBaseId", "%SRCROOT%"}}));
+  EXPECT_EQ(by_cwd["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"], "file://" + m_dir.generic_string() + "/");
+
+  // Moved and re-indented: the same fingerprint.
+  std::string fingerprint = by_policy["runs"][0]["results"][0]["partialFingerprints"]["seedgateFindingHash/v2"];
+  fs::create_directories(m_dir / "proj" / "lib");
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "proj" / "lib" / "moved.cpp", "int main()\n{\n\treturn  rand();\n}\n"));
+  fs::remove(m_dir / "proj" / "src" / "train.cpp");
+  nlohmann::json moved = sarif_of({"--policy", "proj/seedgate.toml", (m_dir / "proj" / "lib").string()});
+  EXPECT_EQ(artifact(moved)["uri"], "lib/moved.cpp");
+  EXPECT_EQ(moved["runs"][0]["results"][0]["partialFingerprints"]["seedgateFindingHash/v2"], fingerprint);
+}
+
 // .c and .h files are linted (as C++), not skipped.
 TEST_F(LintCliTest, CAndHeaderFilesAreLinted) {
   fs::create_directories(m_dir / "src");
