@@ -18,7 +18,7 @@ int lint_one_file(const std::uint8_t* data, std::size_t size, lint::Language lan
   auto report = lint::lint_sources(files, config);
   if (!report) return 0;
   (void)lint::format_text(*report);
-  (void)lint::format_sarif(*report, config, "0.0.0");
+  (void)lint::format_sarif(*report, config, "0.0.0", "/src");
   (void)lint::format_junit(*report, config);
   (void)lint::format_github(*report);
   (void)lint::format_codequality(*report);
