@@ -64,7 +64,7 @@ bool emit_reports(const Policy* policy, const SweepResults& results, const Repor
                   std::ostream& err) {
   out << render_console(results, context);
   if (!policy) return true;
-  bool ok = write_report(policy->report.junit, render_junit(results, context), err);
+  bool ok = write_report(policy->report.junit, render_junit(results, context, policy->subject.allowed_failures), err);
   if (!policy->report.json.empty()) ok &= save_reporting(policy->report.json, results, err);
   if (!policy->report.markdown.empty()) {
     std::string markdown = render_markdown(results, context);

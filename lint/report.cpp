@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -218,25 +219,32 @@ std::string format_junit(const LintReport& report, const LintConfig& config) {
   std::map<std::string, std::vector<const Finding*>, std::less<>> by_rule;
   for (const Finding& f : report.findings) by_rule[f.rule].push_back(&f);
   std::vector<const RuleInfo*> enabled;
-  std::size_t failures = 0;
+  std::size_t tests = 0, failures = 0;
   for (const RuleInfo& r : all_rules()) {
     if (!effective_severity(r, config)) continue;
     enabled.push_back(&r);
     auto it = by_rule.find(r.id);
-    if (it == by_rule.end()) continue;
-    failures += std::any_of(it->second.begin(), it->second.end(), [&](const Finding* f) { return fails(report, *f); });
+    if (it == by_rule.end()) {
+      ++tests;
+      continue;
+    }
+    tests += it->second.size();
+    failures +=
+        std::count_if(it->second.begin(), it->second.end(), [&](const Finding* f) { return fails(report, *f); });
   }
   util::XmlWriter xml;
   {
     auto root = xml.element("testsuites", {{"name", "seedgate lint"},
-                                           {"tests", std::to_string(enabled.size())},
-                                           {"failures", std::to_string(failures)},
-                                           {"errors", "0"}});
-    auto suite = xml.element("testsuite", {{"name", "seedgate.lint"},
-                                           {"tests", std::to_string(enabled.size())},
+                                           {"tests", std::to_string(tests)},
                                            {"failures", std::to_string(failures)},
                                            {"errors", "0"},
-                                           {"skipped", "0"}});
+                                           {"time", "0.000"}});
+    auto suite = xml.element("testsuite", {{"name", "seedgate.lint"},
+                                           {"tests", std::to_string(tests)},
+                                           {"failures", std::to_string(failures)},
+                                           {"errors", "0"},
+                                           {"skipped", "0"},
+                                           {"time", "0.000"}});
     {
       auto properties = xml.element("properties");
       xml.leaf("property", {{"name", "files"}, {"value", std::to_string(report.files)}});
@@ -246,21 +254,28 @@ std::string format_junit(const LintReport& report, const LintConfig& config) {
                             {"value", report.fail_on ? std::string(severity_name(*report.fail_on)) : "never"}});
     }
     for (const RuleInfo* r : enabled) {
-      auto testcase = xml.element("testcase", {{"name", std::string(r->id)}, {"classname", "seedgate.lint"}});
+      std::string classname = fmt::format("seedgate.lint.{}", r->id);
       auto it = by_rule.find(r->id);
-      if (it == by_rule.end()) continue;
-      std::string below;
+      if (it == by_rule.end()) {
+        xml.leaf("testcase", {{"name", std::string(r->id)}, {"classname", classname}, {"time", "0.000"}});
+        continue;
+      }
       for (const Finding* f : it->second) {
+        auto testcase =
+            xml.element("testcase", {{"name", fmt::format("{} {}:{}:{}", r->id, f->path, f->line, f->column)},
+                                     {"classname", classname},
+                                     {"time", "0.000"},
+                                     {"file", f->path},
+                                     {"line", std::to_string(f->line)}});
         if (fails(report, *f)) {
           xml.leaf("failure",
                    {{"type", std::string(severity_name(f->severity))},
                     {"message", fmt::format("{}:{}:{}: {}", f->path, f->line, f->column, f->message)}},
                    finding_line(*f) + "\n\n" + std::string(r->help));
         } else {
-          below += finding_line(*f) + "\n";
+          xml.leaf("system-out", {}, finding_line(*f) + "\n");
         }
       }
-      if (!below.empty()) xml.leaf("system-out", {}, below);
     }
   }
   return xml.str();

@@ -3,6 +3,7 @@
 // each metric's seed distribution, each check), JUnit XML, Markdown, HTML
 // and GitHub annotations.
 // Renderers are pure: results in, text out.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,11 @@ struct ReportContext {
 };
 
 std::string render_console(const SweepResults& results, const ReportContext& context);
-std::string render_junit(const SweepResults& results, const ReportContext& context);
+// `allowed_failures` is the policy's: runs that failed within it are notes, not
+// failures. Unset (stored results reported without their policy): within it
+// only when the sweep passed.
+std::string render_junit(const SweepResults& results, const ReportContext& context,
+                         std::optional<int> allowed_failures = std::nullopt);
 // At most `limit` bytes (GitHub's job summary takes 1 MiB per step): per-seed
 // tables are cut first, with a line saying where the rest is.
 std::string render_markdown(const SweepResults& results, const ReportContext& context,

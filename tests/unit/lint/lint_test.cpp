@@ -541,12 +541,41 @@ TEST(LintReports, GitlabCodeQualityIssues) {
   EXPECT_EQ(format_codequality(LintReport{}), "[]\n");
 }
 
+TEST(LintReports, JunitOneFailurePerTestCase) {
+  LintConfig config;
+  LintReport r = lint_text("a.cpp", "#include <random>\nint a = rand();\nint b = rand();\n");
+  ASSERT_EQ(r.findings.size(), 2u);
+  std::string xml = format_junit(r, config);
+  // Two findings of one rule: two test cases (Jenkins keeps one failure per case, GitLab expects one).
+  EXPECT_NE(xml.find(R"(<testsuite name="seedgate.lint" tests="23" failures="2" errors="0")"), std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find(R"(file="a.cpp" line="2">)"), std::string::npos) << xml;
+  EXPECT_NE(xml.find(R"(file="a.cpp" line="3">)"), std::string::npos) << xml;
+  std::size_t cases = 0, failures = 0;
+  for (std::size_t at = xml.find("<testcase "); at != std::string::npos; at = xml.find("<testcase ", at + 1)) {
+    ++cases;
+    std::size_t end = xml.find("<testcase ", at + 1);
+    std::string body = xml.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    std::size_t here = 0;
+    for (std::size_t f = body.find("<failure "); f != std::string::npos; f = body.find("<failure ", f + 1)) ++here;
+    EXPECT_LE(here, 1u) << body;
+    failures += here;
+  }
+  EXPECT_EQ(cases, 23u);
+  EXPECT_EQ(failures, 2u);
+}
+
 TEST(LintReports, JunitValidatesAndFailsPerRule) {
   LintConfig config;
   LintReport r =
       lint_text("a.cpp", "#include <random>\nint a = rand();\nstd::uniform_int_distribution<int> d(1, 6);\n");
   std::string xml = format_junit(r, config);
   EXPECT_NE(xml.find(R"(<testsuite name="seedgate.lint" tests="22" failures="1" errors="0")"), std::string::npos)
+      << xml;
+  // One test case per finding, placed at the finding, with one failure at most.
+  EXPECT_NE(xml.find(R"(<testcase name="cpp-rand a.cpp:2:9" classname="seedgate.lint.cpp-rand" time="0.000" )"
+                     R"(file="a.cpp" line="2">)"),
+            std::string::npos)
       << xml;
   EXPECT_NE(xml.find(R"(<failure type="warning" message="a.cpp:2:9: 'rand()' uses the C library's global generator">)"),
             std::string::npos)
