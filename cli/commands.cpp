@@ -175,10 +175,13 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   sweep_options.fail_fast = options.fail_fast;
   auto variable = [](const char* name) {
     const char* value = std::getenv(name);
-    return value && *value && std::string_view(value) != "false" && std::string_view(value) != "0";
+    return std::string_view(value ? value : "");
   };
-  Progress progress(err,
-                    progress_style(options.color, ::isatty(STDERR_FILENO) == 1, variable("CI"), variable("NO_COLOR")));
+  std::string_view ci = variable("CI");
+  // NO_COLOR counts whatever its value, "0" too (no-color.org); CI=false does not.
+  Progress progress(
+      err, progress_style(options.color, ::isatty(STDERR_FILENO) == 1, !ci.empty() && ci != "false" && ci != "0",
+                          !variable("NO_COLOR").empty(), variable("TERM") == "dumb"));
   sweep_options.progress = &progress;
   auto results = run_sweep(*policy, *adapter, **runner, sweep_options);
   if (!results) {

@@ -33,10 +33,11 @@ const char* status_color(RunStatus status) {
 
 }  // namespace
 
-ProgressStyle progress_style(const std::string& color, bool is_terminal, bool ci, bool no_color) {
+ProgressStyle progress_style(const std::string& color, bool is_terminal, bool ci, bool no_color, bool dumb) {
   ProgressStyle style;
-  style.live = is_terminal && !ci;
-  style.color = color == "always" || (color == "auto" && is_terminal && !no_color);
+  style.live = is_terminal && !ci && !dumb;
+  // An explicit --color wins over the environment, as no-color.org asks.
+  style.color = color == "always" || (color == "auto" && is_terminal && !no_color && !dumb);
   return style;
 }
 

@@ -1,9 +1,10 @@
 #pragma once
-// What a sweep shows while it runs. On a terminal (and not under CI): one live
-// line, rewritten in place, with runs done, running and failed and an ETA;
-// runs that break are printed above it as they finish. Elsewhere (a log file,
-// CI): one line per finished run. Colour follows --color, or NO_COLOR and
-// whether the stream is a terminal.
+// What a sweep shows while it runs. On a terminal (not under CI, not
+// TERM=dumb): one live line, rewritten in place, with runs done, running and
+// failed and an ETA; runs that break are printed above it as they finish.
+// Elsewhere (a log file, CI, a dumb terminal): one line per finished run.
+// Colour follows --color always/never; with auto, a terminal gets colour
+// unless NO_COLOR is set to anything (no-color.org) or TERM is dumb.
 #include <chrono>
 #include <cstddef>
 #include <ostream>
@@ -19,8 +20,10 @@ struct ProgressStyle {
 };
 
 // `color`: "auto", "always" or "never". `is_terminal`: the stream is a tty.
-// `ci`: the CI variable is set (non-empty, not "false"); `no_color`: NO_COLOR is set (non-empty).
-ProgressStyle progress_style(const std::string& color, bool is_terminal, bool ci, bool no_color);
+// `ci`: the CI variable is set (non-empty, not "false" or "0"); `no_color`:
+// NO_COLOR is set to any non-empty value, "0" included; `dumb`: TERM is
+// "dumb" (no cursor movement, no colour unless asked for).
+ProgressStyle progress_style(const std::string& color, bool is_terminal, bool ci, bool no_color, bool dumb);
 
 class Progress {
  public:

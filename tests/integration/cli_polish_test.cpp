@@ -78,4 +78,39 @@ TEST_F(CliPolishTest, UnknownCommandSaysWhichAndSuggestsTheNearest) {
   EXPECT_EQ(seedgate({"check", "rnu"}).err.find("unknown command"), std::string::npos);
 }
 
+TEST_F(CliPolishTest, ColourFollowsNoColorTermAndTheFlag) {
+  write_policy("\"stable\"", "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.9\n", "",
+               "seeds = 2\nrepeats = 1\njobs = 1\n");
+  // A terminal: the live line (cursor codes) in colour.
+  Outcome tty = on_terminal({"run"}, {"TERM=xterm"});
+  EXPECT_EQ(tty.exit_code, 0) << tty.out << tty.err;
+  EXPECT_TRUE(has_cursor_codes(tty.err)) << tty.err;
+  EXPECT_TRUE(has_colour(tty.err)) << tty.err;
+  // NO_COLOR set to anything, "0" included, takes the colour away but keeps the live line.
+  for (const char* value : {"NO_COLOR=0", "NO_COLOR=1", "NO_COLOR=false"}) {
+    Outcome o = on_terminal({"run"}, {"TERM=xterm", value});
+    EXPECT_EQ(o.exit_code, 0) << value << o.err;
+    EXPECT_FALSE(has_colour(o.err)) << value << ": " << o.err;
+    EXPECT_TRUE(has_cursor_codes(o.err)) << value << ": " << o.err;
+  }
+  // An empty NO_COLOR is unset.
+  EXPECT_TRUE(has_colour(on_terminal({"run"}, {"TERM=xterm", "NO_COLOR="}).err));
+  // TERM=dumb: a line per run, not one escape byte.
+  Outcome dumb = on_terminal({"run"}, {"TERM=dumb"});
+  EXPECT_EQ(dumb.exit_code, 0) << dumb.err;
+  EXPECT_EQ(dumb.err.find('\x1b'), std::string::npos) << dumb.err;
+  EXPECT_NE(dumb.err.find("[2/2] s"), std::string::npos) << dumb.err;
+  // The flag wins over the environment both ways.
+  Outcome dumb_always = on_terminal({"run", "--color=always"}, {"TERM=dumb"});
+  EXPECT_TRUE(has_colour(dumb_always.err)) << dumb_always.err;
+  EXPECT_FALSE(has_cursor_codes(dumb_always.err)) << dumb_always.err;
+  EXPECT_TRUE(has_colour(on_terminal({"run", "--color=always"}, {"TERM=xterm", "NO_COLOR=1"}).err));
+  EXPECT_FALSE(has_colour(on_terminal({"run", "--color=never"}, {"TERM=xterm"}).err));
+  // Not a terminal: neither, unless asked.
+  Outcome log = seedgate({"run"}, {"TERM=xterm"});
+  EXPECT_EQ(log.exit_code, 0) << log.err;
+  EXPECT_EQ(log.err.find('\x1b'), std::string::npos) << log.err;
+  EXPECT_TRUE(has_colour(seedgate({"run", "--color=always"}, {"TERM=xterm"}).err));
+}
+
 }  // namespace

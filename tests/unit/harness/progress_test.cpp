@@ -18,14 +18,20 @@ RunRecord record(const std::string& id, RunStatus status, const std::string& mes
 }
 
 TEST(ProgressTest, StyleFollowsTheTerminalCiAndNoColor) {
-  EXPECT_TRUE(progress_style("auto", true, false, false).live);
-  EXPECT_TRUE(progress_style("auto", true, false, false).color);
-  EXPECT_FALSE(progress_style("auto", true, true, false).live);  // CI: a line per run
-  EXPECT_FALSE(progress_style("auto", false, false, false).live);
-  EXPECT_FALSE(progress_style("auto", false, false, false).color);
-  EXPECT_FALSE(progress_style("auto", true, false, true).color);   // NO_COLOR
-  EXPECT_TRUE(progress_style("always", false, true, true).color);  // --color wins
-  EXPECT_FALSE(progress_style("never", true, false, false).color);
+  EXPECT_TRUE(progress_style("auto", true, false, false, false).live);
+  EXPECT_TRUE(progress_style("auto", true, false, false, false).color);
+  EXPECT_FALSE(progress_style("auto", true, true, false, false).live);  // CI: a line per run
+  EXPECT_FALSE(progress_style("auto", false, false, false, false).live);
+  EXPECT_FALSE(progress_style("auto", false, false, false, false).color);
+  EXPECT_FALSE(progress_style("auto", true, false, true, false).color);   // NO_COLOR
+  EXPECT_TRUE(progress_style("auto", true, false, true, false).live);     // NO_COLOR keeps the live line
+  EXPECT_TRUE(progress_style("always", false, true, true, false).color);  // --color wins
+  EXPECT_FALSE(progress_style("never", true, false, false, false).color);
+  // TERM=dumb: no cursor movement and, unless asked for, no colour.
+  EXPECT_FALSE(progress_style("auto", true, false, false, true).live);
+  EXPECT_FALSE(progress_style("auto", true, false, false, true).color);
+  EXPECT_TRUE(progress_style("always", true, false, false, true).color);
+  EXPECT_FALSE(progress_style("always", true, false, false, true).live);
 }
 
 TEST(ProgressTest, ALogGetsOneLinePerFinishedRun) {
