@@ -80,7 +80,7 @@ case $case in
     needs torch xgboost
     builds -DSEEDGATE_REQUEST="REQUIRED COMPONENTS protocol torch xgboost" "-DEXPECT_FOUND=protocol;torch;xgboost" ;;
   xgboost_without_torch)  # where LibTorch isn't installed
-    needs torch xgboost
+    needs xgboost
     builds -DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON -DSEEDGATE_REQUEST="REQUIRED COMPONENTS xgboost" \
       "-DEXPECT_FOUND=xgboost;protocol" -DEXPECT_ABSENT=torch ;;
   no_components)  # every installed component; one whose framework is missing is just not found
@@ -88,10 +88,13 @@ case $case in
     builds -DSEEDGATE_REQUEST="$version REQUIRED" "-DEXPECT_FOUND=protocol;torch;xgboost"
     builds -DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON -DSEEDGATE_REQUEST="$version REQUIRED" \
       "-DEXPECT_FOUND=protocol;xgboost" -DEXPECT_ABSENT=torch
-    grep -q "seedgate: not using component 'torch' needs Torch" "$work/configure.log" ;;
+    grep -q "seedgate: not using component 'torch' needs Torch" "$work/configure.log"
+    # An optional component is the same: not found, no error.
+    builds -DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON -DSEEDGATE_REQUEST="REQUIRED COMPONENTS xgboost OPTIONAL_COMPONENTS torch" \
+      "-DEXPECT_FOUND=protocol;xgboost" -DEXPECT_ABSENT=torch ;;
   required_missing)  # a REQUIRED component that can't be used fails, saying which and why
-    needs torch
-    refused "required seedgate components not usable: torch. component 'torch' needs Torch, which was not found" \
+    # (that LibTorch is missing, or without seedgate::torch installed, that it wasn't built)
+    refused "required seedgate components not usable: torch. component 'torch'" \
       -DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON -DSEEDGATE_REQUEST="REQUIRED COMPONENTS protocol torch"
     refused "required seedgate components not usable: tensorflow. unknown component 'tensorflow'" \
       -DSEEDGATE_REQUEST="REQUIRED COMPONENTS protocol tensorflow" ;;
