@@ -303,9 +303,19 @@ bool glob_match(std::string_view pattern, std::string_view path) {
 
 util::Result<std::vector<SourceFile>> read_sources(const fs::path& root, const std::vector<std::string>& paths,
                                                    const std::vector<std::string>& exclude) {
+  auto inside = [](const fs::path& relative) { return !relative.empty() && *relative.begin() != ".."; };
   auto shown = [&](const fs::path& p) {
     fs::path relative = p.lexically_normal().lexically_relative(root.lexically_normal());
-    if (!relative.empty() && *relative.begin() != "..") return relative.generic_string();
+    if (inside(relative)) return relative.generic_string();
+    // The root by another name (a symlink on either path): compare the real
+    // folders, keeping the file's own name.
+    std::error_code ec, root_ec;
+    fs::path real_parent = fs::weakly_canonical(p.lexically_normal().parent_path(), ec);
+    fs::path real_root = fs::weakly_canonical(root, root_ec);
+    if (!ec && !root_ec) {
+      relative = (real_parent / p.lexically_normal().filename()).lexically_relative(real_root);
+      if (inside(relative)) return relative.generic_string();
+    }
     return p.lexically_normal().generic_string();
   };
   auto excluded = [&](const std::string& path) {

@@ -3,6 +3,7 @@
 // a helpUri per rule at its section of docs/lint-rules.md (generated from the
 // rule table), and a document valid against the OASIS SARIF 2.1.0 schema.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -61,6 +62,34 @@ TEST(LintSarif, AFileOutsideTheRootIsAnAbsoluteFileUri) {
   ASSERT_EQ(r.findings.size(), 1u);
   json sarif = sarif_of(r, "/home/ci/repo");
   EXPECT_EQ(artifact_of(sarif["runs"][0]["results"][0]), json({{"uri", "file:///opt/other/noise.cpp"}}));
+}
+
+// A path that reaches the root through a symlink (a checkout under /tmp on
+// macOS, a linked workspace) is still inside it: the working folder is the
+// real path, the path given is not.
+TEST(LintSarif, APathThroughASymlinkIsStillRelativeToTheRoot) {
+  fs::path dir = fs::temp_directory_path() / ("seedgate-sarif-link-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "real" / "src");
+  ASSERT_TRUE(util::write_file_atomic(dir / "real" / "src" / "a.cpp", "int a = rand();\n"));
+  fs::create_directory_symlink(dir / "real", dir / "link");
+  auto files = read_sources(dir / "real", {(dir / "link" / "src").string()}, {});
+  ASSERT_TRUE(files) << files.error();
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].path, "src/a.cpp");
+  // And the other way round: the root named through the link, the file by its real path.
+  auto reverse = read_sources(dir / "link", {(dir / "real" / "src" / "a.cpp").string()}, {});
+  ASSERT_TRUE(reverse) << reverse.error();
+  ASSERT_EQ(reverse->size(), 1u);
+  EXPECT_EQ((*reverse)[0].path, "src/a.cpp");
+  // A file that is elsewhere stays absolute.
+  fs::create_directories(dir / "other");
+  ASSERT_TRUE(util::write_file_atomic(dir / "other" / "b.cpp", "int b = rand();\n"));
+  auto outside = read_sources(dir / "link", {(dir / "other" / "b.cpp").string()}, {});
+  ASSERT_TRUE(outside) << outside.error();
+  ASSERT_EQ(outside->size(), 1u);
+  EXPECT_EQ((*outside)[0].path, (dir / "other" / "b.cpp").generic_string());
+  fs::remove_all(dir);
 }
 
 TEST(LintSarif, FingerprintsSurviveMovesAndReindentation) {
