@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
@@ -501,11 +502,19 @@ html = "seedgate-report.html"
 int init_command(const InitOptions& options, std::ostream& out, std::ostream& err) {
   std::filesystem::path policy = options.dir / "seedgate.toml";
   std::filesystem::path workflow = options.dir / ".github" / "workflows" / "seedgate.yml";
+  std::vector<std::filesystem::path> existing;
   for (const auto& path : {policy, workflow}) {
-    if (std::filesystem::exists(path)) {
-      err << fmt::format("seedgate: {} exists; not overwriting it\n", path.string());
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) continue;
+    if (!options.force) {
+      err << fmt::format("seedgate: {} exists; not overwriting it (--force overwrites)\n", path.string());
       return kExitUsage;
     }
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      err << fmt::format("seedgate: {} exists and is not a file; not overwriting it\n", path.string());
+      return kExitUsage;
+    }
+    existing.push_back(path);
   }
   std::error_code ec;
   std::filesystem::create_directories(workflow.parent_path(), ec);
@@ -516,7 +525,8 @@ int init_command(const InitOptions& options, std::ostream& out, std::ostream& er
       err << "seedgate: " << written.error() << "\n";
       return kExitCannotEvaluate;
     }
-    out << "wrote " << path.string() << "\n";
+    bool replaced = std::find(existing.begin(), existing.end(), path) != existing.end();
+    out << (replaced ? "overwrote " : "wrote ") << path.string() << "\n";
   }
   // What the policy just written says about its program: missing, or deaf to the seed.
   if (auto written = load_policy(policy, subject_tables())) {

@@ -62,9 +62,11 @@ struct InitOptions {
   std::string name;                  // empty: the program's file name
   std::string metric = "accuracy";
   std::string goal = "max";
+  bool force = false;  // overwrite an existing seedgate.toml or workflow
 };
 // Writes a starter seedgate.toml for the command and the GitHub Actions
-// workflow of ci-templates/github/seedgate.yml; refuses to overwrite either.
+// workflow of ci-templates/github/seedgate.yml; refuses to overwrite either
+// unless `force` (and then says which it overwrote).
 int init_command(const InitOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace seedgate::cli

@@ -185,6 +185,7 @@ int main(int argc, char** argv) {
   init_cmd->add_option("--goal", init.goal, "Whether higher (max) or lower (min) is better")
       ->check(CLI::IsMember({"max", "min"}))
       ->capture_default_str();
+  init_cmd->add_flag("--force", init.force, "Overwrite an existing seedgate.toml and workflow");
 
   if (auto unknown = unknown_command(app, argc, argv)) {
     std::cerr << util::printable(*unknown) << "\n";

@@ -113,4 +113,30 @@ TEST_F(CliPolishTest, ColourFollowsNoColorTermAndTheFlag) {
   EXPECT_TRUE(has_colour(seedgate({"run", "--color=always"}, {"TERM=xterm"}).err));
 }
 
+TEST_F(CliPolishTest, InitForceOverwritesAndSaysSo) {
+  fs::create_directories(m_dir / ".github" / "workflows");
+  std::ofstream(m_dir / "seedgate.toml") << "# mine\n";
+  Outcome refused = seedgate({"init"});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_EQ(refused.err, "seedgate: ./seedgate.toml exists; not overwriting it (--force overwrites)\n");
+  EXPECT_EQ(*util::read_file(m_dir / "seedgate.toml"), "# mine\n");
+  EXPECT_FALSE(fs::exists(m_dir / ".github" / "workflows" / "seedgate.yml"));
+  Outcome forced = seedgate({"init", "--force"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_TRUE(forced.out.starts_with("overwrote ./seedgate.toml\nwrote ./.github/workflows/seedgate.yml\n"))
+      << forced.out;
+  EXPECT_NE(util::read_file(m_dir / "seedgate.toml")->find("[[check]]"), std::string::npos);
+  Outcome again = seedgate({"init", "--force", "--metric", "val_loss", "--goal", "min"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_TRUE(again.out.starts_with("overwrote ./seedgate.toml\noverwrote ./.github/workflows/seedgate.yml\n"))
+      << again.out;
+  EXPECT_NE(util::read_file(m_dir / "seedgate.toml")->find("[metrics.\"val_loss\"]"), std::string::npos);
+  // A folder where the policy would go is not a file to overwrite.
+  fs::remove(m_dir / "seedgate.toml");
+  fs::create_directories(m_dir / "seedgate.toml");
+  Outcome folder = seedgate({"init", "--force"});
+  EXPECT_EQ(folder.exit_code, 2);
+  EXPECT_EQ(folder.err, "seedgate: ./seedgate.toml exists and is not a file; not overwriting it\n");
+}
+
 }  // namespace

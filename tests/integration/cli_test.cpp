@@ -275,7 +275,7 @@ TEST_F(CliTest, InitWritesStarterFilesOnce) {
   EXPECT_EQ(seedgate({"policy", "lint"}).exit_code, 0);
   Outcome again = seedgate({"init"});
   EXPECT_EQ(again.exit_code, 2);
-  EXPECT_EQ(again.err, "seedgate: ./seedgate.toml exists; not overwriting it\n");
+  EXPECT_EQ(again.err, "seedgate: ./seedgate.toml exists; not overwriting it (--force overwrites)\n");
 }
 
 TEST_F(CliTest, InitForACommandGivesAPolicyThatRunsAndTheTemplateWorkflow) {
