@@ -27,11 +27,12 @@ packages=(g++ cmake ninja-build pkg-config
           # which python-sklearn-doc ships; they import matplotlib.
           python3-sklearn python3-matplotlib python-sklearn-doc)
 # Only the tests need these: a browser that renders the HTML report, a YAML
-# parser for ci-templates/, and Google Benchmark (the benchmarks are built
-# with the tests, so they keep compiling).
+# parser for ci-templates/, a JSON Schema validator for the lint SARIF, and
+# Google Benchmark (the benchmarks are built with the tests, so they keep
+# compiling).
 bench=OFF
 if [ "$what" = test ] || [ "$what" = sanitize ]; then
-  packages+=(chromium python3-yaml libbenchmark-dev)
+  packages+=(chromium python3-yaml python3-jsonschema libbenchmark-dev)
 fi
 [ "$what" = test ] && bench=ON
 [ "$what" = fuzz ] && packages+=(clang libclang-rt-14-dev)
