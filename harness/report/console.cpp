@@ -167,8 +167,12 @@ std::string render_console(const SweepResults& results, const ReportContext& con
         results.shard->index, results.shard->count, results.shard->machine, context.exit_code);
     return util::printable(out);
   }
-  out += fmt::format("\nverdict: {} ({} of {} checks failed; exit {})\n", verdict_word(results.verdict), failed,
-                     results.checks.size(), context.exit_code);
+  // An ERROR says what could not be evaluated; "0 of 2 checks failed" would hide it.
+  if (results.verdict == SweepVerdict::pass || results.verdict == SweepVerdict::fail)
+    out += fmt::format("\nverdict: {} ({} of {} checks failed; exit {})\n", verdict_word(results.verdict), failed,
+                       results.checks.size(), context.exit_code);
+  else
+    out += fmt::format("\nverdict: ERROR: {} (exit {})\n", error_reason(results, context.errors), context.exit_code);
   return util::printable(out);  // training programs' bytes must not drive the terminal
 }
 

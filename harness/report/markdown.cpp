@@ -50,7 +50,10 @@ std::string render_markdown(const SweepResults& results, const ReportContext& co
     out += fmt::format("Merged from {}.\n\n", cell(describe_shards(results.merged_from)));
   std::size_t failed = std::count_if(results.checks.begin(), results.checks.end(),
                                      [](const CheckResult& c) { return c.counted_as == Verdict::fail; });
-  out += fmt::format("**{} of {} checks failed** (exit {}).\n", failed, results.checks.size(), context.exit_code);
+  if (results.verdict == SweepVerdict::pass || results.verdict == SweepVerdict::fail)
+    out += fmt::format("**{} of {} checks failed** (exit {}).\n", failed, results.checks.size(), context.exit_code);
+  else  // what could not be evaluated, not "0 of 2 checks failed"
+    out += fmt::format("**ERROR: {}** (exit {}).\n", cell(error_reason(results, context.errors)), context.exit_code);
   // A table per check: what was estimated, its interval, the bound it is held to, and the verdict.
   for (const CheckResult& c : results.checks) {
     out += fmt::format("\n### {} — {}\n\n", cell(c.outcome.name), check_verdict(c));

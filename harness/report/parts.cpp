@@ -93,6 +93,30 @@ std::string verdict_word(SweepVerdict verdict) {
   }
 }
 
+std::string error_reason(const SweepResults& results, const std::vector<std::string>& errors) {
+  std::vector<std::string> parts;
+  if (!errors.empty())
+    parts.push_back(fmt::format("could not evaluate: {}{}", errors.front(),
+                                errors.size() > 1 ? fmt::format(" (and {} more errors)", errors.size() - 1) : ""));
+  std::vector<std::string> unjudged;
+  std::string why;  // the first such check's first message
+  for (const CheckResult& c : results.checks) {
+    if (c.counted_as != Verdict::error) continue;
+    unjudged.push_back(c.outcome.name);
+    if (why.empty() && !c.outcome.messages.empty()) why = c.outcome.messages.front();
+  }
+  if (!unjudged.empty()) {
+    constexpr std::size_t kNamed = 3;
+    std::string names = util::join(std::span(unjudged).first(std::min(unjudged.size(), kNamed)), ", ");
+    if (unjudged.size() > kNamed) names += fmt::format(" and {} more", unjudged.size() - kNamed);
+    parts.push_back(fmt::format("{} of {} check{} could not be judged: {}{}", unjudged.size(), results.checks.size(),
+                                results.checks.size() == 1 ? "" : "s", names, why.empty() ? "" : " (" + why + ")"));
+  }
+  if (parts.empty())
+    parts.emplace_back(results.checks.empty() ? "could not evaluate: no check was judged" : "could not evaluate");
+  return util::join(parts, "; ");
+}
+
 namespace {
 
 std::map<std::string, std::size_t> run_counts(const SweepResults& results) {

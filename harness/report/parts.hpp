@@ -41,6 +41,11 @@ std::map<std::string, std::map<std::string, std::vector<SeedValue>>> distributio
 std::string verdict_word(checks::Verdict verdict);
 // A sweep's: "PASS", "FAIL", or "ERROR" (no verdict or an unjudged shard too).
 std::string verdict_word(SweepVerdict verdict);
+// Why a sweep's verdict is ERROR, for its headline: "could not evaluate: FIRST
+// ERROR (and N more errors)" from `errors`, and "K of M checks could not be
+// judged: NAMES (the first one's first message)" from the checks that count
+// as errors, joined by "; ".
+std::string error_reason(const SweepResults& results, const std::vector<std::string>& errors);
 // "16 runs (16 passed)".
 std::string run_summary(const SweepResults& results);
 // The last `count` non-empty lines of a failed run's stderr tail (lines end

@@ -4,7 +4,10 @@
 #include <poll.h>
 #include <pty.h>
 
+#include <cstdio>
 #include <regex>
+#include <set>
+#include <sstream>
 
 #include "tests/integration/cli_fixture.hpp"
 
@@ -57,6 +60,40 @@ class CliPolishTest : public CliTest {
     o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     o.out = *util::read_file(m_dir / "out.txt");
     return o;
+  }
+
+  // What `command` prints on stdout, run by the shell in the test's folder.
+  std::string shell_output(const std::string& command) {
+    std::string full = fmt::format("cd '{}' && {} 2>&1", m_dir.string(), command);
+    std::string out;
+    FILE* pipe = ::popen(full.c_str(), "r");
+    if (!pipe) return out;
+    char buffer[4096];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+    ::pclose(pipe);
+    return out;
+  }
+
+  // The words after "PREFIX: " on the line that starts with it.
+  static std::set<std::string> words_after(const std::string& text, const std::string& prefix) {
+    std::set<std::string> words;
+    std::size_t at = text.find("\n" + prefix + ": ");
+    if (at == std::string::npos) return words;
+    std::istringstream line(text.substr(at + prefix.size() + 3, text.find('\n', at + 1) - at - prefix.size() - 3));
+    for (std::string w; line >> w;) words.insert(w);
+    return words;
+  }
+
+  // Every "--long" option a command's --help lists.
+  std::set<std::string> long_options_in_help(const std::vector<std::string>& command) {
+    std::vector<std::string> args = command;
+    args.emplace_back("--help");
+    std::string help = seedgate(args).out;
+    std::set<std::string> options;
+    std::regex option("(^|[ ,])(--[a-z][a-z-]*)");
+    for (auto it = std::sregex_iterator(help.begin(), help.end(), option); it != std::sregex_iterator(); ++it)
+      options.insert((*it)[2]);
+    return options;
   }
 
   static bool has_colour(const std::string& bytes) { return std::regex_search(bytes, std::regex("\x1b\\[[0-9;]*m")); }
@@ -137,6 +174,50 @@ TEST_F(CliPolishTest, InitForceOverwritesAndSaysSo) {
   Outcome folder = seedgate({"init", "--force"});
   EXPECT_EQ(folder.exit_code, 2);
   EXPECT_EQ(folder.err, "seedgate: ./seedgate.toml exists and is not a file; not overwriting it\n");
+}
+
+TEST_F(CliPolishTest, AnErrorVerdictSaysWhatCouldNotBeJudged) {
+  write_policy("\"stable\"", R"([[check]]
+kind = "threshold"
+metric = "accuracy"
+mean_at_least = 0.9
+
+[[check]]
+kind = "regression"
+metric = "accuracy"
+baseline = "baselines/missing.json"
+margin = 0.01
+)",
+               "", "seeds = 3\nrepeats = 1\njobs = 2\n");
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 3) << o.out << o.err;
+  EXPECT_EQ(o.out.find("0 of 2 checks failed"), std::string::npos) << o.out;
+  const std::string why = fmt::format(
+      "1 of 2 checks could not be judged: regression-accuracy (cannot read baseline: cannot read {}: no such file or "
+      "directory)",
+      (m_dir / "baselines" / "missing.json").string());
+  const std::string verdict_line = fmt::format("\nverdict: ERROR: {} (exit 3)\n", why);
+  const std::string markdown_line = fmt::format("\n**ERROR: {}** (exit 3).\n", why);
+  EXPECT_NE(o.out.find(verdict_line), std::string::npos) << o.out;
+  std::string markdown = *util::read_file(m_dir / "summary.md");
+  EXPECT_NE(markdown.find(markdown_line), std::string::npos) << markdown;
+  // `report` reads the same verdict back from the results.
+  EXPECT_NE(seedgate({"report", "results.json"}).out.find(verdict_line), std::string::npos);
+  // A sweep whose runs broke beyond allowed_failures, with no check failing: the runs are named.
+  write_policy("\"crash-on-seed\", \"1\"", "[[check]]\nkind = \"reproducibility\"\n", "",
+               "seeds = 3\nrepeats = 2\njobs = 2\n");
+  Outcome crashed = seedgate({"run"});
+  EXPECT_EQ(crashed.exit_code, 3) << crashed.out << crashed.err;
+  EXPECT_NE(
+      crashed.out.find(
+          "\nverdict: ERROR: could not evaluate: 2 runs failed; the policy allows 0 (allowed_failures) (exit 3)\n"),
+      std::string::npos)
+      << crashed.out;
+  // PASS and FAIL keep their count.
+  write_policy("\"stable\"", "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.9\n", "",
+               "seeds = 3\nrepeats = 1\njobs = 2\n");
+  EXPECT_NE(seedgate({"run"}).out.find("verdict: PASS (0 of 1 checks failed; exit 0)"), std::string::npos);
+  EXPECT_NE(util::read_file(m_dir / "summary.md")->find("**0 of 1 checks failed** (exit 0).\n"), std::string::npos);
 }
 
 }  // namespace
