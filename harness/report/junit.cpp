@@ -119,7 +119,7 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
                    {{"type", checks::to_string(c->outcome.verdict)}, {"message", message}}, details);
         } else {
           if (c->outcome.verdict == Verdict::inconclusive)
-            details = "inconclusive, counted as a pass (the policy's `inconclusive`)\n" + details;
+            details.insert(0, "inconclusive, counted as a pass (the policy's `inconclusive`)\n");
           xml.leaf("system-out", {}, details);
         }
       }
