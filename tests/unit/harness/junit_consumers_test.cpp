@@ -222,7 +222,7 @@ RunRecord run(int seed, RunStatus status, std::string message = "") {
 }
 
 CheckResult check(std::string name, checks::CheckKind kind, checks::Verdict verdict, checks::Verdict counted_as,
-                  int line, std::string message = "") {
+                  int line, const std::string& message = "") {
   CheckResult c;
   c.outcome.name = std::move(name);
   c.outcome.kind = kind;
