@@ -11,7 +11,9 @@
 
 #include "checks/kinds.hpp"
 #include "cli/commands.hpp"
+#include "cli/completions.hpp"
 #include "harness/sweep.hpp"
+#include "util/atomic_file.hpp"
 #include "util/strings.hpp"
 
 namespace {
@@ -187,6 +189,17 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   init_cmd->add_flag("--force", init.force, "Overwrite an existing seedgate.toml and workflow");
 
+  std::string shell;
+  auto* completions_cmd = app.add_subcommand(
+      "completions",
+      "Print a shell completion script written from this command table: `source <(seedgate completions bash)` in "
+      "~/.bashrc, or save the zsh one as _seedgate in a folder on fpath");
+  completions_cmd->add_option("SHELL", shell, "bash or zsh")->required()->check(CLI::IsMember({"bash", "zsh"}));
+  std::filesystem::path man_output;
+  auto* man_cmd =
+      app.add_subcommand("man", "Print the manual page (seedgate.1, man(7) roff) written from this command table");
+  man_cmd->add_option("-o,--output", man_output, "Write it to this file instead");
+
   if (auto unknown = unknown_command(app, argc, argv)) {
     std::cerr << util::printable(*unknown) << "\n";
     return kExitUsage;
@@ -209,6 +222,20 @@ int main(int argc, char** argv) {
       return lint_command(lint, std::cout, std::cerr);
     }
     if (*init_cmd) return init_command(init, std::cout, std::cerr);
+    if (*completions_cmd) {
+      std::cout << (shell == "bash" ? bash_completion(app) : zsh_completion(app));
+      return kExitPass;
+    }
+    if (*man_cmd) {
+      std::string page = man_page(app, seedgate::seedgate_version());
+      if (man_output.empty()) {
+        std::cout << page;
+        return kExitPass;
+      }
+      auto written = util::write_file_atomic(man_output, page);
+      if (!written) std::cerr << "seedgate: " << written.error() << "\n";
+      return written ? kExitPass : kExitCannotEvaluate;
+    }
   } catch (const std::exception& e) {
     std::cerr << "seedgate: internal error: " << e.what() << "\n";
     return kExitCannotEvaluate;

@@ -220,4 +220,116 @@ margin = 0.01
   EXPECT_NE(util::read_file(m_dir / "summary.md")->find("**0 of 1 checks failed** (exit 0).\n"), std::string::npos);
 }
 
+TEST_F(CliPolishTest, BashCompletionWalksTheCommandTable) {
+  if (std::system("command -v bash >/dev/null 2>&1") != 0) GTEST_SKIP() << "no bash";
+  Outcome script = seedgate({"completions", "bash"});
+  ASSERT_EQ(script.exit_code, 0) << script.err;
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "seedgate.bash", script.out));
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "driver.sh", R"(source ./seedgate.bash || exit 1
+complete -p seedgate
+candidates() { COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMPREPLY=(); _seedgate; echo "$*: ${COMPREPLY[*]}"; }
+echo
+candidates seedgate ''
+candidates seedgate rep
+candidates seedgate run --
+candidates seedgate run --color ''
+candidates seedgate run --color = al
+candidates seedgate lint --format ''
+candidates seedgate baseline ''
+candidates seedgate metrics ''
+candidates seedgate policy lint --
+candidates seedgate completions ''
+candidates seedgate run -p seedgate.t
+)"));
+  std::ofstream(m_dir / "seedgate.toml") << "version = 1\n";
+  std::string out = shell_output("bash --norc --noprofile driver.sh");
+  EXPECT_NE(out.find("complete -o filenames -F _seedgate seedgate\n"), std::string::npos) << out;
+  std::set<std::string> commands = {"run",     "check", "report", "baseline",    "policy",
+                                    "metrics", "lint",  "init",   "completions", "man"};
+  EXPECT_EQ(words_after(out, "seedgate "), commands) << out;
+  EXPECT_EQ(words_after(out, "seedgate rep"), std::set<std::string>{"report"}) << out;
+  // Every option `seedgate run --help` lists, and no other command's.
+  std::set<std::string> run_options = words_after(out, "seedgate run --");
+  EXPECT_EQ(run_options, long_options_in_help({"run"})) << out;
+  EXPECT_TRUE(run_options.contains("--color") && run_options.contains("--fail-fast")) << out;
+  EXPECT_FALSE(run_options.contains("--junit")) << out;
+  EXPECT_EQ(words_after(out, "seedgate policy lint --"), long_options_in_help({"policy", "lint"})) << out;
+  // Choices come from the options' checks.
+  EXPECT_EQ(words_after(out, "seedgate run --color "), (std::set<std::string>{"auto", "always", "never"})) << out;
+  EXPECT_EQ(words_after(out, "seedgate run --color = al"), (std::set<std::string>{"always"})) << out;
+  EXPECT_EQ(words_after(out, "seedgate lint --format "),
+            (std::set<std::string>{"text", "sarif", "junit", "github", "codequality"}))
+      << out;
+  EXPECT_EQ(words_after(out, "seedgate completions "), (std::set<std::string>{"bash", "zsh"})) << out;
+  EXPECT_EQ(words_after(out, "seedgate baseline "), std::set<std::string>{"save"}) << out;
+  EXPECT_EQ(words_after(out, "seedgate metrics "), std::set<std::string>{"test"}) << out;
+  // A file where an option takes a path.
+  EXPECT_EQ(words_after(out, "seedgate run -p seedgate.t"), std::set<std::string>{"seedgate.toml"}) << out;
+}
+
+TEST_F(CliPolishTest, ZshCompletionHasAFunctionPerCommand) {
+  Outcome script = seedgate({"completions", "zsh"});
+  ASSERT_EQ(script.exit_code, 0) << script.err;
+  EXPECT_TRUE(script.out.starts_with("#compdef seedgate\n")) << script.out;
+  for (const char* function :
+       {"_seedgate() {", "_seedgate_run() {", "_seedgate_baseline() {", "_seedgate_baseline_save() {",
+        "_seedgate_policy_lint() {", "_seedgate_metrics_test() {", "_seedgate_init() {"})
+    EXPECT_NE(script.out.find(function), std::string::npos) << function;
+  EXPECT_NE(script.out.find("'--color[Colour the progress: auto (on a terminal, unless NO_COLOR is set), always or "
+                            "never]:value:(auto always never)'"),
+            std::string::npos)
+      << script.out;
+  EXPECT_NE(script.out.find("'(-p --policy)'{-p,--policy}'[Policy file]:value:_files'"), std::string::npos);
+  EXPECT_NE(script.out.find("'--resume[Finish an interrupted sweep; reuse runs that finished]' \\\n"),
+            std::string::npos);
+  EXPECT_NE(script.out.find("'1:SHELL:(bash zsh)'"), std::string::npos);
+  EXPECT_NE(script.out.find("'run:Run the sweep, evaluate the checks, write reports'"), std::string::npos);
+  EXPECT_EQ(seedgate({"completions", "fish"}).exit_code, 2);
+  if (std::system("command -v zsh >/dev/null 2>&1") != 0) return;  // the shell's own parse, where it is installed
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "_seedgate", script.out));
+  EXPECT_EQ(shell_output("zsh -n _seedgate && echo parsed"), "parsed\n");
+  // Sourced after compinit, it registers itself for seedgate.
+  EXPECT_EQ(shell_output("zsh -f -c 'autoload -U compinit; compinit -u -D; source ./_seedgate; "
+                         "print ${_comps[seedgate]}; whence -w _seedgate_baseline_save'"),
+            "_seedgate\n_seedgate_baseline_save: function\n");
+}
+
+TEST_F(CliPolishTest, ManPageListsEveryCommandAndRenders) {
+  Outcome page = seedgate({"man"});
+  ASSERT_EQ(page.exit_code, 0) << page.err;
+  // The build wrote the same page beside the binary, for install.
+  auto built = util::read_file(fs::path(SEEDGATE_BIN).parent_path() / "seedgate.1");
+  ASSERT_TRUE(built) << "the build writes seedgate.1";
+  EXPECT_EQ(*built, page.out);
+  EXPECT_TRUE(page.out.starts_with(".TH SEEDGATE 1 ")) << page.out.substr(0, 200);
+  for (const char* section : {"\n.SH NAME\nseedgate \\- gate CI on the stability", "\n.SH SYNOPSIS\n",
+                              "\n.SH COMMANDS\n", "\n.SH \"EXIT STATUS\"\n", "\n.SH ENVIRONMENT\n"})
+    EXPECT_NE(page.out.find(section), std::string::npos) << section;
+  for (const char* command : {"run", "check RESULTS", "report RESULTS", "baseline save RESULTS", "policy lint",
+                              "metrics test LOG", "lint PATH", "init COMMAND", "completions SHELL", "man"})
+    EXPECT_NE(page.out.find(fmt::format("\n.SS \"seedgate {}\"\n", command)), std::string::npos) << command;
+  EXPECT_NE(page.out.find("\n.TP\n\\fB\\-p\\fR, \\fB\\-\\-policy\\fR \\fIvalue\\fR\nPolicy file\n"), std::string::npos);
+  EXPECT_NE(page.out.find("\\fB\\-\\-color\\fR {auto|always|never}"), std::string::npos);
+  // A flag takes no value.
+  EXPECT_NE(page.out.find("\n.TP\n\\fB\\-\\-resume\\fR\nFinish an interrupted sweep"), std::string::npos);
+  // No line the formatter would read as a request by accident.
+  std::istringstream lines(page.out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.starts_with(".") || line.starts_with("'")) {
+      EXPECT_TRUE(std::regex_match(line, std::regex("\\.(TH|SH|SS|TP|PP|B|I|RI|RB|br|nf|fi)( .*)?"))) << line;
+    }
+  // Rendered where groff (and col, to strip its overstrikes) is installed.
+  if (std::system("command -v groff >/dev/null 2>&1 && command -v col >/dev/null 2>&1") != 0) return;
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "seedgate.1", page.out));
+  std::string rendered = shell_output("groff -man -Tutf8 -ww -rLL=100n seedgate.1 2>groff.err | col -b");
+  EXPECT_EQ(*util::read_file(m_dir / "groff.err"), "");
+  EXPECT_NE(rendered.find("seedgate - gate CI on the stability"), std::string::npos) << rendered;
+  EXPECT_EQ(rendered.find("-h, --help"), std::string::npos) << "--help once, not under every command";
+  EXPECT_NE(rendered.find("seedgate baseline save RESULTS"), std::string::npos) << rendered;
+  EXPECT_NE(rendered.find("-p, --policy value"), std::string::npos) << rendered;
+  if (std::system("command -v man >/dev/null 2>&1") == 0) {
+    EXPECT_NE(shell_output("MANWIDTH=100 man -l seedgate.1 | col -b").find("EXIT STATUS"), std::string::npos);
+  }
+}
+
 }  // namespace
