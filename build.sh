@@ -27,12 +27,13 @@ packages=(g++ cmake ninja-build pkg-config
           # which python-sklearn-doc ships; they import matplotlib.
           python3-sklearn python3-matplotlib python-sklearn-doc)
 # Only the tests need these: a browser that renders the HTML report, a YAML
-# parser for ci-templates/, a JSON Schema validator for the lint SARIF, and
-# Google Benchmark (the benchmarks are built with the tests, so they keep
+# parser for ci-templates/, a JSON Schema validator for the lint SARIF, zsh
+# and groff (the completion scripts and the man page are parsed and rendered),
+# and Google Benchmark (the benchmarks are built with the tests, so they keep
 # compiling).
 bench=OFF
 if [ "$what" = test ] || [ "$what" = sanitize ]; then
-  packages+=(chromium python3-yaml python3-jsonschema libbenchmark-dev)
+  packages+=(chromium python3-yaml python3-jsonschema zsh groff-base bsdextrautils libbenchmark-dev)
 fi
 [ "$what" = test ] && bench=ON
 [ "$what" = fuzz ] && packages+=(clang libclang-rt-14-dev)
