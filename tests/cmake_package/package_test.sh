@@ -15,6 +15,12 @@ test -f "$config_dir/seedgateConfig.cmake"
 test -f "$config_dir/seedgateConfigVersion.cmake"
 test -f "$config_dir/seedgateProgramTargets.cmake"
 test -x "$work/prefix/bin/seedgate"
+# The man page and the shell completions come with the program, as it writes them.
+for installed in share/man/man1/seedgate.1 share/bash-completion/completions/seedgate share/zsh/site-functions/_seedgate; do
+  test -s "$work/prefix/$installed" || { echo "not installed: $installed" >&2; exit 1; }
+done
+cmp -s "$work/prefix/share/bash-completion/completions/seedgate" <("$work/prefix/bin/seedgate" completions bash) ||
+  { echo "the installed bash completion is not what the program writes" >&2; exit 1; }
 version=$("$work/prefix/bin/seedgate" --version | sed -n 's/^seedgate \([0-9][0-9.]*\).*/\1/p')
 major=${version%%.*}
 
