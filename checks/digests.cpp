@@ -59,12 +59,15 @@ void judge_reproducibility(const ReproducibilitySpec& spec, Group& group) {
   }
   group.statistic("seeds_compared", static_cast<double>(compared), std::nullopt, compared > 0);
   if (compared == 0 && !violated) {
-    // Repeats that were planned but lost need no advice on repeats.
-    group.error(
-        group.lost().empty()
-            ? fmt::format("no seed has 2 finished repeats to compare ({}); set repeats >= 2 in [sweep]", group.label())
-            : fmt::format("no seed has 2 finished repeats to compare ({}): {} run{} lost", group.label(),
-                          group.lost().size(), group.lost().size() == 1 ? "" : "s"));
+    // Repeats that were planned (a run with repeat 1 or more, finished or
+    // lost) but lost need no advice on repeats.
+    bool planned = false;
+    for (const Observation* o : group.runs()) planned |= o->repeat > 0;
+    for (const Observation* o : group.lost()) planned |= o->repeat > 0;
+    group.error(!planned ? fmt::format("no seed has 2 finished repeats to compare ({}); set repeats >= 2 in [sweep]",
+                                       group.label())
+                         : fmt::format("no seed has 2 finished repeats to compare ({}): {} run{} lost", group.label(),
+                                       group.lost().size(), group.lost().size() == 1 ? "" : "s"));
   }
 }
 

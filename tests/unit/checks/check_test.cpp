@@ -186,6 +186,27 @@ TEST(CheckTest, ReproducibilityWithoutRepeatsCannotBeJudged) {
             "repeats >= 2 in [sweep]");
 }
 
+// With repeats planned but lost, the message counts the lost runs; with
+// repeats = 1 and a run lost besides, it still asks for repeats.
+TEST(CheckTest, ReproducibilityWithRepeatsLostSaysSoAndWithoutAsksForThem) {
+  CheckSpec spec;
+  spec.params = default_spec(CheckKind::reproducibility);
+  Observation crashed = run(0, 0, 1);
+  crashed.lost = "crashed: exit status 1";
+  std::vector<Observation> with_repeats = {run(0, 0.9), crashed};
+  CheckOutcome planned = evaluate(spec, with_repeats);
+  EXPECT_EQ(planned.verdict, Verdict::error);
+  EXPECT_EQ(planned.messages[0],
+            "no seed has 2 finished repeats to compare (mode=deterministic, device=cpu): 1 run lost");
+  Observation crashed_single = run(2, 0);
+  crashed_single.lost = "crashed: exit status 1";
+  std::vector<Observation> without_repeats = {run(0, 0.9), run(1, 0.9), crashed_single};
+  CheckOutcome single = evaluate(spec, without_repeats);
+  EXPECT_EQ(single.verdict, Verdict::error);
+  EXPECT_EQ(single.messages[0],
+            "no seed has 2 finished repeats to compare (mode=deterministic, device=cpu); set repeats >= 2 in [sweep]");
+}
+
 TEST(CheckTest, ReproducibilityFailsOnADeterminismViolationAndOtherChecksSkipIt) {
   Observation violated = run(4, 0.0, 1);
   violated.metrics.clear();
