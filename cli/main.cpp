@@ -206,6 +206,21 @@ int main(int argc, char** argv) {
   }
   try {
     app.parse(argc, argv);
+  } catch (const CLI::RequiredError& e) {
+    // "seedgate" or "seedgate baseline" alone: say which commands there are.
+    CLI::App* at = &app;
+    std::string path = "seedgate";
+    while (!at->get_subcommands().empty()) {
+      at = at->get_subcommands().front();
+      path += " " + at->get_name();
+    }
+    std::vector<std::string> names;
+    for (const CLI::App* sub : at->get_subcommands({})) names.push_back(sub->get_name());
+    if (std::string(e.what()).find("subcommand") == std::string::npos || names.empty())
+      return app.exit(e) == 0 ? kExitPass : kExitUsage;
+    std::cerr << fmt::format("{}: a command is required: {} (`{} --help` says what each does)\n", path,
+                             fmt::join(names, ", "), path);
+    return kExitUsage;
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? kExitPass : kExitUsage;

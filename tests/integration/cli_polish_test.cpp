@@ -113,6 +113,14 @@ TEST_F(CliPolishTest, UnknownCommandSaysWhichAndSuggestsTheNearest) {
   // Options and a command's own arguments are still CLI11's to judge.
   EXPECT_EQ(seedgate({"--version"}).exit_code, 0);
   EXPECT_EQ(seedgate({"check", "rnu"}).err.find("unknown command"), std::string::npos);
+  // No command at all, or a group without its command: which ones there are.
+  Outcome none = seedgate({});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_TRUE(none.err.starts_with("seedgate: a command is required: run, check, report, baseline,")) << none.err;
+  Outcome group = seedgate({"baseline"});
+  EXPECT_EQ(group.exit_code, 2);
+  EXPECT_EQ(group.err,
+            "seedgate baseline: a command is required: save (`seedgate baseline --help` says what each does)\n");
 }
 
 TEST_F(CliPolishTest, ColourFollowsNoColorTermAndTheFlag) {
