@@ -272,22 +272,12 @@ int baseline_save_command(const std::vector<std::filesystem::path>& paths, const
   return kExitPass;
 }
 
-namespace {
-
-// seedgate's own PATH, where the runner looks up a bare program name.
-std::string_view program_search_path() {
-  const char* path = std::getenv("PATH");
-  return path ? std::string_view(path) : kDefaultSearchPath;
-}
-
-}  // namespace
-
 int policy_lint_command(const std::filesystem::path& path, std::ostream& out, std::ostream& err) {
   auto policy = load_policy_reporting(path, err);
   if (!policy) return kExitUsage;
   std::size_t warnings = 0;
   // The program's findings point at 'command', above every [[check]].
-  std::vector<LintFinding> findings = lint_program(*policy, program_search_path());
+  std::vector<LintFinding> findings = lint_program(*policy, util::search_path());
   for (LintFinding& f : lint_policy(*policy)) findings.push_back(std::move(f));
   for (const LintFinding& f : findings) {
     out << fmt::format("{}:{}:{}: {}: {}\n", path.string(), f.position.line, f.position.column,
@@ -530,7 +520,7 @@ int init_command(const InitOptions& options, std::ostream& out, std::ostream& er
   }
   // What the policy just written says about its program: missing, or deaf to the seed.
   if (auto written = load_policy(policy, subject_tables())) {
-    for (const LintFinding& f : lint_program(*written, program_search_path()))
+    for (const LintFinding& f : lint_program(*written, util::search_path()))
       out << fmt::format("{}:{}:{}: warning: {}\n", policy.string(), f.position.line, f.position.column, f.message);
   }
   out << "next: make the program append {\"" << options.metric

@@ -364,16 +364,11 @@ struct Finder {
   std::optional<fs::path> program(const std::string& name) {
     if (name.find('/') == std::string::npos) {
       std::optional<fs::path> unrunnable;
-      std::string_view dirs = search_path;
-      while (true) {
-        std::size_t colon = dirs.find(':');
-        std::string_view dir = dirs.substr(0, colon);
-        fs::path candidate = (dir.empty() ? workdir() : workdir() / fs::path(dir)) / name;
+      for (const std::string& found : util::path_candidates(search_path, name)) {
+        fs::path candidate = workdir() / found;
         if (is_executable_file(candidate)) return candidate.lexically_normal();
         std::error_code ec;
         if (!unrunnable && fs::exists(candidate, ec)) unrunnable = candidate.lexically_normal();
-        if (colon == std::string_view::npos) break;
-        dirs.remove_prefix(colon + 1);
       }
       if (unrunnable) {
         problems.push_back(fmt::format("program {} cannot run: {}, the first match on PATH, is {}", in_quotes(name),

@@ -20,9 +20,6 @@ struct LintFinding {
 
 std::vector<LintFinding> lint_policy(const Policy& policy);
 
-// Where a bare program name is looked up when seedgate's PATH is unset, as the runner does.
-inline constexpr std::string_view kDefaultSearchPath = "/usr/local/bin:/usr/bin:/bin";
-
 // Whether the subject's program can run and be given its seed, as far as the
 // file system shows before anything runs: warnings at the 'command' key when
 // the program (or the script an interpreter is given) is missing or not

@@ -280,20 +280,9 @@ struct PosixRunner::Impl {
     // process that may have threads, the child makes only system calls.
     const ExecArgs exec_args(spec.argv, spec.env);
     // A bare name is looked up on seedgate's own PATH, as execvp would.
-    std::vector<std::string> candidates;
-    if (spec.argv[0].find('/') != std::string::npos) {
-      candidates.push_back(spec.argv[0]);
-    } else {
-      const char* path = std::getenv("PATH");
-      std::string_view dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-      while (true) {
-        std::size_t colon = dirs.find(':');
-        std::string_view dir = dirs.substr(0, colon);
-        candidates.push_back(fmt::format("{}/{}", dir.empty() ? "." : dir, spec.argv[0]));
-        if (colon == std::string_view::npos) break;
-        dirs.remove_prefix(colon + 1);
-      }
-    }
+    std::vector<std::string> candidates = spec.argv[0].find('/') != std::string::npos
+                                              ? std::vector<std::string>{spec.argv[0]}
+                                              : util::path_candidates(util::search_path(), spec.argv[0]);
     int status_pipe[2] = {-1, -1};  // the child's errno if exec fails; EOF when it succeeds
     if (::pipe2(status_pipe, O_CLOEXEC) != 0) {
       setup_failed(errno);

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <numeric>
 
@@ -152,6 +153,22 @@ std::string github_escape(std::string_view s, bool property) {
     }
   }
   return out;
+}
+
+std::string_view search_path() {
+  const char* path = std::getenv("PATH");
+  return path ? std::string_view(path) : kDefaultSearchPath;
+}
+
+std::vector<std::string> path_candidates(std::string_view search_path, std::string_view name) {
+  std::vector<std::string> out;
+  while (true) {
+    std::size_t colon = search_path.find(':');
+    std::string_view dir = search_path.substr(0, colon);
+    out.push_back(fmt::format("{}/{}", dir.empty() ? "." : dir, name));
+    if (colon == std::string_view::npos) return out;
+    search_path.remove_prefix(colon + 1);
+  }
 }
 
 }  // namespace util

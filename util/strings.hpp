@@ -16,6 +16,14 @@ std::optional<std::string> closest_match(std::string_view word, std::span<const 
 
 std::string join(std::span<const std::string> parts, std::string_view separator);
 
+// Where a bare program name is looked up when PATH is unset, as execvp does.
+inline constexpr std::string_view kDefaultSearchPath = "/usr/local/bin:/usr/bin:/bin";
+// This process's PATH, or kDefaultSearchPath.
+std::string_view search_path();
+// "dir/name" for each folder of a PATH-style list, in order; an empty entry
+// is the current folder (".").
+std::vector<std::string> path_candidates(std::string_view search_path, std::string_view name);
+
 // Shortest text that reads back as the same double ("0.1", not "0.10000000000000001");
 // "nan", "inf" and "-inf" for the non-finite values.
 std::string format_number(double value);

@@ -5,6 +5,7 @@
 #include "adapters/command/python_env.hpp"
 #include "util/atomic_file.hpp"
 #include "util/hash.hpp"
+#include "util/strings.hpp"
 
 namespace seedgate {
 
@@ -89,11 +90,9 @@ void CommandAdapter::describe_environment(const Policy& policy, const std::vecto
   }
   if (!first || policy.subject.command.empty()) return;
   ProcessSpec spec = command_for(policy, first->run, RunContext{}, current_environment());
-  const char* own_path = std::getenv("PATH");
   auto run_path = spec.env.find("PATH");
-  const std::string default_path = "/usr/local/bin:/usr/bin:/bin";
-  auto interpreter = python_interpreter(spec.argv, spec.cwd, own_path ? own_path : default_path,
-                                        run_path == spec.env.end() ? default_path : run_path->second);
+  auto interpreter = python_interpreter(spec.argv, spec.cwd, util::search_path(),
+                                        run_path == spec.env.end() ? util::kDefaultSearchPath : run_path->second);
   if (!interpreter) return;
   std::chrono::milliseconds timeout = kPythonQueryTimeout;
   if (policy.subject.timeout.count() > 0) timeout = std::min(timeout, policy.subject.timeout);

@@ -144,14 +144,9 @@ std::optional<fs::path> find_program(const std::string& word, const fs::path& cw
     fs::path candidate = from_cwd(word);
     return runnable(candidate) ? std::optional<fs::path>(candidate) : std::nullopt;
   }
-  std::string_view dirs = path;
-  while (true) {
-    std::size_t colon = dirs.find(':');
-    std::string_view dir = dirs.substr(0, colon);
-    fs::path candidate = from_cwd(fs::path(dir.empty() ? "." : std::string(dir)) / word);
+  for (const std::string& found : util::path_candidates(path, word)) {
+    fs::path candidate = from_cwd(found);
     if (runnable(candidate)) return candidate;
-    if (colon == std::string_view::npos) break;
-    dirs.remove_prefix(colon + 1);
   }
   return std::nullopt;
 }

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+
+#include "util/atomic_file.hpp"
 
 namespace seedgate {
 namespace {
@@ -166,6 +169,37 @@ TEST(RegexMetricTest, ProgressBarUpdatesAreLines) {
   apply_regex_metric(metric, "epoch 1: 10%|#  | loss=0.9\r 50%|###  | loss=0.5\r100%|#####| loss=0.25\n", "stderr.log",
                      report);
   EXPECT_EQ(report.metrics.at("loss"), 0.25);
+}
+
+// A value on both streams: their lines are not ordered against each other,
+// so "last" takes stderr's and says so; "max" needs no order.
+TEST(RegexMetricTest, BothStreamsMatchingSaysWhichValueWasTaken) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "seedgate-both-streams";
+  fs::create_directories(dir);
+  ASSERT_TRUE(util::write_file_atomic(dir / "stdout.log", "acc=0.7\n"));
+  ASSERT_TRUE(util::write_file_atomic(dir / "stderr.log", "acc=0.6\n"));
+  MetricSpec metric;
+  metric.name = "accuracy";
+  metric.regex = "acc=([0-9.]+)";
+  metric.source = Stream::both_streams;
+  const std::vector<LogFile> logs = {{Stream::stdout_stream, dir / "stdout.log", "stdout.log"},
+                                     {Stream::stderr_stream, dir / "stderr.log", "stderr.log"}};
+  std::vector<RegexExtraction> last = extract_regex_metrics({metric}, logs, 1 << 20);
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0].picked, 0.6);
+  EXPECT_EQ(last[0].matches, 2u);
+  EXPECT_EQ(last[0].looked_in, "stdout.log and stderr.log");
+  EXPECT_EQ(last[0].issues,
+            (std::vector<std::string>{
+                "metric 'accuracy' matched in stdout.log and stderr.log, whose lines are not ordered "
+                "against each other: pick = \"last\" took stderr.log's; set stream to the one the value "
+                "is written to"}));
+  metric.pick = Pick::max;
+  std::vector<RegexExtraction> max = extract_regex_metrics({metric}, logs, 1 << 20);
+  EXPECT_EQ(max[0].picked, 0.7);
+  EXPECT_TRUE(max[0].issues.empty());
+  fs::remove_all(dir);
 }
 
 }  // namespace
