@@ -20,7 +20,7 @@ seconds=${1:-60}
 build=${2:-$repo/build-fuzz}
 shift $(($# < 2 ? $# : 2))
 extra_flags=("$@")
-read -r -a targets <<<"${FUZZ_TARGETS:-fuzz_policy fuzz_protocol fuzz_regex_metric fuzz_results fuzz_lint_cpp fuzz_lint_python}"
+read -r -a targets <<<"${FUZZ_TARGETS:-fuzz_policy fuzz_protocol fuzz_regex_metric fuzz_predictions fuzz_results fuzz_lint_cpp fuzz_lint_python}"
 
 if ! [[ $seconds =~ ^[0-9]+$ ]] || ((seconds < 1)); then
   echo "fuzz: seconds-per-target must be a positive whole number, got '$seconds'" >&2

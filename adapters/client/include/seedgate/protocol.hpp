@@ -31,9 +31,10 @@ struct Settings {
   std::string device = "cpu";  // "cpu", "cuda", "cuda:N"
   int threads = 0;             // SEEDGATE_THREADS; 0: the framework's own default
   int repeat = 0;
-  std::string run_dir;          // empty when run by hand
-  std::string metrics_path;     // empty: records go to standard output
-  bool under_seedgate = false;  // SEEDGATE_SEED was set
+  std::string run_dir;           // empty when run by hand
+  std::string metrics_path;      // empty: records go to standard output
+  std::string predictions_path;  // SEEDGATE_PREDICTIONS; empty: nobody reads predictions
+  bool under_seedgate = false;   // SEEDGATE_SEED was set
 };
 
 using Lookup = std::function<const char*(const char*)>;
@@ -52,6 +53,27 @@ std::string json_number(double value);
 
 // Writes protocol records, one whole line each, flushed, so a crash loses
 // nothing already written. An empty path writes to standard output.
+// Predictions on a fixed evaluation set, for seedgate's ensemble and churn
+// checks, written to `path` (Settings::predictions_path) in the format
+// harness/predictions.hpp describes: CSV, or binary when `binary` is set (or,
+// with `automatic`, when rows x columns exceed 1,000,000). Written to a
+// temporary file and renamed, so a crash leaves no half-written file. Ids
+// are the example's row numbers unless given. Throws std::runtime_error
+// when the file cannot be written or the sizes disagree.
+enum class PredictionsFormat { automatic, csv, binary };
+
+// `probabilities` holds rows x classes values, row-major; `labels` the true classes.
+void write_probabilities(const std::string& path, const std::vector<int>& labels,
+                         const std::vector<float>& probabilities, int classes,
+                         const std::vector<std::int64_t>& ids = {},
+                         PredictionsFormat format = PredictionsFormat::automatic);
+// A predicted class per example.
+void write_classes(const std::string& path, const std::vector<int>& labels, const std::vector<int>& predicted,
+                   const std::vector<std::int64_t>& ids = {}, PredictionsFormat format = PredictionsFormat::automatic);
+// A regression value per example.
+void write_values(const std::string& path, const std::vector<double>& targets, const std::vector<double>& values,
+                  const std::vector<std::int64_t>& ids = {}, PredictionsFormat format = PredictionsFormat::automatic);
+
 class Writer {
  public:
   explicit Writer(const std::string& metrics_path);
