@@ -39,6 +39,7 @@ inline constexpr std::size_t kMaxPredictionClasses = 1'000;
 // rows x classes: what one run's probabilities may hold (40 MB as f32).
 inline constexpr std::size_t kMaxPredictionCells = 10'000'000;
 inline constexpr std::size_t kMaxPredictionIdBytes = 256;
+inline constexpr std::uint64_t kMaxPredictionFileBytes = 512ULL << 20;  // a larger file is refused unread
 
 // `label` names the file in errors ("runs/s3-d-r0/predictions").
 util::Result<checks::Predictions> parse_predictions(std::string_view content, const std::string& label);
