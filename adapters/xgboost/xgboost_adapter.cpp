@@ -7,6 +7,7 @@
 #include <limits>
 #include <mutex>
 
+#include "harness/predictions.hpp"
 #include "seedgate/xgboost.hpp"
 
 namespace seedgate {
@@ -171,6 +172,17 @@ ProcessResult train_xgboost_run(const XGBoostSubject& subject, const XGBoostData
               "XGBoosterSaveModel");
     records.importance(subject.importance,
                        sx::feature_importance(booster.handle(), subject.importance, subject.feature_names));
+    if (!evals.empty()) {
+      // The first evaluation set's predictions, for the ensemble and churn
+      // checks. A set they cannot be written for (soft labels, a full disk)
+      // is said in the log; the run itself trained.
+      std::string path = (std::filesystem::path(settings.run_dir) / kPredictionsFile).string();
+      try {
+        sx::write_predictions(path, booster.handle(), evals.front().handle(), data.eval.front().second->labels);
+      } catch (const std::runtime_error& e) {
+        log << "predictions of '" << data.eval.front().first << "' not written: " << e.what() << "\n";
+      }
+    }
   } catch (const std::exception& e) {
     log << "error: " << e.what() << "\n";
     records.event("framework-error", std::string("XGBoost: ") + e.what());

@@ -6,7 +6,8 @@
 // generator is thread-local up to 3.2, so boosters must not share or hop
 // threads). A run writes what a program would: protocol records (each
 // round's evaluation with its step, the model digest, feature importance),
-// the evaluation lines on stderr.log, and model.ubj in its folder.
+// the evaluation lines on stderr.log, model.ubj in its folder, and its
+// predictions on the first evaluation set in `predictions` there.
 #include <memory>
 
 #include "adapters/command/command_adapter.hpp"

@@ -78,6 +78,60 @@ void Session::environment(const std::map<std::string, std::string>& values) {
   m_writer.environment(values);
 }
 
+void Session::predictions(const ::torch::Tensor& outputs, const ::torch::Tensor& labels,
+                          const std::vector<std::int64_t>& ids) {
+  if (!m_settings.predictions_path.empty()) write_predictions(m_settings.predictions_path, outputs, labels, ids);
+}
+
+void write_predictions(const std::string& path, const ::torch::Tensor& outputs, const ::torch::Tensor& labels,
+                       const std::vector<std::int64_t>& ids, protocol::PredictionsFormat format) {
+  auto fail = [&](const std::string& reason) {
+    throw std::runtime_error("cannot write predictions to '" + path + "': " + reason);
+  };
+  auto shape = [](const ::torch::Tensor& t) {
+    std::string text = "[";
+    for (std::int64_t i = 0; i < t.dim(); ++i) text += (i ? ", " : "") + std::to_string(t.size(i));
+    return text + "]";
+  };
+  if (outputs.is_complex() || labels.is_complex()) fail("complex tensors are not predictions");
+  ::torch::Tensor out = outputs.detach().to(::torch::kCPU);
+  ::torch::Tensor truth = labels.detach().to(::torch::kCPU);
+  bool floating = out.is_floating_point();
+  bool probabilities = floating && out.dim() == 2 && out.size(1) >= 2;
+  if (!probabilities && out.dim() == 2 && out.size(1) == 1) out = out.reshape({-1});
+  if (truth.dim() == 2 && truth.size(1) == 1) truth = truth.reshape({-1});
+  if (out.dim() == 0 || out.dim() > 2 || (out.dim() == 2 && !probabilities) || truth.dim() != 1 ||
+      truth.size(0) != out.size(0))
+    fail("outputs of shape " + shape(out) + " and labels of shape " + shape(truth) +
+         " are not [N, K] probabilities, [N] classes or [N] values with [N] labels");
+  if (!probabilities && floating) {
+    ::torch::Tensor values = out.to(::torch::kDouble).contiguous();
+    ::torch::Tensor targets = truth.to(::torch::kDouble).contiguous();
+    const double* v = values.data_ptr<double>();
+    const double* t = targets.data_ptr<double>();
+    protocol::write_values(path, std::vector<double>(t, t + targets.numel()),
+                           std::vector<double>(v, v + values.numel()), ids, format);
+    return;
+  }
+  // Class labels: whole numbers that fit an int.
+  ::torch::Tensor whole = truth.to(::torch::kDouble);
+  if (!whole.eq(whole.round()).all().item<bool>() || (whole.numel() > 0 && whole.abs().max().item<double>() > 2e9))
+    fail("labels of type " + std::string(c10::toString(truth.scalar_type())) + " are not whole-number classes");
+  ::torch::Tensor classes = whole.to(::torch::kInt).contiguous();
+  const int* c = classes.data_ptr<int>();
+  std::vector<int> label_values(c, c + classes.numel());
+  if (probabilities) {
+    ::torch::Tensor p = out.to(::torch::kFloat).contiguous();
+    const float* data = p.data_ptr<float>();
+    protocol::write_probabilities(path, label_values, std::vector<float>(data, data + p.numel()),
+                                  static_cast<int>(p.size(1)), ids, format);
+    return;
+  }
+  ::torch::Tensor predicted = out.to(::torch::kInt).contiguous();
+  const int* d = predicted.data_ptr<int>();
+  protocol::write_classes(path, label_values, std::vector<int>(d, d + predicted.numel()), ids, format);
+}
+
 ::torch::Tensor permutation(std::int64_t n, std::uint64_t seed) {
   at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed);
   return ::torch::randperm(n, generator, ::torch::TensorOptions().dtype(::torch::kLong));

@@ -3,6 +3,7 @@
 #include "seedgate/xgboost.hpp"
 
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -179,6 +180,101 @@ std::vector<std::pair<std::string, double>> feature_importance(BoosterHandle boo
   return values;
 }
 
+std::string objective(BoosterHandle booster) {
+  bst_ulong length = 0;
+  const char* text = nullptr;
+  check(XGBoosterSaveJsonConfig(booster, &length, &text), "XGBoosterSaveJsonConfig");
+  std::string_view config(text, length);
+  // {"learner": {..., "objective": {"name": "binary:logistic", ...}, ...}}:
+  // the first "name" after the key "objective" whose value is an object.
+  auto skip_space = [&](std::size_t at) {
+    while (at < config.size() && (config[at] == ' ' || config[at] == '\n' || config[at] == '\t')) ++at;
+    return at;
+  };
+  auto string_at = [&](std::size_t at) -> std::string {
+    at = skip_space(at);
+    if (at >= config.size() || config[at] != ':') return {};
+    at = skip_space(at + 1);
+    if (at >= config.size() || config[at] != '"') return {};
+    std::size_t end = config.find('"', at + 1);
+    return end == std::string_view::npos ? std::string() : std::string(config.substr(at + 1, end - at - 1));
+  };
+  for (std::size_t key = config.find("\"objective\""); key != std::string_view::npos;
+       key = config.find("\"objective\"", key + 1)) {
+    std::size_t at = skip_space(key + 11);
+    if (at >= config.size() || config[at] != ':') continue;
+    at = skip_space(at + 1);
+    if (at >= config.size() || config[at] != '{') continue;
+    std::size_t name = config.find("\"name\"", at);
+    if (name == std::string_view::npos) break;
+    return string_at(name + 6);
+  }
+  throw Error("XGBoosterSaveJsonConfig: no learner.objective.name in the booster's configuration");
+}
+
+void write_predictions(const std::string& path, BoosterHandle booster, DMatrixHandle data,
+                       const std::vector<float>& labels, protocol::PredictionsFormat format) {
+  auto fail = [&](const std::string& reason) {
+    throw std::runtime_error("cannot write predictions to '" + path + "': " + reason);
+  };
+  std::string name = objective(booster);
+  bst_ulong rows = 0;
+  check(XGDMatrixNumRow(data, &rows), "XGDMatrixNumRow");
+  std::vector<float> truth = labels;
+  if (truth.empty()) {
+    bst_ulong length = 0;
+    const float* info = nullptr;
+    check(XGDMatrixGetFloatInfo(data, "label", &length, &info), "XGDMatrixGetFloatInfo");
+    truth.assign(info, info + length);
+  }
+  if (truth.size() != rows) fail(std::to_string(truth.size()) + " labels for " + std::to_string(rows) + " rows");
+
+  const bst_ulong* shape = nullptr;
+  bst_ulong dimensions = 0;
+  const float* result = nullptr;
+  check(XGBoosterPredictFromDMatrix(booster, data,
+                                    R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
+                                    R"("strict_shape": false})",
+                                    &shape, &dimensions, &result),
+        "XGBoosterPredictFromDMatrix");
+  std::size_t size = 1;
+  for (bst_ulong i = 0; i < dimensions; ++i) size *= shape[i];
+  std::vector<float> predicted(result, result + size);  // the booster's buffer is reused by its next call
+  std::size_t per_row = rows ? size / rows : 1;
+
+  if (name.rfind("binary:", 0) != 0 && name.rfind("multi:", 0) != 0) {
+    protocol::write_values(path, std::vector<double>(truth.begin(), truth.end()),
+                           std::vector<double>(predicted.begin(), predicted.end()), {}, format);
+    return;
+  }
+  std::vector<int> classes(truth.size());
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    if (!(truth[i] >= 0 && truth[i] < 1e9f && truth[i] == std::floor(truth[i])))
+      fail("the label of row " + std::to_string(i) + ", " + protocol::json_number(truth[i]) + ", is not a class");
+    classes[i] = static_cast<int>(truth[i]);
+  }
+  if (name == "binary:logistic" || name == "binary:logitraw") {
+    if (per_row != 1) fail(std::to_string(size) + " predictions for " + std::to_string(rows) + " rows");
+    std::vector<float> probabilities(2 * predicted.size());
+    for (std::size_t i = 0; i < predicted.size(); ++i) {
+      float p = name == "binary:logistic" ? predicted[i] : 1.0f / (1.0f + std::exp(-predicted[i]));
+      probabilities[2 * i] = 1.0f - p;
+      probabilities[2 * i + 1] = p;
+    }
+    protocol::write_probabilities(path, classes, probabilities, 2, {}, format);
+  } else if (name == "multi:softprob") {
+    if (per_row < 2 || per_row * rows != size)
+      fail(std::to_string(size) + " probabilities for " + std::to_string(rows) + " rows");
+    protocol::write_probabilities(path, classes, predicted, static_cast<int>(per_row), {}, format);
+  } else {  // multi:softmax, binary:hinge: the class, as a float
+    if (per_row != 1) fail(std::to_string(size) + " predictions for " + std::to_string(rows) + " rows");
+    std::vector<int> predicted_classes(predicted.size());
+    for (std::size_t i = 0; i < predicted.size(); ++i)
+      predicted_classes[i] = static_cast<int>(std::lround(predicted[i]));
+    protocol::write_classes(path, classes, predicted_classes, {}, format);
+  }
+}
+
 Session::Session(Settings settings, Applied applied)
     : m_settings(std::move(settings)), m_applied(std::move(applied)), m_writer(m_settings.metrics_path) {}
 
@@ -212,6 +308,10 @@ void Session::event(std::string_view name, std::string_view message) {
 
 void Session::environment(const std::map<std::string, std::string>& values) {
   m_writer.environment(values);
+}
+
+void Session::predictions(BoosterHandle booster, DMatrixHandle data, const std::vector<float>& labels) {
+  if (!m_settings.predictions_path.empty()) write_predictions(m_settings.predictions_path, booster, data, labels);
 }
 
 Session configure(BoosterHandle booster, std::string tree_method) {

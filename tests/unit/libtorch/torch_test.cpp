@@ -350,4 +350,61 @@ TEST(TorchSampler, PermutationDoesNotTouchTheGlobalGenerator) {
   EXPECT_TRUE(std::get<0>(p.sort()).equal(torch::arange(10)));
 }
 
+std::string write_error(const torch::Tensor& outputs, const torch::Tensor& labels) {
+  try {
+    sg::write_predictions("/tmp/unused-predictions", outputs, labels);
+  } catch (const std::runtime_error& e) {
+    std::string message = e.what();
+    std::string prefix = "cannot write predictions to '/tmp/unused-predictions': ";
+    return message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message;
+  }
+  return "(no error)";
+}
+
+TEST(TorchPredictions, ProbabilitiesClassesAndValuesByTheOutputsShape) {
+  fs::path path = temp_file("predictions");
+  torch::Tensor labels = torch::tensor({1, 0, 2}, torch::kLong);
+  torch::Tensor probabilities = torch::tensor({0.25f, 0.5f, 0.25f, 0.75f, 0.125f, 0.125f, 0.0f, 0.0f, 1.0f});
+  sg::write_predictions(path, probabilities.reshape({3, 3}), labels);
+  EXPECT_EQ(read_text(path), "id,label,p0,p1,p2\n0,1,0.25,0.5,0.25\n1,0,0.75,0.125,0.125\n2,2,0,0,1\n");
+  // Strided and double: copied contiguous as float; float labels that are whole numbers are classes.
+  sg::write_predictions(path, torch::tensor({0.25, 0.75, 1.0, 0.0}, torch::kDouble).reshape({2, 2}).t(),
+                        torch::tensor({1.0f, 0.0f}));
+  EXPECT_EQ(read_text(path), "id,label,p0,p1\n0,1,0.25,1\n1,0,0.75,0\n");
+  sg::write_predictions(path, torch::tensor({2, 0, 2}, torch::kLong), labels, {7, 8, 9});
+  EXPECT_EQ(read_text(path), "id,label,class\n7,1,2\n8,0,0\n9,2,2\n");
+  sg::write_predictions(path, torch::tensor({0.5f, -1.25f}).reshape({2, 1}), torch::tensor({0.5, 2.0}));
+  EXPECT_EQ(read_text(path), "id,target,value\n0,0.5,0.5\n1,2,-1.25\n");
+  sg::write_predictions(path, probabilities.reshape({3, 3}), labels, {}, seedgate::protocol::PredictionsFormat::binary);
+  EXPECT_EQ(read_text(path).substr(0, 8), "SGPRED1\n");
+  EXPECT_EQ(fs::file_size(path), 8u + 4 + 4 + 8 + 3 * (8 + 8 + 3 * 4));
+}
+
+TEST(TorchPredictions, ShapesThatDisagreeAndFractionalLabelsAreErrors) {
+  EXPECT_EQ(write_error(torch::rand({4, 3}), torch::zeros({3}, torch::kLong)),
+            "outputs of shape [4, 3] and labels of shape [3] are not [N, K] probabilities, [N] classes or [N] "
+            "values with [N] labels");
+  EXPECT_EQ(write_error(torch::rand({2, 3, 4}), torch::zeros({2}, torch::kLong)),
+            "outputs of shape [2, 3, 4] and labels of shape [2] are not [N, K] probabilities, [N] classes or [N] "
+            "values with [N] labels");
+  EXPECT_EQ(write_error(torch::zeros({2, 2}, torch::kLong), torch::zeros({2}, torch::kLong)),
+            "outputs of shape [2, 2] and labels of shape [2] are not [N, K] probabilities, [N] classes or [N] "
+            "values with [N] labels");
+  EXPECT_EQ(write_error(torch::rand({2, 2}), torch::tensor({0.0f, 0.5f})),
+            "labels of type Float are not whole-number classes");
+}
+
+TEST(TorchPredictions, TheSessionWritesToItsPathAndNothingWithoutOne) {
+  fs::path path = temp_file("session-predictions");
+  sg::Settings settings;
+  settings.predictions_path = path.string();
+  sg::Session session(settings, sg::Applied{});
+  session.predictions(torch::tensor({0.5f, 0.5f}).reshape({1, 2}), torch::tensor({1}));
+  EXPECT_EQ(read_text(path), "id,label,p0,p1\n0,1,0.5,0.5\n");
+  fs::remove(path);
+  sg::Session by_hand(sg::Settings{}, sg::Applied{});
+  by_hand.predictions(torch::tensor({0.5f, 0.5f}).reshape({1, 2}), torch::tensor({1}));
+  EXPECT_FALSE(fs::exists(path));
+}
+
 }  // namespace

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 namespace sx = seedgate::xgboost;
 
@@ -314,4 +315,153 @@ TEST(XGBoostDigest, TheXGBoostProgramTrainsTheSameModel) {
     XGDMatrixFree(from_file);
 #endif
   }
+}
+
+namespace {
+
+std::vector<std::string> lines_of(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::vector<double> fields_of(const std::string& line) {
+  std::vector<double> fields;
+  std::stringstream in(line);
+  for (std::string field; std::getline(in, field, ',');) fields.push_back(std::stod(field));
+  return fields;
+}
+
+// Three classes, told apart by the one feature: 0 below 3, 1 below 6, else 2.
+const std::string kThreeClasses = "0,0\n1,0\n2,0\n3,1\n4,1\n5,1\n6,2\n7,2\n8,2\n";
+
+sx::Settings settings_writing_to(const std::string& path) {
+  sx::Settings settings;
+  settings.threads = 1;
+  settings.predictions_path = path;
+  return settings;
+}
+
+}  // namespace
+
+TEST(XGBoostPredictions, BinaryLogisticIsTwoProbabilitiesThatSumToOne) {
+  TempFile out("", ".csv");
+  sx::Table train_table = sx::read_csv(kTrain), test_table = sx::read_csv(kTest);
+  sx::DMatrix train(train_table), test(test_table);
+  sx::Booster booster({train.handle()});
+  booster.set_param("objective", "binary:logistic");
+  booster.set_param("verbosity", "0");
+  sx::Settings settings = settings_writing_to(out.path());
+  sx::Session session(settings, sx::apply(booster.handle(), settings));
+  for (int round = 0; round < 3; ++round) booster.update(round, train);
+  EXPECT_EQ(sx::objective(booster.handle()), "binary:logistic");
+  session.predictions(booster.handle(), test.handle());
+
+  bst_ulong length = 0;
+  const float* expected = nullptr;
+  sx::check(XGBoosterPredict(booster.handle(), test.handle(), 0, 0, 0, &length, &expected), "XGBoosterPredict");
+  std::vector<std::string> lines = lines_of(out.path());
+  ASSERT_EQ(lines.size(), test_table.rows + 1);
+  ASSERT_EQ(length, test_table.rows);
+  EXPECT_EQ(lines[0], "id,label,p0,p1");
+  int positive_predictions = 0;
+  for (std::size_t row = 0; row < test_table.rows; ++row) {
+    std::vector<double> f = fields_of(lines[row + 1]);
+    ASSERT_EQ(f.size(), 4u) << lines[row + 1];
+    EXPECT_EQ(f[0], static_cast<double>(row));
+    EXPECT_EQ(f[1], test_table.labels[row]);
+    EXPECT_NEAR(f[2] + f[3], 1.0, 1e-6);
+    EXPECT_EQ(static_cast<float>(f[3]), expected[row]);  // p is the booster's own prediction
+    positive_predictions += f[3] > 0.5;
+  }
+  EXPECT_GT(positive_predictions, 0);
+  EXPECT_LT(positive_predictions, static_cast<int>(test_table.rows));
+}
+
+TEST(XGBoostPredictions, EachObjectiveWritesItsKind) {
+  TempFile data(kThreeClasses, ".csv");
+  sx::Table table = sx::read_csv(data.path());
+  sx::DMatrix matrix(table);
+  struct Case {
+    const char* objective;
+    const char* header;
+    std::size_t fields;
+  };
+  for (const Case& c : {Case{"multi:softprob", "id,label,p0,p1,p2", 5}, Case{"multi:softmax", "id,label,class", 3},
+                        Case{"reg:squarederror", "id,target,value", 3}}) {
+    SCOPED_TRACE(c.objective);
+    TempFile out("", ".csv");
+    sx::Booster booster({matrix.handle()});
+    booster.set_param("objective", c.objective);
+    if (std::string(c.objective).rfind("multi:", 0) == 0) booster.set_param("num_class", "3");
+    booster.set_param("min_child_weight", "0");
+    booster.set_param("verbosity", "0");
+    sx::Settings settings = settings_writing_to(out.path());
+    sx::Session session(settings, sx::apply(booster.handle(), settings));
+    for (int round = 0; round < 20; ++round) booster.update(round, matrix);
+    EXPECT_EQ(sx::objective(booster.handle()), c.objective);
+    session.predictions(booster.handle(), matrix.handle());
+    std::vector<std::string> lines = lines_of(out.path());
+    ASSERT_EQ(lines.size(), 10u);
+    EXPECT_EQ(lines[0], c.header);
+    for (std::size_t row = 0; row < 9; ++row) {
+      std::vector<double> f = fields_of(lines[row + 1]);
+      ASSERT_EQ(f.size(), c.fields) << lines[row + 1];
+      double label = static_cast<double>(row / 3);
+      EXPECT_EQ(f[1], label);
+      if (c.fields == 5) {
+        EXPECT_NEAR(f[2] + f[3] + f[4], 1.0, 1e-6);
+        EXPECT_GT(f[2 + row / 3], 0.5) << lines[row + 1];  // it learnt the classes
+      } else if (std::string(c.objective) == "multi:softmax") {
+        EXPECT_EQ(f[2], label) << lines[row + 1];
+      } else {
+        EXPECT_NEAR(f[2], label, 0.1) << lines[row + 1];
+      }
+    }
+  }
+}
+
+TEST(XGBoostPredictions, GivenLabelsReplaceTheMatrixsAndSoftLabelsAreAnError) {
+  TempFile out("", ".csv");
+  TempFile data("0,0\n1,1\n2,0\n3,1\n", ".csv");
+  sx::Table table = sx::read_csv(data.path());
+  sx::DMatrix matrix(table);
+  sx::Booster booster({matrix.handle()});
+  booster.set_param("objective", "binary:logistic");
+  booster.set_param("verbosity", "0");
+  booster.update(0, matrix);
+  sx::write_predictions(out.path(), booster.handle(), matrix.handle(), {1, 1, 0, 0});
+  std::vector<std::string> lines = lines_of(out.path());
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines[1].substr(0, 4), "0,1,");
+  EXPECT_EQ(lines[3].substr(0, 4), "2,0,");
+  auto error_of = [&](const std::vector<float>& labels) -> std::string {
+    try {
+      sx::write_predictions(out.path(), booster.handle(), matrix.handle(), labels);
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(error_of({0, 0.5f, 1, 1}),
+            "cannot write predictions to '" + out.path() + "': the label of row 1, 0.5, is not a class");
+  EXPECT_EQ(error_of({0, 1}), "cannot write predictions to '" + out.path() + "': 2 labels for 4 rows");
+}
+
+TEST(XGBoostPredictions, NothingIsWrittenWithoutAPath) {
+  TempFile data("0,0\n1,1\n", ".csv");
+  sx::Table table = sx::read_csv(data.path());
+  sx::DMatrix matrix(table);
+  sx::Booster booster({matrix.handle()});
+  booster.set_param("verbosity", "0");
+  sx::Settings settings;  // run by hand: no SEEDGATE_PREDICTIONS
+  sx::Session session(settings, sx::apply(booster.handle(), settings));
+  booster.update(0, matrix);
+  auto before = std::distance(std::filesystem::directory_iterator(std::filesystem::current_path()),
+                              std::filesystem::directory_iterator{});
+  EXPECT_NO_THROW(session.predictions(booster.handle(), matrix.handle()));
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(std::filesystem::current_path()),
+                          std::filesystem::directory_iterator{}),
+            before);
 }

@@ -51,15 +51,16 @@ std::string json_string(std::string_view text);
 // as the bare words seedgate's protocol parser accepts.
 std::string json_number(double value);
 
-// Writes protocol records, one whole line each, flushed, so a crash loses
-// nothing already written. An empty path writes to standard output.
 // Predictions on a fixed evaluation set, for seedgate's ensemble and churn
 // checks, written to `path` (Settings::predictions_path) in the format
 // harness/predictions.hpp describes: CSV, or binary when `binary` is set (or,
-// with `automatic`, when rows x columns exceed 1,000,000). Written to a
-// temporary file and renamed, so a crash leaves no half-written file. Ids
-// are the example's row numbers unless given. Throws std::runtime_error
-// when the file cannot be written or the sizes disagree.
+// with `automatic`, when rows x values per row, the classes for
+// probabilities and 1 otherwise, exceed 1,000,000). Written to `path`.tmp
+// and renamed, so a crash leaves no half-written file. Ids are the
+// examples' row numbers (0..n-1) unless given. The values are written as
+// given; seedgate validates them when it reads the file. Throws
+// std::runtime_error naming the path when the path is empty, the file
+// cannot be written or the sizes disagree.
 enum class PredictionsFormat { automatic, csv, binary };
 
 // `probabilities` holds rows x classes values, row-major; `labels` the true classes.
@@ -74,6 +75,8 @@ void write_classes(const std::string& path, const std::vector<int>& labels, cons
 void write_values(const std::string& path, const std::vector<double>& targets, const std::vector<double>& values,
                   const std::vector<std::int64_t>& ids = {}, PredictionsFormat format = PredictionsFormat::automatic);
 
+// Writes protocol records, one whole line each, flushed, so a crash loses
+// nothing already written. An empty path writes to standard output.
 class Writer {
  public:
   explicit Writer(const std::string& metrics_path);

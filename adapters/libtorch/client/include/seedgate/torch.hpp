@@ -3,7 +3,8 @@
 // seedgate. One call, `configure()`, reads the protocol's environment
 // (SEEDGATE_SEED, SEEDGATE_MODE, SEEDGATE_DEVICE, SEEDGATE_THREADS, ...) and
 // applies every determinism switch LibTorch has; the returned Session reports
-// metrics, model digests and events as protocol records.
+// metrics, model digests and events as protocol records, and writes the
+// model's predictions on the evaluation set.
 //
 //   int main() {
 //     return seedgate::torch::guarded_main([] {
@@ -11,6 +12,7 @@
 //       ... train on session.device() ...
 //       session.metric("accuracy", accuracy);
 //       session.digest("weights", model);
+//       session.predictions(torch::softmax(test_logits, 1), test_labels);
 //     });
 //   }
 //
@@ -72,6 +74,21 @@ std::map<std::string, std::string> environment_record(const Settings& settings, 
 // bitwise-equal weights.
 std::string digest(const ::torch::nn::Module& module);
 
+// Writes a model's predictions on a fixed evaluation set to `path` in the
+// format seedgate reads (protocol::write_probabilities and its siblings),
+// chosen by what `outputs` holds:
+//   [N, K] floating, K >= 2: class probabilities (softmax, not logits);
+//                            `labels` [N] the true classes
+//   [N] integer:             predicted classes; `labels` [N] the true classes
+//   [N] or [N, 1] floating:  regression values; `labels` [N] the targets
+// The tensors may be on any device; they are detached and copied to the CPU.
+// Ids are 0..N-1 unless given. Throws std::runtime_error naming the path
+// and the shapes when they disagree, a class label is not a whole number,
+// or the file cannot be written.
+void write_predictions(const std::string& path, const ::torch::Tensor& outputs, const ::torch::Tensor& labels,
+                       const std::vector<std::int64_t>& ids = {},
+                       protocol::PredictionsFormat format = protocol::PredictionsFormat::automatic);
+
 // Writes protocol records (JSON lines) to the run's metrics file.
 class Session {
  public:
@@ -92,6 +109,11 @@ class Session {
   void event(std::string_view name, std::string_view message);
   // {"type": "env", ...}: library versions and switches (configure() writes it).
   void environment(const std::map<std::string, std::string>& values);
+  // write_predictions to settings().predictions_path (SEEDGATE_PREDICTIONS),
+  // for seedgate's ensemble and churn checks; nothing when it is empty (run
+  // by hand): session.predictions(torch::softmax(logits, 1), labels).
+  void predictions(const ::torch::Tensor& outputs, const ::torch::Tensor& labels,
+                   const std::vector<std::int64_t>& ids = {});
 
  private:
   Settings m_settings;

@@ -4,7 +4,8 @@
 // SEEDGATE_THREADS, SEEDGATE_DEVICE, ...) and sets the booster's `seed`,
 // `nthread`, an explicit `tree_method` and, on XGBoost 2.0 and later,
 // `device`; the Session reports each round's evaluation, the model's digest
-// and its feature importance as protocol records.
+// and its feature importance as protocol records, and writes the model's
+// predictions on an evaluation set.
 //
 //   seedgate::xgboost::Table train = seedgate::xgboost::read_data("train.csv");
 //   seedgate::xgboost::DMatrix dtrain(train);
@@ -16,6 +17,7 @@
 //     session.evaluation(booster.handle(), round, {{"train", dtrain.handle()}});
 //   }
 //   session.digest("model", booster.handle());
+//   session.predictions(booster.handle(), dtest.handle());
 //
 // Data files are read by this library, not by XGBoost's URI loader (removed
 // in 3.4, and needing `?format=` from 2.0), so every version reads them
@@ -157,6 +159,26 @@ std::string evaluation_line(BoosterHandle booster, int round, const EvalSets& se
 std::vector<std::pair<std::string, double>> feature_importance(BoosterHandle booster, const std::string& kind = "gain",
                                                                const std::vector<std::string>& names = {});
 
+// The booster's objective ("binary:logistic"), learner.objective.name in
+// its JSON configuration (XGBoosterSaveJsonConfig).
+std::string objective(BoosterHandle booster);
+
+// Writes the booster's predictions on `data` (all its trees) to `path` in the
+// format seedgate reads, in the form its objective gives:
+//   binary:logistic         probabilities of classes 0 and 1, [1 - p, p]
+//   binary:logitraw         the same, through the logistic function
+//   multi:softprob          the K class probabilities
+//   multi:softmax, binary:hinge   the predicted class
+//   anything else (reg:*, count:*, survival:*, rank:*)   the value
+// `labels` are the true classes (whole numbers) or targets; empty: the
+// DMatrix's own labels. Ids are the rows' numbers. Throws Error for a
+// failed XGBoost call and std::runtime_error naming the path when a class
+// label is not a whole number, the sizes disagree or the file cannot be
+// written.
+void write_predictions(const std::string& path, BoosterHandle booster, DMatrixHandle data,
+                       const std::vector<float>& labels = {},
+                       protocol::PredictionsFormat format = protocol::PredictionsFormat::automatic);
+
 // Writes protocol records for one run.
 class Session {
  public:
@@ -176,6 +198,10 @@ class Session {
                                                          const std::vector<std::string>& names = {});
   void event(std::string_view name, std::string_view message);
   void environment(const std::map<std::string, std::string>& values);
+  // write_predictions to settings().predictions_path (SEEDGATE_PREDICTIONS),
+  // for seedgate's ensemble and churn checks; nothing when it is empty (run
+  // by hand).
+  void predictions(BoosterHandle booster, DMatrixHandle data, const std::vector<float>& labels = {});
 
  private:
   Settings m_settings;
