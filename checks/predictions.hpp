@@ -66,7 +66,12 @@ struct PredictionSet {
 
 // Aligns members by id. An error, naming both members and an id, when their
 // ids differ (one has an id the other lacks), their kinds or class counts
-// differ, or the same example has different true labels or targets.
+// differ, or the same example has different true labels or targets (targets
+// equal to 1e-6, relative). Predicted classes may count different classes (a
+// run that never predicts the last class): the set takes the largest count;
+// probabilities' columns must agree. Also an error, not a crash, for a member
+// whose vectors do not match its ids or whose labels, classes or
+// probabilities are out of range.
 util::Result<PredictionSet> align_predictions(std::span<const Predictions* const> members,
                                               std::span<const std::string> labels);
 
@@ -108,6 +113,13 @@ struct EnsembleSummary {
 };
 
 // Needs two members or more. `level` is the two-sided level of the intervals.
+// Accuracy, log-loss and Brier resample per-example losses, RMSE per-example
+// squared errors (each member's root taken per resample): O(examples x
+// resamples), times members for RMSE. AUC resamples weigh each member's
+// examples, ranked once, by how often they were drawn; it takes at most 1,000
+// of `options.resamples` and skips resamples that lack a class. The curve
+// scores every k-member ensemble when there are at most 200 of them, else 200
+// random ones (seeded from `options.seed`).
 util::Result<EnsembleSummary> summarize_ensemble(const PredictionSet& set, Score score, Vote vote, double level,
                                                  const BootstrapOptions& options = {});
 
@@ -130,11 +142,18 @@ struct ChurnSummary {
   double mean = 0;  // over all pairs of members
   double worst = 0;
   std::size_t worst_a = 0, worst_b = 0;  // the worst pair's members
-  // Upper (and lower) bound on `mean`, percentile bootstrap over examples at `level`.
+  // What regression differences are divided by: the targets' sample std, or
+  // 1 when the targets do not vary (churn is then in the targets' units).
+  // Classification: 1.
+  double spread = 1;
+  // Upper (and lower) bound on `mean`, percentile bootstrap over examples at
+  // `level`, of the per-example share of disagreeing pairs (its mean is `mean`).
   Interval interval;
-  std::vector<double> matrix;                 // members x members, row-major, 0 on the diagonal
-  std::vector<ClassChurn> per_class;          // classification only, by label
-  std::vector<UnstableExample> least_stable;  // the most disagreed-on examples, at most `top`, most first; ties by id
+  std::vector<double> matrix;         // members x members, row-major, 0 on the diagonal
+  std::vector<ClassChurn> per_class;  // classification only, by label
+  // The most disagreed-on examples (those some pair disagrees on), at most
+  // `top`, most first; ties by id.
+  std::vector<UnstableExample> least_stable;
 };
 
 // Needs two members or more.
