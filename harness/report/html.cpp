@@ -10,6 +10,10 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "checks/intervals.hpp"
 #include "checks/stats.hpp"
@@ -29,6 +33,11 @@ constexpr std::size_t kCurveSeeds = 8;     // seeds drawn per curve plot
 constexpr std::size_t kCurvePoints = 400;  // points drawn per line (the divergence step stays exact)
 constexpr std::size_t kListedRuns = 200;   // runs listed by name in the table of runs that did not pass
 constexpr double kPlotWidth = 760, kLabelWidth = 250;
+constexpr std::size_t kHeatMapSeeds = 100;   // seeds a churn heat map draws (10,000 cells)
+constexpr std::size_t kLabelledSeeds = 30;   // seeds a heat map names beside its rows and columns
+constexpr std::size_t kMemberColumns = 30;   // seeds the least stable examples get a column each
+constexpr std::size_t kListedExamples = 50;  // least stable examples listed
+constexpr std::size_t kListedClasses = 50;   // classes listed with their churn
 
 // Text for HTML and XML alike (the report is both): markup escaped, bytes XML
 // forbids made visible.
@@ -224,6 +233,261 @@ std::string curves_section(const SweepResults& results) {
   return out;
 }
 
+// The check's finite statistic `name` in `group` ("mean_seed"), if any.
+std::optional<double> finite_statistic(const checks::CheckOutcome& outcome, std::string_view name,
+                                       const std::string& group) {
+  for (const checks::Statistic& s : outcome.statistics)
+    if (s.name == name && s.group == group && std::isfinite(s.value)) return s.value;
+  return std::nullopt;
+}
+
+// Integer ticks along an axis of seed counts: at most about ten labels.
+std::string count_ticks(const Scale& x, std::size_t first, std::size_t last, double y) {
+  std::string out =
+      fmt::format(R"(<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" class="axis"/>)", x.a, y, x.b, y);
+  std::size_t step = std::max<std::size_t>(1, (last - first + 10) / 10);
+  for (std::size_t k = first; k <= last; k += step)
+    out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" class="tick" text-anchor="middle">{}</text>)",
+                       x(static_cast<double>(k)), y + 14, k);
+  return out;
+}
+
+// The ensemble-size curve: the mean score of random k-seed ensembles (a line,
+// a dot per k), their spread (a band), the mean single seed's score (dashed)
+// and the smallest k that buys 95% of the full ensemble's gain (a marker).
+std::string ensemble_curve(const checks::CheckOutcome& outcome, const checks::PredictionDetail& d) {
+  std::vector<const checks::CurvePoint*> points;
+  double lo = INFINITY, hi = -INFINITY;
+  for (const checks::CurvePoint& p : d.curve) {
+    if (!std::isfinite(p.mean)) continue;
+    points.push_back(&p);
+    for (double v : {p.mean, p.low, p.high})
+      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  }
+  if (points.empty()) return "<p class=\"note\">No ensemble-size curve to draw.</p>\n";
+  std::optional<double> seed_mean = finite_statistic(outcome, "mean_seed", d.group);
+  if (seed_mean) lo = std::min(lo, *seed_mean), hi = std::max(hi, *seed_mean);
+  std::size_t k_lo = points.front()->k, k_hi = points.front()->k;
+  for (const checks::CurvePoint* p : points) k_lo = std::min(k_lo, p->k), k_hi = std::max(k_hi, p->k);
+  constexpr double kHeight = 260;
+  Scale x(static_cast<double>(k_lo), static_cast<double>(k_hi), 60, kPlotWidth - 20, false);
+  Scale y(lo, hi, kHeight - 30, 10);
+  const std::string metric = outcome.metric.empty() ? "score" : outcome.metric;
+  std::string out = fmt::format(
+      R"(<svg class="plot" width="{0}" height="{1}" viewBox="0 0 {0} {1}" role="img" aria-label="{2} by ensemble size">)",
+      kPlotWidth, kHeight, esc(metric));
+  out += fmt::format(R"(<text x="4" y="14" class="tick">{}</text><text x="4" y="{:.0f}" class="tick">{}</text>)",
+                     esc(num(y.hi)), kHeight - 30, esc(num(y.lo)));
+  std::string upper, lower;
+  for (const checks::CurvePoint* p : points) {
+    if (!std::isfinite(p->low) || !std::isfinite(p->high)) continue;
+    upper += fmt::format("{:.1f},{:.1f} ", x(static_cast<double>(p->k)), y(p->high));
+    lower.insert(0, fmt::format("{:.1f},{:.1f} ", x(static_cast<double>(p->k)), y(p->low)));
+  }
+  if (!upper.empty()) out += fmt::format(R"(<polygon points="{}{}" class="band"/>)", upper, lower);
+  if (seed_mean)
+    out += fmt::format(
+        R"(<line x1="{0:.1f}" y1="{1:.1f}" x2="{2:.1f}" y2="{1:.1f}" class="seed-mean"><title>mean single seed: {3}</title></line>)",
+        x.a, y(*seed_mean), x.b, esc(num(*seed_mean)));
+  std::string line;
+  for (const checks::CurvePoint* p : points)
+    line += fmt::format("{:.1f},{:.1f} ", x(static_cast<double>(p->k)), y(p->mean));
+  out += fmt::format(R"(<polyline points="{}" class="ensemble"/>)", line);
+  for (const checks::CurvePoint* p : points)
+    out += fmt::format(
+        R"(<circle cx="{:.1f}" cy="{:.1f}" r="3.5" class="curve-dot"><title>{} seed{}: mean {}, spread {} to {} ({} ensembles)</title></circle>)",
+        x(static_cast<double>(p->k)), y(p->mean), p->k, p->k == 1 ? "" : "s", esc(num(p->mean)), esc(num(p->low)),
+        esc(num(p->high)), p->subsets);
+  if (d.k_for_most) {
+    auto at = std::find_if(points.begin(), points.end(), [&](const auto* p) { return p->k == *d.k_for_most; });
+    if (at != points.end()) {
+      double px = x(static_cast<double>((*at)->k));
+      out += fmt::format(
+          R"(<line x1="{0:.1f}" y1="10" x2="{0:.1f}" y2="{1:.0f}" class="k-most"/><circle cx="{0:.1f}" cy="{2:.1f}" r="6" class="k-most-dot"><title>{3}</title></circle>)",
+          px, kHeight - 30, y((*at)->mean), esc(curve_line(d)));
+    }
+  }
+  out += count_ticks(x, k_lo, k_hi, kHeight - 24) + "</svg>\n";
+  if (std::string caption = curve_line(d); !caption.empty())
+    out += fmt::format("<p class=\"caption\">{}.</p>\n", esc(caption));
+  out += fmt::format(
+      "<p class=\"note\">{} of random k-seed ensembles by k: their mean (line) and 5th to 95th percentile "
+      "(band){}.</p>\n",
+      esc(metric), seed_mean ? "; the dashed line is the mean single seed's" : "");
+  return out;
+}
+
+// Churn between two members: a share, or for regression a mean absolute
+// difference over the targets' std.
+std::string churn_text(double value, bool share) {
+  if (!std::isfinite(value)) return "not measured";
+  return share ? fmt::format("{:.1f}%", value * 100) : num(value);
+}
+
+// White for no churn to dark red for the most any pair shows.
+std::string churn_colour(double value, double max) {
+  if (!std::isfinite(value)) return "#d0d7de";
+  double t = max > 0 ? std::clamp(value / max, 0.0, 1.0) : 0;
+  auto mix = [t](int from, int to) { return static_cast<int>(std::lround(from + (to - from) * t)); };
+  return fmt::format("#{:02x}{:02x}{:02x}", mix(255, 165), mix(255, 15), mix(255, 21));
+}
+
+// Classification details list churn per class; regression details do not.
+bool churn_is_share(const checks::PredictionDetail& d) {
+  return !d.per_class.empty() || d.least_stable.empty();
+}
+
+// Seed by seed, how often two seeds' models disagree: a cell per pair, its
+// colour scaled from 0 to the largest churn between two different seeds.
+std::string churn_heat_map(const checks::PredictionDetail& d) {
+  const std::size_t n = d.members.size();
+  if (d.churn_matrix.empty()) return "";
+  if (n == 0 || d.churn_matrix.size() != n * n)
+    return fmt::format("<p class=\"note\">The churn matrix holds {} values for {} seeds: not drawn.</p>\n",
+                       d.churn_matrix.size(), n);
+  if (n > kHeatMapSeeds)
+    return fmt::format("<p class=\"note\">Churn between {} seeds: more than the {} a heat map shows.</p>\n", n,
+                       kHeatMapSeeds);
+  const bool share = churn_is_share(d);
+  double max = 0;
+  bool all_measured = true;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j) {
+      if (i == j) continue;
+      double v = d.churn_matrix[i * n + j];
+      if (std::isfinite(v))
+        max = std::max(max, v);
+      else
+        all_measured = false;
+    }
+  const bool labels = n <= kLabelledSeeds;
+  const double cell = std::clamp(480.0 / static_cast<double>(n), 8.0, 28.0);
+  const double left = labels ? 110 : 10, top = labels ? 80 : 10;
+  const double legend_y = top + cell * static_cast<double>(n) + 16;
+  const double width = std::max(left + cell * static_cast<double>(n) + 20, 420.0), height = legend_y + 40;
+  std::string out = fmt::format(
+      R"(<svg class="plot" width="{0:.0f}" height="{1:.0f}" viewBox="0 0 {0:.0f} {1:.0f}" role="img" aria-label="churn between seeds">)",
+      width, height);
+  for (std::size_t i = 0; labels && i < n; ++i) {
+    double centre = static_cast<double>(i) * cell + cell / 2;
+    out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" class="label" text-anchor="end">{}</text>)", left - 6,
+                       top + centre + 4, esc(d.members[i]));
+    out += fmt::format(
+        R"svg(<text x="{0:.1f}" y="{1:.1f}" class="label" transform="rotate(-60 {0:.1f} {1:.1f})">{2}</text>)svg",
+        left + centre + 4, top - 6, esc(d.members[i]));
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j) {
+      double v = d.churn_matrix[i * n + j];
+      out += fmt::format(
+          R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}" class="cell"><title>{} vs {}: {}</title></rect>)",
+          left + static_cast<double>(j) * cell, top + static_cast<double>(i) * cell, cell, cell,
+          i == j ? "#eaeef2" : churn_colour(v, max), esc(d.members[i]), esc(d.members[j]), esc(churn_text(v, share)));
+    }
+  constexpr int kSwatches = 5;
+  out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" class="tick">churn</text>)", left, legend_y + 12);
+  for (int s = 0; s < kSwatches; ++s) {
+    double v = max * s / (kSwatches - 1);
+    double sx = left + 50 + s * 64.0;
+    out += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="20" height="14" fill="{}" class="cell"/>)", sx, legend_y,
+                       churn_colour(v, max));
+    out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" class="tick">{}</text>)", sx + 24, legend_y + 12,
+                       esc(churn_text(v, share)));
+    if (!(max > 0)) break;
+  }
+  out += "</svg>\n";
+  out += share ? "<p class=\"note\">The share of examples two seeds predict different classes for.</p>\n"
+               : "<p class=\"note\">The mean absolute difference of two seeds' predictions over the targets' "
+                 "standard deviation.</p>\n";
+  if (!(max > 0) && all_measured) out += "<p class=\"note\">No two seeds disagree on any example.</p>\n";
+  return out;
+}
+
+// The examples the seeds disagree on most: each seed's prediction beside the
+// truth (classification: a wrong class marked).
+std::string least_stable_table(const checks::PredictionDetail& d) {
+  if (d.least_stable.empty()) return "";
+  const bool share = churn_is_share(d);
+  const bool columns = d.members.size() <= kMemberColumns;
+  std::string out =
+      "<h4>Least stable examples</h4>\n<div class=\"wide\"><table><thead><tr><th>example</th>"
+      "<th>truth</th><th>disagreement</th>";
+  if (columns)
+    for (const std::string& m : d.members) out += fmt::format("<th>{}</th>", esc(m));
+  else
+    out += "<th>predictions, in seed order</th>";
+  out += "</tr></thead><tbody>\n";
+  std::size_t shown = std::min(d.least_stable.size(), kListedExamples);
+  for (std::size_t e = 0; e < shown; ++e) {
+    const checks::UnstableExample& x = d.least_stable[e];
+    out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td>", esc(x.id), esc(prediction_text(x.truth)),
+                       esc(churn_text(x.disagreement, share)));
+    if (columns) {
+      for (std::size_t m = 0; m < d.members.size(); ++m) {
+        if (m >= x.predictions.size()) {
+          out += "<td></td>";
+          continue;
+        }
+        bool miss = share && std::isfinite(x.truth) && std::isfinite(x.predictions[m]) && x.predictions[m] != x.truth;
+        out += fmt::format("<td{}>{}</td>", miss ? " class=\"miss\"" : "", esc(prediction_text(x.predictions[m])));
+      }
+    } else {
+      std::vector<std::string> texts;
+      texts.reserve(x.predictions.size());
+      for (double p : x.predictions) texts.push_back(prediction_text(p));
+      out += fmt::format("<td>{}</td>", esc(util::join(texts, " ")));
+    }
+    out += "</tr>\n";
+  }
+  out += "</tbody></table></div>\n";
+  if (d.least_stable.size() > shown)
+    out += fmt::format("<p class=\"note\">{} more examples not listed.</p>\n", d.least_stable.size() - shown);
+  if (share && columns) out += "<p class=\"note\">A prediction that is not the true class is marked.</p>\n";
+  return out;
+}
+
+// Churn per class; with many classes, the ones with the most churn.
+std::string per_class_table(const checks::PredictionDetail& d) {
+  if (d.per_class.empty()) return "";
+  std::vector<const checks::ClassChurn*> rows;
+  rows.reserve(d.per_class.size());
+  for (const checks::ClassChurn& c : d.per_class) rows.push_back(&c);
+  if (rows.size() > kListedClasses) {
+    std::stable_sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) {
+      return std::isnan(b->churn) ? !std::isnan(a->churn) : a->churn > b->churn;
+    });
+    rows.resize(kListedClasses);
+  }
+  std::string out =
+      "<h4>Churn per class</h4>\n<table><thead><tr><th>class</th><th>examples</th><th>churn</th></tr></thead><tbody>\n";
+  for (const checks::ClassChurn* c : rows)
+    out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", c->label, c->examples,
+                       esc(churn_text(c->churn, true)));
+  out += "</tbody></table>\n";
+  if (d.per_class.size() > rows.size())
+    out += fmt::format("<p class=\"note\">The {} classes with the most churn of {}.</p>\n", rows.size(),
+                       d.per_class.size());
+  return out;
+}
+
+// What the predictions checks (ensemble, churn) found per group, beyond their
+// statistics: the ensemble-size curve, the churn heat map, the least stable
+// examples and churn per class.
+std::string predictions_section(const SweepResults& results) {
+  std::string out;
+  for (const CheckResult& c : results.checks) {
+    for (const checks::PredictionDetail& d : c.outcome.details) {
+      out += fmt::format("<h3>{} ({})</h3>\n", esc(c.outcome.name), esc(d.group));
+      if (c.outcome.kind == checks::CheckKind::ensemble || !d.curve.empty()) out += ensemble_curve(c.outcome, d);
+      out += churn_heat_map(d);
+      out += least_stable_table(d);
+      out += per_class_table(d);
+    }
+  }
+  if (out.empty()) return "";
+  return "<h2>Predictions across seeds</h2>\n" + out;
+}
+
 std::string checks_table(const SweepResults& results) {
   std::string out =
       "<h2>Checks</h2>\n<table><thead><tr><th>check</th><th>verdict</th><th>statistic</th><th>group</th>"
@@ -316,6 +580,13 @@ pre { white-space: pre-wrap; max-height: 300px; overflow: auto; background: #f6f
 .box { fill: #cfe2f3; stroke: #1f77b4; } .median { stroke: #0b3d91; stroke-width: 2; } .whisker { stroke: #8c959f; }
 .dot { fill: #1f77b4; fill-opacity: 0.75; } .diverge { stroke: #cf222e; stroke-dasharray: 4 3; } .diverge-dot { fill: #cf222e; }
 .env th { font-weight: normal; color: #57606a; }
+.seeds { font-weight: 600; margin: 2px 0; } .best { margin: 2px 0; }
+.warning { border: 2px solid #9a6700; background: #fff8c5; padding: 8px 12px; margin: 8px 0; border-radius: 4px; }
+.band { fill: #1f77b4; fill-opacity: 0.18; stroke: none; } .ensemble { fill: none; stroke: #1f77b4; stroke-width: 2; }
+.curve-dot { fill: #1f77b4; } .seed-mean { stroke: #57606a; stroke-dasharray: 6 4; }
+.k-most { stroke: #1a7f37; stroke-dasharray: 3 3; } .k-most-dot { fill: none; stroke: #1a7f37; stroke-width: 2.5; }
+.caption { font-weight: 600; } .cell { stroke: #ffffff; stroke-width: 0.5; } td.miss { color: #cf222e; }
+.wide { overflow-x: auto; }
 )";
 
 }  // namespace
@@ -348,6 +619,11 @@ std::string render_html(const SweepResults& results, const ReportContext& contex
   out +=
       "<p class=\"note\">A dot per seed (the mean of its repeats), a box from the lower to the upper quartile "
       "with the median, whiskers to the extremes; one row per mode, device and thread count.</p>\n";
+  std::map<std::pair<std::string, std::string>, SeedSummary> summaries;
+  for (SeedSummary& s : seed_summaries(results)) {
+    auto key = std::pair{s.metric, s.group};
+    summaries.emplace(std::move(key), std::move(s));
+  }
   for (const auto& [metric, groups] : distributions(results)) {
     out += fmt::format("<h3>{}</h3>\n", esc(metric));
     for (const auto& [group, values] : groups) {
@@ -356,9 +632,18 @@ std::string render_html(const SweepResults& results, const ReportContext& contex
       checks::Summary s = checks::summarize(numbers);
       out += fmt::format("<p class=\"note\">{}: n={} mean={} std={} min={} median={} max={}</p>\n", esc(group), s.count,
                          num(s.mean), num(s.std), num(s.min), num(s.median), num(s.max));
+      auto summary = summaries.find({metric, group});
+      if (summary == summaries.end()) continue;
+      out += fmt::format("<p class=\"seeds\">{}: {}</p>\n", esc(group), esc(mean_std_line(summary->second)));
+      if (std::string best = best_seed_line(summary->second); !best.empty())
+        out += fmt::format("<p class=\"best\">{}</p>\n", esc(best));
+      if (std::string warning = best_seed_warning(summary->second); results.best_seed_report && !warning.empty())
+        out += fmt::format("<div class=\"warning\"><strong>Best seed ({}, {}):</strong> {}</div>\n", esc(metric),
+                           esc(group), esc(warning));
     }
     out += strip_plot(metric, groups);
   }
+  out += predictions_section(results);
   out += curves_section(results);
   out += runs_table(results);
   out += environment_table(results);

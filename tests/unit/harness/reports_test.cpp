@@ -1,8 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "harness/report/parts.hpp"
 #include "harness/report/report.hpp"
@@ -262,6 +267,229 @@ TEST(ConsoleReportTest, InProcessRunsSayRssIsNotMeasured) {
   results.runs.push_back(r);
   std::string out = render_console(results, ReportContext{});
   EXPECT_NE(out.find("peak rss not measured (runs inside seedgate share its process)"), std::string::npos) << out;
+}
+
+// The predictions checks' details in the HTML report: the ensemble-size
+// curve, the churn heat map, the least stable examples and churn per class.
+namespace {
+
+constexpr const char* kPredictionsGroup = "mode=default, device=cpu";
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++count;
+  return count;
+}
+
+// The value of attribute `name` in the first element after `from` that has it.
+std::string attribute_after(const std::string& text, std::size_t from, const std::string& name) {
+  std::size_t at = text.find(" " + name + "=\"", from);
+  if (at == std::string::npos) return "";
+  at += name.size() + 3;
+  return text.substr(at, text.find('"', at) - at);
+}
+
+CheckResult ensemble_check(std::vector<checks::CurvePoint> curve, std::optional<std::size_t> k_for_most) {
+  CheckResult c;
+  c.outcome.name = "ensemble-accuracy";
+  c.outcome.kind = checks::CheckKind::ensemble;
+  c.outcome.metric = "accuracy";
+  c.outcome.verdict = checks::Verdict::pass;
+  c.outcome.statistics.push_back(
+      {kPredictionsGroup, "ensemble", 0.95, std::nullopt, std::nullopt, checks::Verdict::pass});
+  c.outcome.statistics.push_back(
+      {kPredictionsGroup, "mean_seed", 0.9, std::nullopt, std::nullopt, checks::Verdict::pass});
+  checks::PredictionDetail d;
+  d.group = kPredictionsGroup;
+  for (std::size_t i = 0; i < std::max<std::size_t>(curve.size(), 1); ++i)
+    d.members.push_back("seed " + std::to_string(i));
+  d.curve = std::move(curve);
+  d.k_for_most = k_for_most;
+  c.outcome.details.push_back(d);
+  return c;
+}
+
+// Seeds 3, 7, 8 and 9; seed 3 vs seed 7 disagree on 4.1% of the examples.
+CheckResult churn_check() {
+  CheckResult c;
+  c.outcome.name = "churn";
+  c.outcome.kind = checks::CheckKind::churn;
+  c.outcome.verdict = checks::Verdict::pass;
+  checks::PredictionDetail d;
+  d.group = kPredictionsGroup;
+  d.members = {"seed 3", "seed 7", "seed 8", "seed 9"};
+  d.churn_matrix = {0,     0.041, 0.02, 0.01,   //
+                    0.041, 0,     0.03, 0.082,  //
+                    0.02,  0.03,  0,    0.05,   //
+                    0.01,  0.082, 0.05, 0};
+  d.per_class = {{0, 40, 0.015}, {1, 50, 0.021}};
+  d.least_stable.push_back({"<script>alert(1)</script>", 1, 0.5, {1, 0, 0, 1}});
+  d.least_stable.push_back({"img-17", 0, 0.5, {0, 0, 1, 1}});
+  c.outcome.details.push_back(d);
+  return c;
+}
+
+// The report without its style sheet, whose class names would match.
+std::string predictions_html(const SweepResults& results) {
+  return normalised_html(render_html(results, {}));
+}
+
+SweepResults with_checks(std::vector<CheckResult> checks) {
+  SweepResults results;
+  results.subject = "predictions";
+  results.verdict = SweepVerdict::pass;
+  results.checks = std::move(checks);
+  return results;
+}
+
+}  // namespace
+
+TEST(HtmlReportTest, EnsembleCurveHasAPointPerSizeAndMarksTheSmallestThatBuysMostOfTheGain) {
+  std::vector<checks::CurvePoint> curve;
+  for (std::size_t k = 1; k <= 6; ++k) {
+    double mean = 0.95 - 0.05 / static_cast<double>(k);
+    curve.push_back({k, mean, mean - 0.01, mean + 0.01, k == 6 ? std::size_t{1} : std::size_t{15}});
+  }
+  std::string html = predictions_html(with_checks({ensemble_check(curve, 3)}));
+  EXPECT_NE(html.find("<h2>Predictions across seeds</h2>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<h3>ensemble-accuracy (mode=default, device=cpu)</h3>"), std::string::npos);
+  EXPECT_EQ(count_of(html, "class=\"curve-dot\""), 6u) << html;
+  EXPECT_EQ(count_of(html, "class=\"band\""), 1u);
+  EXPECT_EQ(count_of(html, "class=\"ensemble\""), 1u);
+  EXPECT_NE(html.find("<title>3 seeds: mean 0.933333, spread 0.923333 to 0.943333 (15 ensembles)</title>"),
+            std::string::npos);
+  // The mean single seed's score, dashed across the plot.
+  EXPECT_NE(html.find("class=\"seed-mean\"><title>mean single seed: 0.9</title>"), std::string::npos);
+  // The marker sits on the curve's third point.
+  std::size_t third = html.find("class=\"curve-dot\"><title>3 seeds");
+  ASSERT_NE(third, std::string::npos);
+  std::size_t third_start = html.rfind("<circle", third);
+  std::size_t marker = html.find("class=\"k-most-dot\"");
+  ASSERT_NE(marker, std::string::npos);
+  std::size_t marker_start = html.rfind("<circle", marker);
+  EXPECT_EQ(attribute_after(html, marker_start, "cx"), attribute_after(html, third_start, "cx"));
+  EXPECT_EQ(attribute_after(html, marker_start, "cy"), attribute_after(html, third_start, "cy"));
+  EXPECT_NE(html.find("<p class=\"caption\">an ensemble of 3 seeds buys 95% of the gain of all 6.</p>"),
+            std::string::npos)
+      << html;
+  // Without k_for_most: no marker, no caption.
+  std::string plain = predictions_html(with_checks({ensemble_check(curve, std::nullopt)}));
+  EXPECT_EQ(plain.find("k-most"), std::string::npos);
+  EXPECT_EQ(plain.find("class=\"caption\""), std::string::npos);
+  EXPECT_EQ(count_of(plain, "class=\"curve-dot\""), 6u);
+}
+
+TEST(HtmlReportTest, ChurnHeatMapHasACellPerPairOfSeedsWithItsChurn) {
+  std::string html = predictions_html(with_checks({churn_check()}));
+  EXPECT_EQ(count_of(html, "class=\"cell\"><title>"), 16u) << html;
+  EXPECT_EQ(count_of(html, "<title>seed 3 vs seed 7: 4.1%</title>"), 1u) << html;
+  EXPECT_EQ(count_of(html, "<title>seed 7 vs seed 3: 4.1%</title>"), 1u);
+  EXPECT_EQ(count_of(html, "<title>seed 9 vs seed 7: 8.2%</title>"), 1u);
+  EXPECT_EQ(count_of(html, "<title>seed 8 vs seed 8: 0.0%</title>"), 1u);
+  // The largest off-diagonal churn gets the darkest colour, none the lightest.
+  std::size_t worst = html.find("<title>seed 7 vs seed 9: 8.2%</title>");
+  ASSERT_NE(worst, std::string::npos);
+  EXPECT_EQ(attribute_after(html, html.rfind("<rect", worst), "fill"), "#a50f15");
+  // The legend runs from 0 to the largest churn.
+  EXPECT_NE(html.find(">0.0%</text>"), std::string::npos);
+  EXPECT_NE(html.find(">8.2%</text>"), std::string::npos);
+  // The least stable examples: the truth, the share of pairs that disagree,
+  // each seed's prediction (a wrong class marked), the id escaped.
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_NE(html.find("<tr><td>&lt;script&gt;alert(1)&lt;/script&gt;</td><td>1</td><td>50.0%</td><td>1</td>"
+                      "<td class=\"miss\">0</td><td class=\"miss\">0</td><td>1</td></tr>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<th>seed 3</th><th>seed 7</th><th>seed 8</th><th>seed 9</th>"), std::string::npos);
+  EXPECT_NE(html.find("<tr><td>1</td><td>50</td><td>2.1%</td></tr>"), std::string::npos);
+  EXPECT_NE(html.find("<tr><td>0</td><td>40</td><td>1.5%</td></tr>"), std::string::npos);
+  // Still well-formed XML.
+  if (std::system("command -v xmllint >/dev/null 2>&1") == 0) {
+    auto path = std::filesystem::temp_directory_path() / "seedgate-predictions-report.html";
+    ASSERT_TRUE(util::write_file_atomic(path, html));
+    std::string command = "xmllint --noout " + path.string() + " 2>&1";
+    EXPECT_EQ(std::system(command.c_str()), 0) << html;
+  }
+}
+
+TEST(HtmlReportTest, EveryMetricQuotesMeanAndStdAndWarnsOfTheBestSeedOnlyWhenAsked) {
+  SweepResults results = golden_results();
+  results.goals["accuracy"] = checks::Goal::maximize;
+  std::string html = predictions_html(results);
+  auto summaries = report_parts::seed_summaries(results);
+  auto accuracy = std::find_if(summaries.begin(), summaries.end(),
+                               [](const report_parts::SeedSummary& s) { return s.metric == "accuracy"; });
+  ASSERT_NE(accuracy, summaries.end());
+  ASSERT_TRUE(accuracy->best);
+  EXPECT_NE(html.find("<p class=\"seeds\">mode=deterministic, device=cpu: " + report_parts::mean_std_line(*accuracy) +
+                      "</p>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find(" over 5 seeds, 95% CI ["), std::string::npos);
+  EXPECT_NE(html.find("<p class=\"best\">" + report_parts::best_seed_line(*accuracy) + "</p>"), std::string::npos);
+  EXPECT_NE(html.find("best seed 5: "), std::string::npos);
+  EXPECT_EQ(html.find("class=\"warning\""), std::string::npos);
+  EXPECT_EQ(html.find("overstates"), std::string::npos);
+
+  results.best_seed_report = true;
+  std::string warned = predictions_html(results);
+  EXPECT_EQ(count_of(warned, "<div class=\"warning\">"), 1u) << warned;  // loss has no goal: no best seed
+  EXPECT_NE(
+      warned.find("<div class=\"warning\"><strong>Best seed (accuracy, mode=deterministic, device=cpu):</strong> " +
+                  report_parts::best_seed_warning(*accuracy) + "</div>"),
+      std::string::npos)
+      << warned;
+  EXPECT_NE(warned.find("seed 5 scored "), std::string::npos);
+}
+
+TEST(HtmlReportTest, OddPredictionDetailsAreDrawnOrSkippedWithoutCrashing) {
+  const double nan = std::nan("");
+  // An empty curve.
+  std::string empty = predictions_html(with_checks({ensemble_check({}, 1)}));
+  EXPECT_NE(empty.find("No ensemble-size curve to draw."), std::string::npos) << empty;
+  EXPECT_EQ(empty.find("curve-dot"), std::string::npos);
+  // One member: one point, a marker on it.
+  std::string one = predictions_html(with_checks({ensemble_check({{1, 0.9, 0.9, 0.9, 1}}, 1)}));
+  EXPECT_EQ(count_of(one, "class=\"curve-dot\""), 1u) << one;
+  EXPECT_EQ(count_of(one, "class=\"k-most-dot\""), 1u);
+  // NaN scores are left out of the curve and its band; k_for_most off the curve draws no marker.
+  std::string odd = predictions_html(
+      with_checks({ensemble_check({{1, nan, nan, nan, 5}, {2, 0.9, nan, 0.95, 10}, {3, 0.92, 0.91, 0.93, 10}}, 7)}));
+  EXPECT_EQ(count_of(odd, "class=\"curve-dot\""), 2u) << odd;
+  EXPECT_EQ(odd.find("class=\"k-most-dot\""), std::string::npos);
+  EXPECT_EQ(odd.find("nan,"), std::string::npos);
+  EXPECT_EQ(odd.find(",nan"), std::string::npos);
+  EXPECT_EQ(odd.find("=\"nan"), std::string::npos);
+
+  CheckResult churn = churn_check();
+  checks::PredictionDetail mismatched = churn.outcome.details.front();
+  mismatched.group = "mismatched";
+  mismatched.members.pop_back();  // 3 members, 16 values
+  checks::PredictionDetail zero;
+  zero.group = "all-zero";
+  zero.members = {"seed 1", "seed 2", "seed 3"};
+  zero.churn_matrix.assign(9, 0.0);
+  checks::PredictionDetail single;
+  single.group = "single";
+  single.members = {"seed 1"};
+  single.churn_matrix = {0};
+  checks::PredictionDetail broken;
+  broken.group = "broken";
+  broken.members = {"seed 1", "seed 2"};
+  broken.churn_matrix = {0, nan, nan, 0};
+  broken.least_stable.push_back({"x", nan, nan, {nan}});  // fewer predictions than members
+  broken.per_class = {{0, 3, nan}};
+  churn.outcome.details = {mismatched, zero, single, broken};
+  std::string html = predictions_html(with_checks({churn}));
+  EXPECT_NE(html.find("The churn matrix holds 16 values for 3 seeds: not drawn."), std::string::npos) << html;
+  EXPECT_EQ(html.find("seed 3 vs seed 7"), std::string::npos);
+  // 9 cells of the all-zero matrix, 1 of the single seed, 4 of the broken one.
+  EXPECT_EQ(count_of(html, "class=\"cell\"><title>"), 14u);
+  EXPECT_EQ(count_of(html, "<title>seed 1 vs seed 2: 0.0%</title>"), 1u);
+  EXPECT_EQ(count_of(html, "No two seeds disagree on any example."), 2u);  // not the broken one
+  EXPECT_EQ(count_of(html, "<title>seed 1 vs seed 2: not measured</title>"), 1u);
+  EXPECT_NE(html.find("<tr><td>x</td><td>nan</td><td>not measured</td><td>nan</td><td></td></tr>"), std::string::npos);
+  EXPECT_NE(html.find("<tr><td>0</td><td>3</td><td>not measured</td></tr>"), std::string::npos);
 }
 
 }  // namespace seedgate
