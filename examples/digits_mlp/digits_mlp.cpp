@@ -5,7 +5,8 @@
 //
 // It speaks seedgate's protocol: --seed (or SEEDGATE_SEED), metrics appended
 // as JSON lines to SEEDGATE_METRICS, the trained weights written to
-// --out/model.bin so seedgate can digest them.
+// --out/model.bin so seedgate can digest them, the test set's class
+// probabilities written to SEEDGATE_PREDICTIONS.
 //
 // Random numbers come from std::mt19937_64 (its output is fixed by the
 // standard) turned into floats and indices here, not through std::
@@ -196,11 +197,32 @@ int main(int argc, char** argv) {
     append_metrics(metrics, line);
   }
 
+  // The test set's class probabilities go to SEEDGATE_PREDICTIONS (CSV:
+  // id,label,p0..p9), for seedgate's ensemble and churn checks.
+  const char* predictions = std::getenv("SEEDGATE_PREDICTIONS");
+  std::string table = "id,label";
+  for (int k = 0; k < kClasses; ++k) table += ",p" + std::to_string(k);
+  table += "\n";
   std::size_t correct = 0;
   for (std::size_t n = train_rows; n < data.rows(); ++n) {
     net.forward(&data.x[n * kInputs], h, p, {});
     correct += static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin()) ==
                static_cast<std::size_t>(data.y[n]);
+    table += std::to_string(n - train_rows) + "," + std::to_string(data.y[n]);
+    for (float v : p) {
+      char number[32];
+      std::snprintf(number, sizeof number, ",%.9g", static_cast<double>(v));
+      table += number;
+    }
+    table += "\n";
+  }
+  if (predictions && *predictions) {
+    std::string temporary = std::string(predictions) + ".tmp";
+    std::ofstream(temporary) << table;
+    if (std::rename(temporary.c_str(), predictions) != 0) {
+      std::cerr << "digits_mlp: cannot write " << predictions << "\n";
+      return 1;
+    }
   }
   double accuracy = static_cast<double>(correct) / static_cast<double>(data.rows() - train_rows);
   char line[64];

@@ -6,7 +6,8 @@
 // seedgate::torch::configure() reads SEEDGATE_SEED, SEEDGATE_MODE,
 // SEEDGATE_DEVICE and SEEDGATE_THREADS and applies LibTorch's determinism
 // switches; the session reports the loss per epoch, the test accuracy and a
-// digest of the trained weights.
+// digest of the trained weights, and writes the test set's class
+// probabilities to SEEDGATE_PREDICTIONS.
 //
 // --plant-nondeterministic-op adds a call to Tensor::put_ without
 // accumulate, which has no deterministic implementation in LibTorch 1.13: in
@@ -167,6 +168,8 @@ void train(const Options& options) {
   double test_loss = torch::nn::functional::cross_entropy(logits, test_labels).item<double>();
   session.metrics({{"accuracy", accuracy}, {"test_loss", test_loss}});
   session.digest("weights", *net);
+  // The test set's class probabilities, for seedgate's ensemble and churn checks.
+  session.predictions(torch::softmax(logits, 1), test_labels);
 }
 
 }  // namespace
