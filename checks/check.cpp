@@ -199,6 +199,48 @@ void Group::verdict_statistic(std::string name, double value, Bound bound, Inter
   m_outcome.statistics.push_back({label(), std::move(name), value, std::move(bound), interval, verdict});
 }
 
+std::vector<const Observation*> Group::first_repeats() const {
+  std::vector<const Observation*> first;
+  for (const Observation* o : m_runs)
+    if (first.empty() || first.back()->seed != o->seed) first.push_back(o);
+  return first;
+}
+
+std::optional<PredictionSet> Group::predictions(std::span<const Observation* const> runs, bool repeats) {
+  std::vector<const Predictions*> members;
+  std::vector<std::string> labels, missing;
+  for (const Observation* o : runs) {
+    std::string name = repeats ? fmt::format("seed {} repeat {}", o->seed, o->repeat) : fmt::format("seed {}", o->seed);
+    if (!o->predictions)
+      missing.push_back(
+          fmt::format("{}: {}", name, o->predictions_error.empty() ? "no predictions" : o->predictions_error));
+    members.push_back(o->predictions.get());
+    labels.push_back(std::move(name));
+  }
+  if (!missing.empty()) {
+    constexpr std::size_t kShown = 3;
+    std::size_t count = missing.size();
+    std::string more = count > kShown ? fmt::format("; and {} more", count - kShown) : "";
+    missing.resize(std::min(count, kShown));
+    error(fmt::format("{} of {} runs have no predictions to judge: {}{} ({})", count, labels.size(),
+                      fmt::join(missing, "; "), more, label()));
+    return std::nullopt;
+  }
+  auto set = align_predictions(members, labels);
+  if (!set) {
+    error(fmt::format("{} ({})", set.error(), label()));
+    return std::nullopt;
+  }
+  return std::move(*set);
+}
+
+PredictionDetail& Group::detail() {
+  for (PredictionDetail& d : m_outcome.details)
+    if (d.group == label()) return d;
+  m_outcome.details.push_back({.group = label()});
+  return m_outcome.details.back();
+}
+
 namespace {
 
 // Judges an interval against a bound: pass when all of it meets the bound,

@@ -9,6 +9,7 @@
 // inconclusive (the interval straddles the bound).
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -18,6 +19,7 @@
 #include "checks/bootstrap.hpp"
 #include "checks/intervals.hpp"
 #include "checks/kinds.hpp"
+#include "checks/predictions.hpp"
 
 namespace seedgate::checks {
 
@@ -39,6 +41,11 @@ struct Observation {
   // Set when the run crashed or timed out ("crashed: exit status 3"): it has
   // no results. Checks count it as lost (threshold bounds, failures).
   std::string lost;
+  // Its predictions on the evaluation set, read only for the kinds that judge
+  // them; null with `predictions_error` saying why ("wrote no predictions",
+  // "predictions:17: 4 columns, the header has 5").
+  std::shared_ptr<const Predictions> predictions;
+  std::string predictions_error;
 };
 
 // A check as the policy declares it: what every kind shares (the metric, the
@@ -87,6 +94,21 @@ struct Statistic {
   Verdict verdict = Verdict::pass;
 };
 
+// What a predictions check found in one group, beyond its statistics: what
+// the reports draw (the ensemble-size curve, the churn heat map) and list
+// (churn per class, the least stable examples).
+struct PredictionDetail {
+  std::string group;
+  std::vector<std::string> members;  // "seed 3", in the order of the matrix and of each example's predictions
+  // Regression values: churn is a mean absolute difference over the targets' std, not a share.
+  bool regression = false;
+  std::vector<CurvePoint> curve;              // ensemble: k = 1..members
+  std::optional<std::size_t> k_for_most;      // ensemble: the smallest k with 95% of the full ensemble's gain
+  std::vector<double> churn_matrix;           // churn: members x members, row-major
+  std::vector<ClassChurn> per_class;          // churn, classification
+  std::vector<UnstableExample> least_stable;  // churn
+};
+
 // Fail-safe: an outcome nobody judged is an error, never a pass.
 struct CheckOutcome {
   std::string name;
@@ -101,6 +123,7 @@ struct CheckOutcome {
   // An inconclusive bound whose point estimate is already on the wrong side:
   // `inconclusive = "pass"` still fails such a check.
   bool estimate_breaches = false;
+  std::vector<PredictionDetail> details;  // ensemble and churn checks: one per group judged
 };
 
 // Whether the check's filter of modes, devices and thread counts takes `o`.

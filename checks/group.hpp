@@ -92,6 +92,14 @@ class Group {
               const Bound& bound, bool at_least);
   // A statistic with a verdict of its own (TOST's difference against +-margin).
   void verdict_statistic(std::string name, double value, Bound bound, Interval interval, Verdict verdict);
+  // The first repeat of each seed: one model per seed.
+  std::vector<const Observation*> first_repeats() const;
+  // `runs`' predictions aligned by example id, members labelled "seed 3"
+  // (with `repeats`, "seed 3 repeat 1"). An error on the group, and
+  // nullopt, when a run has none or they do not align.
+  std::optional<PredictionSet> predictions(std::span<const Observation* const> runs, bool repeats = false);
+  // This group's detail of a predictions check (created on first use).
+  PredictionDetail& detail();
 
  private:
   const CheckSpec& m_spec;
@@ -123,5 +131,7 @@ void judge_seed_sensitivity(const SeedSensitivitySpec& spec, Group& group);
 void judge_regression(const RegressionSpec& spec, Group& group);
 void judge_consistency(const ConsistencySpec& spec, Group& group);
 void judge_failures(const FailuresSpec& spec, Group& group);
+void judge_ensemble(const EnsembleSpec& spec, Group& group);
+void judge_churn(const ChurnSpec& spec, Group& group);
 
 }  // namespace seedgate::checks

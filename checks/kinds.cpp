@@ -181,6 +181,42 @@ std::vector<KindInfo> make_kinds() {
                 .set = set_member<&FailuresSpec::rate_at_most>}},
       .judge = judge_as<FailuresSpec, judge_failures>,
   });
+  table.push_back({
+      .kind = CheckKind::ensemble,
+      .name = "ensemble",
+      .judges = "the score of the seeds' averaged predictions (soft or majority vote) and its gain over the mean seed",
+      .metric = MetricUse::score,
+      .estimates = true,
+      .reads_predictions = true,
+      .min_seeds = 2,
+      .keys =
+          {{.name = "at_least",
+            .min_name = "at_most",
+            .type = KeyType::bound,
+            .one_of = true,
+            .set = set_member<&EnsembleSpec::score>},
+           {.name = "gain_at_least", .type = KeyType::bound, .one_of = true, .set = set_member<&EnsembleSpec::gain>},
+           {.name = "vote",
+            .type = KeyType::choice,
+            .choices = {"soft", "majority"},
+            .set = set_member<&EnsembleSpec::vote>}},
+      .judge = judge_as<EnsembleSpec, judge_ensemble>,
+  });
+  table.push_back({
+      .kind = CheckKind::churn,
+      .name = "churn",
+      .judges = "the share of examples two seeds' models predict differently (regression: their mean absolute "
+                "difference over the targets' std)",
+      .metric = MetricUse::none,
+      .estimates = true,
+      .reads_predictions = true,
+      .min_seeds = 2,
+      .keys = {{.name = "at_most",
+                .type = KeyType::non_negative,
+                .required = true,
+                .set = set_member<&ChurnSpec::at_most>}},
+      .judge = judge_as<ChurnSpec, judge_churn>,
+  });
   return table;
 }
 
@@ -236,10 +272,6 @@ KindSpec default_spec(CheckKind kind) {
   }
   (std::make_index_sequence<std::variant_size_v<KindSpec>>());
   return spec;
-}
-
-bool is_planned_kind(std::string_view name) {
-  return name == "ensemble";
 }
 
 const char* to_string(CheckKind kind) {

@@ -18,6 +18,8 @@
 #include <variant>
 #include <vector>
 
+#include "checks/predictions.hpp"
+
 namespace seedgate::checks {
 
 // A bound as the policy wrote it: `key` is the policy's name for it
@@ -103,11 +105,36 @@ struct FailuresSpec {
   std::optional<double> rate_at_most;  // with confidence: the Clopper–Pearson upper bound
 };
 
+// The seeds' models together: the score (the check's `metric`: accuracy,
+// log-loss, brier, rmse, auc) of their averaged predictions against a bound,
+// and its gain over the mean single seed. Reads the runs' predictions.
+struct EnsembleSpec {
+  std::optional<Bound> score;  // `at_least` (`at_most` for a score to minimise)
+  std::optional<Bound> gain;   // `gain_at_least`: the ensemble's improvement over the mean seed
+  Vote vote = Vote::soft;
+};
+
+// How often two seeds' models predict differently for the same example
+// (regression: their mean absolute difference over the targets' std).
+struct ChurnSpec {
+  std::optional<double> at_most;
+};
+
 // In the order of KindSpec's alternatives (checks/kinds.cpp asserts it).
-enum class CheckKind { threshold, variance, reproducibility, seed_sensitivity, regression, consistency, failures };
+enum class CheckKind {
+  threshold,
+  variance,
+  reproducibility,
+  seed_sensitivity,
+  regression,
+  consistency,
+  failures,
+  ensemble,
+  churn
+};
 
 using KindSpec = std::variant<ThresholdSpec, VarianceSpec, ReproducibilitySpec, SeedSensitivitySpec, RegressionSpec,
-                              ConsistencySpec, FailuresSpec>;
+                              ConsistencySpec, FailuresSpec, EnsembleSpec, ChurnSpec>;
 
 struct CheckSpec;
 class Group;
@@ -149,6 +176,7 @@ enum class MetricUse {
   required,  // judges one metric
   optional,  // one metric, or (empty) every metric and artifact digest
   none,      // judges runs, not metrics
+  score,     // a score of the runs' predictions (checks/predictions: accuracy, log-loss, ...); accuracy by default
 };
 
 struct KindInfo {
@@ -161,6 +189,7 @@ struct KindInfo {
   bool across_configurations = false;     // one group per mode: compares devices and thread counts
   bool deterministic_by_default = false;  // `modes` defaults to ["deterministic"] when the sweep has it
   bool compares_repeats = false;          // needs repeats >= 2
+  bool reads_predictions = false;         // judges the runs' predictions files, not their metrics
   std::size_t min_seeds = 1;              // seeds the kind needs to judge anything
   std::vector<KeyInfo> keys;
   void (*judge)(const CheckSpec&, Group&) = nullptr;
@@ -185,8 +214,5 @@ const char* to_string(CheckKind kind);
 const std::filesystem::path* baseline_of(const CheckSpec& spec);
 // The kind's spec with every key at its default.
 KindSpec default_spec(CheckKind kind);
-// Names reserved for kinds not built yet ("ensemble"): a policy naming one
-// gets "not supported yet" rather than "unknown".
-bool is_planned_kind(std::string_view name);
 
 }  // namespace seedgate::checks

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 
 #include "adapters/registry.hpp"
 #include "cli/init_templates.hpp"
@@ -16,6 +17,7 @@
 #include "harness/policy.hpp"
 #include "harness/policy_lint.hpp"
 #include "harness/posix_runner.hpp"
+#include "harness/report/parts.hpp"
 #include "harness/report/report.hpp"
 #include "harness/shard.hpp"
 #include "harness/sweep.hpp"
@@ -195,9 +197,11 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   save_reporting(results_path, *results, err);
   int code = judge(*policy, *results, out, err);
   bool saved = save_reporting(results_path, *results, err);
+  // Beside the results: the per-run table a paper's appendix or a model card quotes.
+  bool table = write_report(options.out_dir / "seeds.csv", report_parts::seeds_csv(*results), err);
   out << (saved ? fmt::format("results: {}\n", results_path.string())
                 : fmt::format("results: not written to {}\n", results_path.string()));
-  return with_writes(code, saved);
+  return with_writes(code, saved && table);
 }
 
 int check_command(const std::filesystem::path& policy_path, const std::vector<std::filesystem::path>& paths,
@@ -220,6 +224,8 @@ int check_command(const std::filesystem::path& policy_path, const std::vector<st
     return kExitCannotEvaluate;
   }
   for (const std::string& note : *reread) out << "note: " << note << "\n";
+  results->run_roots = roots;
+  set_report_settings(*policy, *results);
   // Re-classify: run status depends on the policy's metrics and artifacts.
   for (RunRecord& record : results->runs) {
     if (record.status == RunStatus::passed || record.status == RunStatus::failed ||
@@ -241,6 +247,7 @@ int report_command(const ReportOptions& options, std::ostream& out, std::ostream
   bool ok = write_report(options.junit, render_junit(*results, context), err);
   ok &= write_report(options.markdown, render_markdown(*results, context), err);
   ok &= write_report(options.html, render_html(*results, context), err);
+  ok &= write_report(options.seeds_csv, report_parts::seeds_csv(*results), err);
   if (options.github)
     out << render_annotations(*results, context,
                               options.policy_file.empty() ? results->policy_path : options.policy_file);
@@ -269,6 +276,13 @@ int baseline_save_command(const std::vector<std::filesystem::path>& paths, const
   }
   out << fmt::format("baseline: {} runs over seeds {} written to {}\n", results->runs.size(),
                      checks::describe_seeds(results->seeds), output.string());
+  std::set<std::int64_t> seeds;
+  for (const RunRecord& r : results->runs) seeds.insert(r.run.seed);
+  if (seeds.size() == 1)
+    out << fmt::format(
+        "note: selection: this baseline is one seed ({}): a single draw of the seed-to-seed spread, and a seed chosen "
+        "as the best of several overstates what a fresh seed gives; save a baseline from a sweep of several seeds\n",
+        *seeds.begin());
   return kExitPass;
 }
 

@@ -33,6 +33,7 @@ int check_command(const std::filesystem::path& policy, const std::vector<std::fi
 struct ReportOptions {
   std::vector<std::filesystem::path> results;   // one results file, or shard files to merge
   std::filesystem::path junit, markdown, html;  // empty: not written
+  std::filesystem::path seeds_csv;              // empty: not written
   bool github = false;                          // print GitHub annotations
   std::string policy_file;                      // the file annotations point at; empty: the results' policy
 };

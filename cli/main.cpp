@@ -118,6 +118,9 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--junit", report.junit, "Write JUnit XML here");
   report_cmd->add_option("--markdown", report.markdown, "Write a Markdown summary here (at most 1 MiB)");
   report_cmd->add_option("--html", report.html, "Write a self-contained HTML report (inline SVG plots) here");
+  report_cmd->add_option("--seeds-csv", report.seeds_csv,
+                         "Write seeds.csv here: one row per run (seed, mode, device, threads, repeat, status, each "
+                         "metric, each artifact digest)");
   report_cmd->add_flag("--github", report.github,
                        "Print GitHub annotations (::error file=POLICY,line=N::...) for failed checks, at most 10");
   report_cmd->add_option("--policy-file", report.policy_file,

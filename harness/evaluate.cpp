@@ -7,6 +7,7 @@
 #include <set>
 
 #include "harness/exit_codes.hpp"
+#include "harness/predictions.hpp"
 #include "harness/shard.hpp"
 
 namespace seedgate {
@@ -48,14 +49,57 @@ checks::CheckSpec spec_at_look(const Policy& policy, const CheckEntry& entry, co
   return spec;
 }
 
+bool reads_predictions(const Policy& policy) {
+  return std::any_of(policy.checks.begin(), policy.checks.end(),
+                     [](const CheckEntry& e) { return checks::kind_info(e.spec.kind()).reads_predictions; });
+}
+
+// A finished run's predictions, from its folder under one of the results'
+// roots: the file a {"type": "predictions"} record named, else the one
+// SEEDGATE_PREDICTIONS named.
+void read_run_predictions(const SweepResults& results, const RunRecord& record, checks::Observation& o) {
+  std::filesystem::path name = record.report.predictions.empty()
+                                   ? std::filesystem::path(kPredictionsFile)
+                                   : std::filesystem::path(record.report.predictions.back());
+  std::string label = (std::filesystem::path("runs") / record.run.id / name).lexically_normal().string();
+  if (name.is_absolute()) label = name.string();
+  for (const std::filesystem::path& root : results.run_roots) {
+    std::filesystem::path dir = root / "runs" / record.run.id;
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) continue;
+    std::filesystem::path path = name.is_absolute() ? name : dir / name;
+    if (!std::filesystem::exists(path, ec)) {
+      o.predictions_error = fmt::format(
+          "wrote no predictions ({} does not exist; the program writes them to "
+          "$SEEDGATE_PREDICTIONS)",
+          label);
+      return;
+    }
+    auto read = read_predictions(path, label);
+    if (read)
+      o.predictions = std::make_shared<const checks::Predictions>(std::move(*read));
+    else
+      o.predictions_error = read.error();
+    return;
+  }
+  o.predictions_error = results.run_roots.empty()
+                            ? "its folder is unknown"
+                            : fmt::format("its folder {} is gone: run the sweep again",
+                                          (results.run_roots.front() / "runs" / record.run.id).string());
+}
+
 // The runs the checks see: finished ones, those stopped by a determinism
-// violation, and those that crashed or timed out (as lost runs).
-std::vector<checks::Observation> passed_observations(const SweepResults& results) {
+// violation, and those that crashed or timed out (as lost runs). Finished
+// runs carry their predictions when a check reads them.
+std::vector<checks::Observation> passed_observations(const SweepResults& results, bool predictions = false) {
   std::vector<checks::Observation> out;
-  for (const RunRecord& r : results.runs)
+  for (const RunRecord& r : results.runs) {
     if (r.status == RunStatus::passed || r.status == RunStatus::violated || r.status == RunStatus::failed ||
-        r.status == RunStatus::timed_out)
+        r.status == RunStatus::timed_out) {
       out.push_back(r.observation());
+      if (predictions && r.status == RunStatus::passed) read_run_predictions(results, r, out.back());
+    }
+  }
   return out;
 }
 
@@ -98,6 +142,13 @@ CheckResult judge_at(const Policy& policy, const CheckEntry& entry, const SweepR
       return result;
     }
     baseline = passed_observations(*loaded);
+    std::set<std::int64_t> seeds;
+    for (const checks::Observation& o : baseline) seeds.insert(o.seed);
+    if (seeds.size() == 1)
+      notes.push_back(fmt::format(
+          "selection: the baseline is one seed ({}): a single draw of the seed-to-seed spread, and a best-of-n seed "
+          "overstates what a fresh seed gives; save a baseline from the sweep's seeds",
+          *seeds.begin()));
     nlohmann::json base_env = loaded->environment, here_env = results.environment;
     base_env["seedgate_version"] = loaded->seedgate_version;
     here_env["seedgate_version"] = results.seedgate_version;
@@ -298,7 +349,7 @@ Evaluation evaluate_policy(const Policy& policy, SweepResults& results) {
   Evaluation evaluation;
   evaluation.errors = run_errors(policy, results);
 
-  std::vector<checks::Observation> observations = passed_observations(results);
+  std::vector<checks::Observation> observations = passed_observations(results, reads_predictions(policy));
   std::vector<CheckResult> judged = judge_all(policy, results, observations);
   // With no run finished, "no run matches this check" hides why: say it.
   if (const RunRecord* first = every_run_failed(results)) {
@@ -322,7 +373,7 @@ Evaluation evaluate_policy(const Policy& policy, SweepResults& results) {
 
 bool wants_more_seeds(const Policy& policy, SweepResults& results) {
   if (is_last_look(results)) return false;
-  std::vector<CheckResult> judged = judge_all(policy, results, passed_observations(results));
+  std::vector<CheckResult> judged = judge_all(policy, results, passed_observations(results, reads_predictions(policy)));
   for (std::size_t i = 0; i < judged.size(); ++i) {
     if (policy.checks[i].inconclusive == Inconclusive::more_seeds &&
         judged[i].outcome.verdict == checks::Verdict::inconclusive)

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "harness/predictions.hpp"
+
 extern char** environ;
 
 namespace seedgate {
@@ -62,6 +64,7 @@ std::map<std::string, std::string> placeholder_values(const RunSpec& run, const 
       {"repeat", std::to_string(run.repeat)},
       {"run_dir", context.run_dir.string()},
       {"metrics", context.metrics_file.string()},
+      {"predictions", (context.run_dir / kPredictionsFile).string()},
   };
 }
 
@@ -102,6 +105,7 @@ std::map<std::string, std::string> run_environment(const std::map<std::string, s
   env["SEEDGATE_REPEAT"] = std::to_string(run.repeat);
   env["SEEDGATE_RUN_DIR"] = context.run_dir.string();
   env["SEEDGATE_METRICS"] = context.metrics_file.string();
+  env["SEEDGATE_PREDICTIONS"] = (context.run_dir / kPredictionsFile).string();
   if (run.threads > 0) {
     env["SEEDGATE_THREADS"] = std::to_string(run.threads);
     env["OMP_NUM_THREADS"] = std::to_string(run.threads);

@@ -358,8 +358,6 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
   std::string kind_name = p.string(*kind_node, "kind");
   const checks::KindInfo* found = checks::find_kind(kind_name);
   if (!found) {
-    if (checks::is_planned_kind(kind_name))
-      p.fail(*kind_node, fmt::format("check kind '{}' is not supported yet", kind_name));
     KeyList names;
     for (const checks::KindInfo& k : checks::kinds()) names.push_back(k.name);
     std::string message = fmt::format("unknown check kind '{}'", kind_name);
@@ -392,7 +390,18 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
   // The variant's alternative is the kind: value-initialise the kind's own spec.
   c.params = checks::default_spec(kind.kind);
   const MetricSpec* metric = nullptr;
-  if (auto n = t.get("metric"); n && kind.metric == checks::MetricUse::none) {
+  if (kind.metric == checks::MetricUse::score) {
+    // A score of the predictions, not a [metrics] entry: its goal is the score's.
+    c.metric = checks::to_string(checks::Score::accuracy);
+    if (auto n = t.get("metric")) {
+      c.metric = p.string(*n, "metric");
+      if (!checks::score_from(c.metric))
+        p.fail(*n, fmt::format("'metric' of an {} check is a score of the runs' predictions: accuracy, log-loss, "
+                               "brier, rmse or auc; got '{}'",
+                               kind_name, c.metric));
+    }
+    c.goal = checks::maximized(*checks::score_from(c.metric)) ? Goal::maximize : Goal::minimize;
+  } else if (auto n = t.get("metric"); n && kind.metric == checks::MetricUse::none) {
     p.fail(*n, fmt::format("'metric' does not apply to a {} check: it judges runs, not a metric", kind_name));
   } else if (n) {
     c.metric = p.string(*n, "metric");
@@ -501,7 +510,8 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
 
 void parse_report(const Parser& p, const toml::node& node, const std::filesystem::path& dir, Policy& policy) {
   const toml::table& t = p.table(node, "report");
-  p.reject_unknown(t, {"junit", "json", "markdown", "html"}, "[report]");
+  p.reject_unknown(t, {"junit", "json", "markdown", "html", "best_seed_report"}, "[report]");
+  if (auto n = t.get("best_seed_report")) policy.report.best_seed_report = p.boolean(*n, "best_seed_report");
   auto path = [&](const char* key, std::filesystem::path& out) {
     if (auto n = t.get(key)) {
       std::string value = p.string(*n, key);

@@ -124,6 +124,9 @@ struct ReportSpec {
   std::filesystem::path json;
   std::filesystem::path markdown;
   std::filesystem::path html;
+  // A warning block in every report: the best seed's value, what a fresh seed
+  // is expected to give, and how much choosing the best overstates.
+  bool best_seed_report = false;
 };
 
 struct Policy {

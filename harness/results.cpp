@@ -113,6 +113,64 @@ checks::Verdict verdict_from(const std::string& text) {
   return checks::verdict_from(text).value_or(checks::Verdict::error);
 }
 
+json to_json(const checks::PredictionDetail& d) {
+  json curve = json::array();
+  for (const checks::CurvePoint& p : d.curve)
+    curve.push_back({{"k", p.k},
+                     {"mean", number_to_json(p.mean)},
+                     {"low", number_to_json(p.low)},
+                     {"high", number_to_json(p.high)},
+                     {"subsets", p.subsets}});
+  json matrix = json::array();
+  for (double v : d.churn_matrix) matrix.push_back(number_to_json(v));
+  json classes = json::array();
+  for (const checks::ClassChurn& c : d.per_class)
+    classes.push_back({{"label", c.label}, {"examples", c.examples}, {"churn", number_to_json(c.churn)}});
+  json examples = json::array();
+  for (const checks::UnstableExample& e : d.least_stable) {
+    json predictions = json::array();
+    for (double v : e.predictions) predictions.push_back(number_to_json(v));
+    examples.push_back({{"id", e.id},
+                        {"truth", number_to_json(e.truth)},
+                        {"disagreement", number_to_json(e.disagreement)},
+                        {"predictions", predictions}});
+  }
+  json out = {{"group", d.group}, {"members", d.members}, {"regression", d.regression}};
+  if (!curve.empty()) out["curve"] = curve;
+  if (d.k_for_most) out["k_for_most"] = *d.k_for_most;
+  if (!matrix.empty()) out["churn_matrix"] = matrix;
+  if (!classes.empty()) out["per_class"] = classes;
+  if (!examples.empty()) out["least_stable"] = examples;
+  return out;
+}
+
+// Throws json::exception on a malformed entry, or one whose sizes disagree.
+checks::PredictionDetail prediction_detail_from_json(const json& d) {
+  checks::PredictionDetail out;
+  out.group = d.value("group", "");
+  out.members = d.value("members", std::vector<std::string>{});
+  out.regression = d.value("regression", false);
+  for (const json& p : d.value("curve", json::array()))
+    out.curve.push_back({whole<std::size_t>(p.at("k")), number_from_json(p.at("mean")), number_from_json(p.at("low")),
+                         number_from_json(p.at("high")), whole<std::size_t>(p.at("subsets"))});
+  if (d.contains("k_for_most")) out.k_for_most = whole<std::size_t>(d["k_for_most"]);
+  for (const json& v : d.value("churn_matrix", json::array())) out.churn_matrix.push_back(number_from_json(v));
+  if (!out.churn_matrix.empty() && out.churn_matrix.size() != out.members.size() * out.members.size())
+    throw json::other_error::create(501, "churn_matrix is not members x members", &d);
+  for (const json& c : d.value("per_class", json::array()))
+    out.per_class.push_back(
+        {whole<long long>(c.at("label")), whole<std::size_t>(c.at("examples")), number_from_json(c.at("churn"))});
+  for (const json& e : d.value("least_stable", json::array())) {
+    checks::UnstableExample example{
+        e.at("id").get<std::string>(), number_from_json(e.at("truth")), number_from_json(e.at("disagreement")), {}};
+    for (const json& v : e.value("predictions", json::array())) example.predictions.push_back(number_from_json(v));
+    if (example.predictions.size() != out.members.size())
+      throw json::other_error::create(501, "an example's predictions are not one per member", &e);
+    out.least_stable.push_back(std::move(example));
+  }
+  return out;
+}
+
 // Throws json::exception on a malformed entry; the caller reports it.
 CheckResult check_result_from_json(const json& c) {
   CheckResult result;
@@ -143,6 +201,7 @@ CheckResult check_result_from_json(const json& c) {
     }
     o.statistics.push_back(std::move(stat));
   }
+  for (const json& d : c.value("details", json::array())) o.details.push_back(prediction_detail_from_json(d));
   result.policy_line = whole_or(c, "policy_line", 0);
   return result;
 }
@@ -305,8 +364,14 @@ json to_json(const SweepResults& results) {
                   {"seeds", c.outcome.seeds},
                   {"policy_line", c.policy_line}};
     if (c.outcome.confidence) check["confidence"] = *c.outcome.confidence;
+    if (!c.outcome.details.empty()) {
+      check["details"] = json::array();
+      for (const checks::PredictionDetail& d : c.outcome.details) check["details"].push_back(to_json(d));
+    }
     checks.push_back(std::move(check));
   }
+  json goals_json = json::object();
+  for (const auto& [metric, goal] : results.goals) goals_json[metric] = goal == checks::Goal::maximize ? "max" : "min";
   json out = {
       {"schema_version", results.schema_version},
       {"seedgate_version", results.seedgate_version},
@@ -317,6 +382,8 @@ json to_json(const SweepResults& results) {
       {"wall_seconds", results.wall_seconds},
       {"environment", results.environment},
       {"regex_metrics", results.regex_metrics},
+      {"goals", goals_json},
+      {"best_seed_report", results.best_seed_report},
       {"runs", runs},
       {"checks", checks},
       {"verdict", to_string(results.verdict)},
@@ -367,6 +434,15 @@ util::Result<SweepResults> results_from_json(const json& v, const std::string& l
     results.wall_seconds = v.value("wall_seconds", 0.0);
     results.environment = v.value("environment", json::object());
     if (auto regex = v.find("regex_metrics"); regex != v.end() && regex->is_object()) results.regex_metrics = *regex;
+    const json goals = v.value("goals", json::object());
+    for (const auto& [metric, goal] : goals.items()) {
+      std::string word = goal.get<std::string>();
+      if (word != "max" && word != "min")
+        return util::make_error(
+            fmt::format("{}: metric '{}' has goal \"{}\" (\"max\" or \"min\")", label, metric, word));
+      results.goals[metric] = word == "max" ? checks::Goal::maximize : checks::Goal::minimize;
+    }
+    results.best_seed_report = v.value("best_seed_report", false);
     for (const json& run : v.at("runs")) {
       auto record = run_record_from_json(run);
       if (!record) return util::make_error(fmt::format("{}: {}", label, record.error()));

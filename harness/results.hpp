@@ -103,10 +103,16 @@ struct SweepResults {
   // How the regex metrics were read (metric -> regex, stream, pick), so that
   // `check` re-reads the stored logs when a policy's pattern changed.
   nlohmann::json regex_metrics = nlohmann::json::object();
+  // Each metric's goal, as the policy declared it: which seed is the best.
+  std::map<std::string, checks::Goal> goals;
+  bool best_seed_report = false;    // [report] best_seed_report
   std::vector<CheckResult> checks;  // filled by evaluation
   SweepVerdict verdict = SweepVerdict::none;
   std::optional<ShardInfo> shard;      // set in a shard's own results
   std::vector<ShardInfo> merged_from;  // the shards a merged sweep was made of
+  // Not stored: the folders whose runs/<id>/ hold the runs' files (the sweep's
+  // --out, or the results files' folders), for the checks that read predictions.
+  std::vector<std::filesystem::path> run_roots;
 };
 
 nlohmann::json to_json(const RunRecord& record);

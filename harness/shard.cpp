@@ -240,6 +240,8 @@ util::Result<SweepResults> merge_shards(const std::vector<SweepResults>& shards,
   out.seeds = first.seeds;
   out.environment = first.environment;
   out.regex_metrics = first.regex_metrics;
+  out.goals = first.goals;
+  out.best_seed_report = first.best_seed_report;
 
   // Runs in an unsharded sweep's order: the plan's runs, then the skipped ones.
   std::map<std::string, std::size_t> order;

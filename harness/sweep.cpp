@@ -128,6 +128,12 @@ std::string describe_change(const std::string& name, const nlohmann::json& befor
 
 }  // namespace
 
+void set_report_settings(const Policy& policy, SweepResults& results) {
+  results.goals.clear();
+  for (const MetricSpec& metric : policy.metrics) results.goals[metric.name] = metric.goal;
+  results.best_seed_report = policy.report.best_seed_report;
+}
+
 util::Result<std::vector<std::string>> reextract_regex_metrics(const Policy& policy, SweepResults& results,
                                                                const std::vector<std::filesystem::path>& roots) {
   const nlohmann::json now = regex_metric_specs(policy.metrics);
@@ -381,6 +387,8 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
   results.subject = policy.subject.name;
   results.environment = environment_fingerprint(gpu_count);
   results.regex_metrics = regex_metric_specs(policy.metrics);
+  results.run_roots = {options.out_dir};
+  set_report_settings(policy, results);
   LookRunner look_runner{policy, adapter, runner, options, gpu_count, hostname(), runs_prefix, {}};
 
   // A sequential sweep looks at count, 2 count, ... seeds up to max and stops

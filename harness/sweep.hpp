@@ -36,6 +36,10 @@ void classify_run(const Policy& policy, RunRecord& record);
 // run's logs kept under one of `roots` (the results files' folders, as
 // runs/<id>/), before the runs are classified again. Returns what it re-read,
 // in words; an error when a run's logs are gone.
+// What the reports take from the policy: each metric's goal and
+// [report] best_seed_report (`check` sets them from the policy it judges by).
+void set_report_settings(const Policy& policy, SweepResults& results);
+
 util::Result<std::vector<std::string>> reextract_regex_metrics(const Policy& policy, SweepResults& results,
                                                                const std::vector<std::filesystem::path>& roots);
 

@@ -109,6 +109,7 @@ std::string render_console(const SweepResults& results, const ReportContext& con
   if (warned > console_limit(RunStatus::passed))
     out += fmt::format("  warning     and {} more runs with warnings (see results.json)\n",
                        warned - console_limit(RunStatus::passed));
+  std::vector<SeedSummary> summaries = seed_summaries(results);
   for (const auto& [metric, groups] : distributions(results)) {
     out += fmt::format("\n{} across seeds\n", metric);
     // One histogram per metric: of the group with the most seeds.
@@ -135,6 +136,15 @@ std::string render_console(const SweepResults& results, const ReportContext& con
     }
     if (std::string bars = drawn ? histogram(*drawn) : ""; !bars.empty())
       out += fmt::format("  histogram{}:\n{}", groups.size() > 1 ? fmt::format(" ({})", drawn_group) : "", bars);
+    for (const SeedSummary& s : summaries) {
+      if (s.metric != metric) continue;
+      out += fmt::format("  {}: {}\n", s.group, mean_std_line(s));
+      if (s.best) out += fmt::format("    {}\n", best_seed_line(s));
+    }
+  }
+  if (results.best_seed_report) {
+    for (const SeedSummary& s : summaries)
+      if (s.best) out += fmt::format("\nwarning: best seed: {} ({}): {}\n", s.metric, s.group, best_seed_warning(s));
   }
   for (const ImportanceGroup& g : importance_groups(results)) {
     out += fmt::format("\nfeature importance ({}) across seeds\n  {}: {}\n", g.kind, g.group, importance_headline(g));
@@ -156,6 +166,15 @@ std::string render_console(const SweepResults& results, const ReportContext& con
       out += fmt::format("          {} ({})\n", format_statistic(s, check_scale(c.outcome)), s.group);
     for (const std::string& message : c.outcome.messages) out += fmt::format("          {}\n", message);
     for (const std::string& note : c.outcome.notes) out += fmt::format("          note: {}\n", note);
+    for (const checks::PredictionDetail& d : c.outcome.details) {
+      if (std::string line = per_class_line(d); !line.empty()) out += fmt::format("          {} ({})\n", line, d.group);
+      if (d.least_stable.empty()) continue;
+      std::vector<std::string> ids;
+      for (const checks::UnstableExample& e : d.least_stable)
+        ids.push_back(d.regression ? fmt::format("{} ({:.3g})", e.id, e.disagreement)
+                                   : fmt::format("{} ({:.0f}%)", e.id, e.disagreement * 100));
+      out += fmt::format("          least stable examples ({}): {}\n", d.group, util::join(ids, ", "));
+    }
   }
   for (const std::string& error : context.errors) out += fmt::format("\nerror: {}\n", error);
   std::size_t failed = std::count_if(results.checks.begin(), results.checks.end(),

@@ -110,6 +110,12 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
           details += fmt::format("{} ({})\n", format_statistic(s, check_scale(c->outcome)), s.group);
         for (const std::string& m : c->outcome.messages) details += m + "\n";
         for (const std::string& n : c->outcome.notes) details += "note: " + n + "\n";
+        for (const checks::PredictionDetail& d : c->outcome.details) {
+          if (std::string line = per_class_line(d); !line.empty()) details += fmt::format("{} ({})\n", line, d.group);
+          std::vector<std::string> ids;
+          for (const checks::UnstableExample& e : d.least_stable) ids.push_back(e.id);
+          if (!ids.empty()) details += fmt::format("least stable examples ({}): {}\n", d.group, util::join(ids, ", "));
+        }
         if (c->counted_as != Verdict::pass) {
           // The message carries the estimate, its bounds and the bound: the first
           // reason is what a CI page shows.
@@ -149,6 +155,13 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
           if (!g.stability.standings.empty())
             xml.leaf("property", {{"name", fmt::format("importance.top_feature[{}]", g.group)},
                                   {"value", g.stability.standings.front().feature}});
+        }
+        // Each metric as quoted across seeds, and what its best seed says about a fresh one.
+        for (const SeedSummary& s : seed_summaries(results)) {
+          xml.leaf("property", {{"name", fmt::format("seeds.{}[{}]", s.metric, s.group)}, {"value", mean_std_line(s)}});
+          if (s.best)
+            xml.leaf("property", {{"name", fmt::format("best_seed.{}[{}]", s.metric, s.group)},
+                                  {"value", results.best_seed_report ? best_seed_warning(s) : best_seed_line(s)}});
         }
       }
       for (const RunRecord& r : results.runs) {

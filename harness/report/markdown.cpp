@@ -68,6 +68,34 @@ std::string render_markdown(const SweepResults& results, const ReportContext& co
     if (!c.outcome.messages.empty() || !c.outcome.notes.empty()) out += "\n";
     for (const std::string& m : c.outcome.messages) out += fmt::format("- {}\n", cell(m));
     for (const std::string& n : c.outcome.notes) out += fmt::format("- note: {}\n", cell(n));
+    for (const checks::PredictionDetail& d : c.outcome.details) {
+      if (std::string line = per_class_line(d); !line.empty()) out += fmt::format("- {} ({})\n", line, cell(d.group));
+      if (d.least_stable.empty()) continue;
+      out += fmt::format(
+          "\nLeast stable examples ({}):\n\n| id | truth | disagreement | predictions |\n|---|---|---|---|\n",
+          cell(d.group));
+      for (const checks::UnstableExample& e : d.least_stable) {
+        std::vector<std::string> predictions;
+        for (double p : e.predictions) predictions.push_back(prediction_text(p));
+        out += fmt::format(
+            "| {} | {} | {} | {} |\n", cell(e.id), prediction_text(e.truth),
+            d.regression ? fmt::format("{:.3g}", e.disagreement) : fmt::format("{:.0f}%", e.disagreement * 100),
+            util::join(predictions, " "));
+      }
+    }
+  }
+  // Each metric as a paper quotes it, and what its best seed says about a fresh one.
+  std::vector<SeedSummary> summaries = seed_summaries(results);
+  if (!summaries.empty()) out += "\n### Seeds\n\n";
+  for (const SeedSummary& s : summaries) {
+    out += fmt::format("- **{}** ({}): {}", cell(s.metric), cell(s.group), mean_std_line(s));
+    out += s.best ? fmt::format("; {}\n", best_seed_line(s)) : "\n";
+  }
+  if (results.best_seed_report) {
+    for (const SeedSummary& s : summaries)
+      if (s.best)
+        out += fmt::format("\n> **Warning: best seed.** {} ({}): {}\n", cell(s.metric), cell(s.group),
+                           cell(best_seed_warning(s)));
   }
   // Failed runs: why each ended, and the last lines it wrote to stderr.
   std::size_t failed_runs =

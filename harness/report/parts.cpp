@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
+#include "checks/stats.hpp"
 #include "util/strings.hpp"
 
 namespace seedgate::report_parts {
@@ -196,6 +198,126 @@ std::string format_statistic(const checks::Statistic& s, double check_scale) {
   if (s.bound)
     text += fmt::format(", {} {}: {}", s.bound->key, number(s.bound->value, scale), checks::to_string(s.verdict));
   return text;
+}
+
+std::vector<SeedSummary> seed_summaries(const SweepResults& results) {
+  std::vector<SeedSummary> out;
+  constexpr double kLevel = 0.95;
+  for (const auto& [metric, groups] : distributions(results)) {
+    auto goal = results.goals.find(metric);
+    for (const auto& [group, values] : groups) {
+      std::vector<double> numbers;
+      std::vector<std::int64_t> seeds;
+      for (const SeedValue& v : values) {
+        if (!std::isfinite(v.value)) continue;
+        numbers.push_back(v.value);
+        seeds.push_back(v.seed);
+      }
+      if (numbers.empty()) continue;
+      checks::Summary s = checks::summarize(numbers);
+      SeedSummary summary{metric, group, numbers.size(), s.mean, s.std, {s.mean, s.mean, kLevel}, std::nullopt};
+      if (numbers.size() >= 2) {
+        summary.mean_interval = checks::mean_interval(numbers, kLevel);
+        if (goal != results.goals.end())
+          summary.best = checks::best_seed(seeds, numbers, goal->second == checks::Goal::maximize, kLevel);
+      }
+      out.push_back(std::move(summary));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// A metric's values in 3 significant digits beside its spread, which decides how many decimals say anything.
+std::string quoted(double value, double spread) {
+  if (!std::isfinite(value)) return fmt::format("{}", value);
+  if (!(spread > 0) || !std::isfinite(spread)) return fmt::format("{:.6g}", value);
+  int decimals = std::clamp(2 - static_cast<int>(std::floor(std::log10(spread))), 0, 12);
+  return fmt::format("{:.{}f}", value, decimals);
+}
+
+}  // namespace
+
+std::string mean_std_line(const SeedSummary& s) {
+  std::string line = fmt::format("{} ± {} over {} seed{}", quoted(s.mean, s.std), quoted(s.std, s.std), s.seeds,
+                                 s.seeds == 1 ? "" : "s");
+  if (s.seeds >= 2)
+    line += fmt::format(", {:g}% CI [{}, {}]", s.mean_interval.level * 100, quoted(s.mean_interval.lower, s.std),
+                        quoted(s.mean_interval.upper, s.std));
+  return line;
+}
+
+std::string best_seed_line(const SeedSummary& s) {
+  if (!s.best) return "";
+  const checks::BestSeed& b = *s.best;
+  return fmt::format("best seed {}: {}; a fresh seed is expected to score {} ({:g}% prediction interval [{}, {}])",
+                     b.seed, quoted(b.value, s.std), quoted(b.fresh, s.std), b.prediction.level * 100,
+                     quoted(b.prediction.lower, s.std), quoted(b.prediction.upper, s.std));
+}
+
+std::string best_seed_warning(const SeedSummary& s) {
+  if (!s.best) return "";
+  const checks::BestSeed& b = *s.best;
+  double e_n = checks::expected_max_normal(s.seeds);
+  return fmt::format(
+      "seed {} scored {}; a fresh seed is expected to score {} ({:g}% prediction interval [{}, {}]); choosing it by "
+      "this sweep overstates by {} (the best of {} seeds is expected to overstate by {:.4f} std = {})",
+      b.seed, quoted(b.value, s.std), quoted(b.fresh, s.std), b.prediction.level * 100,
+      quoted(b.prediction.lower, s.std), quoted(b.prediction.upper, s.std), quoted(b.overstates, s.std), s.seeds, e_n,
+      quoted(b.expected_optimism, s.std));
+}
+
+std::string curve_line(const checks::PredictionDetail& d) {
+  if (!d.k_for_most) return "";
+  return fmt::format("an ensemble of {} seed{} buys 95% of the gain of all {}", *d.k_for_most,
+                     *d.k_for_most == 1 ? "" : "s", d.members.size());
+}
+
+std::string per_class_line(const checks::PredictionDetail& d) {
+  std::vector<std::string> parts;
+  for (const checks::ClassChurn& c : d.per_class)
+    parts.push_back(fmt::format("{} {:.1f}% ({} examples)", c.label, c.churn * 100, c.examples));
+  return parts.empty() ? "" : "churn per class: " + util::join(parts, ", ");
+}
+
+std::string prediction_text(double value) {
+  if (std::isfinite(value) && value == std::round(value) && std::fabs(value) < 1e15)
+    return fmt::format("{}", static_cast<long long>(value));
+  return fmt::format("{:.6g}", value);
+}
+
+std::string seeds_csv(const SweepResults& results) {
+  std::set<std::string> metrics, artifacts;
+  for (const RunRecord& r : results.runs) {
+    for (const auto& [name, value] : r.report.metrics) metrics.insert(name);
+    for (const auto& [name, digest] : r.report.digests) artifacts.insert(name);
+  }
+  // A field as RFC 4180 writes it: quoted when it holds a comma, quote or line end.
+  auto field = [](const std::string& text) {
+    if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+    std::string out = "\"";
+    for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+  };
+  std::string out = "seed,mode,device,threads,repeat,status";
+  for (const std::string& m : metrics) out += "," + field(m);
+  for (const std::string& a : artifacts) out += "," + field("digest:" + a);
+  out += "\n";
+  for (const RunRecord& r : results.runs) {
+    out += fmt::format("{},{},{},{},{},{}", r.run.seed, field(r.run.mode), field(r.run.device),
+                       r.run.threads > 0 ? std::to_string(r.run.threads) : "", r.run.repeat, to_string(r.status));
+    for (const std::string& m : metrics) {
+      auto it = r.report.metrics.find(m);
+      out += it == r.report.metrics.end() ? "," : "," + util::format_number(it->second);
+    }
+    for (const std::string& a : artifacts) {
+      auto it = r.report.digests.find(a);
+      out += "," + (it == r.report.digests.end() ? std::string() : field(it->second));
+    }
+    out += "\n";
+  }
+  return out;
 }
 
 // "FAIL", or "INCONCLUSIVE (counted as fail)".

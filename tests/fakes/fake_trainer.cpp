@@ -18,6 +18,10 @@
 //   diverges-at STEP  a loss curve over 6 steps whose repeats part at STEP, stable otherwise
 //   normal MEAN SD    accuracy drawn from Normal(MEAN, SD) by the seed (same seed, same value)
 //
+// stable and normal also write predictions for 50 examples (two classes) to
+// SEEDGATE_PREDICTIONS: each seed's own noise around the true class, so
+// seeds disagree on some examples and their average is right more often.
+//
 // With FAKE_TRAINER_LOG set, each start appends "seed repeat" to that file.
 #include <signal.h>
 #include <sys/wait.h>
@@ -48,6 +52,30 @@ void metric_line(const std::string& line) {
   if (!path.empty()) std::ofstream(path, std::ios::app) << line << "\n";
 }
 
+// splitmix64 of x: the same on every platform.
+double unit(unsigned long long x) {
+  unsigned long long z = x + 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  return static_cast<double>(z >> 11) / 9007199254740992.0;
+}
+
+void predictions() {
+  std::string path = env("SEEDGATE_PREDICTIONS");
+  if (path.empty()) return;
+  std::ofstream out(path);
+  out << "id,label,p0,p1\n";
+  for (int i = 0; i < 50; ++i) {
+    int label = i % 2;
+    double noise = unit(static_cast<unsigned long long>(seed()) * 1000 + static_cast<unsigned long long>(i)) - 0.5;
+    double p1 = std::fmin(0.99, std::fmax(0.01, (label ? 0.62 : 0.38) + 0.5 * noise));
+    char row[96];
+    std::snprintf(row, sizeof row, "ex%02d,%d,%.4f,%.4f\n", i, label, 1 - p1, p1);
+    out << row;
+  }
+}
+
 void model(const std::string& content) {
   std::string dir = env("SEEDGATE_RUN_DIR");
   if (!dir.empty()) std::ofstream(dir + "/model.bin", std::ios::binary) << content;
@@ -61,6 +89,7 @@ int stable() {
   std::snprintf(line, sizeof line, "{\"accuracy\": %.6f}", accuracy);
   metric_line(line);
   model("weights for seed " + std::to_string(seed()));
+  predictions();
   std::printf("epoch 1 test-error:%.4f\n", 1 - accuracy);
   return 0;
 }
@@ -106,6 +135,7 @@ int normal(double mean, double sd) {
   std::snprintf(line, sizeof line, "{\"accuracy\": %.9f}", mean + sd * z);
   metric_line(line);
   model("weights for seed " + std::to_string(seed()));
+  predictions();
   return 0;
 }
 

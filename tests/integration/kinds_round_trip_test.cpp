@@ -31,6 +31,9 @@ const std::array<KindCase, std::variant_size_v<seedgate::checks::KindSpec>> kCas
      "pairing = \"seed\"\n"},
     {CheckKind::consistency, "kind = \"consistency\"\nmetric = \"accuracy\"\nartifacts = [\"model\"]\n"},
     {CheckKind::failures, "kind = \"failures\"\nrate_at_most = 0.4\nconfidence = 0.95\n"},
+    {CheckKind::ensemble,
+     "kind = \"ensemble\"\nmetric = \"log-loss\"\nat_most = 0.9\ngain_at_least = 0\nvote = \"soft\"\n"},
+    {CheckKind::churn, "kind = \"churn\"\nat_most = 0.6\nconfidence = 0.95\n"},
 }};
 
 // Two thread counts and two repeats, so every kind has something to judge.

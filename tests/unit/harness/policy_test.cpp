@@ -296,7 +296,7 @@ TEST(PolicyTest, MisspeltCheckKind) {
   // With nothing near, the message lists the kinds there are.
   EXPECT_EQ(error_of(kMinimal + "[[check]]\nkind = \"accuracy-gate\"\n"),
             "seedgate.toml:9:8: unknown check kind 'accuracy-gate' (kinds: threshold, variance, reproducibility, "
-            "seed-sensitivity, regression, consistency, failures)");
+            "seed-sensitivity, regression, consistency, failures, ensemble, churn)");
 }
 
 TEST(PolicyTest, UndeclaredMetric) {
@@ -443,9 +443,22 @@ TEST(PolicyTest, CheckModeMustBeSwept) {
             "seedgate.toml:10:9: check mode 'default' is not among [sweep] modes");
 }
 
-TEST(PolicyTest, UnsupportedCheckKind) {
-  EXPECT_EQ(error_of(kMinimal + "[[check]]\nkind = \"ensemble\"\n"),
-            "seedgate.toml:9:8: check kind 'ensemble' is not supported yet");
+TEST(PolicyTest, EnsembleScoresAreChosenByMetricAndNameTheirBounds) {
+  auto policy = parse(kMinimal +
+                      "[[check]]\nkind = \"ensemble\"\ngain_at_least = 0\n[[check]]\nkind = \"ensemble\"\n"
+                      "metric = \"log-loss\"\nat_most = 0.3\nvote = \"soft\"\n");
+  ASSERT_TRUE(policy) << policy.error();
+  EXPECT_EQ(policy->checks[0].spec.metric, "accuracy");
+  EXPECT_EQ(policy->checks[0].spec.name, "ensemble-accuracy");
+  EXPECT_EQ(policy->checks[1].spec.goal, checks::Goal::minimize);
+  EXPECT_EQ(policy->checks[1].spec.as<checks::EnsembleSpec>().score->value, 0.3);
+  EXPECT_EQ(error_of(kMinimal + "[[check]]\nkind = \"ensemble\"\nmetric = \"f1\"\nat_least = 0.9\n"),
+            "seedgate.toml:10:10: 'metric' of an ensemble check is a score of the runs' predictions: accuracy, "
+            "log-loss, brier, rmse or auc; got 'f1'");
+  EXPECT_EQ(error_of(kMinimal + "[[check]]\nkind = \"ensemble\"\nmetric = \"brier\"\nat_least = 0.9\n"),
+            "seedgate.toml:11:12: 'at_least' does not fit metric 'brier' with goal = \"min\"; use 'at_most'");
+  EXPECT_EQ(error_of(kMinimal + "[[check]]\nkind = \"churn\"\n"),
+            "seedgate.toml:8:1: missing required key 'at_most' in [[check]] of kind 'churn'");
 }
 
 TEST(PolicyTest, DefaultCheckNamesAreUnique) {

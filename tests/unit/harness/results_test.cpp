@@ -151,11 +151,11 @@ TEST(ResultsTest, EveryKindReadsBackByName) {
 
 TEST(ResultsTest, UnknownKindsAndVerdictsAreClearErrors) {
   nlohmann::json value = to_json(sample());
-  value["checks"][0]["kind"] = "ensemble";
+  value["checks"][0]["kind"] = "bagging";
   auto loaded = results_from_json(value, "r.json");
   ASSERT_FALSE(loaded);
   EXPECT_NE(loaded.error().find("r.json: not a seedgate results file: "), std::string::npos) << loaded.error();
-  EXPECT_NE(loaded.error().find("unknown check kind \"ensemble\""), std::string::npos) << loaded.error();
+  EXPECT_NE(loaded.error().find("unknown check kind \"bagging\""), std::string::npos) << loaded.error();
 
   value = to_json(sample());
   value["verdict"] = "passed";
