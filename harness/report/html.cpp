@@ -364,7 +364,10 @@ std::string churn_heat_map(const checks::PredictionDetail& d) {
   const double cell = std::clamp(480.0 / static_cast<double>(n), 8.0, 28.0);
   const double left = labels ? 110 : 10, top = labels ? 80 : 10;
   const double legend_y = top + cell * static_cast<double>(n) + 16;
-  const double width = std::max(left + cell * static_cast<double>(n) + 20, 420.0), height = legend_y + 40;
+  constexpr int kSwatches = 5;
+  constexpr double kSwatchStep = 64;
+  const double width = std::max(left + cell * static_cast<double>(n), left + 50 + kSwatches * kSwatchStep) + 20;
+  const double height = legend_y + 40;
   std::string out = fmt::format(
       R"(<svg class="plot" width="{0:.0f}" height="{1:.0f}" viewBox="0 0 {0:.0f} {1:.0f}" role="img" aria-label="churn between seeds">)",
       width, height);
@@ -384,11 +387,10 @@ std::string churn_heat_map(const checks::PredictionDetail& d) {
           left + static_cast<double>(j) * cell, top + static_cast<double>(i) * cell, cell, cell,
           i == j ? "#eaeef2" : churn_colour(v, max), esc(d.members[i]), esc(d.members[j]), esc(churn_text(v, share)));
     }
-  constexpr int kSwatches = 5;
   out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" class="tick">churn</text>)", left, legend_y + 12);
   for (int s = 0; s < kSwatches; ++s) {
     double v = max * s / (kSwatches - 1);
-    double sx = left + 50 + s * 64.0;
+    double sx = left + 50 + s * kSwatchStep;
     out += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="20" height="14" fill="{}" class="cell"/>)", sx, legend_y,
                        churn_colour(v, max));
     out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" class="tick">{}</text>)", sx + 24, legend_y + 12,
