@@ -7,6 +7,7 @@
 #include <atomic>
 #include <fstream>
 
+#include "harness/predictions.hpp"
 #include "util/atomic_file.hpp"
 
 namespace seedgate {
@@ -95,6 +96,29 @@ TEST_F(XGBoostAdapterTest, DeadlineAndStopAreCheckedBetweenRounds) {
   RunControl stopped;
   stopped.stop = &stop;
   EXPECT_EQ(train(stopped).status, ProcessResult::Status::interrupted);
+}
+
+TEST_F(XGBoostAdapterTest, ARunWritesTheFirstEvaluationSetsPredictions) {
+  std::ofstream(m_dir / "second.csv") << "1,2,0\n";
+  m_subject.eval.emplace_back("second", m_dir / "second.csv");
+  EXPECT_TRUE(train().succeeded());
+  auto p = read_predictions(m_dir / kPredictionsFile, "predictions");
+  ASSERT_TRUE(p) << p.error();
+  EXPECT_EQ(p->kind, checks::PredictionKind::probabilities);
+  EXPECT_EQ(p->classes, 2u);
+  EXPECT_EQ(p->rows(), 142u);  // breast_cancer_test.csv, not second.csv
+}
+
+TEST_F(XGBoostAdapterTest, PredictionsThatCannotBeWrittenAreLoggedAndTheRunStands) {
+  std::ofstream(m_dir / "soft.csv") << "1,2,0.5\n3,4,1\n";  // a soft label: no class
+  m_subject.eval = {{"soft", m_dir / "soft.csv"}};
+  EXPECT_TRUE(train().succeeded());
+  EXPECT_FALSE(fs::exists(m_dir / kPredictionsFile));
+  std::string log = *util::read_file(m_dir / "stderr.log");
+  EXPECT_NE(log.find("predictions of 'soft' not written: cannot write predictions to '" +
+                     (m_dir / kPredictionsFile).string() + "': the label of row 0, 0.5, is not a class\n"),
+            std::string::npos)
+      << log;
 }
 
 }  // namespace
