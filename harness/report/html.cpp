@@ -332,9 +332,8 @@ std::string churn_colour(double value, double max) {
   return fmt::format("#{:02x}{:02x}{:02x}", mix(255, 165), mix(255, 15), mix(255, 21));
 }
 
-// Classification details list churn per class; regression details do not.
 bool churn_is_share(const checks::PredictionDetail& d) {
-  return !d.per_class.empty() || d.least_stable.empty();
+  return !d.regression;
 }
 
 // Seed by seed, how often two seeds' models disagree: a cell per pair, its

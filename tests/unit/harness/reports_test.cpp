@@ -103,6 +103,9 @@ SweepResults golden_results() {
   SweepResults results = hostile_results();
   results.wall_seconds = 12.5;
   results.policy_digest = "xxh3:00000000000000aa";
+  // Accuracy's goal is known (the best seed is quoted, with the warning); loss's is not.
+  results.goals["accuracy"] = checks::Goal::maximize;
+  results.best_seed_report = true;
   for (RunRecord& r : results.runs) {
     r.process.wall_seconds = 1.5;
     r.process.cpu_seconds = 1.25;
@@ -415,6 +418,7 @@ TEST(HtmlReportTest, ChurnHeatMapHasACellPerPairOfSeedsWithItsChurn) {
 TEST(HtmlReportTest, EveryMetricQuotesMeanAndStdAndWarnsOfTheBestSeedOnlyWhenAsked) {
   SweepResults results = golden_results();
   results.goals["accuracy"] = checks::Goal::maximize;
+  results.best_seed_report = false;
   std::string html = predictions_html(results);
   auto summaries = report_parts::seed_summaries(results);
   auto accuracy = std::find_if(summaries.begin(), summaries.end(),
