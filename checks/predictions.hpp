@@ -146,8 +146,10 @@ struct ChurnSummary {
   // 1 when the targets do not vary (churn is then in the targets' units).
   // Classification: 1.
   double spread = 1;
-  // Upper (and lower) bound on `mean`, percentile bootstrap over examples at
-  // `level`, of the per-example share of disagreeing pairs (its mean is `mean`).
+  // Upper (and lower) bound on `mean` at `level`: BCa bootstrap over
+  // examples (checks/bootstrap) of the per-example share of disagreeing pairs,
+  // whose mean is `mean`. (The plain percentile bound passed 11% of sweeps
+  // whose true churn sat on the bound, with 3 seeds and 50 examples.)
   Interval interval;
   std::vector<double> matrix;         // members x members, row-major, 0 on the diagonal
   std::vector<ClassChurn> per_class;  // classification only, by label
