@@ -312,7 +312,10 @@ Interval percentile_interval(std::vector<double>& replicates, double level, doub
   return {quantile_of_sorted(replicates, tail), quantile_of_sorted(replicates, 1 - tail), level};
 }
 
+// C(n, k), or some number above `cap` once it is clear it is above: C(n, i)
+// grows with i up to n/2, so counting to min(k, n - k) may stop early.
 double binomial_capped(std::size_t n, std::size_t k, double cap) {
+  k = std::min(k, n - k);
   double c = 1;
   for (std::size_t i = 0; i < k; ++i) {
     c = c * static_cast<double>(n - i) / static_cast<double>(i + 1);
@@ -332,6 +335,25 @@ CurvePoint curve_point(std::size_t k, std::vector<double>& scores) {
   return p;
 }
 
+// A tally's score. The soft vote's accuracy, what the curve scores most,
+// has its own loop: an arg max without branches, and no per-example vector.
+double score_tally(const PredictionSet& set, const Tally& t, Score score) {
+  if (score != Score::accuracy || !t.votes.empty()) return aggregate(set, score, tally_losses(set, t, score));
+  const std::size_t c = set.classes;
+  std::size_t right = 0;
+  for (std::size_t i = 0; i < set.rows(); ++i) {
+    const double* row = &t.sums[i * c];
+    std::size_t best = 0;
+    double top = row[0];
+    for (std::size_t k = 1; k < c; ++k) {
+      best = row[k] > top ? k : best;
+      top = row[k] > top ? row[k] : top;
+    }
+    right += best == as_class(set.truth[i]) ? 1 : 0;
+  }
+  return static_cast<double>(right) / static_cast<double>(set.rows());
+}
+
 // The ensemble-size curve. Sizes with at most 200 ensembles score every one;
 // larger ones score 200 random ensembles, the prefixes of 200 random orders
 // of the members (a prefix of a random order is a random subset). Ensembles
@@ -342,7 +364,7 @@ std::vector<CurvePoint> ensemble_curve(const PredictionSet& set, Score score, Vo
   const std::size_t n = set.members.size();
   std::vector<std::vector<double>> scores(n + 1);
   scores[1].assign(member_scores.begin(), member_scores.end());
-  auto score_of = [&](const Tally& t) { return aggregate(set, score, tally_losses(set, t, score)); };
+  auto score_of = [&](const Tally& t) { return score_tally(set, t, score); };
   auto from_members = [&](std::span<const std::size_t> subset, bool complement) {
     Tally t = complement ? total : empty_tally(set, vote);
     for (std::size_t m : subset) tally_member(set, m, complement ? -1 : 1, t);

@@ -198,6 +198,49 @@ TEST(EnsembleHand, SummaryGainCurveAndMost) {
   EXPECT_GE(loss->gain_interval.upper, loss->gain);
 }
 
+// Twelve seeds: C(12, k) <= 200 for k = 1, 2, 10, 11, 12 (every ensemble
+// scored), and 200 random ensembles for k = 3..9 (C(12, 3) = 220).
+TEST(EnsembleCurve, ManySeedsSampleLargeSizes) {
+  std::vector<Predictions> members;
+  std::vector<std::string> ids;
+  std::vector<double> truth;
+  for (std::size_t i = 0; i < 40; ++i) {
+    ids.push_back("x" + std::to_string(i));
+    truth.push_back(static_cast<double>(i % 3));
+  }
+  for (std::size_t m = 0; m < 12; ++m) {
+    std::vector<std::vector<float>> rows;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      // Right on most examples, each seed wrong on its own few.
+      std::vector<float> row = {.25f, .25f, .25f};
+      row[(i + ((i * 7 + m * 5) % 11 == 0 ? 1 : 0)) % 3] = .5f;
+      rows.push_back(row);
+    }
+    members.push_back(probabilities(ids, truth, rows));
+  }
+  auto set = align(members);
+  ASSERT_TRUE(set.ok()) << set.error();
+  auto s = summarize_ensemble(*set, Score::accuracy, Vote::soft, 0.90, {200, 3});
+  ASSERT_TRUE(s.ok()) << s.error();
+  ASSERT_EQ(s->curve.size(), 12u);
+  std::vector<std::size_t> subsets = {12, 66, 200, 200, 200, 200, 200, 200, 200, 66, 12, 1};
+  for (std::size_t k = 1; k <= 12; ++k) {
+    EXPECT_EQ(s->curve[k - 1].k, k);
+    EXPECT_EQ(s->curve[k - 1].subsets, subsets[k - 1]) << k;
+    // (A mean may sit below the 5th percentile: 96% of the ensembles at 1.)
+    EXPECT_LE(s->curve[k - 1].low, s->curve[k - 1].high);
+  }
+  EXPECT_NEAR(s->curve[0].mean, s->mean_member, 1e-15);
+  EXPECT_EQ(s->curve[11].mean, s->ensemble);
+  EXPECT_EQ(s->ensemble, 1.0);  // no two seeds are wrong on the same example
+  EXPECT_GT(s->gain, 0);
+  ASSERT_TRUE(s->k_for_most.has_value());
+  EXPECT_LE(*s->k_for_most, 12u);
+  // Seeded: the same curve again.
+  auto again = summarize_ensemble(*set, Score::accuracy, Vote::soft, 0.90, {200, 3});
+  for (std::size_t k = 0; k < 12; ++k) EXPECT_EQ(again->curve[k].mean, s->curve[k].mean);
+}
+
 TEST(EnsembleHand, NoGainWhenMembersAreAlike) {
   auto members = three_seeds();
   members[1] = members[0];
