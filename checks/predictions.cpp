@@ -629,11 +629,24 @@ util::Result<EnsembleSummary> summarize_ensemble(const PredictionSet& set, Score
   if (score == Score::accuracy || score == Score::log_loss || score == Score::brier) {
     // Linear in the examples: the gain is the mean of a per-example gain, so
     // a resample costs one pass over the drawn examples.
+    // Accuracy counts in whole numbers (the gain in steps of 1/(members x
+    // examples)), so a gain that is 0 is exactly 0 in every resample and a
+    // bound is not pushed past it by rounding.
+    const bool counts = score == Score::accuracy;
+    const double units = counts ? static_cast<double>(n) : 1.0;
     std::vector<double> example_gain(rows);
     for (std::size_t i = 0; i < rows; ++i) {
-      double member_mean = 0;
-      for (std::size_t m = 0; m < n; ++m) member_mean += losses[m][i];
-      example_gain[i] = gain_of(score, ensemble_losses[i], member_mean / static_cast<double>(n));
+      double member_sum = 0;
+      for (std::size_t m = 0; m < n; ++m) member_sum += losses[m][i];
+      example_gain[i] = counts ? units * ensemble_losses[i] - member_sum
+                               : gain_of(score, ensemble_losses[i], member_sum / static_cast<double>(n));
+    }
+    if (counts) {
+      double right = 0;
+      for (const auto& l : losses) right += std::accumulate(l.begin(), l.end(), 0.0);
+      const double cells = units * static_cast<double>(rows);
+      s.mean_member = right / cells;
+      s.gain = std::accumulate(example_gain.begin(), example_gain.end(), 0.0) / cells;
     }
     ensemble_reps.resize(options.resamples);
     gain_reps.resize(options.resamples);
@@ -645,7 +658,7 @@ util::Result<EnsembleSummary> summarize_ensemble(const PredictionSet& set, Score
         g += example_gain[i];
       }
       ensemble_reps[r] = e * inv_rows;
-      gain_reps[r] = g * inv_rows;
+      gain_reps[r] = g / units * inv_rows;
     }
   } else if (score == Score::rmse) {
     // Each member's root of its resampled mean squared error: the members'

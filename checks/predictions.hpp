@@ -102,7 +102,8 @@ struct EnsembleSummary {
   std::size_t best = 0;    // its index
   std::vector<double> member_scores;
   // The ensemble's improvement over the mean member, positive when the
-  // ensemble is better, whatever the score's direction.
+  // ensemble is better, whatever the score's direction. Accuracy's is counted
+  // in whole predictions, so a gain of 0 is exactly 0, in every resample too.
   double gain = 0;
   // Percentile bootstrap over examples, paired: each resample scores the
   // ensemble and every member on the same examples. Two-sided at `level`.

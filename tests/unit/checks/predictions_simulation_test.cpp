@@ -200,10 +200,10 @@ TEST(EnsembleSimulation, GainLowerBoundFalsePassAtZeroGain) {
                   << (vote == Vote::soft ? "soft" : "majority") << " vote: false pass " << false_pass
                   << ", mean measured gain " << mean_gain << "\n";
         // With 50 examples the gain moves in steps of 1/150 (3 seeds) and
-        // only about 10 examples gain or lose at all: the percentile bound is
-        // liberal there, 6-9% measured across seeds of this simulation (BCa
-        // was worse, 8-9%). With 500 examples it is at the nominal 5%.
-        EXPECT_LE(false_pass, examples < 100 ? 0.10 : kFalsePassLimit);
+        // only about 10 examples gain or lose at all, so the bound sits on
+        // 0 often: a gain summed in floating point (steps of 1/3) passed 8-9%
+        // of these sweeps by rounding; counted in whole numbers, 4-6%.
+        EXPECT_LE(false_pass, kFalsePassLimit);
         EXPECT_NEAR(mean_gain, 0, 0.01);  // the world's gain is 0 indeed
       }
     }

@@ -154,10 +154,12 @@ TEST(EnsembleHand, SummaryGainCurveAndMost) {
   ASSERT_TRUE(s.ok()) << s.error();
   EXPECT_DOUBLE_EQ(s->ensemble, 0.8);
   EXPECT_EQ(s->member_scores, (std::vector<double>{0.6, 0.8, 0.4}));
-  EXPECT_NEAR(s->mean_member, 0.6, 1e-15);
+  // Accuracy counts whole examples: 9 of 15 member predictions right, the
+  // gain 3 of 15, exactly (summed as 0.6 + 0.8 + 0.4 they would not be).
+  EXPECT_EQ(s->mean_member, 0.6);
   EXPECT_DOUBLE_EQ(s->best_member, 0.8);
   EXPECT_EQ(s->best, 1u);
-  EXPECT_NEAR(s->gain, 0.2, 1e-15);
+  EXPECT_EQ(s->gain, 0.2);
   // Five examples: each resample's accuracy is a multiple of 0.2.
   EXPECT_LE(s->ensemble_interval.lower, 0.8);
   EXPECT_GE(s->ensemble_interval.upper, 0.8);
@@ -253,6 +255,12 @@ TEST(EnsembleHand, NoGainWhenMembersAreAlike) {
   EXPECT_NEAR(s->gain_interval.lower, 0, 1e-15);
   EXPECT_NEAR(s->gain_interval.upper, 0, 1e-15);
   EXPECT_FALSE(s->k_for_most.has_value());
+  // Accuracy: 0 exactly, in the estimate and in every resample.
+  auto accuracy = summarize_ensemble(*set, Score::accuracy, Vote::majority, 0.95, {500, 1});
+  ASSERT_TRUE(accuracy.ok());
+  EXPECT_EQ(accuracy->gain, 0);
+  EXPECT_EQ(accuracy->gain_interval.lower, 0);
+  EXPECT_EQ(accuracy->gain_interval.upper, 0);
 }
 
 TEST(EnsembleHand, MajorityVoteTies) {
