@@ -67,6 +67,16 @@ BENCHMARK(BM_EnsembleSummary)
     ->Arg(static_cast<int>(Vote::majority))
     ->Unit(benchmark::kMillisecond);
 
+// AUC of two classes: its curve ranks every ensemble it scores.
+void BM_EnsembleAuc(benchmark::State& state) {
+  static const PredictionSet set = make_set(20, 10000, 2);
+  for (auto _ : state) {
+    auto s = summarize_ensemble(set, Score::auc, Vote::soft, 0.90, {2000, 1});
+    benchmark::DoNotOptimize(s);
+  }
+}
+BENCHMARK(BM_EnsembleAuc)->Unit(benchmark::kMillisecond);
+
 void BM_ChurnSummary(benchmark::State& state) {
   const PredictionSet& set = twenty_seeds();
   for (auto _ : state) {

@@ -338,9 +338,23 @@ CurvePoint curve_point(std::size_t k, std::vector<double>& scores) {
 // A tally's score. The soft vote's accuracy, what the curve scores most,
 // has its own loop: an arg max without branches, and no per-example vector.
 double score_tally(const PredictionSet& set, const Tally& t, Score score) {
-  if (score != Score::accuracy || !t.votes.empty()) return aggregate(set, score, tally_losses(set, t, score));
+  if (score != Score::accuracy || (!t.votes.empty() && t.sums.empty()))
+    return aggregate(set, score, tally_losses(set, t, score));
   const std::size_t c = set.classes;
   std::size_t right = 0;
+  if (!t.votes.empty()) {  // majority vote of probabilities: most votes, then highest mean probability
+    for (std::size_t i = 0; i < set.rows(); ++i) {
+      const std::uint32_t* votes = &t.votes[i * c];
+      const double* sums = &t.sums[i * c];
+      std::size_t best = 0;
+      for (std::size_t k = 1; k < c; ++k) {
+        bool better = votes[k] > votes[best] || (votes[k] == votes[best] && sums[k] > sums[best]);
+        best = better ? k : best;
+      }
+      right += best == as_class(set.truth[i]) ? 1 : 0;
+    }
+    return static_cast<double>(right) / static_cast<double>(set.rows());
+  }
   for (std::size_t i = 0; i < set.rows(); ++i) {
     const double* row = &t.sums[i * c];
     std::size_t best = 0;

@@ -324,6 +324,21 @@ TEST(EnsembleHand, ScoresThatDoNotFit) {
   auto lone = summarize_ensemble(*align({three_seeds()[0]}), Score::accuracy, Vote::soft, 0.95);
   ASSERT_FALSE(lone.ok());
   EXPECT_EQ(lone.error(), "needs 2 members or more; there are 1");
+  auto lone_churn = summarize_churn(*align({three_seeds()[0]}), 0.95);
+  ASSERT_FALSE(lone_churn.ok());
+  EXPECT_EQ(lone_churn.error(), "needs 2 members or more; there are 1");
+  auto level = summarize_ensemble(set, Score::accuracy, Vote::soft, 1.5);
+  ASSERT_FALSE(level.ok());
+  EXPECT_EQ(level.error(), "level 1.5 is not between 0 and 1");
+  auto resamples = summarize_churn(set, 0.95, 20, {0, 1});
+  ASSERT_FALSE(resamples.ok());
+  EXPECT_EQ(resamples.error(), "the bootstrap needs one resample or more");
+  std::vector<std::size_t> none;
+  EXPECT_FALSE(ensemble_score(set, none, Score::accuracy, Vote::soft).ok());
+  std::vector<std::size_t> beyond = {0, 3};
+  auto missing = ensemble_score(set, beyond, Score::accuracy, Vote::soft);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error(), "no member 3; there are 3");
 }
 
 // Binary: truth 0 0 1 1 0 1 0 1, p1 .125 .5 .375 .75 .5 .5 .625 .875.
