@@ -1,6 +1,8 @@
 // End to end with LibTorch: the real seedgate binary sweeps the real
 // digits_torch example (adapter = "libtorch") from its own policy, with fewer
 // seeds so the test stays short.
+#include <map>
+
 #include "tests/integration/cli_fixture.hpp"
 
 namespace {
@@ -43,6 +45,25 @@ TEST_F(LibTorchExampleTest, SweepPassesAndDeterministicModeReproducesBitForBit) 
     EXPECT_EQ(run["env"]["intra_op_threads"], std::to_string(run["threads"].get<int>()));
   }
   EXPECT_FALSE(r["environment"]["libtorch"]["torch"].get<std::string>().empty());
+  // From the test-set probabilities each run wrote: averaging the seeds gains
+  // on log-loss, and seeds disagree on some digits.
+  const nlohmann::json& ensemble = check(r, "ensemble-log-loss");
+  EXPECT_EQ(ensemble["verdict"], "pass") << ensemble.dump(2);
+  const nlohmann::json& churn = check(r, "churn");
+  EXPECT_EQ(churn["verdict"], "pass") << churn.dump(2);
+  std::map<std::string, double> test_loss_sum;
+  for (const nlohmann::json& run : r["runs"])
+    if (run["repeat"] == 0)
+      test_loss_sum[fmt::format("mode={}, device=cpu, threads={}", run["mode"].get<std::string>(),
+                                run["threads"].get<int>())] += run["metrics"]["test_loss"].get<double>();
+  for (const nlohmann::json& s : ensemble["statistics"]) {
+    if (s["name"] == "gain") EXPECT_GT(s["value"].get<double>(), 0) << s.dump();
+    // seedgate's log-loss of each seed's predictions is the program's own test loss.
+    if (s["name"] == "mean_seed")
+      EXPECT_NEAR(s["value"].get<double>(), test_loss_sum[s["group"]] / 3, 1e-5) << s.dump();
+  }
+  for (const nlohmann::json& s : churn["statistics"])
+    if (s["name"] == "churn") EXPECT_GT(s["value"].get<double>(), 0) << s.dump();
   EXPECT_TRUE(junit_valid("seedgate-junit.xml"));
   expect_round_trip("sweep/results.json", "seedgate-results.json");
 }
