@@ -31,18 +31,6 @@ constexpr std::string_view kAcceptedHeaders =
     "the header is one of 'id,label,p0,...,pK-1' (K >= 2 probability columns), 'id,label,class' or "
     "'id,target,value'";
 
-const char* kind_name(PredictionKind kind) {
-  switch (kind) {
-    case PredictionKind::probabilities:
-      return "probabilities";
-    case PredictionKind::classes:
-      return "classes";
-    case PredictionKind::values:
-      return "values";
-  }
-  return "?";
-}
-
 // A field as a message shows it: control characters escaped, long text cut.
 // A field as a message shows it: every control character (tab and carriage
 // return too) written as "\xNN", invalid UTF-8 as U+FFFD, long text cut.
@@ -337,7 +325,7 @@ util::Result<Predictions> parse_binary(std::string_view content, const std::stri
   } else if (classes != 0) {
     return util::make_error(
         fmt::format("{}: kind {} declares {} classes; only probabilities have a class count (0 expected)", label,
-                    kind_name(kind), classes));
+                    checks::to_string(kind), classes));
   }
   if (rows == 0) return util::make_error(fmt::format("{}: has a header but no rows", label));
   if (rows > kMaxPredictionRows)

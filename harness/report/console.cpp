@@ -167,6 +167,7 @@ std::string render_console(const SweepResults& results, const ReportContext& con
     for (const std::string& message : c.outcome.messages) out += fmt::format("          {}\n", message);
     for (const std::string& note : c.outcome.notes) out += fmt::format("          note: {}\n", note);
     for (const checks::PredictionDetail& d : c.outcome.details) {
+      if (std::string line = curve_points(d); !line.empty()) out += fmt::format("          {} ({})\n", line, d.group);
       if (std::string line = per_class_line(d); !line.empty()) out += fmt::format("          {} ({})\n", line, d.group);
       if (d.least_stable.empty()) continue;
       std::vector<std::string> ids;

@@ -111,6 +111,7 @@ std::string render_junit(const SweepResults& results, const ReportContext& conte
         for (const std::string& m : c->outcome.messages) details += m + "\n";
         for (const std::string& n : c->outcome.notes) details += "note: " + n + "\n";
         for (const checks::PredictionDetail& d : c->outcome.details) {
+          if (std::string line = curve_points(d); !line.empty()) details += fmt::format("{} ({})\n", line, d.group);
           if (std::string line = per_class_line(d); !line.empty()) details += fmt::format("{} ({})\n", line, d.group);
           std::vector<std::string> ids;
           for (const checks::UnstableExample& e : d.least_stable) ids.push_back(e.id);

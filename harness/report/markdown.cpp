@@ -69,6 +69,7 @@ std::string render_markdown(const SweepResults& results, const ReportContext& co
     for (const std::string& m : c.outcome.messages) out += fmt::format("- {}\n", cell(m));
     for (const std::string& n : c.outcome.notes) out += fmt::format("- note: {}\n", cell(n));
     for (const checks::PredictionDetail& d : c.outcome.details) {
+      if (std::string line = curve_points(d); !line.empty()) out += fmt::format("- {} ({})\n", line, cell(d.group));
       if (std::string line = per_class_line(d); !line.empty()) out += fmt::format("- {} ({})\n", line, cell(d.group));
       if (d.least_stable.empty()) continue;
       out += fmt::format(

@@ -251,9 +251,12 @@ std::string mean_std_line(const SeedSummary& s) {
 std::string best_seed_line(const SeedSummary& s) {
   if (!s.best) return "";
   const checks::BestSeed& b = *s.best;
-  return fmt::format("best seed {}: {}; a fresh seed is expected to score {} ({:g}% prediction interval [{}, {}])",
-                     b.seed, quoted(b.value, s.std), quoted(b.fresh, s.std), b.prediction.level * 100,
-                     quoted(b.prediction.lower, s.std), quoted(b.prediction.upper, s.std));
+  return fmt::format(
+      "best seed {}: {}; a fresh seed is expected to score {} ({:g}% prediction interval [{}, {}]); the best of {} "
+      "seeds overstates by {:.4f} std = {} on average",
+      b.seed, quoted(b.value, s.std), quoted(b.fresh, s.std), b.prediction.level * 100,
+      quoted(b.prediction.lower, s.std), quoted(b.prediction.upper, s.std), s.seeds,
+      checks::expected_max_normal(s.seeds), quoted(b.expected_optimism, s.std));
 }
 
 std::string best_seed_warning(const SeedSummary& s) {
@@ -272,6 +275,14 @@ std::string curve_line(const checks::PredictionDetail& d) {
   if (!d.k_for_most) return "";
   return fmt::format("an ensemble of {} seed{} buys 95% of the gain of all {}", *d.k_for_most,
                      *d.k_for_most == 1 ? "" : "s", d.members.size());
+}
+
+std::string curve_points(const checks::PredictionDetail& d) {
+  std::vector<std::string> points;
+  for (const checks::CurvePoint& p : d.curve)
+    points.push_back(p.low == p.high ? fmt::format("{} {:.4g}", p.k, p.mean)
+                                     : fmt::format("{} {:.4g} [{:.4g}, {:.4g}]", p.k, p.mean, p.low, p.high));
+  return points.empty() ? "" : "ensemble-size curve (seeds: score [5th, 95th percentile]): " + util::join(points, "; ");
 }
 
 std::string per_class_line(const checks::PredictionDetail& d) {

@@ -148,6 +148,24 @@ TEST_F(PredictionsTest, TheBestSeedWarningQuotesExpectedOptimismForNSeeds) {
   }
 }
 
+// A baseline made from one seed is a single draw: `baseline save` and every
+// regression check against it say so.
+TEST_F(PredictionsTest, ASingleSeedBaselineGetsASelectionNote) {
+  write_program(1, "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.5\n");
+  ASSERT_EQ(seedgate({"run", "--out", "one"}).exit_code, 0);
+  Outcome saved = seedgate({"baseline", "save", "one/results.json", "-o", "one.json"});
+  ASSERT_EQ(saved.exit_code, 0) << saved.err;
+  EXPECT_NE(saved.out.find("note: selection: this baseline is one seed (0)"), std::string::npos) << saved.out;
+  write_program(3, "[[check]]\nkind = \"regression\"\nmetric = \"accuracy\"\nbaseline = \"one.json\"\nmargin = 0.5\n");
+  Outcome o = seedgate({"run", "--out", "three"});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  nlohmann::json notes = check(results("three/results.json"), "regression-accuracy")["notes"];
+  EXPECT_NE(notes.dump().find("selection: the baseline is one seed (0)"), std::string::npos) << notes.dump();
+  // A baseline of several seeds gets no such note.
+  ASSERT_EQ(seedgate({"baseline", "save", "three/results.json", "-o", "three.json"}).out.find("selection"),
+            std::string::npos);
+}
+
 struct Malformed {
   std::string mode;
   std::string error;  // in the predictions checks' messages

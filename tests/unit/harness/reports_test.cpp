@@ -433,7 +433,7 @@ TEST(HtmlReportTest, EveryMetricQuotesMeanAndStdAndWarnsOfTheBestSeedOnlyWhenAsk
   EXPECT_NE(html.find("<p class=\"best\">" + report_parts::best_seed_line(*accuracy) + "</p>"), std::string::npos);
   EXPECT_NE(html.find("best seed 5: "), std::string::npos);
   EXPECT_EQ(html.find("class=\"warning\""), std::string::npos);
-  EXPECT_EQ(html.find("overstates"), std::string::npos);
+  EXPECT_EQ(html.find("choosing it by this sweep overstates"), std::string::npos);
 
   results.best_seed_report = true;
   std::string warned = predictions_html(results);
