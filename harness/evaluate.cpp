@@ -54,6 +54,14 @@ bool reads_predictions(const Policy& policy) {
                      [](const CheckEntry& e) { return checks::kind_info(e.spec.kind()).reads_predictions; });
 }
 
+// What a run's predictions take in memory, roughly: per row its id, truth
+// and prediction, and its probabilities.
+std::size_t predictions_bytes(const checks::Predictions& p) {
+  std::size_t bytes = p.probabilities.size() * sizeof(float) + p.truth.size() * 2 * sizeof(double);
+  for (const std::string& id : p.ids) bytes += sizeof(std::string) + id.capacity();
+  return bytes;
+}
+
 // A finished run's predictions, from its folder under one of the results'
 // roots: the file a {"type": "predictions"} record named, else the one
 // SEEDGATE_PREDICTIONS named.
@@ -91,13 +99,27 @@ void read_run_predictions(const SweepResults& results, const RunRecord& record, 
 // The runs the checks see: finished ones, those stopped by a determinism
 // violation, and those that crashed or timed out (as lost runs). Finished
 // runs carry their predictions when a check reads them.
+// Every run's file is capped; all of them together are held to
+// kMaxHeldPredictionBytes, so a sweep of many seeds cannot exhaust memory: the
+// runs past it have none, and the checks say why.
 std::vector<checks::Observation> passed_observations(const SweepResults& results, bool predictions = false) {
   std::vector<checks::Observation> out;
+  std::size_t held = 0;
   for (const RunRecord& r : results.runs) {
     if (r.status == RunStatus::passed || r.status == RunStatus::violated || r.status == RunStatus::failed ||
         r.status == RunStatus::timed_out) {
       out.push_back(r.observation());
-      if (predictions && r.status == RunStatus::passed) read_run_predictions(results, r, out.back());
+      if (!predictions || r.status != RunStatus::passed) continue;
+      checks::Observation& o = out.back();
+      if (held > kMaxHeldPredictionBytes) {
+        o.predictions_error = fmt::format(
+            "not read: the runs before it hold {} MiB of predictions, the most seedgate "
+            "holds at once",
+            kMaxHeldPredictionBytes >> 20);
+        continue;
+      }
+      read_run_predictions(results, r, o);
+      if (o.predictions) held += predictions_bytes(*o.predictions);
     }
   }
   return out;

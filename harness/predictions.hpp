@@ -41,6 +41,9 @@ inline constexpr std::size_t kMaxPredictionCells = 10'000'000;
 inline constexpr std::size_t kMaxPredictionIdBytes = 256;
 inline constexpr std::uint64_t kMaxPredictionFileBytes = 512ULL << 20;  // a larger file is refused unread
 
+// What `seedgate check` holds of all runs' predictions at once.
+inline constexpr std::size_t kMaxHeldPredictionBytes = std::size_t{4} << 30;
+
 // `label` names the file in errors ("runs/s3-d-r0/predictions").
 util::Result<checks::Predictions> parse_predictions(std::string_view content, const std::string& label);
 // Reads at most what the caps allow: a larger file is an error, not a partial read.
