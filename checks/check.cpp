@@ -237,7 +237,9 @@ std::optional<PredictionSet> Group::predictions(std::span<const Observation* con
 PredictionDetail& Group::detail() {
   for (PredictionDetail& d : m_outcome.details)
     if (d.group == label()) return d;
-  m_outcome.details.push_back({.group = label()});
+  PredictionDetail detail;
+  detail.group = label();
+  m_outcome.details.push_back(std::move(detail));
   return m_outcome.details.back();
 }
 

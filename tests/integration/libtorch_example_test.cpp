@@ -57,13 +57,19 @@ TEST_F(LibTorchExampleTest, SweepPassesAndDeterministicModeReproducesBitForBit) 
       test_loss_sum[fmt::format("mode={}, device=cpu, threads={}", run["mode"].get<std::string>(),
                                 run["threads"].get<int>())] += run["metrics"]["test_loss"].get<double>();
   for (const nlohmann::json& s : ensemble["statistics"]) {
-    if (s["name"] == "gain") EXPECT_GT(s["value"].get<double>(), 0) << s.dump();
+    if (s["name"] == "gain") {
+      EXPECT_GT(s["value"].get<double>(), 0) << s.dump();
+    }
     // seedgate's log-loss of each seed's predictions is the program's own test loss.
-    if (s["name"] == "mean_seed")
+    if (s["name"] == "mean_seed") {
       EXPECT_NEAR(s["value"].get<double>(), test_loss_sum[s["group"]] / 3, 1e-5) << s.dump();
+    }
   }
-  for (const nlohmann::json& s : churn["statistics"])
-    if (s["name"] == "churn") EXPECT_GT(s["value"].get<double>(), 0) << s.dump();
+  for (const nlohmann::json& s : churn["statistics"]) {
+    if (s["name"] == "churn") {
+      EXPECT_GT(s["value"].get<double>(), 0) << s.dump();
+    }
+  }
   EXPECT_TRUE(junit_valid("seedgate-junit.xml"));
   expect_round_trip("sweep/results.json", "seedgate-results.json");
 }

@@ -47,8 +47,11 @@ TEST_F(XGBoostExampleTest, InProcessSweepPassesWithDigestsAndImportanceStability
        {"reproducibility", "consistency", "seed-sensitivity", "threshold-test-error", "ensemble-log-loss", "churn"})
     EXPECT_EQ(check(r, name)["verdict"], "pass") << name;
   // subsample and colsample_bytree below 1: seeds disagree on some patients.
-  for (const nlohmann::json& s : check(r, "churn")["statistics"])
-    if (s["name"] == "churn") EXPECT_GT(s["value"].get<double>(), 0) << s.dump();
+  for (const nlohmann::json& s : check(r, "churn")["statistics"]) {
+    if (s["name"] == "churn") {
+      EXPECT_GT(s["value"].get<double>(), 0) << s.dump();
+    }
+  }
   ASSERT_EQ(r["runs"].size(), 16u);  // 4 seeds x threads 1, 2 x 2 repeats
   std::map<std::int64_t, std::string> digest_of_seed;
   for (const nlohmann::json& run : r["runs"]) {

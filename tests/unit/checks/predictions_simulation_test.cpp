@@ -132,7 +132,9 @@ TEST(ChurnSimulation, UpperBoundFalsePassAtTheBound) {
         EXPECT_LE(false_pass, kFalsePassLimit) << describe(w);
         // Half the bound is told apart with 500 examples; with 50 (about 5
         // examples churn at all) most sweeps cannot tell.
-        if (examples == 500) EXPECT_LE(false_fail, 0.05) << describe(w);
+        if (examples == 500) {
+          EXPECT_LE(false_fail, 0.05) << describe(w);
+        }
       }
     }
   }
