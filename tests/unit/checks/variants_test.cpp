@@ -70,8 +70,8 @@ TEST(IqmStratified, ResamplesWithinStrata) {
 TEST(IqmStratified, CoverageAtTenSeedsPerTask) {
   const double means[3] = {0.7, 0.8, 0.9};
   SeededNormal population(1);
-  std::vector<double> big;
-  for (int i = 0; i < 300000; ++i) big.push_back(population(means[i % 3], 0.02));
+  std::vector<double> big(300000);
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = population(means[i % 3], 0.02);
   const double truth = interquartile_mean(big);
   SeededNormal normal(17);
   const int simulations = 400;
