@@ -19,6 +19,7 @@ struct GroupKey {
   std::string mode;
   std::string device;
   int threads = 0;
+  int fold = -1;  // kinds that compare runs exactly compare them within a fold; -1: every fold together
   auto operator<=>(const GroupKey&) const = default;
   // "mode=deterministic, device=cpu, threads=2", leaving out what is unset.
   std::string label() const;

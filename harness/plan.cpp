@@ -14,27 +14,35 @@ SweepPlan build_plan(const Policy& policy, int gpu_count) {
   SweepPlan plan;
   const SweepSpec& sweep = policy.sweep;
   std::vector<int> threads = sweep.threads.empty() ? std::vector<int>{0} : sweep.threads;
+  std::vector<int> folds;
+  for (int fold = 0; fold < sweep.folds; ++fold) folds.push_back(fold);
+  if (folds.empty()) folds.push_back(-1);
   for (std::int64_t seed : sweep.seeds.seeds) {
-    for (const std::string& mode : sweep.modes) {
-      for (const std::string& device : sweep.devices) {
-        for (int thread_count : threads) {
-          for (int repeat = 0; repeat < sweep.repeats; ++repeat) {
-            RunSpec run{"", seed, mode, device, thread_count, repeat};
-            std::string device_part = device;
-            std::erase(device_part, ':');
-            run.id = fmt::format("s{}-{}-{}", seed, mode, device_part);
-            if (thread_count > 0) run.id += fmt::format("-t{}", thread_count);
-            run.id += fmt::format("-r{}", repeat);
-            if (run.needs_gpu() && gpu_count == 0) {
-              plan.skipped.push_back({run, "no GPU on this machine"});
-              continue;
+    for (int fold : folds) {
+      for (const std::string& mode : sweep.modes) {
+        for (const std::string& device : sweep.devices) {
+          for (int thread_count : threads) {
+            for (int repeat = 0; repeat < sweep.repeats; ++repeat) {
+              RunSpec run{"", seed, mode, device, thread_count, repeat};
+              run.fold = fold;
+              run.fold_seed = fold < 0 ? 0 : sweep.paired_folds ? seed : sweep.fold_seed;
+              std::string device_part = device;
+              std::erase(device_part, ':');
+              run.id = fmt::format("s{}-{}-{}", seed, mode, device_part);
+              if (fold >= 0) run.id = fmt::format("s{}-f{}-{}-{}", seed, fold, mode, device_part);
+              if (thread_count > 0) run.id += fmt::format("-t{}", thread_count);
+              run.id += fmt::format("-r{}", repeat);
+              if (run.needs_gpu() && gpu_count == 0) {
+                plan.skipped.push_back({run, "no GPU on this machine"});
+                continue;
+              }
+              if (device.starts_with("cuda:") && std::stoi(device.substr(5)) >= gpu_count) {
+                plan.skipped.push_back({run, fmt::format("{} is not present ({} GPU{} on this machine)", device,
+                                                         gpu_count, gpu_count == 1 ? "" : "s")});
+                continue;
+              }
+              plan.runs.push_back(std::move(run));
             }
-            if (device.starts_with("cuda:") && std::stoi(device.substr(5)) >= gpu_count) {
-              plan.skipped.push_back({run, fmt::format("{} is not present ({} GPU{} on this machine)", device,
-                                                       gpu_count, gpu_count == 1 ? "" : "s")});
-              continue;
-            }
-            plan.runs.push_back(std::move(run));
           }
         }
       }
@@ -62,6 +70,8 @@ std::map<std::string, std::string> placeholder_values(const RunSpec& run, const 
       {"device", run.device},
       {"threads", run.threads > 0 ? std::to_string(run.threads) : ""},
       {"repeat", std::to_string(run.repeat)},
+      {"fold", run.fold >= 0 ? std::to_string(run.fold) : ""},
+      {"fold_seed", run.fold >= 0 ? std::to_string(run.fold_seed) : ""},
       {"run_dir", context.run_dir.string()},
       {"metrics", context.metrics_file.string()},
       {"predictions", (context.run_dir / kPredictionsFile).string()},
@@ -103,6 +113,11 @@ std::map<std::string, std::string> run_environment(const std::map<std::string, s
   env["SEEDGATE_MODE"] = run.mode;
   env["SEEDGATE_DEVICE"] = run.device;
   env["SEEDGATE_REPEAT"] = std::to_string(run.repeat);
+  if (run.fold >= 0) {
+    env["SEEDGATE_FOLD"] = std::to_string(run.fold);
+    env["SEEDGATE_FOLDS"] = std::to_string(policy.sweep.folds);
+    env["SEEDGATE_FOLD_SEED"] = std::to_string(run.fold_seed);
+  }
   env["SEEDGATE_RUN_DIR"] = context.run_dir.string();
   env["SEEDGATE_METRICS"] = context.metrics_file.string();
   env["SEEDGATE_PREDICTIONS"] = (context.run_dir / kPredictionsFile).string();

@@ -19,6 +19,8 @@ struct RunSpec {
   std::string device;
   int threads = 0;  // 0: no threads axis
   int repeat = 0;
+  int fold = -1;               // -1: no folds axis
+  std::int64_t fold_seed = 0;  // the split's seed, with a folds axis
   bool needs_gpu() const { return device != "cpu"; }
 };
 

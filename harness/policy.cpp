@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <regex>
 #include <set>
 #include <span>
@@ -173,7 +174,8 @@ SeedsSpec parse_seeds(const Parser& p, const toml::node& node) {
 
 void parse_sweep(const Parser& p, const toml::node& node, Policy& policy) {
   const toml::table& t = p.table(node, "sweep");
-  p.reject_unknown(t, {"seeds", "modes", "devices", "threads", "repeats", "jobs", "fail_fast"}, "[sweep]");
+  p.reject_unknown(t, {"seeds", "modes", "devices", "threads", "repeats", "jobs", "fail_fast", "folds", "fold_seed"},
+                   "[sweep]");
   SweepSpec& s = policy.sweep;
   const toml::node* seeds = t.get("seeds");
   if (!seeds) p.fail(t.source(), "missing required key 'seeds' in [sweep]");
@@ -207,6 +209,16 @@ void parse_sweep(const Parser& p, const toml::node& node, Policy& policy) {
   }
   if (auto n = t.get("repeats")) s.repeats = static_cast<int>(p.integer(*n, "repeats", 1, 1000));
   if (auto n = t.get("fail_fast")) s.fail_fast = p.boolean(*n, "fail_fast");
+  if (auto n = t.get("folds")) s.folds = static_cast<int>(p.integer(*n, "folds", 2, kMaxFolds));
+  if (auto n = t.get("fold_seed")) {
+    if (!s.folds) p.fail(*n, "'fold_seed' needs 'folds': it seeds the split into folds");
+    if (n->is_string()) {
+      p.choice(*n, "fold_seed", {"paired"});
+      s.paired_folds = true;
+    } else {
+      s.fold_seed = p.integer(*n, "fold_seed", 0, std::numeric_limits<std::int64_t>::max());
+    }
+  }
   if (auto n = t.get("jobs")) {
     if (n->is_string() && n->value_exact<std::string>() != "auto")
       p.fail(*n, fmt::format("'jobs' must be \"auto\" or a number, got \"{}\"", *n->value_exact<std::string>()));

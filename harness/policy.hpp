@@ -79,7 +79,14 @@ struct SweepSpec {
   // Stop starting runs once the first kFailFastRuns finished runs all failed
   // with the same message (a program that fails at once, for every seed).
   bool fail_fast = false;
+  // Cross-validation: each seed runs once per fold (SEEDGATE_FOLD, {fold});
+  // 0: no folds axis. The split's seed (SEEDGATE_FOLD_SEED) is `fold_seed`,
+  // the same for every model seed, or with `paired_folds` the model seed.
+  int folds = 0;
+  std::int64_t fold_seed = 0;
+  bool paired_folds = false;
 };
+inline constexpr int kMaxFolds = 100;
 inline constexpr std::size_t kFailFastRuns = 3;
 
 enum class Stream { protocol, stdout_stream, stderr_stream, both_streams };

@@ -215,6 +215,7 @@ checks::Observation RunRecord::observation() const {
   o.device = run.device;
   o.threads = run.threads;
   o.repeat = run.repeat;
+  o.fold = run.fold;
   o.metrics = report.metrics;
   o.digests = report.digests;
   // Why, in its first line: what follows names the run's own files.
@@ -249,6 +250,8 @@ json to_json(const RunRecord& r) {
       {"device", r.run.device},
       {"threads", r.run.threads},
       {"repeat", r.run.repeat},
+      {"fold", r.run.fold},
+      {"fold_seed", r.run.fold_seed},
       {"status", to_string(r.status)},
       {"message", r.message},
       {"machine", r.machine},
@@ -287,6 +290,10 @@ util::Result<RunRecord> run_record_from_json(const json& v) {
     r.run.device = v.at("device").get<std::string>();
     r.run.threads = whole<int>(v.at("threads"));
     r.run.repeat = whole<int>(v.at("repeat"));
+    r.run.fold = whole_or(v, "fold", -1);
+    r.run.fold_seed = whole_or<std::int64_t>(v, "fold_seed", 0);
+    if (r.run.fold < -1 || r.run.fold >= kMaxFolds)
+      return util::make_error(fmt::format("run {}: fold {} is outside 0..{}", r.run.id, r.run.fold, kMaxFolds - 1));
     auto status = run_status_from(v.at("status").get<std::string>());
     if (!status) return util::make_error(fmt::format("run {}: unknown status", r.run.id));
     r.status = *status;

@@ -26,6 +26,34 @@ TEST(PlanTest, CrossProductInStableOrder) {
   EXPECT_TRUE(plan.skipped.empty());
 }
 
+// Each seed runs once per fold; the split's seed is the policy's, or with
+// fold_seed = "paired" the model seed.
+TEST(PlanTest, FoldsRunEachSeedOncePerFold) {
+  Policy policy = policy_with({"deterministic"}, {"cpu"}, {}, 1, 2);
+  policy.sweep.folds = 3;
+  policy.sweep.fold_seed = 42;
+  SweepPlan plan = build_plan(policy, 0);
+  ASSERT_EQ(plan.runs.size(), 2u * 3);
+  EXPECT_EQ(plan.runs[0].id, "s0-f0-deterministic-cpu-r0");
+  EXPECT_EQ(plan.runs[2].id, "s0-f2-deterministic-cpu-r0");
+  EXPECT_EQ(plan.runs[3].id, "s1-f0-deterministic-cpu-r0");
+  for (const RunSpec& run : plan.runs) EXPECT_EQ(run.fold_seed, 42);
+  RunContext context{"/r", "/r/metrics.jsonl", -1};
+  auto env = run_environment({}, policy, plan.runs[4], context);
+  EXPECT_EQ(env.at("SEEDGATE_FOLD"), "1");
+  EXPECT_EQ(env.at("SEEDGATE_FOLDS"), "3");
+  EXPECT_EQ(env.at("SEEDGATE_FOLD_SEED"), "42");
+  EXPECT_EQ(expand_placeholders("--fold={fold} --split-seed={fold_seed}", placeholder_values(plan.runs[4], context)),
+            "--fold=1 --split-seed=42");
+  policy.sweep.paired_folds = true;
+  for (const RunSpec& run : build_plan(policy, 0).runs) EXPECT_EQ(run.fold_seed, run.seed);
+  // Without a folds axis nothing of it reaches the run.
+  Policy plain = policy_with({"deterministic"}, {"cpu"}, {}, 1, 1);
+  RunSpec run = build_plan(plain, 0).runs.front();
+  EXPECT_EQ(run.fold, -1);
+  EXPECT_EQ(run_environment({}, plain, run, context).count("SEEDGATE_FOLD"), 0u);
+}
+
 TEST(PlanTest, CudaRunsSkippedWithoutGpu) {
   SweepPlan plan = build_plan(policy_with({"deterministic"}, {"cpu", "cuda", "cuda:1"}, {}, 1, 2), 0);
   EXPECT_EQ(plan.runs.size(), 2u);

@@ -438,6 +438,22 @@ TEST(PolicyTest, EnvMayNotSetProtocolVariables) {
       "seedgate.toml:4:9: 'env' must not set 'SEEDGATE_SEED': seedgate sets SEEDGATE_* for every run");
 }
 
+TEST(PolicyTest, FoldsAndTheirSeed) {
+  const std::string head = "version = 1\n[subject]\ncommand = [\"./train\"]\n[sweep]\nseeds = 4\n";
+  auto policy = parse(head + "folds = 5\nfold_seed = 7\n");
+  ASSERT_TRUE(policy) << policy.error();
+  EXPECT_EQ(policy->sweep.folds, 5);
+  EXPECT_EQ(policy->sweep.fold_seed, 7);
+  EXPECT_FALSE(policy->sweep.paired_folds);
+  policy = parse(head + "folds = 5\nfold_seed = \"paired\"\n");
+  ASSERT_TRUE(policy) << policy.error();
+  EXPECT_TRUE(policy->sweep.paired_folds);
+  EXPECT_NE(error_of(head + "folds = 1\n").find("'folds'"), std::string::npos);
+  EXPECT_EQ(error_of(head + "fold_seed = 3\n"),
+            "seedgate.toml:6:13: 'fold_seed' needs 'folds': it seeds the split into folds");
+  EXPECT_NE(error_of(head + "folds = 3\nfold_seed = \"same\"\n").find("'fold_seed'"), std::string::npos);
+}
+
 TEST(PolicyTest, CheckModeMustBeSwept) {
   EXPECT_EQ(error_of(kMinimal + "[[check]]\nkind = \"reproducibility\"\nmodes = [\"default\"]\n"),
             "seedgate.toml:10:9: check mode 'default' is not among [sweep] modes");

@@ -59,6 +59,28 @@ SweepResults sample() {
   return results;
 }
 
+// A run's fold and split seed read back; results without them are runs with no folds axis.
+TEST(ResultsTest, FoldsRoundTripAndOldResultsHaveNone) {
+  SweepResults results = sample();
+  results.runs[0].run.fold = 3;
+  results.runs[0].run.fold_seed = 42;
+  auto loaded = results_from_json(to_json(results), "r.json");
+  ASSERT_TRUE(loaded) << loaded.error();
+  EXPECT_EQ(loaded->runs[0].run.fold, 3);
+  EXPECT_EQ(loaded->runs[0].run.fold_seed, 42);
+  EXPECT_EQ(loaded->runs[0].observation().fold, 3);
+  EXPECT_EQ(loaded->runs[1].run.fold, -1);
+  nlohmann::json old = to_json(sample());
+  for (nlohmann::json& run : old["runs"]) run.erase("fold");
+  loaded = results_from_json(old, "r.json");
+  ASSERT_TRUE(loaded) << loaded.error();
+  EXPECT_EQ(loaded->runs[0].run.fold, -1);
+  old["runs"][0]["fold"] = 100;
+  loaded = results_from_json(old, "r.json");
+  ASSERT_FALSE(loaded);
+  EXPECT_NE(loaded.error().find("fold 100 is outside 0..99"), std::string::npos) << loaded.error();
+}
+
 TEST(ResultsTest, RoundTripKeepsNonFiniteValues) {
   auto dir = std::filesystem::temp_directory_path() / "seedgate-results-test";
   std::filesystem::create_directories(dir);
