@@ -158,11 +158,72 @@ bool is_cuda(std::string_view device) {
   return device.substr(0, 4) == "cuda";
 }
 
+std::string_view source_name(Source source) {
+  switch (source) {
+    case Source::init:
+      return "init";
+    case Source::order:
+      return "order";
+    case Source::split:
+      return "split";
+    case Source::dropout:
+      return "dropout";
+  }
+  return "init";
+}
+
+std::string_view source_variable(Source source) {
+  switch (source) {
+    case Source::init:
+      return "SEEDGATE_SEED_INIT";
+    case Source::order:
+      return "SEEDGATE_SEED_ORDER";
+    case Source::split:
+      return "SEEDGATE_SEED_SPLIT";
+    case Source::dropout:
+      return "SEEDGATE_SEED_DROPOUT";
+  }
+  return "SEEDGATE_SEED_INIT";
+}
+
+namespace {
+
+// A source's own seed in `seeds` (const or not).
+template <typename Seeds>
+auto& own_seed(Seeds& seeds, Source source) {
+  switch (source) {
+    case Source::order:
+      return seeds.order;
+    case Source::split:
+      return seeds.split;
+    case Source::dropout:
+      return seeds.dropout;
+    case Source::init:
+      break;
+  }
+  return seeds.init;
+}
+
+}  // namespace
+
+std::int64_t Settings::seed_for(Source source) const {
+  return own_seed(sources, source).value_or(seed);
+}
+
+bool Settings::has_own_seed(Source source) const {
+  return own_seed(sources, source).has_value();
+}
+
 Settings settings_from_environment(const Lookup& lookup) {
   Settings s;
   if (const char* seed = read(lookup, "SEEDGATE_SEED")) {
     s.seed = parse_integer("SEEDGATE_SEED", seed, INT64_MIN, INT64_MAX);
     s.under_seedgate = true;
+  }
+  for (Source source : kSources) {
+    std::string variable(source_variable(source));
+    if (const char* value = read(lookup, variable.c_str()))
+      own_seed(s.sources, source) = parse_integer(variable.c_str(), value, INT64_MIN, INT64_MAX);
   }
   if (const char* mode = read(lookup, "SEEDGATE_MODE")) {
     std::string_view m(mode);

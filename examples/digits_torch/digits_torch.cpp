@@ -1,7 +1,14 @@
 // A LibTorch training program run under seedgate: a two-layer network with
 // dropout, trained with Adam on shuffled minibatches of the UCI digits (8x8
 // images). The seed drives initialisation, dropout and the shuffling; the
-// train/test split is fixed (the last 360 rows are the test set).
+// train/test split is fixed (the last 360 rows are the test set) unless the
+// run gets a split seed of its own.
+//
+// Each source of randomness takes its own seed where seedgate varies it
+// ([sweep] vary): SEEDGATE_SEED_INIT the initial weights, SEEDGATE_SEED_ORDER
+// the sampler's shuffling, SEEDGATE_SEED_DROPOUT the dropout masks, and
+// SEEDGATE_SEED_SPLIT the test set (360 rows drawn at random). Without them,
+// SEEDGATE_SEED drives all but the split, as before.
 //
 // seedgate::torch::configure() reads SEEDGATE_SEED, SEEDGATE_MODE,
 // SEEDGATE_DEVICE and SEEDGATE_THREADS and applies LibTorch's determinism
@@ -12,7 +19,8 @@
 // --plant-nondeterministic-op adds a call to Tensor::put_ without
 // accumulate, which has no deterministic implementation in LibTorch 1.13: in
 // deterministic mode the run stops there and seedgate reports a determinism
-// violation naming the op.
+// violation naming the op. --report-initial-weights also reports the
+// untrained weights' digest (artifact "initial_weights").
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -35,6 +43,7 @@ struct Options {
   double learning_rate = 2e-3;
   double dropout = 0.2;
   bool plant_nondeterministic_op = false;
+  bool report_initial_weights = false;
 };
 
 Options parse_options(int argc, char** argv) {
@@ -51,9 +60,12 @@ Options parse_options(int argc, char** argv) {
       o.epochs = std::stoi(value());
     } else if (arg == "--plant-nondeterministic-op") {
       o.plant_nondeterministic_op = true;
+    } else if (arg == "--report-initial-weights") {
+      o.report_initial_weights = true;
     } else if (arg == "--help") {
       std::cout << "usage: digits_torch [--data digits.csv] [--epochs N] [--plant-nondeterministic-op]\n"
-                   "Seed, mode, device and threads come from seedgate's SEEDGATE_* variables.\n";
+                   "                    [--report-initial-weights]\n"
+                   "Seeds, mode, device and threads come from seedgate's SEEDGATE_* variables.\n";
       std::exit(0);
     } else {
       throw std::invalid_argument("unknown option " + arg + " (see --help)");
@@ -121,21 +133,32 @@ void train(const Options& options) {
   seedgate::torch::Session session = seedgate::torch::configure();
   const torch::Device device = session.device();
   Digits digits = load_digits(options.data);
+  using seedgate::torch::Source;
+  if (session.settings().has_own_seed(Source::split)) {
+    // A split of its own: the rows in the split seed's order, the last 360 for testing.
+    torch::Tensor order = seedgate::torch::permutation(digits.labels.size(0),
+                                                       static_cast<std::uint64_t>(session.seed_for(Source::split)));
+    digits = {digits.images.index_select(0, order), digits.labels.index_select(0, order)};
+  }
   std::int64_t train_rows = digits.labels.size(0) - kTestRows;
   torch::Tensor test_images = digits.images.slice(0, train_rows).to(device);
   torch::Tensor test_labels = digits.labels.slice(0, train_rows).to(device);
 
-  // The sampler shuffles from the seed alone; RandomSampler would draw from
-  // the global generator that initialisation and dropout also draw from.
+  // The sampler shuffles from the order seed alone; RandomSampler would draw
+  // from the global generator that initialisation and dropout also draw from.
   auto loader = torch::data::make_data_loader(
       DigitsDataset(digits.images.slice(0, 0, train_rows), digits.labels.slice(0, 0, train_rows))
           .map(torch::data::transforms::Stack<>()),
       seedgate::torch::SeededRandomSampler(static_cast<std::size_t>(train_rows),
-                                           static_cast<std::uint64_t>(session.settings().seed)),
+                                           static_cast<std::uint64_t>(session.seed_for(Source::order))),
       torch::data::DataLoaderOptions().batch_size(static_cast<std::size_t>(options.batch)));
 
+  // configure() seeded the global generator with the init seed: the weights come from it.
   Net net(options.hidden, options.dropout);
   net->to(device);
+  if (options.report_initial_weights) session.digest("initial_weights", *net);
+  // From here dropout draws from the dropout seed (when the run sets init or dropout apart).
+  session.seed_dropout();
   torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(options.learning_rate));
   for (int epoch = 0; epoch < options.epochs; ++epoch) {
     net->train();

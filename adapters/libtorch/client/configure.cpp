@@ -58,7 +58,7 @@ Applied apply(const Settings& settings, const Lookup& lookup) {
       }
     }
   }
-  ::torch::manual_seed(static_cast<std::uint64_t>(settings.seed));
+  ::torch::manual_seed(static_cast<std::uint64_t>(settings.seed_for(Source::init)));
   if (settings.deterministic) {
     context.setDeterministicAlgorithms(true, /*warn_only=*/false);
     context.setDeterministicCuDNN(true);
@@ -87,6 +87,12 @@ Applied apply(const Settings& settings, const Lookup& lookup) {
   a.intra_op_threads = at::get_num_threads();
   a.inter_op_threads = at::get_num_interop_threads();
   return a;
+}
+
+bool seed_dropout(const Settings& settings) {
+  if (!settings.has_own_seed(Source::init) && !settings.has_own_seed(Source::dropout)) return false;
+  ::torch::manual_seed(static_cast<std::uint64_t>(settings.seed_for(Source::dropout)));
+  return true;
 }
 
 std::map<std::string, std::string> environment_record(const Settings& settings, const Applied& applied) {

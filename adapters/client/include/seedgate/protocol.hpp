@@ -24,9 +24,37 @@ class ConfigurationError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The sources of randomness a run can seed apart, so seedgate can vary one at
+// a time while holding the others (the policy's `[sweep] vary`):
+//   init     the model's initial weights
+//   order    the order of the training data (shuffling, sampling batches)
+//   split    which rows are held out for testing (the train/test split)
+//   dropout  randomness while training: dropout masks, or a booster's
+//            row and column subsampling
+// Each reaches the run as SEEDGATE_SEED_<SOURCE> (SEEDGATE_SEED_INIT, ...),
+// and only when the sweep varies sources; a source without its variable
+// uses SEEDGATE_SEED. What each library seeds with which source is written
+// in its own header (seedgate/torch.hpp, seedgate/xgboost.hpp).
+enum class Source { init, order, split, dropout };
+inline constexpr Source kSources[] = {Source::init, Source::order, Source::split, Source::dropout};
+// "init", "order", "split", "dropout": the policy's words.
+std::string_view source_name(Source source);
+// "SEEDGATE_SEED_INIT", ...
+std::string_view source_variable(Source source);
+
+// The seeds a run got for single sources; empty where the source follows
+// SEEDGATE_SEED (read them through Settings::seed_for).
+struct SourceSeeds {
+  std::optional<std::int64_t> init;
+  std::optional<std::int64_t> order;
+  std::optional<std::int64_t> split;
+  std::optional<std::int64_t> dropout;
+};
+
 // What the protocol asked of this run.
 struct Settings {
   std::int64_t seed = 0;
+  SourceSeeds sources;         // SEEDGATE_SEED_<SOURCE>, where set
   bool deterministic = true;   // SEEDGATE_MODE: "deterministic" or "default"
   std::string device = "cpu";  // "cpu", "cuda", "cuda:N"
   int threads = 0;             // SEEDGATE_THREADS; 0: the framework's own default
@@ -35,12 +63,18 @@ struct Settings {
   std::string metrics_path;      // empty: records go to standard output
   std::string predictions_path;  // SEEDGATE_PREDICTIONS; empty: nobody reads predictions
   bool under_seedgate = false;   // SEEDGATE_SEED was set
+
+  // The seed `source` draws from: its own SEEDGATE_SEED_<SOURCE>, else `seed`.
+  std::int64_t seed_for(Source source) const;
+  // True when the run set `source` apart with its own variable.
+  bool has_own_seed(Source source) const;
 };
 
 using Lookup = std::function<const char*(const char*)>;
 
 // Reads the SEEDGATE_* variables through `lookup` (the process environment
-// by default). Throws ConfigurationError for a malformed value.
+// by default). Throws ConfigurationError for a malformed value (a seed
+// variable's must be a decimal 64-bit integer, as SEEDGATE_SEED's).
 Settings settings_from_environment(const Lookup& lookup = {});
 
 bool is_cuda(std::string_view device);

@@ -19,6 +19,25 @@
 // Run by hand (no SEEDGATE_* variables), it trains seed 0 in deterministic
 // mode on the CPU and writes its records to standard output.
 //
+// Sources of randomness (protocol::Source): a sweep that varies one source
+// at a time gives the run SEEDGATE_SEED_INIT, _ORDER, _SPLIT or _DROPOUT;
+// a source without its variable uses SEEDGATE_SEED. Here:
+//   init     configure() seeds LibTorch's global generator with it, so the
+//            modules built next draw their initial weights from it
+//   order    session.seed_for(Source::order): give it to SeededRandomSampler
+//            or permutation() (they draw from their own generators)
+//   split    session.seed_for(Source::split): for a program that chooses its
+//            test rows (permutation() again); this library splits nothing
+//   dropout  LibTorch's dropout draws from the same global generator as
+//            initialisation, so call session.seed_dropout() once the model
+//            is built and before training: it re-seeds the global generator
+//            with the dropout seed, and from then on dropout (and anything
+//            else drawing from the global generator) no longer depends on
+//            the init seed. It re-seeds only when the run has its own init
+//            or dropout seed; under SEEDGATE_SEED alone the generator runs
+//            on, so such a run draws exactly what it drew before per-source
+//            seeds existed.
+//
 // This library depends on LibTorch, seedgate::protocol and the C++ standard
 // library only, so it builds against any LibTorch, including one built with
 // the old C++ ABI.
@@ -44,6 +63,7 @@ using protocol::ConfigurationError;
 using protocol::Lookup;
 using protocol::Settings;
 using protocol::settings_from_environment;
+using protocol::Source;
 
 // The switches as LibTorch reports them after `apply`.
 struct Applied {
@@ -58,12 +78,17 @@ struct Applied {
 };
 
 // Applies the settings to LibTorch's global state: the seed of every
-// generator (torch::manual_seed); in deterministic mode, deterministic
+// generator (torch::manual_seed) from the init seed; in deterministic mode, deterministic
 // algorithms in error mode, deterministic cuDNN without autotuning, and TF32
 // off for cuBLAS and cuDNN; the intra-op and inter-op thread counts. On a
 // CUDA device it checks that CUDA is usable and, in deterministic mode, that
 // CUBLAS_WORKSPACE_CONFIG is ":4096:8" or ":16:8". Throws ConfigurationError.
 Applied apply(const Settings& settings, const Lookup& lookup = {});
+
+// Re-seeds LibTorch's global generator with the dropout seed when the run
+// has its own init or dropout seed (see "Sources of randomness" above), and
+// returns whether it did. Call it after building the model, before training.
+bool seed_dropout(const Settings& settings);
 
 // Library versions, GPU and applied switches, as the protocol's env record.
 std::map<std::string, std::string> environment_record(const Settings& settings, const Applied& applied);
@@ -98,6 +123,10 @@ class Session {
   const Applied& applied() const { return m_applied; }
   // torch::kCPU or CUDA device 0 (seedgate shows a CUDA run only its GPU).
   ::torch::Device device() const;
+  // The seed of one source of randomness: its SEEDGATE_SEED_<SOURCE>, else SEEDGATE_SEED.
+  std::int64_t seed_for(Source source) const { return m_settings.seed_for(source); }
+  // seed_dropout(settings()): after building the model, before training.
+  bool seed_dropout() const { return torch::seed_dropout(m_settings); }
 
   // {"accuracy": 0.95} or {"step": 3, "loss": 0.41}.
   void metric(std::string_view name, double value, std::optional<std::int64_t> step = std::nullopt);
