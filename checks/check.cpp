@@ -44,6 +44,7 @@ std::string GroupKey::label() const {
   if (!mode.empty()) parts.push_back("mode=" + mode);
   if (!device.empty()) parts.push_back("device=" + device);
   if (threads > 0) parts.push_back(fmt::format("threads={}", threads));
+  if (!variant.empty()) parts.push_back("variant=" + variant);
   if (fold >= 0) parts.push_back(fmt::format("fold={}", fold));
   return util::join(parts, ", ");
 }
@@ -325,6 +326,7 @@ Groups group_observations(const CheckSpec& spec, const KindInfo& kind, std::span
     GroupKey key = kind.across_configurations ? GroupKey{o.mode, "", 0} : GroupKey{o.mode, o.device, o.threads};
     // Runs compared exactly (repeats, configurations) must have trained on the same split.
     if (kind.across_configurations || kind.compares_repeats) key.fold = o.fold;
+    key.variant = o.variant;
     if (o.lost.empty())
       groups[key].push_back(&o);
     else if (lost)

@@ -32,7 +32,9 @@ struct Observation {
   std::string device;
   int threads = 0;  // 0: the sweep has no threads axis
   int repeat = 0;
-  int fold = -1;  // -1: the sweep has no folds axis
+  int fold = -1;        // -1: the sweep has no folds axis
+  std::string variant;  // the [[variant]] it ran; empty: none
+  std::string source;   // the source of randomness its seed varied ([sweep] vary); empty: all of them
   std::map<std::string, double> metrics;
   std::map<std::string, std::string> digests;  // artifact name -> "xxh3:..."
   // Set when the run stopped on an op with no deterministic implementation

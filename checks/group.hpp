@@ -19,7 +19,8 @@ struct GroupKey {
   std::string mode;
   std::string device;
   int threads = 0;
-  int fold = -1;  // kinds that compare runs exactly compare them within a fold; -1: every fold together
+  std::string variant = {};  // each variant is judged on its own
+  int fold = -1;             // kinds that compare runs exactly compare them within a fold; -1: every fold together
   auto operator<=>(const GroupKey&) const = default;
   // "mode=deterministic, device=cpu, threads=2", leaving out what is unset.
   std::string label() const;

@@ -4,32 +4,67 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "harness/predictions.hpp"
 
 extern char** environ;
 
 namespace seedgate {
 
+namespace {
+
+// What a seed's runs differ in besides mode, device and threads: the variant,
+// the source of randomness it varies, the fold.
+struct Slot {
+  const VariantSpec* variant = nullptr;
+  std::string source;
+  int fold = -1;
+};
+
+std::vector<Slot> slots(const Policy& policy) {
+  std::vector<const VariantSpec*> variants;
+  for (const VariantSpec& v : policy.variants) variants.push_back(&v);
+  if (variants.empty()) variants.push_back(nullptr);
+  std::vector<std::string> sources = policy.sweep.vary;
+  if (sources.empty()) sources.emplace_back();
+  std::vector<int> folds;
+  for (int fold = 0; fold < policy.sweep.folds; ++fold) folds.push_back(fold);
+  if (folds.empty()) folds.push_back(-1);
+  std::vector<Slot> out;
+  for (const VariantSpec* variant : variants)
+    for (const std::string& source : sources)
+      for (int fold : folds) out.push_back({variant, source, fold});
+  return out;
+}
+
+}  // namespace
+
 SweepPlan build_plan(const Policy& policy, int gpu_count) {
   SweepPlan plan;
   const SweepSpec& sweep = policy.sweep;
   std::vector<int> threads = sweep.threads.empty() ? std::vector<int>{0} : sweep.threads;
-  std::vector<int> folds;
-  for (int fold = 0; fold < sweep.folds; ++fold) folds.push_back(fold);
-  if (folds.empty()) folds.push_back(-1);
+  const std::int64_t held = sweep.seeds.seeds.empty() ? 0 : sweep.seeds.seeds.front();
   for (std::int64_t seed : sweep.seeds.seeds) {
-    for (int fold : folds) {
+    for (const Slot& slot : slots(policy)) {
       for (const std::string& mode : sweep.modes) {
         for (const std::string& device : sweep.devices) {
           for (int thread_count : threads) {
             for (int repeat = 0; repeat < sweep.repeats; ++repeat) {
               RunSpec run{"", seed, mode, device, thread_count, repeat};
-              run.fold = fold;
-              run.fold_seed = fold < 0 ? 0 : sweep.paired_folds ? seed : sweep.fold_seed;
+              run.fold = slot.fold;
+              run.fold_seed = slot.fold < 0 ? 0 : sweep.paired_folds ? seed : sweep.fold_seed;
+              if (slot.variant) run.variant = slot.variant->name;
+              run.source = slot.source;
+              run.held_seed = slot.source.empty() ? seed : held;
               std::string device_part = device;
               std::erase(device_part, ':');
-              run.id = fmt::format("s{}-{}-{}", seed, mode, device_part);
-              if (fold >= 0) run.id = fmt::format("s{}-f{}-{}-{}", seed, fold, mode, device_part);
+              run.id = fmt::format("s{}", seed);
+              if (!run.variant.empty()) run.id += "-v" + run.variant;
+              if (!run.source.empty()) run.id += "-" + run.source;
+              if (run.fold >= 0) run.id += fmt::format("-f{}", run.fold);
+              run.id += fmt::format("-{}-{}", mode, device_part);
               if (thread_count > 0) run.id += fmt::format("-t{}", thread_count);
               run.id += fmt::format("-r{}", repeat);
               if (run.needs_gpu() && gpu_count == 0) {
@@ -72,6 +107,7 @@ std::map<std::string, std::string> placeholder_values(const RunSpec& run, const 
       {"repeat", std::to_string(run.repeat)},
       {"fold", run.fold >= 0 ? std::to_string(run.fold) : ""},
       {"fold_seed", run.fold >= 0 ? std::to_string(run.fold_seed) : ""},
+      {"variant", run.variant},
       {"run_dir", context.run_dir.string()},
       {"metrics", context.metrics_file.string()},
       {"predictions", (context.run_dir / kPredictionsFile).string()},
@@ -110,6 +146,22 @@ std::map<std::string, std::string> run_environment(const std::map<std::string, s
   std::erase_if(env, [](const auto& entry) { return entry.first.starts_with("SEEDGATE_"); });
   for (const auto& [key, value] : policy.subject.env) env[key] = value;
   env["SEEDGATE_SEED"] = std::to_string(run.seed);
+  if (!run.source.empty()) {
+    // One source varies by the run's seed; the others, and anything else the
+    // program seeds from SEEDGATE_SEED, stay at the held seed.
+    env["SEEDGATE_SEED"] = std::to_string(run.held_seed);
+    for (std::string_view source : kSeedSources) {
+      std::string name = "SEEDGATE_SEED_";
+      for (char c : source) name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      env[name] = std::to_string(source == run.source ? run.seed : run.held_seed);
+    }
+  }
+  if (!run.variant.empty()) {
+    env["SEEDGATE_VARIANT"] = run.variant;
+    for (const VariantSpec& v : policy.variants)
+      if (v.name == run.variant)
+        for (const auto& [key, value] : v.env) env[key] = value;
+  }
   env["SEEDGATE_MODE"] = run.mode;
   env["SEEDGATE_DEVICE"] = run.device;
   env["SEEDGATE_REPEAT"] = std::to_string(run.repeat);

@@ -21,6 +21,11 @@ struct RunSpec {
   int repeat = 0;
   int fold = -1;               // -1: no folds axis
   std::int64_t fold_seed = 0;  // the split's seed, with a folds axis
+  std::string variant = {};    // a [[variant]]'s name; empty: no variants
+  // With [sweep] vary: the source of randomness this run varies by `seed`;
+  // every other source (and SEEDGATE_SEED) is held at `held_seed`.
+  std::string source = {};
+  std::int64_t held_seed = 0;
   bool needs_gpu() const { return device != "cpu"; }
 };
 

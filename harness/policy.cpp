@@ -174,8 +174,9 @@ SeedsSpec parse_seeds(const Parser& p, const toml::node& node) {
 
 void parse_sweep(const Parser& p, const toml::node& node, Policy& policy) {
   const toml::table& t = p.table(node, "sweep");
-  p.reject_unknown(t, {"seeds", "modes", "devices", "threads", "repeats", "jobs", "fail_fast", "folds", "fold_seed"},
-                   "[sweep]");
+  p.reject_unknown(
+      t, {"seeds", "modes", "devices", "threads", "repeats", "jobs", "fail_fast", "folds", "fold_seed", "vary"},
+      "[sweep]");
   SweepSpec& s = policy.sweep;
   const toml::node* seeds = t.get("seeds");
   if (!seeds) p.fail(t.source(), "missing required key 'seeds' in [sweep]");
@@ -210,6 +211,16 @@ void parse_sweep(const Parser& p, const toml::node& node, Policy& policy) {
   if (auto n = t.get("repeats")) s.repeats = static_cast<int>(p.integer(*n, "repeats", 1, 1000));
   if (auto n = t.get("fail_fast")) s.fail_fast = p.boolean(*n, "fail_fast");
   if (auto n = t.get("folds")) s.folds = static_cast<int>(p.integer(*n, "folds", 2, kMaxFolds));
+  if (auto n = t.get("vary")) {
+    s.vary = p.string_list(*n, "vary");
+    if (s.vary.empty()) p.fail(*n, "'vary' must not be empty");
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < s.vary.size(); ++i) {
+      const toml::node& item = *(*n->as_array()).get(i);
+      p.choice(item, "vary", {kSeedSources[0], kSeedSources[1], kSeedSources[2], kSeedSources[3]});
+      if (!seen.insert(s.vary[i]).second) p.fail(item, fmt::format("'vary' lists \"{}\" twice", s.vary[i]));
+    }
+  }
   if (auto n = t.get("fold_seed")) {
     if (!s.folds) p.fail(*n, "'fold_seed' needs 'folds': it seeds the split into folds");
     if (n->is_string()) {
@@ -520,6 +531,68 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
   policy.checks.push_back(std::move(entry));
 }
 
+// A [[variant]]: a name, and what it changes of the subject.
+void parse_variant(const Parser& p, const toml::node& node, Policy& policy) {
+  const toml::table& t = p.table(node, "variant");
+  p.reject_unknown(t, {"name", "env", "args", "params"}, "[[variant]]");
+  VariantSpec v;
+  v.position = {static_cast<int>(t.source().begin.line), static_cast<int>(t.source().begin.column)};
+  const toml::node* name = t.get("name");
+  if (!name) p.fail(t.source(), "missing required key 'name' in [[variant]]");
+  v.name = p.string(*name, "name");
+  static const std::regex name_pattern("[A-Za-z0-9._-]{1,64}");
+  if (!std::regex_match(v.name, name_pattern))
+    p.fail(*name, fmt::format("a variant's name is 1 to 64 letters, digits, '.', '_' or '-' (it names run folders), "
+                              "got \"{}\"",
+                              v.name));
+  for (const VariantSpec& other : policy.variants)
+    if (other.name == v.name) p.fail(*name, fmt::format("variant name '{}' is used twice", v.name));
+  if (auto n = t.get("env")) {
+    for (auto&& [key, value] : p.table(*n, "env")) {
+      if (util::starts_with(key.str(), "SEEDGATE_"))
+        p.fail(key.source(), fmt::format("'env' must not set '{}': seedgate sets SEEDGATE_* for every run", key.str()));
+      v.env[std::string(key.str())] = p.string(value, fmt::format("env.{}", key.str()));
+    }
+  }
+  if (auto n = t.get("args")) {
+    if (policy.subject.shell)
+      p.fail(*n, "'args' needs 'command' as an array (argv): a string command is run by a shell");
+    v.args = p.string_list(*n, "args");
+  }
+  if (auto n = t.get("params")) {
+    if (policy.subject.adapter != "xgboost")
+      p.fail(*n, fmt::format("'params' sets the xgboost adapter's parameters; this subject's adapter is '{}'",
+                             policy.subject.adapter));
+    for (auto&& [key, value] : p.table(*n, "params")) {
+      std::string param(key.str());
+      for (const char* reserved : {"seed", "random_state", "nthread", "n_jobs", "device", "gpu_id"})
+        if (param == reserved) p.fail(key.source(), fmt::format("'params' must not set '{}': seedgate sets it", param));
+      std::vector<const toml::node*> items;
+      if (const toml::array* list = value.as_array()) {
+        for (const toml::node& item : *list) items.push_back(&item);
+        if (items.empty()) p.fail(value, fmt::format("'params.{}' must not be empty", param));
+      } else {
+        items.push_back(&value);
+      }
+      for (const toml::node* item : items) {
+        std::string text;
+        if (auto s = item->value_exact<std::string>())
+          text = *s;
+        else if (auto i = item->value_exact<std::int64_t>())
+          text = std::to_string(*i);
+        else if (auto d = item->value_exact<double>())
+          text = util::format_number(*d);
+        else if (auto b = item->value_exact<bool>())
+          text = *b ? "true" : "false";
+        else
+          p.wrong_type(*item, fmt::format("params.{}", param), "a string, number or boolean");
+        v.params.emplace_back(param, std::move(text));
+      }
+    }
+  }
+  policy.variants.push_back(std::move(v));
+}
+
 void parse_report(const Parser& p, const toml::node& node, const std::filesystem::path& dir, Policy& policy) {
   const toml::table& t = p.table(node, "report");
   p.reject_unknown(t, {"junit", "json", "markdown", "html", "best_seed_report"}, "[report]");
@@ -605,9 +678,10 @@ util::Result<Policy> parse_policy(std::string_view text, const std::string& disp
   policy.digest = util::digest_bytes(text);
   try {
     toml::table root = p.parse(text);
-    p.reject_unknown(root,
-                     {"version", "subject", "sweep", "metrics", "artifacts", "statistics", "check", "report", "lint"},
-                     "the policy");
+    p.reject_unknown(
+        root,
+        {"version", "subject", "sweep", "variant", "metrics", "artifacts", "statistics", "check", "report", "lint"},
+        "the policy");
     const toml::node* version = root.get("version");
     if (!version) p.fail(toml::source_region{{1, 1}, {1, 1}, {}}, "missing required key 'version' (write version = 1)");
     if (!version->is_integer()) p.wrong_type(*version, "version", "an integer");
@@ -635,6 +709,13 @@ util::Result<Policy> parse_policy(std::string_view text, const std::string& disp
           check_node(*command, "command");
         }
       }
+    }
+    if (auto n = root.get("variant")) {
+      const toml::array* list = n->as_array();
+      if (!list) p.wrong_type(*n, "variant", "an array of tables ([[variant]])");
+      for (const toml::node& item : *list) parse_variant(p, item, policy);
+      if (policy.variants.size() == 1)
+        p.fail(*n, "one [[variant]] compares nothing: add another (the baseline configuration is a variant too)");
     }
     if (auto n = root.get("statistics")) parse_statistics(p, *n, policy);
     if (auto n = root.get("metrics")) parse_metrics(p, *n, policy);

@@ -85,6 +85,21 @@ struct SweepSpec {
   int folds = 0;
   std::int64_t fold_seed = 0;
   bool paired_folds = false;
+  // Sources of randomness varied one at a time (kSeedSources), the others
+  // held at the first seed: each run varies `source` by the run's seed
+  // (SEEDGATE_SEED_<SOURCE>). Empty: every source follows SEEDGATE_SEED.
+  std::vector<std::string> vary;
+};
+// What `vary` may name; each reaches the run as SEEDGATE_SEED_<NAME>.
+inline constexpr std::string_view kSeedSources[] = {"init", "order", "split", "dropout"};
+
+// One configuration the sweep runs across the same seeds ([[variant]]).
+struct VariantSpec {
+  std::string name;                                         // [A-Za-z0-9._-]+, in run ids and SEEDGATE_VARIANT
+  std::map<std::string, std::string> env;                   // over the subject's env
+  std::vector<std::string> args;                            // appended to the command, {placeholders} expanded
+  std::vector<std::pair<std::string, std::string>> params;  // the xgboost adapter's parameters, over its own
+  SourcePosition position;
 };
 inline constexpr int kMaxFolds = 100;
 inline constexpr std::size_t kFailFastRuns = 3;
@@ -142,6 +157,7 @@ struct Policy {
   std::string digest;          // of the policy's bytes
   SubjectSpec subject;
   SweepSpec sweep;
+  std::vector<VariantSpec> variants;                           // empty: the subject as it is
   std::vector<MetricSpec> metrics;                             // in policy order
   std::vector<std::pair<std::string, std::string>> artifacts;  // name -> path template
   StatisticsSpec statistics;

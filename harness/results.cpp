@@ -216,6 +216,8 @@ checks::Observation RunRecord::observation() const {
   o.threads = run.threads;
   o.repeat = run.repeat;
   o.fold = run.fold;
+  o.variant = run.variant;
+  o.source = run.source;
   o.metrics = report.metrics;
   o.digests = report.digests;
   // Why, in its first line: what follows names the run's own files.
@@ -252,6 +254,9 @@ json to_json(const RunRecord& r) {
       {"repeat", r.run.repeat},
       {"fold", r.run.fold},
       {"fold_seed", r.run.fold_seed},
+      {"variant", r.run.variant},
+      {"source", r.run.source},
+      {"held_seed", r.run.held_seed},
       {"status", to_string(r.status)},
       {"message", r.message},
       {"machine", r.machine},
@@ -292,6 +297,9 @@ util::Result<RunRecord> run_record_from_json(const json& v) {
     r.run.repeat = whole<int>(v.at("repeat"));
     r.run.fold = whole_or(v, "fold", -1);
     r.run.fold_seed = whole_or<std::int64_t>(v, "fold_seed", 0);
+    r.run.variant = v.value("variant", "");
+    r.run.source = v.value("source", "");
+    r.run.held_seed = whole_or<std::int64_t>(v, "held_seed", r.run.seed);
     if (r.run.fold < -1 || r.run.fold >= kMaxFolds)
       return util::make_error(fmt::format("run {}: fold {} is outside 0..{}", r.run.id, r.run.fold, kMaxFolds - 1));
     auto status = run_status_from(v.at("status").get<std::string>());

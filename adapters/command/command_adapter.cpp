@@ -17,6 +17,10 @@ ProcessSpec CommandAdapter::command_for(const Policy& policy, const RunSpec& run
     spec.argv = {"/bin/sh", "-c", expand_placeholders(policy.subject.command.front(), values)};
   } else {
     for (const std::string& arg : policy.subject.command) spec.argv.push_back(expand_placeholders(arg, values));
+    // A variant's arguments follow the command's.
+    for (const VariantSpec& v : policy.variants)
+      if (v.name == run.variant)
+        for (const std::string& arg : v.args) spec.argv.push_back(expand_placeholders(arg, values));
   }
   spec.env = run_environment(base_env, policy, run, context);
   spec.cwd = policy.subject.workdir;

@@ -107,7 +107,10 @@ util::Result<std::shared_ptr<const XGBoostData>> load_xgboost_data(const XGBoost
   return std::shared_ptr<const XGBoostData>(std::move(data));
 }
 
-ProcessResult train_xgboost_run(const XGBoostSubject& subject, const XGBoostData& data, const ProcessSpec& spec,
+// `variants`: each [[variant]]'s parameters, set over the subject's for the
+// run whose SEEDGATE_VARIANT names it.
+ProcessResult train_xgboost_run(const XGBoostSubject& subject, const XGBoostData& data,
+                                const std::vector<VariantSpec>& variants, const ProcessSpec& spec,
                                 const RunControl& control) {
   std::ofstream log(spec.stderr_path, std::ios::app);
   LogToRun redirect(log);
@@ -130,6 +133,11 @@ ProcessResult train_xgboost_run(const XGBoostSubject& subject, const XGBoostData
     for (std::size_t i = 0; i < data.eval.size(); ++i) sets.emplace_back(data.eval[i].first, evals[i].handle());
     sx::Booster booster(cache);
     for (const auto& [name, value] : subject.params) booster.set_param(name, value);
+    if (auto variant = spec.env.find("SEEDGATE_VARIANT"); variant != spec.env.end()) {
+      for (const VariantSpec& v : variants)
+        if (v.name == variant->second)
+          for (const auto& [name, value] : v.params) booster.set_param(name, value);
+    }
     sx::Applied applied = sx::apply(booster.handle(), settings, subject.tree_method);
     records.environment(sx::environment_record(applied));
 
@@ -198,8 +206,9 @@ util::Result<std::unique_ptr<CommandRunner>> XGBoostAdapter::make_runner(const P
   if (!data) return util::make_error(data.error());
   static std::once_flag registered;
   std::call_once(registered, [] { XGBRegisterLogCallback(log_to_run); });
-  auto task = [subject = *subject, data = *data](const ProcessSpec& spec, const RunControl& control) {
-    return train_xgboost_run(subject, *data, spec, control);
+  auto task = [subject = *subject, data = *data, variants = policy.variants](const ProcessSpec& spec,
+                                                                             const RunControl& control) {
+    return train_xgboost_run(subject, *data, variants, spec, control);
   };
   return std::unique_ptr<CommandRunner>(std::make_unique<ThreadRunner>(task));
 }

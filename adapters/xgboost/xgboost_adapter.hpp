@@ -34,8 +34,10 @@ class XGBoostAdapter final : public CommandAdapter {
 util::Result<std::shared_ptr<const XGBoostData>> load_xgboost_data(const XGBoostSubject& subject);
 
 // Trains one run as described by `spec` (its protocol environment, output
-// paths and deadline).
-ProcessResult train_xgboost_run(const XGBoostSubject& subject, const XGBoostData& data, const ProcessSpec& spec,
+// paths and deadline), with the parameters of the variant its
+// SEEDGATE_VARIANT names set over the subject's.
+ProcessResult train_xgboost_run(const XGBoostSubject& subject, const XGBoostData& data,
+                                const std::vector<VariantSpec>& variants, const ProcessSpec& spec,
                                 const RunControl& control);
 
 }  // namespace seedgate

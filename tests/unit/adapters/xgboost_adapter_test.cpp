@@ -42,7 +42,7 @@ class XGBoostAdapterTest : public ::testing::Test {
   ProcessResult train(const RunControl& control = {}) {
     auto data = load_xgboost_data(m_subject);
     EXPECT_TRUE(data) << data.error();
-    return train_xgboost_run(m_subject, **data, spec(), control);
+    return train_xgboost_run(m_subject, **data, {}, spec(), control);
   }
   std::string metrics() const { return *util::read_file(m_dir / "metrics.jsonl"); }
 

@@ -54,6 +54,47 @@ TEST(PlanTest, FoldsRunEachSeedOncePerFold) {
   EXPECT_EQ(run_environment({}, plain, run, context).count("SEEDGATE_FOLD"), 0u);
 }
 
+// Variants run across the same seeds, each with its own env and arguments.
+TEST(PlanTest, VariantsRunAcrossTheSameSeeds) {
+  Policy policy = policy_with({"deterministic"}, {"cpu"}, {}, 1, 2);
+  policy.variants = {{"lr-0.1", {{"LR", "0.1"}}, {"--lr", "0.1"}, {}, {}},
+                     {"lr-0.01", {{"LR", "0.01"}}, {"--lr", "0.01"}, {}, {}}};
+  SweepPlan plan = build_plan(policy, 0);
+  ASSERT_EQ(plan.runs.size(), 2u * 2);
+  EXPECT_EQ(plan.runs[0].id, "s0-vlr-0.1-deterministic-cpu-r0");
+  EXPECT_EQ(plan.runs[1].id, "s0-vlr-0.01-deterministic-cpu-r0");
+  EXPECT_EQ(plan.runs[3].variant, "lr-0.01");
+  RunContext context{"/r", "/r/metrics.jsonl", -1};
+  policy.subject.env = {{"LR", "1"}, {"OTHER", "x"}};
+  auto env = run_environment({}, policy, plan.runs[1], context);
+  EXPECT_EQ(env.at("SEEDGATE_VARIANT"), "lr-0.01");
+  EXPECT_EQ(env.at("LR"), "0.01");  // the variant's env over the subject's
+  EXPECT_EQ(env.at("OTHER"), "x");
+  EXPECT_EQ(expand_placeholders("{variant}", placeholder_values(plan.runs[1], context)), "lr-0.01");
+}
+
+// vary = [...]: one source at a time varies by the seed, the rest (and
+// SEEDGATE_SEED) stay at the first seed.
+TEST(PlanTest, VaryingOneSourceHoldsTheOthers) {
+  Policy policy = policy_with({"deterministic"}, {"cpu"}, {}, 1, 3);
+  for (auto& s : policy.sweep.seeds.seeds) s += 10;  // seeds 10, 11, 12
+  policy.sweep.vary = {"init", "order"};
+  SweepPlan plan = build_plan(policy, 0);
+  ASSERT_EQ(plan.runs.size(), 3u * 2);
+  EXPECT_EQ(plan.runs[0].id, "s10-init-deterministic-cpu-r0");
+  EXPECT_EQ(plan.runs[3].id, "s11-order-deterministic-cpu-r0");
+  RunContext context{"/r", "/r/metrics.jsonl", -1};
+  auto env = run_environment({}, policy, plan.runs[3], context);
+  EXPECT_EQ(env.at("SEEDGATE_SEED"), "10");
+  EXPECT_EQ(env.at("SEEDGATE_SEED_ORDER"), "11");
+  EXPECT_EQ(env.at("SEEDGATE_SEED_INIT"), "10");
+  EXPECT_EQ(env.at("SEEDGATE_SEED_SPLIT"), "10");
+  EXPECT_EQ(env.at("SEEDGATE_SEED_DROPOUT"), "10");
+  // Without vary, no per-source variable: every source follows SEEDGATE_SEED.
+  Policy plain = policy_with({"deterministic"}, {"cpu"}, {}, 1, 1);
+  EXPECT_EQ(run_environment({}, plain, build_plan(plain, 0).runs[0], context).count("SEEDGATE_SEED_INIT"), 0u);
+}
+
 TEST(PlanTest, CudaRunsSkippedWithoutGpu) {
   SweepPlan plan = build_plan(policy_with({"deterministic"}, {"cpu", "cuda", "cuda:1"}, {}, 1, 2), 0);
   EXPECT_EQ(plan.runs.size(), 2u);

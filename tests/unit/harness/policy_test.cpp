@@ -454,6 +454,31 @@ TEST(PolicyTest, FoldsAndTheirSeed) {
   EXPECT_NE(error_of(head + "folds = 3\nfold_seed = \"same\"\n").find("'fold_seed'"), std::string::npos);
 }
 
+TEST(PolicyTest, VariantsAndSources) {
+  const std::string head = "version = 1\n[subject]\ncommand = [\"./train\"]\n[sweep]\nseeds = 4\n";
+  auto policy = parse(head +
+                      "vary = [\"order\", \"init\"]\n[[variant]]\nname = \"a\"\nargs = [\"--lr\", \"0.1\"]\n"
+                      "env = { LR = \"0.1\" }\n[[variant]]\nname = \"b\"\n");
+  ASSERT_TRUE(policy) << policy.error();
+  EXPECT_EQ(policy->sweep.vary, (std::vector<std::string>{"order", "init"}));
+  ASSERT_EQ(policy->variants.size(), 2u);
+  EXPECT_EQ(policy->variants[0].args, (std::vector<std::string>{"--lr", "0.1"}));
+  EXPECT_EQ(policy->variants[0].env.at("LR"), "0.1");
+  EXPECT_NE(error_of(head + "vary = [\"weights\"]\n").find("'vary'"), std::string::npos);
+  EXPECT_NE(error_of(head + "vary = [\"init\", \"init\"]\n").find("twice"), std::string::npos);
+  EXPECT_NE(error_of(head + "[[variant]]\nname = \"a\"\n").find("one [[variant]] compares nothing"), std::string::npos);
+  EXPECT_NE(error_of(head + "[[variant]]\nname = \"a b\"\n[[variant]]\nname = \"c\"\n").find("a variant's name"),
+            std::string::npos);
+  EXPECT_NE(error_of(head + "[[variant]]\nname = \"a\"\n[[variant]]\nname = \"a\"\n").find("used twice"),
+            std::string::npos);
+  EXPECT_NE(error_of(head + "[[variant]]\nname = \"a\"\nparams = { eta = 0.1 }\n[[variant]]\nname = \"b\"\n")
+                .find("'params' sets the xgboost adapter's parameters"),
+            std::string::npos);
+  EXPECT_NE(error_of(head + "[[variant]]\nname = \"a\"\nenv = { SEEDGATE_SEED = \"1\" }\n[[variant]]\nname = \"b\"\n")
+                .find("must not set 'SEEDGATE_SEED'"),
+            std::string::npos);
+}
+
 TEST(PolicyTest, CheckModeMustBeSwept) {
   EXPECT_EQ(error_of(kMinimal + "[[check]]\nkind = \"reproducibility\"\nmodes = [\"default\"]\n"),
             "seedgate.toml:10:9: check mode 'default' is not among [sweep] modes");
