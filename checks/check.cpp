@@ -326,7 +326,7 @@ Groups group_observations(const CheckSpec& spec, const KindInfo& kind, std::span
     GroupKey key = kind.across_configurations ? GroupKey{o.mode, "", 0} : GroupKey{o.mode, o.device, o.threads};
     // Runs compared exactly (repeats, configurations) must have trained on the same split.
     if (kind.across_configurations || kind.compares_repeats) key.fold = o.fold;
-    key.variant = o.variant;
+    if (!kind.across_variants) key.variant = o.variant;
     if (o.lost.empty())
       groups[key].push_back(&o);
     else if (lost)

@@ -135,5 +135,6 @@ void judge_consistency(const ConsistencySpec& spec, Group& group);
 void judge_failures(const FailuresSpec& spec, Group& group);
 void judge_ensemble(const EnsembleSpec& spec, Group& group);
 void judge_churn(const ChurnSpec& spec, Group& group);
+void judge_compare(const CompareSpec& spec, Group& group);
 
 }  // namespace seedgate::checks

@@ -27,6 +27,9 @@ void assign(std::vector<std::string>& target, const KeyValue& value) {
 void assign(std::filesystem::path& target, const KeyValue& value) {
   target = value.text;
 }
+void assign(std::string& target, const KeyValue& value) {
+  target = value.text;
+}
 template <typename E>
 requires std::is_enum_v<E>
 void assign(E& target, const KeyValue& value) {
@@ -216,6 +219,19 @@ std::vector<KindInfo> make_kinds() {
                 .required = true,
                 .set = set_member<&ChurnSpec::at_most>}},
       .judge = judge_as<ChurnSpec, judge_churn>,
+  });
+  table.push_back({
+      .kind = CheckKind::compare,
+      .name = "compare",
+      .judges = "variants run on the same seeds: the expected one is non-inferior to each other by the margin "
+                "(paired per-seed differences), with IQM, probability of improvement, ranks and the single-seed "
+                "tuning trap",
+      .estimates = true,
+      .across_variants = true,
+      .min_seeds = 2,
+      .keys = {{.name = "expect", .type = KeyType::variant, .required = true, .set = set_member<&CompareSpec::expect>},
+               non_negative("margin", set_member<&CompareSpec::margin>)},
+      .judge = judge_as<CompareSpec, judge_compare>,
   });
   return table;
 }

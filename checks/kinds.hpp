@@ -120,6 +120,14 @@ struct ChurnSpec {
   std::optional<double> at_most;
 };
 
+// Variants ([[variant]]) run on the same seeds, ranked: the chosen one
+// (`expect`) must be non-inferior to every other by `margin`, judged on paired
+// per-seed differences.
+struct CompareSpec {
+  std::string expect;  // a [[variant]]'s name
+  double margin = 0;   // how much worse than another variant's mean is still acceptable
+};
+
 // In the order of KindSpec's alternatives (checks/kinds.cpp asserts it).
 enum class CheckKind {
   threshold,
@@ -130,11 +138,12 @@ enum class CheckKind {
   consistency,
   failures,
   ensemble,
-  churn
+  churn,
+  compare
 };
 
 using KindSpec = std::variant<ThresholdSpec, VarianceSpec, ReproducibilitySpec, SeedSensitivitySpec, RegressionSpec,
-                              ConsistencySpec, FailuresSpec, EnsembleSpec, ChurnSpec>;
+                              ConsistencySpec, FailuresSpec, EnsembleSpec, ChurnSpec, CompareSpec>;
 
 struct CheckSpec;
 class Group;
@@ -144,7 +153,7 @@ struct KeyValue {
   std::string key;  // as written: for a bound, the name that fits the metric's goal
   double number = 0;
   std::vector<std::string> names;
-  std::string text;        // a path, resolved against the policy's folder
+  std::string text;        // a path, resolved against the policy's folder; a variant's name
   std::size_t choice = 0;  // index into KeyInfo::choices
 };
 
@@ -155,6 +164,7 @@ enum class KeyType {
   choice,        // one of `choices`
   names,         // an array of non-empty strings, none twice
   path,          // a file, relative to the policy's folder
+  variant,       // the name of a declared [[variant]]
 };
 
 // One policy key of a kind.
@@ -187,6 +197,7 @@ struct KindInfo {
   bool estimates = false;                 // judges estimates: takes `confidence` and `inconclusive`
   bool sees_violations = false;           // judges runs stopped by a determinism violation
   bool across_configurations = false;     // one group per mode: compares devices and thread counts
+  bool across_variants = false;           // one group holds every variant's runs: compares variants
   bool deterministic_by_default = false;  // `modes` defaults to ["deterministic"] when the sweep has it
   bool compares_repeats = false;          // needs repeats >= 2
   bool reads_predictions = false;         // judges the runs' predictions files, not their metrics

@@ -339,7 +339,7 @@ std::string either(const std::vector<std::string_view>& names) {
 
 // One of a kind's own keys, checked against its type.
 checks::KeyValue key_value(const Parser& p, const toml::node& node, const checks::KeyInfo& key, std::string_view name,
-                           const std::filesystem::path& dir) {
+                           const std::filesystem::path& dir, const Policy& policy) {
   checks::KeyValue value;
   value.key = std::string(name);
   switch (key.type) {
@@ -370,6 +370,19 @@ checks::KeyValue key_value(const Parser& p, const toml::node& node, const checks
     case checks::KeyType::path:
       value.text = util::resolve_path(dir, p.string(node, name)).string();
       break;
+    case checks::KeyType::variant: {
+      value.text = p.string(node, name);
+      std::vector<std::string_view> names;
+      for (const VariantSpec& v : policy.variants) names.push_back(v.name);
+      if (names.empty())
+        p.fail(node, fmt::format("'{}' names a variant, but the policy declares no [[variant]] tables", name));
+      if (std::find(names.begin(), names.end(), value.text) == names.end()) {
+        std::string message = fmt::format("'{}' names no [[variant]]: '{}'", name, value.text);
+        if (auto near = util::closest_match(value.text, names)) message += fmt::format("; did you mean '{}'?", *near);
+        p.fail(node, message);
+      }
+      break;
+    }
   }
   return value;
 }
@@ -508,7 +521,7 @@ void parse_check(const Parser& p, const toml::node& node, const std::filesystem:
       continue;
     }
     if (key.needs_confidence && !entry.confidence) p.fail(*n, fmt::format("'{}' needs 'confidence'", name));
-    key.set(c, key_value(p, *n, key, name, dir));
+    key.set(c, key_value(p, *n, key, name, dir, policy));
     has_one_of |= key.one_of;
   }
   if (!one_of.empty() && !has_one_of) p.fail(t.source(), fmt::format("{} check needs {}", kind_name, either(one_of)));
