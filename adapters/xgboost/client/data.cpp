@@ -2,8 +2,12 @@
 // problem reported by file and line.
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <limits>
+#include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "seedgate/xgboost.hpp"
 
@@ -172,6 +176,47 @@ Table read_libsvm(const std::string& path) {
   }
   check_not_empty(table, path);
   return table;
+}
+
+Split split_rows(const Table& table, std::size_t test_rows, std::uint64_t seed) {
+  if (test_rows == 0 || test_rows >= table.rows)
+    throw std::invalid_argument("cannot hold out " + std::to_string(test_rows) + " of " + std::to_string(table.rows) +
+                                " rows for testing: each side needs a row");
+  // SplitMix64 (Steele, Lea and Flood 2014), so the draw is the same everywhere.
+  std::uint64_t state = seed;
+  auto next = [&state] {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  };
+  // The first `test_rows` places of a Fisher-Yates shuffle; each pick is
+  // unbiased (draws past the last whole multiple of the range are redrawn).
+  std::vector<std::size_t> rows(table.rows);
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+  for (std::size_t i = 0; i < test_rows; ++i) {
+    std::uint64_t range = rows.size() - i;
+    std::uint64_t limit = UINT64_MAX - UINT64_MAX % range;
+    std::uint64_t draw = next();
+    while (draw >= limit) draw = next();
+    std::swap(rows[i], rows[i + static_cast<std::size_t>(draw % range)]);
+  }
+  std::vector<bool> held_out(table.rows, false);
+  for (std::size_t i = 0; i < test_rows; ++i) held_out[rows[i]] = true;
+  Split split;
+  split.train.columns = split.test.columns = table.columns;
+  for (std::size_t row = 0; row < table.rows; ++row) {
+    Table& side = held_out[row] ? split.test : split.train;
+    if (held_out[row]) split.test_ids.push_back(row);
+    for (std::size_t k = table.row_starts[row]; k < table.row_starts[row + 1]; ++k) {
+      side.indices.push_back(table.indices[k]);
+      side.values.push_back(table.values[k]);
+    }
+    side.labels.push_back(table.labels[row]);
+    side.row_starts.push_back(side.indices.size());
+    ++side.rows;
+  }
+  return split;
 }
 
 Table read_data(const std::string& path, std::optional<Format> format, int label_column) {

@@ -83,14 +83,14 @@ void Booster::load_model(const std::string& path) {
 Applied apply(BoosterHandle booster, const Settings& settings, std::string tree_method) {
   Version version = library_version();
   Applied a;
-  a.seed = settings.seed;
+  a.seed = settings.seed_for(Source::dropout);
   a.nthread = settings.threads;
   a.device = protocol::is_cuda(settings.device) ? "cuda" : "cpu";
   if (tree_method.empty() || tree_method == "auto") tree_method = "hist";
   auto set = [&](const char* name, const std::string& value) {
     check(XGBoosterSetParam(booster, name, value.c_str()), std::string("parameter ") + name + "=" + value);
   };
-  set("seed", std::to_string(settings.seed));
+  set("seed", std::to_string(a.seed));
   if (settings.threads > 0) set("nthread", std::to_string(settings.threads));
   if (at_least(version, 2, 0)) {
     // 2.0 moved the device out of tree_method; 3.1 removed gpu_hist.

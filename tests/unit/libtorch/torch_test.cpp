@@ -408,3 +408,131 @@ TEST(TorchPredictions, TheSessionWritesToItsPathAndNothingWithoutOne) {
 }
 
 }  // namespace
+
+// Per-source seeds (protocol::Source): the init seed reaches the weights
+// through configure()'s manual_seed, the order seed reaches only what is
+// given it, and seed_dropout() makes dropout independent of the init seed.
+namespace {
+
+sg::Settings settings_with(std::map<std::string, std::string> env) {
+  return sg::settings_from_environment(lookup_from(std::move(env)));
+}
+
+// The weights a model built right after apply() starts from.
+std::string initial_digest(const sg::Settings& settings) {
+  sg::apply(settings, lookup_from({}));
+  Net net(/*with_norm=*/false);
+  return sg::digest(net);
+}
+
+}  // namespace
+
+TEST(TorchSources, TheOrderSeedLeavesTheInitialWeightsAndMovesOnlyThePermutation) {
+  sg::Settings a = settings_with({{"SEEDGATE_SEED", "3"}, {"SEEDGATE_SEED_ORDER", "10"}});
+  sg::Settings b = settings_with({{"SEEDGATE_SEED", "3"}, {"SEEDGATE_SEED_ORDER", "11"}});
+  EXPECT_EQ(initial_digest(a), initial_digest(b));
+  EXPECT_EQ(initial_digest(a), initial_digest(settings_with({{"SEEDGATE_SEED", "3"}})));
+  auto order = [](const sg::Settings& s) {
+    return sg::permutation(100, static_cast<std::uint64_t>(s.seed_for(sg::Source::order)));
+  };
+  EXPECT_FALSE(torch::equal(order(a), order(b)));
+  EXPECT_TRUE(torch::equal(order(a), sg::permutation(100, 10)));
+}
+
+TEST(TorchSources, TheInitSeedMovesTheInitialWeightsAndLeavesTheOrder) {
+  sg::Settings a = settings_with({{"SEEDGATE_SEED", "3"}, {"SEEDGATE_SEED_INIT", "20"}});
+  sg::Settings b = settings_with({{"SEEDGATE_SEED", "3"}, {"SEEDGATE_SEED_INIT", "21"}});
+  EXPECT_NE(initial_digest(a), initial_digest(b));
+  // The init seed is what manual_seed got: the same weights as SEEDGATE_SEED=20.
+  EXPECT_EQ(initial_digest(a), initial_digest(settings_with({{"SEEDGATE_SEED", "20"}})));
+  sg::Session sa(a, sg::Applied{}), sb(b, sg::Applied{});
+  EXPECT_EQ(sa.seed_for(sg::Source::order), 3);
+  EXPECT_TRUE(torch::equal(sg::permutation(100, static_cast<std::uint64_t>(sa.seed_for(sg::Source::order))),
+                           sg::permutation(100, static_cast<std::uint64_t>(sb.seed_for(sg::Source::order)))));
+}
+
+TEST(TorchSources, SeedDropoutSeparatesDropoutFromInitialisation) {
+  // The weights and the first dropout mask drawn after seed_dropout().
+  auto run = [](const sg::Settings& settings) {
+    std::string weights = initial_digest(settings);
+    bool reseeded = sg::seed_dropout(settings);
+    torch::Tensor mask = torch::dropout(torch::ones({256}), 0.5, /*train=*/true);
+    return std::make_tuple(weights, mask, reseeded);
+  };
+  auto [init_a, mask_a, reseeded_a] = run(settings_with({{"SEEDGATE_SEED", "3"}, {"SEEDGATE_SEED_INIT", "1"}}));
+  auto [init_b, mask_b, reseeded_b] = run(settings_with({{"SEEDGATE_SEED", "3"}, {"SEEDGATE_SEED_INIT", "2"}}));
+  EXPECT_TRUE(reseeded_a && reseeded_b);
+  EXPECT_NE(init_a, init_b);
+  EXPECT_TRUE(torch::equal(mask_a, mask_b)) << "init varied, dropout held";
+
+  auto [init_c, mask_c, reseeded_c] = run(settings_with({{"SEEDGATE_SEED", "3"}, {"SEEDGATE_SEED_DROPOUT", "1"}}));
+  auto [init_d, mask_d, reseeded_d] = run(settings_with({{"SEEDGATE_SEED", "3"}, {"SEEDGATE_SEED_DROPOUT", "2"}}));
+  EXPECT_TRUE(reseeded_c && reseeded_d);
+  EXPECT_EQ(init_c, init_d) << "dropout varied, init held";
+  EXPECT_FALSE(torch::equal(mask_c, mask_d));
+  // Dropout's seed is what the generator got: the mask manual_seed(1) gives.
+  torch::manual_seed(1);
+  EXPECT_TRUE(torch::equal(mask_c, torch::dropout(torch::ones({256}), 0.5, true)));
+}
+
+TEST(TorchSources, UnderSeedgateSeedAloneTheGeneratorRunsOnAsBefore) {
+  sg::Settings s = settings_with({{"SEEDGATE_SEED", "3"}});
+  sg::apply(s, lookup_from({}));
+  Net net(false);
+  EXPECT_FALSE(sg::seed_dropout(s));
+  torch::Tensor mask = torch::dropout(torch::ones({256}), 0.5, true);
+  // The draws a program made before per-source seeds: manual_seed, build, dropout.
+  torch::manual_seed(3);
+  Net same(false);
+  EXPECT_EQ(sg::digest(net), sg::digest(same));
+  EXPECT_TRUE(torch::equal(mask, torch::dropout(torch::ones({256}), 0.5, true)));
+}
+
+#if defined(DIGITS_TORCH) && defined(DIGITS_CSV)
+namespace {
+
+// digits_torch's records for a few epochs with `env` (and nothing else of
+// this process's environment): the initial weights' digest, the final
+// metrics line and the trained weights' digest.
+struct DigitsRun {
+  std::string initial, metrics, trained;
+};
+
+DigitsRun run_digits(const std::string& env) {
+  std::string command =
+      "env -i " + env + " '" DIGITS_TORCH "' --data '" DIGITS_CSV "' --epochs 4 --report-initial-weights 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return {};
+  std::string output;
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  EXPECT_EQ(::pclose(pipe), 0) << command << "\n" << output;
+  DigitsRun run;
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);) {
+    auto digest = [&] { return line.substr(line.find("\"digest\": ") + 10); };
+    if (line.find("\"name\": \"initial_weights\"") != std::string::npos) run.initial = digest();
+    if (line.find("\"name\": \"weights\"") != std::string::npos) run.trained = digest();
+    if (line.rfind("{\"accuracy\"", 0) == 0) run.metrics = line;
+  }
+  EXPECT_FALSE(run.initial.empty() || run.metrics.empty() || run.trained.empty()) << output;
+  return run;
+}
+
+}  // namespace
+
+TEST(TorchSources, DigitsExampleOrderSeedKeepsTheInitialWeightsAndChangesTheResult) {
+  DigitsRun base = run_digits("SEEDGATE_SEED=3 SEEDGATE_SEED_ORDER=10");
+  DigitsRun order = run_digits("SEEDGATE_SEED=3 SEEDGATE_SEED_ORDER=11");
+  EXPECT_EQ(order.initial, base.initial);
+  EXPECT_NE(order.metrics, base.metrics);
+  EXPECT_NE(order.trained, base.trained);
+  // Same sources, same run: the differences above come from the order seed.
+  DigitsRun again = run_digits("SEEDGATE_SEED=3 SEEDGATE_SEED_ORDER=10");
+  EXPECT_EQ(again.metrics, base.metrics);
+  EXPECT_EQ(again.trained, base.trained);
+
+  DigitsRun init = run_digits("SEEDGATE_SEED=3 SEEDGATE_SEED_ORDER=10 SEEDGATE_SEED_INIT=4");
+  EXPECT_NE(init.initial, base.initial);
+}
+#endif

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -464,4 +465,98 @@ TEST(XGBoostPredictions, NothingIsWrittenWithoutAPath) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(std::filesystem::current_path()),
                           std::filesystem::directory_iterator{}),
             before);
+}
+
+// Per-source seeds: the booster's seed (row and column subsampling) is the
+// dropout source; split_rows draws the test rows from the split source.
+namespace {
+
+sx::Settings settings_with(const std::map<std::string, std::string>& env) {
+  return sx::settings_from_environment([&](const char* name) -> const char* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  });
+}
+
+std::string subsampled_digest(const sx::Table& table, const sx::Settings& settings) {
+  sx::DMatrix train(table);
+  sx::Booster booster({train.handle()});
+  booster.set_param("objective", "binary:logistic");
+  booster.set_param("max_depth", "3");
+  booster.set_param("verbosity", "0");
+  booster.set_param("subsample", "0.8");
+  booster.set_param("colsample_bytree", "0.8");
+  sx::Settings one_thread = settings;
+  one_thread.threads = 1;
+  sx::Applied applied = sx::apply(booster.handle(), one_thread);
+  EXPECT_EQ(applied.seed, settings.seed_for(sx::Source::dropout));
+  for (int round = 0; round < 10; ++round) booster.update(round, train);
+  return sx::digest(booster.handle());
+}
+
+std::vector<float> row_values(const sx::Table& table, std::size_t row) {
+  return {table.values.begin() + static_cast<std::ptrdiff_t>(table.row_starts[row]),
+          table.values.begin() + static_cast<std::ptrdiff_t>(table.row_starts[row + 1])};
+}
+
+}  // namespace
+
+TEST(XGBoostSources, TheBoostersSeedIsTheDropoutSource) {
+  sx::Table table = sx::read_csv(kTrain);
+  std::string base = subsampled_digest(table, settings_with({{"SEEDGATE_SEED", "3"}}));
+  // Only the dropout seed reaches the booster.
+  for (const char* held : {"SEEDGATE_SEED_INIT", "SEEDGATE_SEED_ORDER", "SEEDGATE_SEED_SPLIT"})
+    EXPECT_EQ(subsampled_digest(table, settings_with({{"SEEDGATE_SEED", "3"}, {held, "8"}})), base) << held;
+  std::string dropout8 =
+      subsampled_digest(table, settings_with({{"SEEDGATE_SEED", "3"}, {"SEEDGATE_SEED_DROPOUT", "8"}}));
+  EXPECT_NE(dropout8, base);
+  EXPECT_EQ(dropout8, subsampled_digest(table, settings_with({{"SEEDGATE_SEED", "8"}})));
+  sx::DMatrix data(table);
+  sx::Booster booster({data.handle()});
+  sx::Applied applied =
+      sx::apply(booster.handle(), settings_with({{"SEEDGATE_SEED", "3"}, {"SEEDGATE_SEED_DROPOUT", "8"}}));
+  EXPECT_EQ(sx::environment_record(applied).at("seed"), "8");
+}
+
+TEST(XGBoostSources, SplitRowsDrawsTheTestRowsFromTheSeed) {
+  sx::Table table = sx::read_csv(kTrain);
+  sx::Split a = sx::split_rows(table, 100, 1);
+  ASSERT_EQ(a.test.rows, 100U);
+  ASSERT_EQ(a.train.rows, table.rows - 100);
+  EXPECT_EQ(a.train.columns, table.columns);
+  EXPECT_EQ(a.test.labels.size(), 100U);
+  EXPECT_EQ(a.train.row_starts.size(), a.train.rows + 1);
+  EXPECT_EQ(a.train.values.size() + a.test.values.size(), table.values.size());
+  // Every row lands on one side, in file order: the test ids ascend, and the
+  // rows are the table's rows.
+  ASSERT_EQ(a.test_ids.size(), 100U);
+  EXPECT_TRUE(std::is_sorted(a.test_ids.begin(), a.test_ids.end()));
+  for (std::size_t i = 0; i < a.test.rows; ++i) {
+    EXPECT_EQ(row_values(a.test, i), row_values(table, a.test_ids[i]));
+    EXPECT_EQ(a.test.labels[i], table.labels[a.test_ids[i]]);
+  }
+  // Same seed, same split; another seed, another.
+  EXPECT_EQ(sx::split_rows(table, 100, 1).test_ids, a.test_ids);
+  EXPECT_NE(sx::split_rows(table, 100, 2).test_ids, a.test_ids);
+  // Both sides of the split train.
+  sx::DMatrix train(a.train), test(a.test);
+  EXPECT_NE(train.handle(), nullptr);
+  EXPECT_NE(test.handle(), nullptr);
+}
+
+TEST(XGBoostSources, SplitRowsNeedsRowsOnBothSides) {
+  sx::Table table = sx::read_csv(kTest);
+  auto error = [&](std::size_t test_rows) {
+    try {
+      sx::split_rows(table, test_rows, 0);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(error(0),
+            "cannot hold out 0 of " + std::to_string(table.rows) + " rows for testing: each side needs a row");
+  EXPECT_EQ(error(table.rows), "cannot hold out " + std::to_string(table.rows) + " of " + std::to_string(table.rows) +
+                                   " rows for testing: each side needs a row");
+  EXPECT_EQ(error(table.rows - 1), "no error");
 }

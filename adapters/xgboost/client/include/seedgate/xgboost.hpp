@@ -23,6 +23,20 @@
 // in 3.4, and needing `?format=` from 2.0), so every version reads them
 // alike and a malformed file gets its name and line in the error.
 //
+// Sources of randomness (protocol::Source): a sweep that varies one source
+// at a time gives the run SEEDGATE_SEED_DROPOUT, _SPLIT, ... (a source
+// without its variable uses SEEDGATE_SEED). Here:
+//   dropout  the booster's `seed`, which drives what XGBoost draws while
+//            training: row subsampling (`subsample`), column subsampling
+//            (`colsample_by*`) and, with the `dart` booster, dropped trees;
+//            apply() sets it
+//   split    split_rows' seed, for a program that holds out test rows from
+//            one file: split_rows(table, n, settings.seed_for(Source::split))
+//   init, order  nothing: a booster starts from no random weights (only
+//            `base_score`) and reads its rows in the DMatrix's order
+// A booster without subsampling draws nothing, so the dropout seed changes
+// nothing there.
+//
 // It depends on XGBoost's C API, seedgate::protocol and the C++ standard
 // library only. It builds against XGBoost 1.7, 2.x and 3.x.
 #include <xgboost/c_api.h>
@@ -44,6 +58,7 @@ using protocol::ConfigurationError;
 using protocol::Lookup;
 using protocol::Settings;
 using protocol::settings_from_environment;
+using protocol::Source;
 
 // An XGBoost call failed; the message is the call and XGBGetLastError().
 class Error : public std::runtime_error {
@@ -91,6 +106,20 @@ Table read_csv(const std::string& path, int label_column = -1);
 Table read_libsvm(const std::string& path);
 Table read_data(const std::string& path, std::optional<Format> format = std::nullopt, int label_column = -1);
 
+// A table split in two; `test_ids` are the test rows' numbers in the whole
+// table, ascending (the train rows are the others).
+struct Split {
+  Table train;
+  Table test;
+  std::vector<std::size_t> test_ids;
+};
+// Holds out `test_rows` rows, drawn by `seed` (the split source's), for
+// testing; both sides keep the file's order. The draw is this library's own
+// (SplitMix64 and a partial Fisher-Yates shuffle), the same on every
+// platform and standard library. Throws std::invalid_argument unless both
+// sides get a row.
+Split split_rows(const Table& table, std::size_t test_rows, std::uint64_t seed);
+
 // Owning handles.
 class DMatrix {
  public:
@@ -130,7 +159,7 @@ struct Applied {
   std::string device;  // "cpu" or "cuda"
 };
 
-// Sets seed and nthread from the settings and an explicit tree_method
+// Sets seed (the dropout source's, see above) and nthread from the settings and an explicit tree_method
 // (`tree_method`, or "hist" when empty: the default changed from "auto" in
 // 1.7 to "hist" in 2.0). On CUDA: XGBoost before 2.0 gets tree_method
 // "gpu_hist" (with a deterministic histogram in deterministic mode), 2.0 and
