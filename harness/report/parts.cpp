@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "checks/stats.hpp"
 #include "util/strings.hpp"
@@ -17,7 +18,73 @@ using checks::Verdict;
 std::string group_label(const RunSpec& run) {
   std::string text = fmt::format("mode={}, device={}", run.mode, run.device);
   if (run.threads > 0) text += fmt::format(", threads={}", run.threads);
+  if (!run.variant.empty()) text += ", variant=" + run.variant;
+  if (!run.source.empty()) text += ", vary=" + run.source;
   return text;
+}
+
+namespace {
+
+// A source of randomness in a sentence.
+std::string source_words(const std::string& source) {
+  if (source == "init") return "initialisation";
+  if (source == "order") return "the data order";
+  if (source == "split") return "the train/test split";
+  if (source == "run-to-run") return "run-to-run nondeterminism";
+  return source;
+}
+
+}  // namespace
+
+std::vector<SourceShareGroup> source_shares(const SweepResults& results) {
+  // metric -> group -> source -> seed -> values (repeats)
+  std::map<std::string, std::map<std::string, std::map<std::string, std::map<std::int64_t, std::vector<double>>>>> raw;
+  for (const RunRecord& r : results.runs) {
+    if (r.status != RunStatus::passed || r.run.source.empty()) continue;
+    RunSpec held = r.run;
+    held.source.clear();
+    for (const auto& [name, value] : r.report.metrics)
+      if (std::isfinite(value)) raw[name][group_label(held)][r.run.source][r.run.seed].push_back(value);
+  }
+  std::vector<SourceShareGroup> out;
+  for (const auto& [metric, groups] : raw) {
+    for (const auto& [group, sources] : groups) {
+      std::vector<checks::SourceSample> samples;
+      std::vector<std::vector<double>> repeats;
+      for (const auto& [source, seeds] : sources) {
+        checks::SourceSample sample{source, {}};
+        for (const auto& [seed, values] : seeds) {
+          double sum = 0;
+          for (double v : values) sum += v;
+          sample.values.push_back(sum / static_cast<double>(values.size()));
+          if (values.size() >= 2) repeats.push_back(values);
+        }
+        if (sample.values.size() >= 2) samples.push_back(std::move(sample));
+      }
+      if (samples.empty()) continue;
+      try {
+        out.push_back({metric, group, checks::variance_shares(samples, repeats)});
+      } catch (const std::invalid_argument&) {
+        continue;  // nothing to split: reported nowhere rather than wrongly
+      }
+    }
+  }
+  return out;
+}
+
+std::string source_share_line(const SourceShareGroup& g) {
+  std::vector<checks::SourceShare> shares = g.shares.sources;
+  if (g.shares.has_run_to_run) shares.push_back(g.shares.run_to_run);
+  std::sort(shares.begin(), shares.end(),
+            [](const checks::SourceShare& a, const checks::SourceShare& b) { return a.share > b.share; });
+  if (shares.empty() || !(g.shares.total > 0)) return "no source of randomness moves it";
+  std::string line = fmt::format("{:.0f}% of the spread comes from {}", shares.front().share * 100,
+                                 source_words(shares.front().source));
+  std::vector<std::string> rest;
+  for (std::size_t i = 1; i < shares.size(); ++i)
+    rest.push_back(fmt::format("{} {:.0f}%", source_words(shares[i].source), shares[i].share * 100));
+  if (!rest.empty()) line += "; " + util::join(rest, ", ");
+  return line;
 }
 
 // metric -> group -> per-seed values, from runs that passed.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "checks/importance.hpp"
+#include "checks/variants.hpp"
 #include "harness/results.hpp"
 
 namespace seedgate::report_parts {
@@ -33,6 +34,19 @@ inline constexpr std::size_t kImportanceRows = 10;
 std::string rank_range(const checks::FeatureStanding& f);
 // "8 seeds, Kendall's tau mean 0.912, min 0.800 (seeds 1 and 4); 6 features in some seed's top 5".
 std::string importance_headline(const ImportanceGroup& g);
+
+// Where a metric's spread across seeds comes from, with [sweep] vary: each
+// source's share of the variance (the runs where only it varied), and the
+// run-to-run part where repeats measured it.
+struct SourceShareGroup {
+  std::string metric;
+  std::string group;  // without the source
+  checks::VarianceShares shares;
+};
+std::vector<SourceShareGroup> source_shares(const SweepResults& results);
+// "70% of the spread comes from the data order; initialisation 25%, the
+// train/test split 5%, run-to-run 0%".
+std::string source_share_line(const SourceShareGroup& g);
 
 // A metric over one group's seeds, as a paper or a model card quotes it, and
 // what its best seed says about a fresh one.

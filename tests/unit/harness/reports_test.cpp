@@ -497,3 +497,51 @@ TEST(HtmlReportTest, OddPredictionDetailsAreDrawnOrSkippedWithoutCrashing) {
 }
 
 }  // namespace seedgate
+
+namespace seedgate {
+namespace {
+
+// Runs where one source at a time varied: only the data order moves the metric.
+SweepResults one_source_at_a_time(bool with_noise) {
+  SweepResults results;
+  for (const char* source : {"init", "order", "split", "dropout"}) {
+    for (std::int64_t seed = 0; seed < 5; ++seed) {
+      for (int repeat = 0; repeat < 2; ++repeat) {
+        RunRecord r;
+        r.run.id = "s" + std::to_string(seed) + "-" + source + "-r" + std::to_string(repeat);
+        r.run.seed = seed;
+        r.run.mode = "deterministic";
+        r.run.device = "cpu";
+        r.run.repeat = repeat;
+        r.run.source = source;
+        double order_effect = std::string(source) == "order" ? 0.01 * static_cast<double>(seed % 3) : 0;
+        double noise = with_noise ? 0.0005 * (repeat == 0 ? 1 : -1) * static_cast<double>(seed % 2) : 0;
+        r.report.metrics = {{"accuracy", 0.9 + order_effect + noise}};
+        results.runs.push_back(r);
+      }
+    }
+  }
+  return results;
+}
+
+TEST(SourceSharesTest, AMetricMovedOnlyByTheDataOrderIsPutOnTheOrder) {
+  for (bool noise : {false, true}) {
+    std::vector<report_parts::SourceShareGroup> groups = report_parts::source_shares(one_source_at_a_time(noise));
+    ASSERT_EQ(groups.size(), 1u);
+    EXPECT_EQ(groups[0].group, "mode=deterministic, device=cpu");
+    double order = 0;
+    for (const checks::SourceShare& s : groups[0].shares.sources)
+      if (s.source == "order") order = s.share;
+    EXPECT_GE(order, 0.9) << "noise " << noise;
+    EXPECT_TRUE(report_parts::source_share_line(groups[0]).starts_with(
+        std::to_string(static_cast<int>(std::lround(order * 100))) + "% of the spread comes from the data order"))
+        << report_parts::source_share_line(groups[0]);
+  }
+  // Runs that vary every source at once (no vary) have no shares to report.
+  SweepResults plain = one_source_at_a_time(false);
+  for (RunRecord& r : plain.runs) r.run.source.clear();
+  EXPECT_TRUE(report_parts::source_shares(plain).empty());
+}
+
+}  // namespace
+}  // namespace seedgate
