@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -70,6 +71,56 @@ std::vector<SourceShareGroup> source_shares(const SweepResults& results) {
     }
   }
   return out;
+}
+
+std::vector<FoldComponents> fold_components(const SweepResults& results) {
+  // metric -> group -> seed -> fold -> values (repeats)
+  std::map<std::string, std::map<std::string, std::map<std::int64_t, std::map<int, std::vector<double>>>>> raw;
+  std::set<int> folds;
+  for (const RunRecord& r : results.runs) {
+    if (r.status != RunStatus::passed || r.run.fold < 0) continue;
+    folds.insert(r.run.fold);
+    for (const auto& [name, value] : r.report.metrics)
+      if (std::isfinite(value)) raw[name][group_label(r.run)][r.run.seed][r.run.fold].push_back(value);
+  }
+  std::vector<FoldComponents> out;
+  for (const auto& [metric, groups] : raw) {
+    for (const auto& [group, seeds] : groups) {
+      // A balanced design: the seeds with every fold, each with the smallest repeat count among them.
+      std::size_t replicates = std::numeric_limits<std::size_t>::max();
+      std::vector<const std::map<int, std::vector<double>>*> complete;
+      for (const auto& [seed, by_fold] : seeds) {
+        if (by_fold.size() != folds.size()) continue;
+        complete.push_back(&by_fold);
+        for (const auto& [fold, values] : by_fold) replicates = std::min(replicates, values.size());
+      }
+      if (complete.size() < 2 || folds.size() < 2) continue;
+      std::vector<std::vector<std::vector<double>>> cells;
+      for (const auto* by_fold : complete) {
+        std::vector<std::vector<double>> row;
+        for (const auto& [fold, values] : *by_fold)
+          row.emplace_back(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(replicates));
+        cells.push_back(std::move(row));
+      }
+      try {
+        out.push_back({metric, group, checks::crossed_components(cells)});
+      } catch (const std::invalid_argument&) {
+        continue;
+      }
+    }
+  }
+  return out;
+}
+
+std::string fold_components_line(const FoldComponents& c) {
+  const checks::CrossedComponents& v = c.components;
+  std::vector<std::pair<std::string, double>> parts = {{"seed", v.seed.share}, {"fold", v.fold.share}};
+  if (v.interaction_separable) parts.emplace_back("seed x fold", v.interaction.share);
+  parts.emplace_back(v.interaction_separable ? "run-to-run" : "run-to-run and seed x fold", v.run.share);
+  std::stable_sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::vector<std::string> words;
+  for (const auto& [name, share] : parts) words.push_back(fmt::format("{} {:.0f}%", name, share * 100));
+  return fmt::format("variance over {} seeds x {} folds: {}", v.seeds, v.folds, util::join(words, ", "));
 }
 
 std::string source_share_line(const SourceShareGroup& g) {

@@ -48,6 +48,18 @@ std::vector<SourceShareGroup> source_shares(const SweepResults& results);
 // train/test split 5%, run-to-run 0%".
 std::string source_share_line(const SourceShareGroup& g);
 
+// With a folds axis: the metric's variance split into seed, fold, seed x fold
+// and run-to-run parts (crossed random effects over a balanced design: the
+// seeds that ran every fold the same number of times).
+struct FoldComponents {
+  std::string metric;
+  std::string group;
+  checks::CrossedComponents components;
+};
+std::vector<FoldComponents> fold_components(const SweepResults& results);
+// "variance: fold 70%, seed 20%, run-to-run 10% (seed x fold not separable without repeats)".
+std::string fold_components_line(const FoldComponents& c);
+
 // A metric over one group's seeds, as a paper or a model card quotes it, and
 // what its best seed says about a fresh one.
 struct SeedSummary {

@@ -545,3 +545,44 @@ TEST(SourceSharesTest, AMetricMovedOnlyByTheDataOrderIsPutOnTheOrder) {
 
 }  // namespace
 }  // namespace seedgate
+
+namespace seedgate {
+namespace {
+
+// Folds that differ by much more than seeds: the fold's share dominates.
+TEST(FoldComponentsTest, AFoldAxisSplitsTheVarianceIntoSeedFoldAndRunParts) {
+  SweepResults results;
+  for (std::int64_t seed = 0; seed < 6; ++seed) {
+    for (int fold = 0; fold < 4; ++fold) {
+      for (int repeat = 0; repeat < 2; ++repeat) {
+        RunRecord r;
+        r.run.id = "s" + std::to_string(seed) + "-f" + std::to_string(fold) + "-r" + std::to_string(repeat);
+        r.run.seed = seed;
+        r.run.mode = "deterministic";
+        r.run.device = "cpu";
+        r.run.repeat = repeat;
+        r.run.fold = fold;
+        double value = 0.9 + 0.03 * fold + 0.002 * static_cast<double>(seed % 3) + 0.0005 * repeat;
+        r.report.metrics = {{"accuracy", value}};
+        results.runs.push_back(r);
+      }
+    }
+  }
+  std::vector<report_parts::FoldComponents> groups = report_parts::fold_components(results);
+  ASSERT_EQ(groups.size(), 1u);
+  const checks::CrossedComponents& c = groups[0].components;
+  EXPECT_EQ(c.seeds, 6u);
+  EXPECT_EQ(c.folds, 4u);
+  EXPECT_EQ(c.replicates, 2u);
+  EXPECT_GT(c.fold.share, 0.95);
+  EXPECT_TRUE(report_parts::fold_components_line(groups[0]).starts_with("variance over 6 seeds x 4 folds: fold "))
+      << report_parts::fold_components_line(groups[0]);
+  // A seed missing a fold is left out of the balanced design.
+  results.runs.erase(results.runs.begin());
+  results.runs.erase(results.runs.begin());
+  ASSERT_EQ(report_parts::fold_components(results).size(), 1u);
+  EXPECT_EQ(report_parts::fold_components(results)[0].components.seeds, 5u);
+}
+
+}  // namespace
+}  // namespace seedgate
