@@ -98,9 +98,16 @@ std::filesystem::path artifact_path(const Policy& policy, const std::string& pat
   return path.is_relative() ? policy.subject.workdir / path : path;
 }
 
+// A source's seed: the run's seed where it varies that source (or, without
+// [sweep] vary, every source), the held seed otherwise.
+std::int64_t source_seed(const RunSpec& run, std::string_view source) {
+  return run.source.empty() || run.source == source ? run.seed : run.held_seed;
+}
+
 std::map<std::string, std::string> placeholder_values(const RunSpec& run, const RunContext& context) {
-  return {
-      {"seed", std::to_string(run.seed)},
+  std::map<std::string, std::string> values = {
+      // SEEDGATE_SEED's value: with [sweep] vary, the held seed.
+      {"seed", std::to_string(run.source.empty() ? run.seed : run.held_seed)},
       {"mode", run.mode},
       {"device", run.device},
       {"threads", run.threads > 0 ? std::to_string(run.threads) : ""},
@@ -112,6 +119,9 @@ std::map<std::string, std::string> placeholder_values(const RunSpec& run, const 
       {"metrics", context.metrics_file.string()},
       {"predictions", (context.run_dir / kPredictionsFile).string()},
   };
+  for (std::string_view source : kSeedSources)
+    values[fmt::format("seed_{}", source)] = std::to_string(source_seed(run, source));
+  return values;
 }
 
 std::string expand_placeholders(const std::string& text, const std::map<std::string, std::string>& values) {
@@ -153,7 +163,7 @@ std::map<std::string, std::string> run_environment(const std::map<std::string, s
     for (std::string_view source : kSeedSources) {
       std::string name = "SEEDGATE_SEED_";
       for (char c : source) name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      env[name] = std::to_string(source == run.source ? run.seed : run.held_seed);
+      env[name] = std::to_string(source_seed(run, source));
     }
   }
   if (!run.variant.empty()) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/policy.hpp"
@@ -41,6 +42,9 @@ struct SweepPlan {
 
 // `gpu_count`: GPUs visible on this machine; CUDA runs are skipped when it is 0.
 SweepPlan build_plan(const Policy& policy, int gpu_count);
+
+// The seed of one source of randomness (kSeedSources) for a run.
+std::int64_t source_seed(const RunSpec& run, std::string_view source);
 
 // Everything a run's protocol needs that the plan does not fix.
 struct RunContext {

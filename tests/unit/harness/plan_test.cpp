@@ -90,6 +90,9 @@ TEST(PlanTest, VaryingOneSourceHoldsTheOthers) {
   EXPECT_EQ(env.at("SEEDGATE_SEED_INIT"), "10");
   EXPECT_EQ(env.at("SEEDGATE_SEED_SPLIT"), "10");
   EXPECT_EQ(env.at("SEEDGATE_SEED_DROPOUT"), "10");
+  // The placeholders say the same: {seed} is SEEDGATE_SEED, {seed_<source>} each source's.
+  EXPECT_EQ(expand_placeholders("{seed} {seed_init} {seed_order}", placeholder_values(plan.runs[3], context)),
+            "10 10 11");
   // Without vary, no per-source variable: every source follows SEEDGATE_SEED.
   Policy plain = policy_with({"deterministic"}, {"cpu"}, {}, 1, 1);
   EXPECT_EQ(run_environment({}, plain, build_plan(plain, 0).runs[0], context).count("SEEDGATE_SEED_INIT"), 0u);
