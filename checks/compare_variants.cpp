@@ -71,8 +71,9 @@ CompareVerdict compare_verdict(std::span<const double> expect, std::span<const d
   for (std::size_t i = 0; i < d.size(); ++i)
     d[i] = goal == Goal::maximize ? expect[i] - other[i] : other[i] - expect[i];
   v.signed_rank_lower = signed_rank_lower_bound(d, confidence);
-  v.interval = {std::min(v.paired.improvement.interval.lower, v.signed_rank_lower),
-                v.paired.improvement.interval.upper};
+  // The interval keeps the t interval's level: its lower end is a one-sided bound at `confidence` either way.
+  v.interval = v.paired.improvement.interval;
+  v.interval.lower = std::min(v.interval.lower, v.signed_rank_lower);
   if (v.interval.lower > -margin)
     v.verdict = Verdict::pass;
   else if (v.interval.upper < -margin)

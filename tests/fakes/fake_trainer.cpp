@@ -16,7 +16,9 @@
 //   slow MS           sleeps MS milliseconds, then behaves as stable
 //   ignore-term       ignores SIGTERM and hangs (tests the KILL after grace)
 //   diverges-at STEP  a loss curve over 6 steps whose repeats part at STEP, stable otherwise
-//   normal MEAN SD    accuracy drawn from Normal(MEAN, SD) by the seed (same seed, same value)
+//   normal MEAN SD [SHIFT]
+//                     accuracy drawn from Normal(MEAN, SD) by the seed (same seed, same value), plus SHIFT
+//                     (a [[variant]]'s args append it)
 //
 // stable and normal also write predictions for 50 examples (two classes) to
 // SEEDGATE_PREDICTIONS: each seed's own noise around the true class, so
@@ -120,7 +122,7 @@ void spawn_grandchild() {
 }  // namespace
 
 // Normal(mean, sd) from the seed: splitmix64 and Box–Muller, the same on every platform.
-int normal(double mean, double sd) {
+int normal(double mean, double sd, double shift) {
   auto state = static_cast<unsigned long long>(seed()) * 2 + 1;
   auto uniform = [&state] {
     unsigned long long z = (state += 0x9e3779b97f4a7c15ull);
@@ -132,7 +134,7 @@ int normal(double mean, double sd) {
   double u1 = uniform(), u2 = uniform();
   double z = std::sqrt(-2 * std::log(u1)) * std::cos(6.283185307179586 * u2);
   char line[64];
-  std::snprintf(line, sizeof line, "{\"accuracy\": %.9f}", mean + sd * z);
+  std::snprintf(line, sizeof line, "{\"accuracy\": %.9f}", mean + sd * z + shift);
   metric_line(line);
   model("weights for seed " + std::to_string(seed()));
   predictions();
@@ -147,7 +149,8 @@ int main(int argc, char** argv) {
 
   if (behaviour == "stable") return stable();
   if (behaviour == "diverges-at") return diverges_at(std::atol(arg.c_str()));
-  if (behaviour == "normal") return normal(std::atof(arg.c_str()), argc > 3 ? std::atof(argv[3]) : 0.01);
+  if (behaviour == "normal")
+    return normal(std::atof(arg.c_str()), argc > 3 ? std::atof(argv[3]) : 0.01, argc > 4 ? std::atof(argv[4]) : 0);
   if (behaviour == "nondeterministic") {
     // Differs run to run: the clock in nanoseconds and the pid (collisions ~1e-6).
     auto now = static_cast<unsigned long long>(std::chrono::steady_clock::now().time_since_epoch().count());

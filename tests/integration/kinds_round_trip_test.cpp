@@ -15,7 +15,8 @@ using seedgate::checks::CheckKind;
 
 struct KindCase {
   CheckKind kind;
-  std::string check;  // the [[check]] table
+  std::string check;        // the [[check]] table
+  std::string tables = {};  // policy tables it needs besides: [[variant]]
 };
 
 // One case per kind, in the table's order.
@@ -34,6 +35,9 @@ const std::array<KindCase, std::variant_size_v<seedgate::checks::KindSpec>> kCas
     {CheckKind::ensemble,
      "kind = \"ensemble\"\nmetric = \"log-loss\"\nat_most = 0.9\ngain_at_least = 0\nvote = \"soft\"\n"},
     {CheckKind::churn, "kind = \"churn\"\nat_most = 0.6\nconfidence = 0.95\n"},
+    // Four seeds give a signed-rank bound at 0.9; b scores 0.02 below a on every seed.
+    {CheckKind::compare, "kind = \"compare\"\nmetric = \"accuracy\"\nexpect = \"a\"\nmargin = 0.01\nconfidence = 0.9\n",
+     "[[variant]]\nname = \"a\"\n\n[[variant]]\nname = \"b\"\nargs = [\"-0.02\"]\n\n"},
 }};
 
 // Two thread counts and two repeats, so every kind has something to judge.
@@ -53,7 +57,7 @@ TEST_P(KindRoundTripTest, RunCheckReportAndBaselineAgree) {
     ASSERT_EQ(seedgate({"run", "-p", "main.toml", "--out", "main"}).exit_code, 0);
     ASSERT_EQ(seedgate({"baseline", "save", "main/results.json", "-o", "main.json"}).exit_code, 0);
   }
-  write_policy(kBehaviour, "[[check]]\n" + c.check, "", kSweep);
+  write_policy(kBehaviour, c.tables + "[[check]]\n" + c.check, "", kSweep);
   Outcome o = seedgate({"run", "--out", "sweep"});
   ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
   nlohmann::json judged = results("sweep/results.json")["checks"];
