@@ -122,7 +122,7 @@ struct NetImpl : torch::nn::Module {
       : hidden_layer(register_module("hidden", torch::nn::Linear(kInputs, hidden))),
         drop(register_module("dropout", torch::nn::Dropout(dropout))),
         output(register_module("output", torch::nn::Linear(hidden, kClasses))) {}
-  torch::Tensor forward(torch::Tensor x) { return output(drop(torch::relu(hidden_layer(x)))); }
+  torch::Tensor forward(const torch::Tensor& x) { return output(drop(torch::relu(hidden_layer(x)))); }
   torch::nn::Linear hidden_layer;
   torch::nn::Dropout drop;
   torch::nn::Linear output;
