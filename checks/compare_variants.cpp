@@ -162,7 +162,7 @@ void judge_compare(const CompareSpec& spec, Group& group) {
   }
 
   const std::size_t e = static_cast<std::size_t>(std::find(names.begin(), names.end(), spec.expect) - names.begin());
-  const Bound bound{"-margin", -spec.margin};
+  const Bound bound{"-margin", spec.margin == 0 ? 0.0 : -spec.margin};  // not "-0"
   const std::string context = fmt::format("over seeds {}", describe_seeds(seeds));
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (i == e) continue;

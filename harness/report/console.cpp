@@ -7,6 +7,7 @@
 #include <map>
 
 #include "checks/stats.hpp"
+#include "harness/report/comparison.hpp"
 #include "harness/report/parts.hpp"
 #include "harness/report/report.hpp"
 #include "util/strings.hpp"
@@ -42,6 +43,27 @@ std::string histogram(const std::vector<SeedValue>& values) {
     int bar = counts[i] * 30 / peak;
     out += fmt::format("      [{:<10.6g}, {:<10.6g}{} {:<30} {}\n", min + i * width, min + (i + 1) * width,
                        i == kBins - 1 ? "]" : ")", std::string(static_cast<std::size_t>(bar), '#'), counts[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+namespace {
+
+// A compare check's table, columns padded to their widest cell.
+std::string comparison_text(const ComparisonTable& table) {
+  std::vector<std::vector<std::string>> rows = {comparison_header()};
+  for (std::vector<std::string>& row : comparison_cells(table)) rows.push_back(std::move(row));
+  std::vector<std::size_t> widths(rows.front().size(), 0);
+  for (const auto& row : rows)
+    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  std::string out = fmt::format("          {}\n", table.group);
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) line += fmt::format("{:<{}}  ", row[i], widths[i]);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += fmt::format("            {}\n", line);
   }
   return out;
 }
@@ -162,8 +184,11 @@ std::string render_console(const SweepResults& results, const ReportContext& con
   if (!results.checks.empty()) out += "\nchecks\n";
   for (const CheckResult& c : results.checks) {
     out += fmt::format("  {:<5} {}\n", check_verdict(c), c.outcome.name);
+    std::vector<ComparisonTable> comparisons = comparison_tables(c.outcome);
+    for (const ComparisonTable& table : comparisons) out += comparison_text(table);
     for (const checks::Statistic& s : c.outcome.statistics)
-      out += fmt::format("          {} ({})\n", format_statistic(s, check_scale(c.outcome)), s.group);
+      if (comparisons.empty() || s.name.find('[') == std::string::npos)
+        out += fmt::format("          {} ({})\n", format_statistic(s, check_scale(c.outcome)), s.group);
     for (const std::string& message : c.outcome.messages) out += fmt::format("          {}\n", message);
     for (const std::string& note : c.outcome.notes) out += fmt::format("          note: {}\n", note);
     for (const checks::PredictionDetail& d : c.outcome.details) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "harness/report/comparison.hpp"
 #include "harness/report/parts.hpp"
 #include "harness/report/report.hpp"
 #include "util/strings.hpp"
@@ -57,9 +58,29 @@ std::string render_markdown(const SweepResults& results, const ReportContext& co
   // A table per check: what was estimated, its interval, the bound it is held to, and the verdict.
   for (const CheckResult& c : results.checks) {
     out += fmt::format("\n### {} — {}\n\n", cell(c.outcome.name), check_verdict(c));
-    if (!c.outcome.statistics.empty())
+    // A compare check's statistics as one row per variant; the rest as usual.
+    std::vector<ComparisonTable> comparisons = comparison_tables(c.outcome);
+    for (const ComparisonTable& table : comparisons) {
+      std::vector<std::string> header = comparison_header();
+      out += fmt::format("{}:\n\n| {} |\n|", cell(table.group), util::join(header, " | "));
+      for (std::size_t i = 0; i < header.size(); ++i) out += "---|";
+      out += "\n";
+      for (const std::vector<std::string>& row : comparison_cells(table)) {
+        std::vector<std::string> cells;
+        cells.reserve(row.size());
+        for (const std::string& text : row) cells.push_back(cell(text));
+        out += fmt::format("| {} |\n", util::join(cells, " | "));
+      }
+      out += "\n";
+    }
+    auto in_comparison = [&](const checks::Statistic& s) {
+      return !comparisons.empty() && s.name.find('[') != std::string::npos;
+    };
+    if (std::any_of(c.outcome.statistics.begin(), c.outcome.statistics.end(),
+                    [&](const checks::Statistic& s) { return !in_comparison(s); }))
       out += "| statistic | group | estimate | interval | bound | verdict |\n|---|---|---|---|---|---|\n";
     for (const checks::Statistic& s : c.outcome.statistics) {
+      if (in_comparison(s)) continue;
       std::string bound = s.bound ? fmt::format("{} {:.6g}", s.bound->key, s.bound->value) : "";
       out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", s.name, cell(s.group),
                          number(s.value, check_scale(c.outcome)), s.interval ? format_interval(*s.interval) : "", bound,

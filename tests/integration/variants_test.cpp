@@ -62,6 +62,16 @@ TEST_F(VariantsTest, TheSeedZeroWinnerIsCaughtAndTheMeanWinnerPasses) {
   EXPECT_NEAR(statistic(c, "mean[fast]")["value"].get<double>(), (0.95 + 7 * 0.90) / 8, 1e-12);
   EXPECT_NEAR(statistic(c, "mean_rank[slow]")["value"].get<double>(), (2 + 7.0) / 8, 1e-12);
   EXPECT_NE(o.out.find(kTrapNote), std::string::npos) << o.out;
+  // The reports show the comparison as a table, one row per variant.
+  EXPECT_NE(o.out.find("variant          mean    IQM [bounds]       mean rank  wins   expected - this [bounds]"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("slow (expected)  0.93    0.93 [0.93, 0.93]  1.12       87.5%\n"), std::string::npos) << o.out;
+  std::string markdown = *util::read_file(m_dir / "summary.md");
+  EXPECT_NE(markdown.find("| fast | 0.9063 | 0.9 [0.9, 0.9125] | 1.88 | 12.5% | 0.02375 [0.005, 0.03559], -margin "
+                          "0: pass | 0.875 [0.625, 1] |"),
+            std::string::npos)
+      << markdown;
   expect_round_trip("out/results.json", "judged.json");
 }
 

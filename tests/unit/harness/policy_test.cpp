@@ -296,7 +296,7 @@ TEST(PolicyTest, MisspeltCheckKind) {
   // With nothing near, the message lists the kinds there are.
   EXPECT_EQ(error_of(kMinimal + "[[check]]\nkind = \"accuracy-gate\"\n"),
             "seedgate.toml:9:8: unknown check kind 'accuracy-gate' (kinds: threshold, variance, reproducibility, "
-            "seed-sensitivity, regression, consistency, failures, ensemble, churn)");
+            "seed-sensitivity, regression, consistency, failures, ensemble, churn, compare)");
 }
 
 TEST(PolicyTest, UndeclaredMetric) {
