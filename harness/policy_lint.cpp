@@ -14,6 +14,7 @@
 #include <variant>
 
 #include "checks/compare.hpp"
+#include "checks/compare_variants.hpp"
 #include "checks/intervals.hpp"
 #include "checks/sequential.hpp"
 #include "util/strings.hpp"
@@ -100,6 +101,19 @@ std::vector<LintFinding> lint_policy(const Policy& policy) {
       warn(fmt::format("check '{}' can never pass: a confidence bound needs at least 2 seeds, but [sweep] runs {}",
                        name, most));
       continue;
+    }
+    if (std::holds_alternative<checks::CompareSpec>(c.params)) {
+      // The compare verdict takes the signed-rank bound too, which needs a few seeds before it exists.
+      std::size_t needed = 2;
+      while (needed < 50 && std::isinf(checks::signed_rank_lower_bound(std::vector<double>(needed, 1.0), confidence)))
+        ++needed;
+      if (most < needed) {
+        warn(
+            fmt::format("check '{}' can never pass: at {:g}% confidence the signed-rank bound on the paired "
+                        "differences needs at least {} seeds, but [sweep] runs {}",
+                        name, confidence * 100, needed, most));
+        continue;
+      }
     }
     if (worst && threshold->tolerance == checks::Tolerance::nonparametric &&
         !checks::lower_order_rank(most, 1 - threshold->coverage, confidence)) {

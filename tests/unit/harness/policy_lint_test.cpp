@@ -120,6 +120,26 @@ confidence = 0.95
             "[sweep] runs 1");
 }
 
+// The compare verdict's signed-rank bound needs 5 seeds at 95% confidence (P(W+ = 0) = 1/32).
+TEST(PolicyLintTest, CompareNeedsSeedsForTheSignedRankBound) {
+  const std::string check = R"([[variant]]
+name = "a"
+[[variant]]
+name = "b"
+[[check]]
+kind = "compare"
+metric = "accuracy"
+expect = "a"
+confidence = 0.95
+)";
+  auto findings = lint(fixed("seeds = 4", check));
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0],
+            "12:1: warning: check 'compare-accuracy' can never pass: at 95% confidence the signed-rank bound on the "
+            "paired differences needs at least 5 seeds, but [sweep] runs 4");
+  EXPECT_TRUE(lint(fixed("seeds = 5", check)).empty());
+}
+
 TEST(PolicyLintTest, ZeroBoundsMarginsAndMissingSpread) {
   auto findings = lint(fixed("seeds = 10", R"([[check]]
 kind = "variance"
