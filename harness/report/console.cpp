@@ -164,6 +164,10 @@ std::string render_console(const SweepResults& results, const ReportContext& con
       if (s.best) out += fmt::format("    {}\n", best_seed_line(s));
     }
   }
+  for (const SourceShareGroup& g : source_shares(results))
+    out += fmt::format("\n{} ({}): {}\n", g.metric, g.group, source_share_line(g));
+  for (const FoldComponents& c : fold_components(results))
+    out += fmt::format("\n{} ({}): {}\n", c.metric, c.group, fold_components_line(c));
   if (results.best_seed_report) {
     for (const SeedSummary& s : summaries)
       if (s.best) out += fmt::format("\nwarning: best seed: {} ({}): {}\n", s.metric, s.group, best_seed_warning(s));

@@ -113,6 +113,10 @@ std::string render_markdown(const SweepResults& results, const ReportContext& co
     out += fmt::format("- **{}** ({}): {}", cell(s.metric), cell(s.group), mean_std_line(s));
     out += s.best ? fmt::format("; {}\n", best_seed_line(s)) : "\n";
   }
+  for (const SourceShareGroup& g : source_shares(results))
+    out += fmt::format("- **{}** ({}): {}\n", cell(g.metric), cell(g.group), source_share_line(g));
+  for (const FoldComponents& c : fold_components(results))
+    out += fmt::format("- **{}** ({}): {}\n", cell(c.metric), cell(c.group), fold_components_line(c));
   if (results.best_seed_report) {
     for (const SeedSummary& s : summaries)
       if (s.best)
