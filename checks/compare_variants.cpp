@@ -8,7 +8,10 @@
 // (Walsh average) bound, which assumes only that the differences are
 // symmetric about their centre; with too few seeds for the signed-rank bound
 // at the check's confidence there is no finite bound and the check cannot
-// pass, only fail or stay inconclusive.
+// pass, only fail or stay inconclusive. Simulated (compare_variants_test) at
+// 0.95 on that long tail: 0.156 at 5 seeds against the t's 0.234; normal
+// differences 0.029. A tail that a few seeds never draw stays invisible to
+// any bound computed from them.
 #include "checks/compare_variants.hpp"
 
 #include <fmt/format.h>

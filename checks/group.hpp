@@ -1,7 +1,8 @@
 #pragma once
 // The shape every check kind is judged in: `evaluate` splits the selected
-// runs into groups (one per mode, device and thread count, or per mode for
-// kinds that compare configurations) and calls the kind's judge once per
+// runs into groups (one per mode, device, thread count and variant, per mode
+// for kinds that compare configurations, or every variant together for kinds
+// that compare variants) and calls the kind's judge once per
 // group. A judge reads its own spec and the Group, and records statistics and
 // findings through it; the Group keeps the verdict rules (a failure wins over
 // an error, an error over inconclusive) in one place.
