@@ -26,6 +26,7 @@
 #include <iostream>
 #include <seedgate/torch.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -140,7 +141,24 @@ void train(const Options& options) {
                                                        static_cast<std::uint64_t>(session.seed_for(Source::split)));
     digits = {digits.images.index_select(0, order), digits.labels.index_select(0, order)};
   }
-  std::int64_t train_rows = digits.labels.size(0) - kTestRows;
+  std::int64_t test_rows = kTestRows;
+  if (const char* fold = std::getenv("SEEDGATE_FOLD")) {
+    // Cross-validation ([sweep] folds): the rows in the fold seed's order, cut
+    // into SEEDGATE_FOLDS equal parts; this run tests on part SEEDGATE_FOLD
+    // and trains on the rest.
+    const char* folds_text = std::getenv("SEEDGATE_FOLDS");
+    const char* fold_seed = std::getenv("SEEDGATE_FOLD_SEED");
+    std::int64_t folds = folds_text ? std::stoll(folds_text) : 0, k = std::stoll(fold);
+    if (folds < 2 || k < 0 || k >= folds) throw std::invalid_argument("SEEDGATE_FOLD is outside 0..SEEDGATE_FOLDS-1");
+    std::int64_t n = digits.labels.size(0);
+    torch::Tensor order =
+        seedgate::torch::permutation(n, fold_seed ? static_cast<std::uint64_t>(std::stoull(fold_seed)) : 0);
+    std::int64_t begin = k * n / folds, end = (k + 1) * n / folds;
+    torch::Tensor rows = torch::cat({order.slice(0, 0, begin), order.slice(0, end), order.slice(0, begin, end)});
+    digits = {digits.images.index_select(0, rows), digits.labels.index_select(0, rows)};
+    test_rows = end - begin;
+  }
+  std::int64_t train_rows = digits.labels.size(0) - test_rows;
   torch::Tensor test_images = digits.images.slice(0, train_rows).to(device);
   torch::Tensor test_labels = digits.labels.slice(0, train_rows).to(device);
 
