@@ -17,6 +17,7 @@
 
 #include "checks/intervals.hpp"
 #include "checks/stats.hpp"
+#include "harness/report/comparison.hpp"
 #include "harness/report/parts.hpp"
 #include "harness/report/report.hpp"
 #include "util/strings.hpp"
@@ -489,6 +490,191 @@ std::string predictions_section(const SweepResults& results) {
   return "<h2>Predictions across seeds</h2>\n" + out;
 }
 
+// A compare check's per-seed values of its metric: variant -> seed -> the mean
+// over the seed's passed runs (repeats and folds) in `group` (the group's
+// label without the variant).
+std::map<std::string, std::map<std::int64_t, double>> variant_seed_values(const SweepResults& results,
+                                                                          const std::string& metric,
+                                                                          const std::string& group) {
+  std::map<std::string, std::map<std::int64_t, std::pair<double, std::size_t>>> sums;
+  for (const RunRecord& r : results.runs) {
+    if (r.status != RunStatus::passed || r.run.variant.empty()) continue;
+    auto value = r.report.metrics.find(metric);
+    if (value == r.report.metrics.end()) continue;
+    RunSpec without = r.run;
+    without.variant.clear();
+    if (group_label(without) != group) continue;
+    auto& [sum, count] = sums[r.run.variant][r.run.seed];
+    sum += value->second, ++count;
+  }
+  std::map<std::string, std::map<std::int64_t, double>> out;
+  for (const auto& [variant, seeds] : sums)
+    for (const auto& [seed, sum] : seeds) out[variant][seed] = sum.first / static_cast<double>(sum.second);
+  return out;
+}
+
+// The performance profile: per variant, the share of its seeds scoring above
+// each score (at or below it for a metric to minimise), a step curve each.
+std::string performance_profile(const std::vector<ComparisonRow>& rows,
+                                const std::map<std::string, std::map<std::int64_t, double>>& values, bool minimise) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (const auto& [variant, seeds] : values)
+    for (const auto& [seed, v] : seeds)
+      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  if (!std::isfinite(lo)) return "<p class=\"note\">No finite per-seed values to draw a performance profile.</p>\n";
+  const double legend_height = 18.0 * static_cast<double>(rows.size());
+  const double plot_bottom = 230, height = plot_bottom + 34 + legend_height;
+  Scale x(lo, hi, 60, kPlotWidth - 20), y(0, 1, plot_bottom, 10, false);
+  std::string out = fmt::format(
+      R"(<svg class="plot" width="{0}" height="{1}" viewBox="0 0 {0} {1}" role="img" aria-label="performance profile">)",
+      kPlotWidth, height);
+  out += fmt::format(R"(<text x="4" y="14" class="tick">100%</text><text x="4" y="{:.0f}" class="tick">0%</text>)",
+                     plot_bottom);
+  std::vector<std::string> missing, not_finite;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const std::string& variant = rows[i].variant;
+    std::string_view stroke = kPalette[i % kPalette.size()];
+    double legend_y = plot_bottom + 34 + 18.0 * static_cast<double>(i);
+    out += fmt::format(R"(<rect x="60" y="{:.1f}" width="14" height="4" fill="{}"/>)", legend_y - 6, stroke);
+    out += fmt::format(R"(<text x="80" y="{:.1f}" class="label">{}</text>)", legend_y, esc(variant));
+    std::vector<double> finite;
+    if (auto it = values.find(variant); it != values.end())
+      for (const auto& [seed, v] : it->second) {
+        if (std::isfinite(v))
+          finite.push_back(v);
+        else
+          not_finite.push_back(fmt::format("seed {} ({}): {}", seed, variant, v));
+      }
+    if (finite.empty()) {
+      missing.push_back(variant);
+      continue;
+    }
+    std::sort(finite.begin(), finite.end());
+    const double n = static_cast<double>(finite.size());
+    // Above a score: all seeds below the lowest value, one fewer past each;
+    // at or below: none below the lowest, one more at each.
+    double share = minimise ? 0 : 1;
+    std::string d = fmt::format("M{:.1f},{:.1f}", x.a, y(share));
+    for (double v : finite) {
+      share += minimise ? 1 / n : -1 / n;
+      d += fmt::format(" H{:.1f} V{:.1f}", x(v), y(std::clamp(share, 0.0, 1.0)));
+    }
+    d += fmt::format(" H{:.1f}", x.b);
+    out +=
+        fmt::format(R"(<path d="{}" fill="none" stroke="{}" stroke-width="2" class="profile"><title>{}</title></path>)",
+                    d, stroke, esc(variant));
+  }
+  out += axis_ticks(x, plot_bottom + 6) + "</svg>\n";
+  out += fmt::format("<p class=\"note\">The share of each variant's seeds scoring {} each score.</p>\n",
+                     minimise ? "at or below" : "above");
+  if (!missing.empty())
+    out += fmt::format("<p class=\"note\">No finite per-seed values for {}.</p>\n", esc(util::join(missing, ", ")));
+  if (!not_finite.empty())
+    out += fmt::format("<p class=\"note\">Not plotted: {}.</p>\n", esc(util::join(not_finite, "; ")));
+  return out;
+}
+
+// Per other variant a row: a dot per seed at the expected variant's
+// improvement over it (expected - other for a metric to maximise, other -
+// expected to minimise), a line at 0 and a dashed one at -margin.
+std::string paired_differences(const std::vector<ComparisonRow>& rows,
+                               const std::map<std::string, std::map<std::int64_t, double>>& values, bool minimise) {
+  auto expected = std::find_if(rows.begin(), rows.end(), [](const ComparisonRow& r) { return !r.difference; });
+  if (expected == rows.end()) return "";
+  auto expected_values = values.find(expected->variant);
+  struct Line {
+    const ComparisonRow* row;
+    std::vector<std::pair<std::int64_t, double>> dots;
+  };
+  std::vector<Line> lines;
+  double lo = 0, hi = 0;
+  std::optional<double> margin_line;
+  for (const ComparisonRow& r : rows) {
+    if (&r == &*expected) continue;
+    Line line{&r, {}};
+    auto other = values.find(r.variant);
+    if (expected_values != values.end() && other != values.end())
+      for (const auto& [seed, e] : expected_values->second) {
+        auto o = other->second.find(seed);
+        if (o == other->second.end()) continue;
+        double d = minimise ? o->second - e : e - o->second;
+        if (!std::isfinite(d)) continue;
+        line.dots.emplace_back(seed, d);
+        lo = std::min(lo, d), hi = std::max(hi, d);
+      }
+    if (r.difference && r.difference->bound && std::isfinite(r.difference->bound->value)) {
+      margin_line = r.difference->bound->value;
+      lo = std::min(lo, *margin_line), hi = std::max(hi, *margin_line);
+    }
+    lines.push_back(std::move(line));
+  }
+  if (lines.empty()) return "";
+  constexpr double kRow = 44;
+  double height = kRow * static_cast<double>(lines.size()) + 30;
+  Scale x(lo, hi, kLabelWidth, kPlotWidth - 20);
+  std::string out = fmt::format(
+      R"(<svg class="plot" width="{0}" height="{1}" viewBox="0 0 {0} {1}" role="img" aria-label="paired differences">)",
+      kPlotWidth, height);
+  out += fmt::format(
+      R"(<line x1="{0:.1f}" y1="6" x2="{0:.1f}" y2="{1:.1f}" class="zero"><title>no difference</title></line>)", x(0),
+      height - 26);
+  if (margin_line)
+    out += fmt::format(
+        R"(<line x1="{0:.1f}" y1="6" x2="{0:.1f}" y2="{1:.1f}" class="margin"><title>-margin: {2}</title></line>)",
+        x(*margin_line), height - 26, esc(num(*margin_line)));
+  double y = 10;
+  std::vector<std::string> empty;
+  for (const Line& line : lines) {
+    double mid = y + kRow / 2;
+    out += fmt::format(R"(<text x="4" y="{:.1f}" class="label">{}</text>)", mid + 4,
+                       esc(expected->variant + " - " + line.row->variant));
+    if (line.dots.empty()) empty.push_back(line.row->variant);
+    for (std::size_t i = 0; i < line.dots.size(); ++i) {
+      double jitter = (static_cast<double>(i % 7) - 3) * 2.5;
+      out += fmt::format(
+          R"(<circle cx="{:.1f}" cy="{:.1f}" r="3.5" class="paired-dot"><title>seed {}: {}</title></circle>)",
+          x(line.dots[i].second), mid + jitter, line.dots[i].first, esc(fmt::format("{:+.4g}", line.dots[i].second)));
+    }
+    y += kRow;
+  }
+  out += axis_ticks(x, y + 2) + "</svg>\n";
+  out += fmt::format(
+      "<p class=\"note\">A dot per seed: how much {} improves on each other variant on that seed (above 0: "
+      "better){}.</p>\n",
+      esc(expected->variant), margin_line ? "; the dashed line is -margin" : "");
+  if (!empty.empty())
+    out += fmt::format("<p class=\"note\">No seed paired with {}.</p>\n", esc(util::join(empty, ", ")));
+  return out;
+}
+
+// The compare checks: per group the comparison table, the performance
+// profile and the paired differences.
+std::string comparison_section(const SweepResults& results) {
+  std::string out;
+  for (const CheckResult& c : results.checks) {
+    auto goal = results.goals.find(c.outcome.metric);
+    const bool minimise = goal != results.goals.end() && goal->second == checks::Goal::minimize;
+    for (const ComparisonTable& table : comparison_tables(c.outcome)) {
+      out += fmt::format("<h3>{} ({})</h3>\n<table><thead><tr>", esc(c.outcome.name), esc(table.group));
+      for (const std::string& h : comparison_header()) out += fmt::format("<th>{}</th>", esc(h));
+      out += "</tr></thead><tbody>\n";
+      for (const std::vector<std::string>& row : comparison_cells(table)) {
+        out += "<tr>";
+        for (const std::string& cell : row) out += fmt::format("<td>{}</td>", esc(cell));
+        out += "</tr>\n";
+      }
+      out += "</tbody></table>\n";
+      auto values = variant_seed_values(results, c.outcome.metric, table.group);
+      out += fmt::format("<h4>Performance profile of {}</h4>\n", esc(c.outcome.metric));
+      out += performance_profile(table.rows, values, minimise);
+      out += "<h4>Paired differences per seed</h4>\n";
+      out += paired_differences(table.rows, values, minimise);
+    }
+  }
+  if (out.empty()) return "";
+  return "<h2>Variants compared</h2>\n" + out;
+}
+
 std::string checks_table(const SweepResults& results) {
   std::string out =
       "<h2>Checks</h2>\n<table><thead><tr><th>check</th><th>verdict</th><th>statistic</th><th>group</th>"
@@ -588,6 +774,7 @@ pre { white-space: pre-wrap; max-height: 300px; overflow: auto; background: #f6f
 .k-most { stroke: #1a7f37; stroke-dasharray: 3 3; } .k-most-dot { fill: none; stroke: #1a7f37; stroke-width: 2.5; }
 .caption { font-weight: 600; } .cell { stroke: #ffffff; stroke-width: 0.5; } td.miss { color: #cf222e; }
 .wide { overflow-x: auto; }
+.zero { stroke: #57606a; } .margin { stroke: #cf222e; stroke-dasharray: 6 4; } .paired-dot { fill: #1f77b4; fill-opacity: 0.75; }
 )";
 
 }  // namespace
@@ -644,6 +831,7 @@ std::string render_html(const SweepResults& results, const ReportContext& contex
     }
     out += strip_plot(metric, groups);
   }
+  out += comparison_section(results);
   out += predictions_section(results);
   out += curves_section(results);
   out += runs_table(results);

@@ -586,3 +586,95 @@ TEST(FoldComponentsTest, AFoldAxisSplitsTheVarianceIntoSeedFoldAndRunParts) {
 
 }  // namespace
 }  // namespace seedgate
+
+namespace seedgate {
+namespace {
+
+// Two variants on four seeds (two repeats each), and a compare check's
+// statistics as the check records them.
+TEST(HtmlReportTest, ComparisonDrawsAProfilePerVariantAndADotPerPairedSeed) {
+  const std::string fast = "fast<&\"x\">", slow = "slow";
+  SweepResults results = with_checks({});
+  results.goals["accuracy"] = checks::Goal::maximize;
+  const std::string group = "mode=default, device=cpu";
+  for (int seed = 0; seed < 4; ++seed)
+    for (int repeat = 0; repeat < 2; ++repeat)
+      for (const std::string& variant : {fast, slow}) {
+        RunRecord r;
+        r.run.id = "run";
+        r.run.seed = seed;
+        r.run.mode = "default";
+        r.run.device = "cpu";
+        r.run.repeat = repeat;
+        r.run.variant = variant;
+        r.report.metrics["accuracy"] = (variant == slow ? 0.8 : 0.81) + seed * 0.01 + repeat * 0.002;
+        results.runs.push_back(r);
+      }
+  // A failed run and a run of another group stay out of the plots.
+  RunRecord failed = results.runs.front();
+  failed.status = RunStatus::failed;
+  failed.report.metrics["accuracy"] = 0.1;
+  results.runs.push_back(failed);
+  CheckResult check;
+  check.outcome.name = "compare-accuracy";
+  check.outcome.kind = checks::CheckKind::compare;
+  check.outcome.metric = "accuracy";
+  check.outcome.verdict = checks::Verdict::pass;
+  check.counted_as = checks::Verdict::pass;
+  auto info = [&](const std::string& name, double value, std::optional<checks::Interval> interval = std::nullopt) {
+    check.outcome.statistics.push_back({group, name, value, std::nullopt, interval, checks::Verdict::pass});
+  };
+  for (const std::string& v : {fast, slow}) {
+    info("mean[" + v + "]", v == slow ? 0.816 : 0.826);
+    info("iqm[" + v + "]", v == slow ? 0.816 : 0.826, checks::Interval{0.8, 0.83});
+    info("mean_rank[" + v + "]", v == slow ? 2 : 1);
+    info("win_share[" + v + "]", v == slow ? 0 : 1);
+  }
+  check.outcome.statistics.push_back({group, "difference[" + slow + "]", 0.01, checks::Bound{"-margin", -0.02},
+                                      checks::Interval{0.005, INFINITY}, checks::Verdict::pass});
+  info("p_improvement[" + slow + "]", 1, checks::Interval{0.6, 1});
+  results.checks.push_back(check);
+
+  std::string html = predictions_html(results);
+  EXPECT_NE(html.find("<h2>Variants compared</h2>"), std::string::npos) << html;
+  // The table: every column, the names escaped.
+  EXPECT_NE(html.find("<th>variant</th><th>mean</th><th>IQM [bounds]</th>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<td>fast&lt;&amp;&quot;x&quot;&gt; (expected)</td><td>0.826</td><td>0.826 [0.8, 0.83]</td>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<td>0.01 [0.005, inf], -margin -0.02: pass</td><td>1 [0.6, 1]</td>"), std::string::npos);
+  EXPECT_EQ(html.find("fast<&"), std::string::npos);
+  // One step curve per variant, each in the legend.
+  EXPECT_EQ(count_of(html, "class=\"profile\""), 2u);
+  EXPECT_EQ(count_of(html, "class=\"label\">fast&lt;&amp;&quot;x&quot;&gt;</text>"), 1u);
+  EXPECT_EQ(count_of(html, "class=\"label\">slow</text>"), 1u);
+  // A dot per seed for the one other variant, at the mean over repeats.
+  EXPECT_EQ(count_of(html, "class=\"paired-dot\""), 4u);
+  EXPECT_EQ(count_of(html, "<title>seed 3: +0.01</title>"), 1u) << html;
+  EXPECT_EQ(count_of(html, "class=\"zero\""), 1u);
+  EXPECT_EQ(count_of(html, "class=\"margin\""), 1u);
+  if (std::system("command -v xmllint >/dev/null 2>&1") == 0) {
+    auto path = std::filesystem::temp_directory_path() / "seedgate-compare-report.html";
+    ASSERT_TRUE(util::write_file_atomic(path, html));
+    std::string command = "xmllint --noout " + path.string() + " 2>&1";
+    EXPECT_EQ(std::system(command.c_str()), 0) << html;
+  }
+
+  // Edge cases: one seed, a NaN, a variant without runs; nothing crashes.
+  results.runs.erase(std::remove_if(results.runs.begin(), results.runs.end(),
+                                    [&](const RunRecord& r) { return r.run.seed > 0 || r.run.variant == slow; }),
+                     results.runs.end());
+  RunRecord not_a_number = results.runs.front();
+  not_a_number.run.seed = 1;
+  not_a_number.report.metrics["accuracy"] = std::nan("");
+  results.runs.push_back(not_a_number);
+  std::string odd = predictions_html(results);
+  EXPECT_EQ(count_of(odd, "class=\"profile\""), 1u) << odd;
+  EXPECT_EQ(count_of(odd, "class=\"paired-dot\""), 0u);
+  EXPECT_NE(odd.find("No finite per-seed values for slow."), std::string::npos);
+  EXPECT_NE(odd.find("No seed paired with slow."), std::string::npos);
+  EXPECT_NE(odd.find("Not plotted: seed 1 (fast&lt;&amp;&quot;x&quot;&gt;): nan."), std::string::npos);
+}
+
+}  // namespace
+}  // namespace seedgate
