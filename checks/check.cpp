@@ -45,6 +45,7 @@ std::string GroupKey::label() const {
   if (!device.empty()) parts.push_back("device=" + device);
   if (threads > 0) parts.push_back(fmt::format("threads={}", threads));
   if (!variant.empty()) parts.push_back("variant=" + variant);
+  if (!source.empty()) parts.push_back("vary=" + source);
   if (fold >= 0) parts.push_back(fmt::format("fold={}", fold));
   return util::join(parts, ", ");
 }
@@ -84,7 +85,9 @@ bool wanted(const std::vector<std::string>& filter, const std::string& name) {
 SeedValues collect_values(std::span<const Observation* const> runs, const std::string& metric, Goal goal) {
   SeedValues out;
   bool first = true;
-  std::map<std::int64_t, std::vector<double>> by_seed;
+  // With a folds axis a repeat's value is its cross-validated estimate, the
+  // mean over its folds: (seed, repeat) -> fold values.
+  std::map<std::pair<std::int64_t, int>, std::vector<double>> by_repeat;
   for (const Observation* o : runs) {
     auto it = o->metrics.find(metric);
     std::string where = fmt::format("seed {} repeat {}", o->seed, o->repeat);
@@ -93,7 +96,7 @@ SeedValues collect_values(std::span<const Observation* const> runs, const std::s
       continue;
     }
     double v = it->second;
-    by_seed[o->seed].push_back(v);
+    by_repeat[{o->seed, o->repeat}].push_back(v);
     if (!std::isfinite(v)) {
       out.non_finite.push_back(fmt::format("{} ({})", where, util::format_number(v)));
       continue;
@@ -105,6 +108,12 @@ SeedValues collect_values(std::span<const Observation* const> runs, const std::s
       out.worst_repeat = o->repeat;
       first = false;
     }
+  }
+  std::map<std::int64_t, std::vector<double>> by_seed;
+  for (const auto& [key, folds] : by_repeat) {
+    double sum = 0;
+    for (double v : folds) sum += v;
+    by_seed[key.first].push_back(sum / static_cast<double>(folds.size()));
   }
   for (auto& [seed, values] : by_seed) {
     out.seeds.push_back(seed);
@@ -327,6 +336,7 @@ Groups group_observations(const CheckSpec& spec, const KindInfo& kind, std::span
     // Runs compared exactly (repeats, configurations) must have trained on the same split.
     if (kind.across_configurations || kind.compares_repeats) key.fold = o.fold;
     if (!kind.across_variants) key.variant = o.variant;
+    key.source = o.source;  // with [sweep] vary, each source's runs are judged on their own
     if (o.lost.empty())
       groups[key].push_back(&o);
     else if (lost)

@@ -21,6 +21,7 @@ struct GroupKey {
   std::string device;
   int threads = 0;
   std::string variant = {};  // each variant is judged on its own
+  std::string source = {};   // [sweep] vary: each varied source's runs on their own
   int fold = -1;             // kinds that compare runs exactly compare them within a fold; -1: every fold together
   auto operator<=>(const GroupKey&) const = default;
   // "mode=deterministic, device=cpu, threads=2", leaving out what is unset.

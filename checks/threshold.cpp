@@ -6,9 +6,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <optional>
+#include <vector>
 
 #include "checks/group.hpp"
 #include "checks/stats.hpp"
+#include "checks/variants.hpp"
 
 namespace seedgate::checks {
 namespace {
@@ -99,6 +103,32 @@ bool fail_on_lost(const ThresholdSpec& spec, Group& group, const char* name, con
   return true;
 }
 
+// With a folds axis: the Nadeau–Bengio corrected resampled t interval over
+// the folds' estimates (each the mean over seeds and repeats), whose variance
+// factor 1/J + n_test/n_train (1/(J-1) for J-fold cross-validation) allows
+// for the overlap of the folds' training sets. nullopt without folds.
+std::optional<Interval> cross_validated_interval(Group& group, double level) {
+  std::map<int, std::pair<double, std::size_t>> by_fold;
+  for (const Observation* o : group.runs()) {
+    auto it = o->metrics.find(group.spec().metric);
+    if (o->fold < 0 || it == o->metrics.end() || !std::isfinite(it->second)) continue;
+    by_fold[o->fold].first += it->second;
+    ++by_fold[o->fold].second;
+  }
+  if (by_fold.size() < 2) return std::nullopt;
+  std::vector<double> estimates;
+  for (const auto& [fold, sum] : by_fold) estimates.push_back(sum.first / static_cast<double>(sum.second));
+  const double folds = static_cast<double>(estimates.size());
+  CorrectedResampledT t = corrected_resampled_t(estimates, 1 / (folds - 1), level);
+  group.information("cv_std_error", t.standard_error, t.interval);
+  group.note(
+      fmt::format("{}: cross-validated over {} folds, Nadeau-Bengio corrected bounds [{}, {}] (variance "
+                  "factor {:.4g}) ({})",
+                  group.spec().metric, estimates.size(), short_number(t.interval.lower), short_number(t.interval.upper),
+                  t.factor, group.label()));
+  return t.interval;
+}
+
 }  // namespace
 
 void judge_threshold(const ThresholdSpec& spec, Group& group) {
@@ -126,6 +156,12 @@ void judge_threshold(const ThresholdSpec& spec, Group& group) {
       double correction = resolution / (2 * static_cast<double>(values.per_seed.size()));
       interval.lower = std::min(interval.lower - correction, summary.mean - resolution / 2);
       interval.upper = std::max(interval.upper + correction, summary.mean + resolution / 2);
+      if (std::optional<Interval> folds = cross_validated_interval(group, interval.level)) {
+        // The seeds share the folds' split: their spread leaves out how much
+        // the estimate moves with the split. Judge the wider of the two.
+        interval.lower = std::min(interval.lower, folds->lower);
+        interval.upper = std::max(interval.upper, folds->upper);
+      }
       group.judged("mean", fmt::format("over seeds {}", describe_seeds(values.seeds)), summary.mean, interval,
                    *spec.mean, check.goal == Goal::maximize);
     }
