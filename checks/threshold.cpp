@@ -117,6 +117,7 @@ std::optional<Interval> cross_validated_interval(Group& group, double level) {
   }
   if (by_fold.size() < 2) return std::nullopt;
   std::vector<double> estimates;
+  estimates.reserve(by_fold.size());
   for (const auto& [fold, sum] : by_fold) estimates.push_back(sum.first / static_cast<double>(sum.second));
   const double folds = static_cast<double>(estimates.size());
   CorrectedResampledT t = corrected_resampled_t(estimates, 1 / (folds - 1), level);

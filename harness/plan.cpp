@@ -30,6 +30,7 @@ std::vector<Slot> slots(const Policy& policy) {
   std::vector<std::string> sources = policy.sweep.vary;
   if (sources.empty()) sources.emplace_back();
   std::vector<int> folds;
+  folds.reserve(static_cast<std::size_t>(std::max(policy.sweep.folds, 1)));
   for (int fold = 0; fold < policy.sweep.folds; ++fold) folds.push_back(fold);
   if (folds.empty()) folds.push_back(-1);
   std::vector<Slot> out;

@@ -119,6 +119,7 @@ std::string fold_components_line(const FoldComponents& c) {
   parts.emplace_back(v.interaction_separable ? "run-to-run" : "run-to-run and seed x fold", v.run.share);
   std::stable_sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   std::vector<std::string> words;
+  words.reserve(parts.size());
   for (const auto& [name, share] : parts) words.push_back(fmt::format("{} {:.0f}%", name, share * 100));
   return fmt::format("variance over {} seeds x {} folds: {}", v.seeds, v.folds, util::join(words, ", "));
 }
