@@ -122,6 +122,21 @@ double paired_improvement_probability(std::span<const double> x, std::span<const
   return wins / static_cast<double>(x.size());
 }
 
+namespace {
+
+// The percentile interval of `options.resamples` replicates, each drawn by
+// `replicate` from one seeded generator; the point itself without resamples.
+template <typename Replicate>
+Interval resampled_interval(double point, double level, const BootstrapOptions& options, Replicate replicate) {
+  if (options.resamples == 0) return {point, point, level};
+  Xoshiro256 rng(options.seed);
+  std::vector<double> replicates(options.resamples);
+  for (double& value : replicates) value = replicate(rng);
+  return percentile_interval(replicates, level);
+}
+
+}  // namespace
+
 ImprovementResult probability_of_improvement(const Strata& x, const Strata& y, Goal goal, double level,
                                              const BootstrapOptions& options) {
   require_strata(x, "probability of improvement");
@@ -140,14 +155,8 @@ ImprovementResult probability_of_improvement(const Strata& x, const Strata& y, G
   double sum = 0;
   for (std::size_t t = 0; t < x.size(); ++t) sum += improvement_probability(x[t], y[t], goal);
   result.probability = sum / static_cast<double>(x.size());
-  if (options.resamples == 0) {
-    result.interval = {result.probability, result.probability, level};
-    return result;
-  }
-  Xoshiro256 rng(options.seed);
-  std::vector<double> replicates(options.resamples);
   std::vector<std::size_t> xi, yi;
-  for (double& replicate : replicates) {
+  result.interval = resampled_interval(result.probability, level, options, [&](Xoshiro256& rng) {
     double total = 0;
     for (std::size_t t = 0; t < x.size(); ++t) {
       std::size_t n = x[t].size(), m = y[t].size();
@@ -160,9 +169,8 @@ ImprovementResult probability_of_improvement(const Strata& x, const Strata& y, G
         for (std::size_t j : yi) wins += outcomes[t][i * m + j];
       total += wins / static_cast<double>(n * m);
     }
-    replicate = total / static_cast<double>(x.size());
-  }
-  result.interval = percentile_interval(replicates, level);
+    return total / static_cast<double>(x.size());
+  });
   return result;
 }
 
@@ -186,22 +194,15 @@ ImprovementResult paired_probability_of_improvement(const Strata& x, const Strat
   ImprovementResult result;
   result.strata = x.size();
   result.probability = sum / static_cast<double>(x.size());
-  if (options.resamples == 0) {
-    result.interval = {result.probability, result.probability, level};
-    return result;
-  }
-  Xoshiro256 rng(options.seed);
-  std::vector<double> replicates(options.resamples);
-  for (double& replicate : replicates) {
+  result.interval = resampled_interval(result.probability, level, options, [&](Xoshiro256& rng) {
     double total = 0;
     for (const auto& o : outcomes) {
       double wins = 0;
       for (std::size_t i = 0; i < o.size(); ++i) wins += o[draw_index(rng, o.size())];
       total += wins / static_cast<double>(o.size());
     }
-    replicate = total / static_cast<double>(outcomes.size());
-  }
-  result.interval = percentile_interval(replicates, level);
+    return total / static_cast<double>(outcomes.size());
+  });
   return result;
 }
 
