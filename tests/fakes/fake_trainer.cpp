@@ -2,7 +2,7 @@
 // it reads the protocol's SEEDGATE_* variables like a real program would.
 //
 //   stable            accuracy and model depend on the seed only
-//   nondeterministic  same seed, different results (uses the pid and clock)
+//   nondeterministic  same seed, different results (uses the pid, clock and repeat)
 //   ignores-seed      the same accuracy and model whatever the seed
 //   crash-on-seed N   SIGABRT when the seed is N, stable otherwise
 //   exit CODE         exits with CODE after writing nothing
@@ -153,9 +153,15 @@ int main(int argc, char** argv) {
     return normal(std::atof(arg.c_str()), argc > 3 ? std::atof(argv[3]) : 0.01, argc > 4 ? std::atof(argv[4]) : 0);
   if (behaviour == "nondeterministic") {
     // Differs run to run: the clock in nanoseconds and the pid (collisions ~1e-6).
+    // The accuracy ignores the seed: odd repeats score 0.004 higher, and the
+    // clock adds at most 1e-5, so repeats of one seed always differ by more
+    // than seeds do and a test of the seed's effect fails every time rather
+    // than by chance.
+    long repeat = std::atol(env("SEEDGATE_REPEAT").c_str());
     auto now = static_cast<unsigned long long>(std::chrono::steady_clock::now().time_since_epoch().count());
     char line[64];
-    std::snprintf(line, sizeof line, "{\"accuracy\": %.9f}", 0.9 + static_cast<double>(now % 1000003) / 1e8);
+    std::snprintf(line, sizeof line, "{\"accuracy\": %.9f}",
+                  0.9 + 0.004 * static_cast<double>(repeat % 2) + static_cast<double>(now % 1000003) / 1e11);
     metric_line(line);
     model("weights " + std::to_string(now) + " " + std::to_string(::getpid()));
     return 0;
