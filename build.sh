@@ -19,7 +19,7 @@ build_dir=${BUILD_DIR:-build}
 [ "$what" = sanitize ] && build_dir=${BUILD_DIR:-build-asan}
 
 packages=(g++ cmake ninja-build pkg-config
-          libfmt-dev libtomlplusplus-dev libboost-dev libcli11-dev nlohmann-json3-dev libxxhash-dev libre2-dev
+          libfmt-dev libtomlplusplus-dev libboost-dev libcli11-dev nlohmann-json3-dev libxxhash-dev libre2-dev libsqlite3-dev libpq-dev
           libgtest-dev libgmock-dev
           libtorch-dev libxgboost-dev xgboost
           libxml2-utils procps clang-tidy clang-format git
@@ -29,11 +29,13 @@ packages=(g++ cmake ninja-build pkg-config
 # Only the tests need these: a browser that renders the HTML report, a YAML
 # parser for ci-templates/, a JSON Schema validator for the lint SARIF, zsh
 # and groff (the completion scripts and the man page are parsed and rendered),
-# and Google Benchmark (the benchmarks are built with the tests, so they keep
-# compiling).
+# Google Benchmark (the benchmarks are built with the tests, so they keep
+# compiling), and PostgreSQL's server and SQLite's shell (the history store's
+# tests start a throwaway server and read the file as the sqlite3 shell does).
 bench=OFF
 if [ "$what" = test ] || [ "$what" = sanitize ]; then
-  packages+=(chromium python3-yaml python3-jsonschema zsh groff-base bsdextrautils libbenchmark-dev)
+  packages+=(chromium python3-yaml python3-jsonschema zsh groff-base bsdextrautils libbenchmark-dev
+            postgresql-15 sqlite3)
 fi
 [ "$what" = test ] && bench=ON
 [ "$what" = fuzz ] && packages+=(clang libclang-rt-14-dev)
