@@ -368,7 +368,7 @@ void note_lost(const Group& group, CheckOutcome& outcome) {
 }  // namespace
 
 CheckOutcome evaluate(const CheckSpec& spec, std::span<const Observation> observations,
-                      std::span<const Observation> baseline) {
+                      std::span<const Observation> baseline, std::span<const PastSweep> history) {
   const KindInfo& kind = kind_info(spec.kind());
   CheckOutcome outcome;
   outcome.confidence = spec.confidence;
@@ -379,6 +379,9 @@ CheckOutcome evaluate(const CheckSpec& spec, std::span<const Observation> observ
   Groups lost;
   Groups groups = group_observations(spec, kind, observations, &lost);
   Groups baseline_groups = group_observations(spec, kind, baseline);
+  std::vector<Groups> past_groups;
+  past_groups.reserve(history.size());
+  for (const PastSweep& past : history) past_groups.push_back(group_observations(spec, kind, past.runs));
   // A group whose every run was lost is still judged (on no runs).
   for (const auto& [key, runs] : lost) groups.try_emplace(key);
   std::set<std::int64_t> seeds;
@@ -395,6 +398,13 @@ CheckOutcome evaluate(const CheckSpec& spec, std::span<const Observation> observ
     auto gone = lost.find(key);
     Group group(spec, key, std::move(runs), gone == lost.end() ? std::vector<const Observation*>{} : gone->second,
                 base == baseline_groups.end() ? nullptr : &base->second, outcome);
+    if (kind.reads_history) {
+      std::vector<PastGroup> past;
+      for (std::size_t i = 0; i < history.size(); ++i)
+        if (auto found = past_groups[i].find(key); found != past_groups[i].end())
+          past.push_back({&history[i], found->second});
+      group.set_history(std::move(past));
+    }
     kind.judge(spec, group);
     note_lost(group, outcome);
   }

@@ -129,12 +129,23 @@ struct CheckOutcome {
   std::vector<PredictionDetail> details;  // ensemble and churn checks: one per group judged
 };
 
+// An earlier sweep from the history store, as the drift kind reads it.
+struct PastSweep {
+  std::string id;
+  std::string started;  // ISO 8601, UTC
+  std::string commit;
+  bool accepted = false;                         // its verdict was pass
+  std::vector<Observation> runs;                 // its finished runs, with the metrics the checks need
+  std::vector<std::string> environment_changes;  // how this sweep's environment differs from it ("cpu: A vs B")
+};
+
 // Whether the check's filter of modes, devices and thread counts takes `o`.
 bool selects(const CheckSpec& spec, const Observation& o);
 
 // `baseline` holds the baseline's runs; only regression checks read it.
+// `history`: earlier sweeps, oldest first; only drift checks read it.
 CheckOutcome evaluate(const CheckSpec& spec, std::span<const Observation> observations,
-                      std::span<const Observation> baseline = {});
+                      std::span<const Observation> baseline = {}, std::span<const PastSweep> history = {});
 
 // "0..7" for a contiguous run, "1, 5, 9" otherwise.
 std::string describe_seeds(std::span<const std::int64_t> seeds);

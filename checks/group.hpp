@@ -42,6 +42,12 @@ struct SeedValues {
 
 SeedValues collect_values(std::span<const Observation* const> runs, const std::string& metric, Goal goal);
 
+// An earlier sweep's runs in the same group as this sweep's.
+struct PastGroup {
+  const PastSweep* sweep = nullptr;
+  std::vector<const Observation*> runs;
+};
+
 class Group {
  public:
   // `baseline`: the baseline's runs in the same group, null when it has none
@@ -60,6 +66,10 @@ class Group {
   // "seed 3 repeat 0 (crashed: exit status 1)" for each lost run.
   std::vector<std::string> describe_lost() const;
   const std::vector<const Observation*>* baseline() const { return m_baseline; }
+  // Earlier sweeps' runs in this group, oldest first (drift checks); a sweep
+  // with no run in the group is left out.
+  std::span<const PastGroup> history() const { return m_history; }
+  void set_history(std::vector<PastGroup> history) { m_history = std::move(history); }
 
   // The check's metric over this group's runs.
   SeedValues values() const;
@@ -111,6 +121,7 @@ class Group {
   std::vector<const Observation*> m_runs;
   std::vector<const Observation*> m_lost;
   const std::vector<const Observation*>* m_baseline;
+  std::vector<PastGroup> m_history;
   CheckOutcome& m_outcome;
 };
 
@@ -138,5 +149,6 @@ void judge_failures(const FailuresSpec& spec, Group& group);
 void judge_ensemble(const EnsembleSpec& spec, Group& group);
 void judge_churn(const ChurnSpec& spec, Group& group);
 void judge_compare(const CompareSpec& spec, Group& group);
+void judge_drift(const DriftSpec& spec, Group& group);
 
 }  // namespace seedgate::checks

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <utility>
 
+#include "checks/drift.hpp"
 #include "checks/group.hpp"
 
 // The table's entries name only what differs from a member's default; GCC
@@ -232,6 +233,27 @@ std::vector<KindInfo> make_kinds() {
       .keys = {{.name = "expect", .type = KeyType::variant, .required = true, .set = set_member<&CompareSpec::expect>},
                non_negative("margin", set_member<&CompareSpec::margin>)},
       .judge = judge_as<CompareSpec, judge_compare>,
+  });
+  table.push_back({
+      .kind = CheckKind::drift,
+      .name = "drift",
+      .judges = "this sweep's mean against the history of earlier sweeps on the branch: a shift from the last "
+                "accepted sweeps, and slow drift by a CUSUM, naming the sweep where it began",
+      .estimates = true,
+      .reads_history = true,
+      .keys = {{.name = "window",
+                .type = KeyType::count,
+                .minimum = static_cast<double>(kMinDriftReference),
+                .set = set_member<&DriftSpec::window>},
+               {.name = "span", .type = KeyType::count, .minimum = 2, .set = set_member<&DriftSpec::span>},
+               non_negative("cusum_k", set_member<&DriftSpec::cusum_k>),
+               non_negative("cusum_h", set_member<&DriftSpec::cusum_h>),
+               {.name = "direction",
+                .type = KeyType::choice,
+                .choices = {"both", "worse"},
+                .set = set_member<&DriftSpec::direction>},
+               {.name = "branch", .type = KeyType::text, .set = set_member<&DriftSpec::branch>}},
+      .judge = judge_as<DriftSpec, judge_drift>,
   });
   return table;
 }

@@ -128,6 +128,22 @@ struct CompareSpec {
   double margin = 0;   // how much worse than another variant's mean is still acceptable
 };
 
+// Which way a drift check alarms: either way the metric leaves its range, or
+// only when it gets worse.
+enum class DriftDirection { both, worse };
+
+// This sweep against the history of earlier sweeps (checks/drift.hpp): a
+// shift against the last `window` accepted sweeps, and slow drift by a CUSUM
+// over the last `span` sweeps. Needs a history store.
+struct DriftSpec {
+  double window = 10;  // accepted sweeps in each reference
+  double span = 20;    // sweeps the CUSUM runs over, this one included
+  double cusum_k = 0.5;
+  double cusum_h = 5;
+  DriftDirection direction = DriftDirection::both;
+  std::string branch = {};  // the branch whose history is the reference; empty: this sweep's own
+};
+
 // In the order of KindSpec's alternatives (checks/kinds.cpp asserts it).
 enum class CheckKind {
   threshold,
@@ -139,11 +155,12 @@ enum class CheckKind {
   failures,
   ensemble,
   churn,
-  compare
+  compare,
+  drift
 };
 
 using KindSpec = std::variant<ThresholdSpec, VarianceSpec, ReproducibilitySpec, SeedSensitivitySpec, RegressionSpec,
-                              ConsistencySpec, FailuresSpec, EnsembleSpec, ChurnSpec, CompareSpec>;
+                              ConsistencySpec, FailuresSpec, EnsembleSpec, ChurnSpec, CompareSpec, DriftSpec>;
 
 struct CheckSpec;
 class Group;
@@ -165,6 +182,8 @@ enum class KeyType {
   names,         // an array of non-empty strings, none twice
   path,          // a file, relative to the policy's folder
   variant,       // the name of a declared [[variant]]
+  count,         // a whole number >= KeyInfo::minimum
+  text,          // a non-empty string
 };
 
 // One policy key of a kind.
@@ -176,6 +195,7 @@ struct KeyInfo {
   bool required = false;                  // the kind cannot work without it
   bool one_of = false;                    // the kind needs at least one of its one_of keys
   bool needs_confidence = false;          // meaningful only with `confidence`
+  double minimum = 0;                     // KeyType::count: the smallest value allowed
   void (*set)(CheckSpec&, const KeyValue&) = nullptr;
 
   // The key's name for a metric with this goal.
@@ -201,6 +221,7 @@ struct KindInfo {
   bool deterministic_by_default = false;  // `modes` defaults to ["deterministic"] when the sweep has it
   bool compares_repeats = false;          // needs repeats >= 2
   bool reads_predictions = false;         // judges the runs' predictions files, not their metrics
+  bool reads_history = false;             // judges this sweep against earlier sweeps in the history store
   std::size_t min_seeds = 1;              // seeds the kind needs to judge anything
   std::vector<KeyInfo> keys;
   void (*judge)(const CheckSpec&, Group&) = nullptr;

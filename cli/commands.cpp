@@ -21,6 +21,7 @@
 #include "harness/report/report.hpp"
 #include "harness/shard.hpp"
 #include "harness/sweep.hpp"
+#include "harness/sweep_history.hpp"
 #include "lint/config.hpp"
 #include "lint/report.hpp"
 #include "util/atomic_file.hpp"
@@ -87,9 +88,44 @@ bool emit_reports(const Policy* policy, const SweepResults& results, const Repor
   return ok;
 }
 
-// A failed check wins over "could not evaluate".
-int judge(const Policy& policy, SweepResults& results, std::ostream& out, std::ostream& err) {
+// How many earlier sweeps the reports' trend shows.
+constexpr std::size_t kTrendSweeps = 60;
+
+// A failed check wins over "could not evaluate". With a history store, the
+// drift checks read earlier sweeps from it, the reports get each judged
+// metric's trend, and the judged sweep is appended: a store that cannot be
+// read or written makes the sweep "could not evaluate" (the results are
+// still written).
+int judge(const Policy& policy, SweepResults& results, const std::string& history_url, std::ostream& out,
+          std::ostream& err) {
+  stamp_sweep(results, &policy, policy.dir);
+  std::vector<std::string> history_errors;
+  auto store = open_history(policy, history_url);
+  if (!store) history_errors.push_back(store.error());
+  if (store && *store) {
+    if (auto read = read_history(**store, policy, results); !read) history_errors.push_back(read.error());
+  }
   Evaluation evaluation = evaluate_policy(policy, results);
+  if (store && *store) {
+    auto trend = read_trend(**store, results, judged_metrics(policy), kTrendSweeps);
+    if (trend)
+      results.trend = std::move(*trend);
+    else
+      history_errors.push_back(trend.error());
+    auto appended = append_sweep(**store, results);
+    if (!appended) {
+      history_errors.push_back(appended.error());
+    } else {
+      results.history_store = (*store)->describe();
+      out << (*appended ? fmt::format("history: sweep {} appended to {} (branch {})\n", results.sweep_id,
+                                      results.history_store, results.branch.empty() ? "unknown" : results.branch)
+                        : fmt::format("history: sweep {} is already in {}; not appended again\n", results.sweep_id,
+                                      results.history_store));
+    }
+  }
+  for (const std::string& e : history_errors) err << "seedgate: " << e << "\n";
+  if (!history_errors.empty() && evaluation.exit_code == kExitPass) evaluation.exit_code = kExitCannotEvaluate;
+  evaluation.errors.insert(evaluation.errors.end(), history_errors.begin(), history_errors.end());
   ReportContext context{evaluation.errors, evaluation.exit_code};
   bool written = emit_reports(&policy, results, context, out, err);
   return with_writes(evaluation.exit_code, written);
@@ -195,7 +231,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   // Keep the runs even if judging or reporting goes wrong below.
   std::filesystem::path results_path = options.out_dir / "results.json";
   save_reporting(results_path, *results, err);
-  int code = judge(*policy, *results, out, err);
+  int code = judge(*policy, *results, options.history, out, err);
   bool saved = save_reporting(results_path, *results, err);
   // Beside the results: the per-run table a paper's appendix or a model card quotes.
   bool table = write_report(options.out_dir / "seeds.csv", report_parts::seeds_csv(*results), err);
@@ -205,7 +241,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
 }
 
 int check_command(const std::filesystem::path& policy_path, const std::vector<std::filesystem::path>& paths,
-                  std::ostream& out, std::ostream& err) {
+                  const std::string& history, std::ostream& out, std::ostream& err) {
   auto policy = load_policy_reporting(policy_path, err);
   if (!policy) return kExitUsage;
   auto results = load_merged_results(paths, err);
@@ -232,7 +268,7 @@ int check_command(const std::filesystem::path& policy_path, const std::vector<st
         record.status == RunStatus::violated)
       classify_run(*policy, record);
   }
-  return judge(*policy, *results, out, err);
+  return judge(*policy, *results, history, out, err);
 }
 
 int report_command(const ReportOptions& options, std::ostream& out, std::ostream& err) {

@@ -25,11 +25,12 @@ struct RunOptions {
   int shard_count = 0;         // for engines that give only an index (Kubernetes Indexed Jobs)
   std::string color = "auto";  // "auto", "always", "never"
   bool fail_fast = false;      // as [sweep] fail_fast = true
+  std::string history;         // a history store over the policy's [history] store; empty: the policy's
 };
 
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err);
 int check_command(const std::filesystem::path& policy, const std::vector<std::filesystem::path>& results,
-                  std::ostream& out, std::ostream& err);
+                  const std::string& history, std::ostream& out, std::ostream& err);
 struct ReportOptions {
   std::vector<std::filesystem::path> results;   // one results file, or shard files to merge
   std::filesystem::path junit, markdown, html;  // empty: not written

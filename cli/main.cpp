@@ -98,6 +98,10 @@ int main(int argc, char** argv) {
       ->add_option("--shard-count", run.shard_count,
                    "Number of shards, where the engine gives only an index (JOB_COMPLETION_INDEX)")
       ->check(CLI::PositiveNumber);
+  constexpr const char* kHistoryHelp =
+      "Append the judged sweep to this history store, and read drift checks' earlier sweeps from it: "
+      "sqlite:PATH or postgresql://HOST/DB (over the policy's [history] store)";
+  run_cmd->add_option("--history", run.history, kHistoryHelp);
 
   std::filesystem::path policy = "seedgate.toml";
   std::vector<std::filesystem::path> results;
@@ -108,6 +112,8 @@ int main(int argc, char** argv) {
                    "Results file (results.json), or every shard's shard-K-of-N.json to merge and judge together")
       ->required()
       ->check(CLI::ExistingFile);
+  std::string check_history;
+  check_cmd->add_option("--history", check_history, kHistoryHelp);
 
   ReportOptions report;
   auto* report_cmd = app.add_subcommand(
@@ -230,7 +236,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (*run_cmd) return run_command(run, std::cout, std::cerr);
-    if (*check_cmd) return check_command(policy, results, std::cout, std::cerr);
+    if (*check_cmd) return check_command(policy, results, check_history, std::cout, std::cerr);
     if (*report_cmd) return report_command(report, std::cout, std::cerr);
     if (*save_cmd) return baseline_save_command(results, output, std::cout, std::cerr);
     if (*lint_cmd) return policy_lint_command(policy, std::cout, std::cerr);

@@ -179,7 +179,23 @@ CheckResult judge_at(const Policy& policy, const CheckEntry& entry, const SweepR
     for (const std::string& d : environment_differences(base_env, here_env))
       notes.push_back("baseline and candidate ran on different environments: " + d);
   }
-  result.outcome = checks::evaluate(spec, observations, baseline);
+  std::span<const checks::PastSweep> history;
+  if (checks::kind_info(spec.kind()).reads_history) {
+    if (!results.history_loaded) {
+      result.outcome.name = spec.name;
+      result.outcome.kind = spec.kind();
+      result.outcome.metric = spec.metric;
+      result.outcome.verdict = result.counted_as = checks::Verdict::error;
+      result.outcome.messages.emplace_back(
+          "a drift check needs a history of earlier sweeps: add [history] store = \"sqlite:.seedgate/history.db\" "
+          "to the policy, or pass --history");
+      return result;
+    }
+    const std::string& own = spec.as<checks::DriftSpec>().branch;
+    auto found = results.history.find(own.empty() ? results.branch : own);
+    if (found != results.history.end()) history = found->second;
+  }
+  result.outcome = checks::evaluate(spec, observations, baseline, history);
   result.outcome.notes.insert(result.outcome.notes.begin(), look_notes.begin(), look_notes.end());
   result.outcome.notes.insert(result.outcome.notes.end(), notes.begin(), notes.end());
 

@@ -370,6 +370,16 @@ checks::KeyValue key_value(const Parser& p, const toml::node& node, const checks
     case checks::KeyType::path:
       value.text = util::resolve_path(dir, p.string(node, name)).string();
       break;
+    case checks::KeyType::count:
+      value.number = p.number(node, name);
+      if (value.number != std::floor(value.number) || value.number < key.minimum || value.number > 1e6)
+        p.fail(node, fmt::format("'{}' must be a whole number from {} to 1000000, got {}", name,
+                                 util::format_number(key.minimum), util::format_number(value.number)));
+      break;
+    case checks::KeyType::text:
+      value.text = p.string(node, name);
+      if (value.text.empty()) p.fail(node, fmt::format("'{}' must not be empty", name));
+      break;
     case checks::KeyType::variant: {
       value.text = p.string(node, name);
       std::vector<std::string_view> names;
@@ -623,7 +633,40 @@ void parse_report(const Parser& p, const toml::node& node, const std::filesystem
   path("html", policy.report.html);
 }
 
+void parse_history(const Parser& p, const toml::node& node, Policy& policy) {
+  const toml::table& t = p.table(node, "history");
+  p.reject_unknown(t, {"store", "branch"}, "[history]");
+  const toml::node* store = t.get("store");
+  if (!store)
+    p.fail(t.source(), "missing required key 'store' in [history] (e.g. store = \"sqlite:.seedgate/history.db\")");
+  policy.history.store = p.string(*store, "store");
+  if (auto problem = history_store_problem(policy.history.store)) p.fail(*store, *problem);
+  if (auto n = t.get("branch")) {
+    policy.history.branch = p.string(*n, "branch");
+    if (policy.history.branch.empty()) p.fail(*n, "'branch' must not be empty");
+  }
+}
+
 }  // namespace
+
+std::optional<std::string> history_store_problem(std::string_view store) {
+  if (store.starts_with("sqlite:")) {
+    if (store.size() == 7) return "'store' = \"sqlite:\" names no file (e.g. \"sqlite:.seedgate/history.db\")";
+    return std::nullopt;
+  }
+  if (store.starts_with("postgresql://") || store.starts_with("postgres://")) {
+    // A password in the policy would be committed with it.
+    std::string_view rest = store.substr(store.find("//") + 2);
+    std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
+    if (authority.find('@') != std::string_view::npos &&
+        authority.substr(0, authority.find('@')).find(':') != std::string_view::npos)
+      return std::string("'store' holds a password: put it in PGPASSWORD or ~/.pgpass, not in the policy");
+    if (store.find("password=") != std::string_view::npos)
+      return std::string("'store' holds a password: put it in PGPASSWORD or ~/.pgpass, not in the policy");
+    return std::nullopt;
+  }
+  return fmt::format("'store' must start with \"sqlite:\" or \"postgresql://\", got \"{}\"", store);
+}
 
 std::vector<std::int64_t> SeedsSpec::ceiling() const {
   if (!max_count || seeds.empty()) return seeds;
@@ -691,10 +734,10 @@ util::Result<Policy> parse_policy(std::string_view text, const std::string& disp
   policy.digest = util::digest_bytes(text);
   try {
     toml::table root = p.parse(text);
-    p.reject_unknown(
-        root,
-        {"version", "subject", "sweep", "variant", "metrics", "artifacts", "statistics", "check", "report", "lint"},
-        "the policy");
+    p.reject_unknown(root,
+                     {"version", "subject", "sweep", "variant", "metrics", "artifacts", "statistics", "check", "report",
+                      "history", "lint"},
+                     "the policy");
     const toml::node* version = root.get("version");
     if (!version) p.fail(toml::source_region{{1, 1}, {1, 1}, {}}, "missing required key 'version' (write version = 1)");
     if (!version->is_integer()) p.wrong_type(*version, "version", "an integer");
@@ -739,6 +782,7 @@ util::Result<Policy> parse_policy(std::string_view text, const std::string& disp
       for (const toml::node& item : *list) parse_check(p, item, dir, policy);
     }
     if (auto n = root.get("report")) parse_report(p, *n, dir, policy);
+    if (auto n = root.get("history")) parse_history(p, *n, policy);
     if (auto n = root.get("lint")) lint::parse_lint_table(p, *n, policy.lint);
   } catch (const PolicyError& e) {
     return util::make_error(e.message);

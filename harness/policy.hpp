@@ -151,6 +151,15 @@ struct ReportSpec {
   bool best_seed_report = false;
 };
 
+// [history]: where every judged sweep is appended, and where drift checks
+// read earlier sweeps from (history/store.hpp).
+struct HistorySpec {
+  // "sqlite:PATH" (PATH relative to the policy's folder) or "postgresql://..."
+  // (no password: PGPASSWORD or ~/.pgpass). Empty: no history.
+  std::string store;
+  std::string branch;  // the sweep's branch; empty: from the CI engine's variables, or git
+};
+
 struct Policy {
   std::filesystem::path path;  // as given
   std::filesystem::path dir;   // absolute folder that holds it
@@ -163,6 +172,7 @@ struct Policy {
   StatisticsSpec statistics;
   std::vector<CheckEntry> checks;
   ReportSpec report;
+  HistorySpec history;
   lint::LintConfig lint;  // [lint] (lint/config): what `seedgate lint` scans and how it judges
 
   const MetricSpec* find_metric(const std::string& name) const;
@@ -180,6 +190,9 @@ util::Result<Policy> parse_policy(std::string_view text, const std::string& disp
                                   const std::filesystem::path& dir, std::span<const SubjectTable> tables = {});
 
 util::Result<Duration> parse_duration(std::string_view text);
+// Why a [history] store (or --history) cannot be used: not "sqlite:PATH" or
+// "postgresql://...", or it holds a password. nullopt when it can.
+std::optional<std::string> history_store_problem(std::string_view store);
 util::Result<std::uint64_t> parse_size(std::string_view text);
 
 }  // namespace seedgate

@@ -418,6 +418,29 @@ json to_json(const SweepResults& results) {
     out["merged_from"] = json::array();
     for (const ShardInfo& s : results.merged_from) out["merged_from"].push_back(shard_json(s));
   }
+  if (!results.sweep_id.empty()) {
+    out["sweep"] = {
+        {"id", results.sweep_id}, {"started", results.started}, {"commit", results.commit}, {"branch", results.branch}};
+  }
+  if (!results.history_store.empty()) out["history_store"] = results.history_store;
+  if (!results.trend.empty()) {
+    json trend = json::array();
+    for (const TrendSeries& series : results.trend) {
+      json points = json::array();
+      for (const TrendPoint& p : series.points)
+        points.push_back({{"sweep", p.sweep_id},
+                          {"started", p.started},
+                          {"commit", p.commit},
+                          {"verdict", p.verdict},
+                          {"seeds", p.seeds},
+                          {"mean", number_to_json(p.mean)},
+                          {"lower", number_to_json(p.lower)},
+                          {"upper", number_to_json(p.upper)},
+                          {"current", p.current}});
+      trend.push_back({{"metric", series.metric}, {"group", series.group}, {"points", points}});
+    }
+    out["trend"] = trend;
+  }
   if (!results.sequential.looks.empty()) {
     out["sequential"] = {{"looks", results.sequential.looks},
                          {"look", results.sequential.look},
@@ -481,6 +504,23 @@ util::Result<SweepResults> results_from_json(const json& v, const std::string& l
     for (const json& s : v.value("merged_from", json::array())) results.merged_from.push_back(shard_from(s));
     if (!shard_error.empty()) return util::make_error(shard_error);
     for (const json& c : v.value("checks", json::array())) results.checks.push_back(check_result_from_json(c));
+    if (v.contains("sweep")) {
+      const json& w = v["sweep"];
+      results.sweep_id = w.value("id", "");
+      results.started = w.value("started", "");
+      results.commit = w.value("commit", "");
+      results.branch = w.value("branch", "");
+    }
+    results.history_store = v.value("history_store", "");
+    for (const json& series : v.value("trend", json::array())) {
+      TrendSeries t{series.at("metric").get<std::string>(), series.value("group", ""), {}};
+      for (const json& p : series.at("points"))
+        t.points.push_back({p.value("sweep", ""), p.value("started", ""), p.value("commit", ""), p.value("verdict", ""),
+                            whole<std::size_t>(p.at("seeds")), number_from_json(p.at("mean")),
+                            number_from_json(p.at("lower")), number_from_json(p.at("upper")),
+                            p.value("current", false)});
+      results.trend.push_back(std::move(t));
+    }
   } catch (const json::exception& e) {
     return util::make_error(fmt::format("{}: not a seedgate results file: {}", label, e.what()));
   }

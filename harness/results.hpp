@@ -4,6 +4,7 @@
 // what `seedgate check` and `seedgate report` read back, so it holds all they
 // need (no run folder is required to re-judge a sweep).
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -88,6 +89,27 @@ enum class SweepVerdict { none, pass, fail, error, shard };
 const char* to_string(SweepVerdict verdict);
 std::optional<SweepVerdict> sweep_verdict_from(std::string_view text);
 
+// One sweep's level of a metric in a history trend: its mean over seeds and
+// the 95% t interval of that mean.
+struct TrendPoint {
+  std::string sweep_id;
+  std::string started;
+  std::string commit;
+  std::string verdict;
+  std::size_t seeds = 0;
+  double mean = 0;
+  double lower = 0;
+  double upper = 0;
+  bool current = false;  // the sweep these results are
+};
+
+// A metric's trend in one group ("mode=default, device=cpu"), oldest first.
+struct TrendSeries {
+  std::string metric;
+  std::string group;
+  std::vector<TrendPoint> points;
+};
+
 struct SweepResults {
   int schema_version = kResultsSchemaVersion;
   std::string seedgate_version;
@@ -110,6 +132,19 @@ struct SweepResults {
   SweepVerdict verdict = SweepVerdict::none;
   std::optional<ShardInfo> shard;      // set in a shard's own results
   std::vector<ShardInfo> merged_from;  // the shards a merged sweep was made of
+  // Who the sweep is in a history store: a unique id, when it started (UTC,
+  // ISO 8601), the commit and branch it ran on. Set when it is first judged.
+  std::string sweep_id;
+  std::string started;
+  std::string commit;
+  std::string branch;
+  std::string history_store;       // where it was appended (without credentials); empty: nowhere
+  std::vector<TrendSeries> trend;  // each judged metric over the branch's recent sweeps, this one last
+  // Not stored: earlier sweeps read from the history store for drift checks,
+  // oldest first, per branch, and whether they were read (a drift check
+  // without them is an error).
+  std::map<std::string, std::vector<checks::PastSweep>> history;
+  bool history_loaded = false;
   // Not stored: the folders whose runs/<id>/ hold the runs' files (the sweep's
   // --out, or the results files' folders), for the checks that read predictions.
   std::vector<std::filesystem::path> run_roots;
