@@ -12,6 +12,7 @@
 #include "checks/kinds.hpp"
 #include "cli/commands.hpp"
 #include "cli/completions.hpp"
+#include "cli/history_command.hpp"
 #include "harness/sweep.hpp"
 #include "util/atomic_file.hpp"
 #include "util/strings.hpp"
@@ -209,6 +210,66 @@ int main(int argc, char** argv) {
       app.add_subcommand("man", "Print the manual page (seedgate.1, man(7) roff) written from this command table");
   man_cmd->add_option("-o,--output", man_output, "Write it to this file instead");
 
+  HistoryOptions hist;
+  auto* history_cmd = app.add_subcommand(
+      "history",
+      "Look at the history store every judged sweep is appended to ([history] store or --history): list sweeps, "
+      "a metric's trend, CSV, prune, import results files. Exit 3 when the store cannot be read");
+  history_cmd->require_subcommand(1);
+  auto history_common = [&](CLI::App* sub) {
+    sub->add_option("--store", hist.store,
+                    "History store: sqlite:PATH (relative to the current folder) or postgresql://HOST/DB "
+                    "(default: the policy's [history] store)");
+    sub->add_option("-p,--policy", hist.policy, "Policy whose [history] store is the default")->capture_default_str();
+  };
+  auto history_filters = [&](CLI::App* sub) {
+    sub->add_option("--branch", hist.branch, "Only sweeps of this branch");
+    sub->add_option("--subject", hist.subject, "Only sweeps of this subject");
+    sub->add_option("--since", hist.since,
+                    "Only sweeps started at or after WHEN: 2026-11-01, 2026-11-01T12:00:00Z (UTC) or an age (30d, "
+                    "12h, 90m)");
+    sub->add_option("--last", hist.last, "Only the newest N sweeps (default: all)")->check(CLI::PositiveNumber);
+  };
+  auto* history_list_cmd =
+      history_cmd->add_subcommand("list", "List the stored sweeps, oldest first: id, started, branch, commit, "
+                                          "verdict, runs");
+  history_common(history_list_cmd);
+  history_filters(history_list_cmd);
+  auto* history_trend_cmd = history_cmd->add_subcommand(
+      "trend",
+      "Show a metric's level per sweep and group: seeds, mean, 95% bounds, verdict and a gauge, then a sparkline "
+      "of the means per group");
+  history_common(history_trend_cmd);
+  history_trend_cmd->add_option("--metric", hist.metric,
+                                "The metric (default: each metric the policy's checks judge)");
+  history_trend_cmd->add_option("--branch", hist.branch, "Only sweeps of this branch");
+  history_trend_cmd->add_option("--last", hist.trend_last, "The newest N sweeps")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  history_trend_cmd->add_option("--group", hist.group, "Only this group, e.g. \"mode=default, device=cpu\"");
+  auto* history_export_cmd = history_cmd->add_subcommand(
+      "export",
+      "Write the stored runs as CSV, one row per run and metric: sweep, started, branch, commit, subject, verdict, "
+      "seed, repeat, mode, device, threads, variant, source, fold, status, metric, value (NaN empty)");
+  history_common(history_export_cmd);
+  history_export_cmd->add_option("--format", hist.format, "Output format")
+      ->check(CLI::IsMember({"csv"}))
+      ->capture_default_str();
+  history_export_cmd->add_option("-o,--output", hist.output, "Write it to this file (atomically) instead of stdout");
+  history_filters(history_export_cmd);
+  auto* history_prune_cmd =
+      history_cmd->add_subcommand("prune", "Delete the sweeps that started more than AGE ago; print how many");
+  history_common(history_prune_cmd);
+  history_prune_cmd->add_option("--keep", hist.keep, "Keep sweeps younger than this age: 90d, 12h, 90m, 2w")
+      ->required();
+  auto* history_import_cmd = history_cmd->add_subcommand(
+      "import",
+      "Backfill the store from results files; a file without a sweep id gets one from its digest, started from its "
+      "modification time. One already stored is skipped; one unreadable is named, the others imported, exit 3");
+  history_common(history_import_cmd);
+  history_import_cmd->add_option("RESULTS", hist.results, "Results files (results.json)")->required();
+  history_import_cmd->add_option("--branch", hist.branch, "Branch of results that name none");
+
   if (auto unknown = unknown_command(app, argc, argv)) {
     std::cerr << util::printable(*unknown) << "\n";
     return kExitUsage;
@@ -246,6 +307,13 @@ int main(int argc, char** argv) {
       return lint_command(lint, std::cout, std::cerr);
     }
     if (*init_cmd) return init_command(init, std::cout, std::cerr);
+    if (*history_cmd) {
+      if (*history_list_cmd) return history_list_command(hist, std::cout, std::cerr);
+      if (*history_trend_cmd) return history_trend_command(hist, std::cout, std::cerr);
+      if (*history_export_cmd) return history_export_command(hist, std::cout, std::cerr);
+      if (*history_prune_cmd) return history_prune_command(hist, std::cout, std::cerr);
+      if (*history_import_cmd) return history_import_command(hist, std::cout, std::cerr);
+    }
     if (*completions_cmd) {
       std::cout << (shell == "bash" ? bash_completion(app) : zsh_completion(app));
       return kExitPass;
