@@ -164,19 +164,21 @@ class SqliteStore final : public Store {
   const std::string& describe() const override { return m_description; }
 
   util::Result<void> open() {
+    // All of it retried: while another process creates the schema or turns
+    // on WAL, even reading the version can find the database locked.
     return guarded([&] {
-      execute(db(), "PRAGMA foreign_keys = ON");
-      // Read first: a file that is not a database fails here, untouched.
-      int version = read_version(db());
-      if (version < 0) {
-        Statement tables(db(), "SELECT count(*) FROM sqlite_master");
-        tables.step();
-        if (tables.integer(0) > 0) throw SqliteError{SQLITE_OK, "a SQLite database of something else: left as it is"};
-      }
-      check_not_newer(version);
-      retrying([&] { execute(db(), "PRAGMA journal_mode = WAL"); });
-      if (version == kSchemaVersion) return;
       retrying([&] {
+        execute(db(), "PRAGMA foreign_keys = ON");
+        // Read first: a file that is not a database fails here, untouched.
+        int version = read_version(db());
+        if (version < 0) {
+          Statement tables(db(), "SELECT count(*) FROM sqlite_master");
+          tables.step();
+          if (tables.integer(0) > 0) throw SqliteError{SQLITE_OK, "a SQLite database of something else: left as it is"};
+        }
+        check_not_newer(version);
+        execute(db(), "PRAGMA journal_mode = WAL");
+        if (version == kSchemaVersion) return;
         Transaction transaction(db(), "BEGIN IMMEDIATE");
         execute(db(), schema::kMetaTable);
         int current = std::max(read_version(db()), 0);

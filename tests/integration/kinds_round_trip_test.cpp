@@ -38,6 +38,11 @@ const std::array<KindCase, std::variant_size_v<seedgate::checks::KindSpec>> kCas
     // Four seeds give a signed-rank bound at 0.9; b scores 0.02 below a on every seed.
     {CheckKind::compare, "kind = \"compare\"\nmetric = \"accuracy\"\nexpect = \"a\"\nmargin = 0.01\nconfidence = 0.9\n",
      "[[variant]]\nname = \"a\"\n\n[[variant]]\nname = \"b\"\nargs = [\"-0.02\"]\n\n"},
+    // A first sweep has no history to drift from: it passes, saying so, and is appended.
+    {CheckKind::drift,
+     "kind = \"drift\"\nmetric = \"accuracy\"\nwindow = 5\nspan = 10\ncusum_k = 0.5\ncusum_h = 5\n"
+     "direction = \"worse\"\nbranch = \"main\"\nconfidence = 0.99\n",
+     "[history]\nstore = \"sqlite:history.db\"\nbranch = \"main\"\n\n"},
 }};
 
 // Two thread counts and two repeats, so every kind has something to judge.
