@@ -252,8 +252,8 @@ candidates seedgate run -p seedgate.t
   std::ofstream(m_dir / "seedgate.toml") << "version = 1\n";
   std::string out = shell_output("bash --norc --noprofile driver.sh");
   EXPECT_NE(out.find("complete -o filenames -F _seedgate seedgate\n"), std::string::npos) << out;
-  std::set<std::string> commands = {"run",     "check", "report", "baseline",    "policy",
-                                    "metrics", "lint",  "init",   "completions", "man"};
+  std::set<std::string> commands = {"run",  "check", "report",      "baseline", "policy", "metrics",
+                                    "lint", "init",  "completions", "man",      "history"};
   EXPECT_EQ(words_after(out, "seedgate "), commands) << out;
   EXPECT_EQ(words_after(out, "seedgate rep"), std::set<std::string>{"report"}) << out;
   // Every option `seedgate run --help` lists, and no other command's.
