@@ -231,8 +231,9 @@ int main(int argc, char** argv) {
     sub->add_option("--last", hist.last, "Only the newest N sweeps (default: all)")->check(CLI::PositiveNumber);
   };
   auto* history_list_cmd =
-      history_cmd->add_subcommand("list", "List the stored sweeps, oldest first: id, started, branch, commit, "
-                                          "verdict, runs");
+      history_cmd->add_subcommand("list",
+                                  "List the stored sweeps, oldest first: id, started, branch, commit, "
+                                  "verdict, runs");
   history_common(history_list_cmd);
   history_filters(history_list_cmd);
   auto* history_trend_cmd = history_cmd->add_subcommand(
@@ -240,8 +241,7 @@ int main(int argc, char** argv) {
       "Show a metric's level per sweep and group: seeds, mean, 95% bounds, verdict and a gauge, then a sparkline "
       "of the means per group");
   history_common(history_trend_cmd);
-  history_trend_cmd->add_option("--metric", hist.metric,
-                                "The metric (default: each metric the policy's checks judge)");
+  history_trend_cmd->add_option("--metric", hist.metric, "The metric (default: each metric the policy's checks judge)");
   history_trend_cmd->add_option("--branch", hist.branch, "Only sweeps of this branch");
   history_trend_cmd->add_option("--last", hist.trend_last, "The newest N sweeps")
       ->check(CLI::PositiveNumber)
