@@ -32,6 +32,7 @@ SweepLevel level(double mean, bool accepted = true, std::size_t seeds = 1, doubl
 
 std::vector<SweepLevel> levels(const std::vector<double>& means, std::size_t seeds = 1, double variance = 0) {
   std::vector<SweepLevel> out;
+  out.reserve(means.size());
   for (double m : means) out.push_back(level(m, true, seeds, variance));
   return out;
 }
