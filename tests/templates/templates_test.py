@@ -77,11 +77,11 @@ html = "seedgate-report.html"
 """
 
 
-def workspace():
+def workspace(policy=POLICY):
     """A fresh repository root with seedgate.toml and `seedgate` on PATH."""
     root = tempfile.mkdtemp(prefix="seedgate-templates-")
     with open(os.path.join(root, "seedgate.toml"), "w") as f:
-        f.write(POLICY.format(trainer=FAKE_TRAINER))
+        f.write(policy.format(trainer=FAKE_TRAINER))
     os.makedirs(os.path.join(root, "bin"))
     os.symlink(SEEDGATE, os.path.join(root, "bin", "seedgate"))
     return root
@@ -272,13 +272,75 @@ def download_artifact(root, inputs, store, label):
     return True
 
 
+# The Actions cache, emulated from actions/cache's documentation: an entry is
+# (key, paths, files) and cannot be overwritten (saving an existing key warns
+# and saves nothing; so does saving paths that do not exist); a restore takes
+# the entry whose key equals `key`, else, for each `restore-keys` prefix in
+# order, the newest entry whose key starts with it; an entry saved with other
+# `path` inputs is another version and never matches. A miss succeeds unless
+# `fail-on-cache-miss: true`. Hidden files are cached like any other.
+
+
+def lines_of(value):
+    return [p.strip() for p in str(value or "").splitlines() if p.strip()]
+
+
+def cache_files(root, patterns):
+    found = {}
+    for pattern in patterns:
+        pattern = os.path.normpath(pattern)
+        rx, base = glob_regex(pattern), os.path.join(root, search_path(pattern))
+        candidates = [base] if os.path.isfile(base) else []
+        for folder, _, files in os.walk(base):
+            candidates += [os.path.join(folder, n) for n in files]
+        for full in candidates:
+            rel = os.path.relpath(full, root)
+            if rx.match(rel) or os.path.isdir(base) and search_path(pattern) == pattern:
+                with open(full, "rb") as f:
+                    found[rel] = f.read()
+    return found
+
+
+def cache_restore(root, inputs, caches, label):
+    paths = lines_of(inputs.get("path"))
+    versions = [e for e in caches if e[1] == paths]
+    entry = next((e for e in reversed(versions) if e[0] == inputs["key"]), None)
+    for prefix in lines_of(inputs.get("restore-keys")):
+        entry = entry or next((e for e in reversed(versions) if e[0].startswith(prefix)), None)
+    if entry is None:
+        print(f"{label}: cache not found for input keys: {inputs['key']}")
+        return str(inputs.get("fail-on-cache-miss", False)).lower() != "true"
+    for rel, data in entry[2].items():
+        os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)
+        with open(os.path.join(root, rel), "wb") as f:
+            f.write(data)
+    return True
+
+
+def cache_save(root, inputs, caches, label):
+    paths = lines_of(inputs.get("path"))
+    files = cache_files(root, paths)
+    if not files:
+        print(f"{label}: warning: path(s) {paths} do not exist, no cache saved")
+    elif any(e[0] == inputs["key"] and e[1] == paths for e in caches):
+        print(f"{label}: warning: cache entry {inputs['key']} already exists, not saved")
+    else:
+        caches.append((inputs["key"], paths, files))
+    return True
+
+
 CALLS_SEEDGATE = re.compile(r"(^|[\s;&|(])seedgate\s")
 
 
-def run_job(job, context, store, label):
-    """Runs a job's steps in order in a fresh workspace; returns (workspace, succeeded, log)."""
-    root = workspace()
+def run_job(job, context, store, label, caches=None, env=None, policy=POLICY):
+    """Runs a job's steps in order in a fresh workspace; returns (workspace, succeeded, log).
+
+    `env` is what the runner sets (GITHUB_SHA ...), under the job's and each
+    step's `env:`; `caches` is the repository's Actions cache (see
+    cache_restore), shared by the calls that pass it."""
+    root = workspace(policy)
     context = dict(context, **{"vars.SEEDGATE_REPOSITORY": "owner/seedgate"})
+    job_env = {k: str(substitute(v, context, f"{label} env")) for k, v in job.get("env", {}).items()}
     ok, log = True, []
     for step in job["steps"]:
         name = step.get("name") or step.get("uses") or step.get("run", "").splitlines()[0]
@@ -295,8 +357,10 @@ def run_job(job, context, store, label):
             if not CALLS_SEEDGATE.search(script):
                 log.append((name, "setup"))
                 continue
-            p = run(root, script, {"GITHUB_PATH": os.path.join(root, "github-path")}, f"{label} `{name}`",
-                    allowed=range(256))
+            step_env = dict(env or {}, **job_env)
+            step_env.update({k: str(substitute(v, context, f"{label} `{name}`")) for k, v in step.get("env", {}).items()})
+            step_env["GITHUB_PATH"] = os.path.join(root, "github-path")
+            p = run(root, script, step_env, f"{label} `{name}`", allowed=range(256))
             status = p.returncode == 0
             if not status:
                 print(f"{label} `{name}`: exited {p.returncode}\n{p.stdout}{p.stderr}".rstrip())
@@ -306,6 +370,10 @@ def run_job(job, context, store, label):
             status = upload_artifact(root, inputs, store, f"{label} `{name}`")
         elif uses.startswith("actions/download-artifact@"):
             status = download_artifact(root, inputs, store, f"{label} `{name}`")
+        elif uses.startswith("actions/cache/restore@") and caches is not None:
+            status = cache_restore(root, inputs, caches, f"{label} `{name}`")
+        elif uses.startswith("actions/cache/save@") and caches is not None:
+            status = cache_save(root, inputs, caches, f"{label} `{name}`")
         elif uses.startswith("github/codeql-action/upload-sarif@"):
             status = os.path.isfile(os.path.join(root, inputs["sarif_file"]))
         elif uses.startswith("mikepenz/action-junit-report@"):
@@ -507,6 +575,172 @@ def test_jenkins():
         check(os.path.exists(os.path.join(root, report)), f"jenkins: {report} not written")
 
 
+# --- Nightly monitoring: three nights against a carried history -------------
+# Each night is a fresh runner: the history reaches it only through the
+# engine's cache, emulated as above (GitHub) or as GitLab documents `cache:`
+# (one archive per key, pulled before the script and pushed after it when
+# `when:` allows). The nights run the template's commands for real with the
+# engine's variables; a fourth night fails the gate, and the history must
+# still be saved.
+
+MONITOR_POLICY = POLICY.replace('html = "seedgate-report.html"\n', "") + """
+[[check]]
+kind = "drift"
+metric = "accuracy"
+"""
+FAILING_MONITOR_POLICY = MONITOR_POLICY.replace("mean_at_least = 0.9\n", "mean_at_least = 0.99\n")
+NIGHTS = [(1, MONITOR_POLICY, True), (2, MONITOR_POLICY, True), (3, MONITOR_POLICY, True),
+          (4, FAILING_MONITOR_POLICY, False)]
+
+
+def night_sha(night):
+    return f"{night:02d}" * 20
+
+
+def history_rows(folder, store):
+    """`seedgate history list` in folder: [(branch, commit, verdict), ...], oldest first."""
+    p = run(folder, f"seedgate history list --store {store}", {}, f"history list in {folder}")
+    rows = [line.split() for line in p.stdout.splitlines()[1:] if line.strip()]
+    return [(r[2], r[3], r[4]) for r in rows if len(r) >= 6]
+
+
+def history_from_files(files, store):
+    """The sweeps of a history held as {path: bytes} (a cache entry or an artifact)."""
+    folder = workspace()
+    for rel, data in files.items():
+        os.makedirs(os.path.dirname(os.path.join(folder, rel)), exist_ok=True)
+        with open(os.path.join(folder, rel), "wb") as f:
+            f.write(data)
+    return history_rows(folder, store)
+
+
+def check_night(root, night, rows, engine):
+    want = [("main", night_sha(n), "pass" if ok else "fail") for n, _, ok in NIGHTS[:night]]
+    got = [(b, c, v) for b, c, v in rows]
+    check(len(got) == night and all(g[0] == w[0] and w[1].startswith(g[1]) and g[2] == w[2]
+                                    for g, w in zip(got, want)),
+          f"{engine} night {night}: history list shows {got}, wanted {night} sweeps {want}")
+    check(os.path.isfile(os.path.join(root, "seedgate-report.html")), f"{engine} night {night}: no HTML report")
+    with open(os.path.join(root, "seedgate-trend.txt")) as f:
+        trend = f.read()
+    check(trend.count(night_sha(night)[:7]) >= 1, f"{engine} night {night}: the trend does not show tonight\n{trend}")
+    with open(os.path.join(root, ".seedgate", "results.json")) as f:
+        points = [len(t["points"]) for t in json.load(f).get("trend", [])]
+    check(points and all(n == night for n in points), f"{engine} night {night}: the results' trend has {points} points")
+
+
+def upload_lca(includes):
+    lca = os.path.commonpath([search_path(os.path.normpath(p)) for p in includes]) if len(includes) > 1 \
+        else search_path(os.path.normpath(includes[0]))
+    return lca
+
+
+def test_github_monitor():
+    path = os.path.join(TEMPLATES, "github", "seedgate-monitor.yml")
+    flow = load_yaml(path)[0]
+    on = flow.get("on", flow.get(True))  # YAML 1.1 reads a bare `on` as true
+    crons = [s.get("cron", "") for s in on.get("schedule", [])]
+    check(len(crons) == 1 and len(crons[0].split()) == 5, f"github monitor: schedule {crons}, wanted one cron")
+    check("workflow_dispatch" in on, "github monitor: cannot be started by hand (workflow_dispatch)")
+    job = flow["jobs"]["monitor"]
+    uses = lambda prefix: [s for s in job["steps"] if s.get("uses", "").startswith(prefix)]
+    check(not uses("actions/cache@"), "github monitor: actions/cache saves only when the job succeeds; "
+          "use actions/cache/save with if: always()")
+    restore, save, upload = uses("actions/cache/restore@"), uses("actions/cache/save@"), uses("actions/upload-artifact@")
+    check(len(restore) == len(save) == len(upload) == 1, "github monitor: wants one restore, one save, one upload")
+    if failures:
+        return
+    restore, save, upload = restore[0]["with"], save[0], upload[0]
+    check(save.get("if") == "always()" and upload.get("if") == "always()",
+          "github monitor: the history or the reports are not kept when the gate fails")
+    check(save["with"]["key"] == restore["key"] and "github.run_id" in restore["key"],
+          "github monitor: the save key must be the restore key and change every run")
+    check(any(restore["key"].startswith(k) for k in lines_of(restore.get("restore-keys"))),
+          "github monitor: no restore-keys prefix finds the newest earlier night")
+    store_url = job["env"]["SEEDGATE_HISTORY"]
+    check(store_url == "sqlite:" + lines_of(save["with"]["path"])[0],
+          f"github monitor: the cache carries {save['with']['path']}, the store is {store_url}")
+    hidden_uploads_allowed(path)
+    pins_commented(path)
+    expressions_closed(path)
+    action_validator(path)
+
+    caches = []
+    for night, policy, passes in NIGHTS:
+        label = f"github monitor night {night}"
+        env = {"GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_SHA": night_sha(night), "GITHUB_REF_NAME": "main",
+               "GITHUB_STEP_SUMMARY": "step-summary.md"}
+        store = {}
+        root, ok, log = run_job(job, {"github.run_id": 7000 + night, "github.run_attempt": 1}, store, label,
+                                caches=caches, env=env, policy=policy)
+        check(ok == passes, f"{label}: the job {'failed' if passes else 'passed'}: {log}")
+        check(len(caches) == night, f"{label}: the cache holds {len(caches)} entries after it")
+        check_night(root, night, history_rows(root, store_url), "github monitor")
+        kept = store.get(upload["with"]["name"], {})
+        named = lines_of(upload["with"]["path"])
+        lca = upload_lca(named)
+        for name in named:
+            check(os.path.isfile(os.path.join(root, name)), f"{label}: {name} is named for upload but absent")
+            check(os.path.relpath(name, lca) in kept, f"{label}: the artifact lacks {name}: {sorted(kept)}")
+        saved = history_from_files(caches[-1][2], store_url) if caches else []
+        check(len(saved) == night, f"{label}: the saved cache holds {len(saved)} sweeps")
+        if night == 3:
+            artifact = {os.path.join(lca, k): v for k, v in kept.items()}
+            check(len(history_from_files(artifact, store_url)) == 3, f"{label}: the artifact's history lacks sweeps")
+            with open(os.path.join(root, "step-summary.md")) as f:
+                check(night_sha(3)[:7] in f.read(), f"{label}: the step summary lacks the trend")
+
+
+def gitlab_rule_matches(rule, env):
+    """`$VAR == "value"` and `$VAR != "value"`, the forms the templates use."""
+    m = re.fullmatch(r'\$(\w+)\s*(==|!=)\s*"([^"]*)"', rule["if"].strip())
+    check(m is not None, f"gitlab: a rule this test cannot evaluate: {rule['if']}")
+    return m is not None and (env.get(m.group(1)) == m.group(3)) == (m.group(2) == "==")
+
+
+def test_gitlab_monitor():
+    ci = load_yaml(os.path.join(TEMPLATES, "gitlab", "seedgate-monitor.gitlab-ci.yml"))[0]
+    job = ci["seedgate-monitor"]
+    for source, wanted in (("schedule", True), ("push", False), ("merge_request_event", False), ("web", False)):
+        runs = any(gitlab_rule_matches(r, {"CI_PIPELINE_SOURCE": source}) for r in job.get("rules", []))
+        check(runs == wanted, f"gitlab monitor: runs for a {source} pipeline: {runs}")
+    cache, artifacts = job["cache"], job["artifacts"]
+    check("$" not in cache["key"], f"gitlab monitor: cache key {cache['key']} is not fixed")
+    check(cache.get("policy") == "pull-push", "gitlab monitor: the cache is not pulled and pushed")
+    check(cache.get("when") == "always", "gitlab monitor: the history is not cached when the gate fails")
+    check(artifacts.get("when") == "always", "gitlab monitor: the reports are not kept when the gate fails")
+    variables = {k: str(v) for k, v in job.get("variables", {}).items()}
+    store_url = variables["SEEDGATE_HISTORY"]
+    check(store_url == "sqlite:" + cache["paths"][0], f"gitlab monitor: cache {cache['paths']}, store {store_url}")
+
+    caches = {}
+    for night, policy, passes in NIGHTS:
+        label = f"gitlab monitor night {night}"
+        root = workspace(policy)
+        for rel, data in caches.get(cache["key"], {}).items():
+            os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)
+            with open(os.path.join(root, rel), "wb") as f:
+                f.write(data)
+        env = dict(variables, GITLAB_CI="true", CI="true", CI_COMMIT_SHA=night_sha(night), CI_COMMIT_REF_NAME="main",
+                   CI_PIPELINE_SOURCE="schedule")
+        # The script's lines run in one shell, each stopping the job on failure.
+        p = run(root, "\n".join(job["script"]), env, label, allowed=range(256))
+        ok = p.returncode == 0
+        check(ok == passes, f"{label}: the job exited {p.returncode}\n{p.stdout}{p.stderr}")
+        if cache["when"] == "always" or (cache["when"] == "on_failure") != ok:
+            files = cache_files(root, cache["paths"])
+            if files:
+                caches[cache["key"]] = files
+        check(len(history_from_files(caches.get(cache["key"], {}), store_url)) == night,
+              f"{label}: the pushed cache does not hold {night} sweeps")
+        check_night(root, night, history_rows(root, store_url), "gitlab monitor")
+        if artifacts["when"] == "always" or (artifacts["when"] == "on_failure") != ok:
+            for pattern in artifacts["paths"]:
+                check(cache_files(root, [pattern]), f"{label}: artifact path {pattern} matches nothing")
+            junit = artifacts.get("reports", {}).get("junit")
+            check(junit is None or os.path.isfile(os.path.join(root, junit)), f"{label}: no {junit}")
+
+
 expected = reference()
 test_yaml_parses()
 test_github(expected)
@@ -514,6 +748,8 @@ test_gitlab(expected)
 test_slurm(expected)
 test_kubernetes(expected)
 test_jenkins()
+test_github_monitor()
+test_gitlab_monitor()
 if failures:
     print(f"{len(failures)} failure(s)")
     sys.exit(1)
