@@ -19,12 +19,12 @@ namespace {
 
 using namespace seedgate::history;
 
-SweepRecord make_sweep(int day, int runs, const std::string& tag) {
-  SweepRecord sweep{.id = fmt::format("{}-{:04}", tag, day),
+SweepRecord make_sweep(int day, int runs, const std::string& branch) {
+  SweepRecord sweep{.id = fmt::format("{}-{:04}", branch, day),
                     .started = fmt::format("2026-{:02}-{:02}T{:02}:{:02}:00Z", 1 + day / 28 % 12, 1 + day % 28,
                                            day / 336 % 24, day % 60),
                     .commit = "0123456789abcdef0123456789abcdef01234567",
-                    .branch = "main",
+                    .branch = branch,
                     .subject = "digits",
                     .policy_digest = "a1b2c3d4",
                     .fingerprint = R"({"os": "linux", "python": "3.11.7", "torch": "2.3.0"})",
@@ -54,7 +54,7 @@ double median_ms(int tries, const std::function<void(int)>& body) {
 }
 
 template <typename T>
-T must(seedgate::util::Result<T> result) {
+T must(util::Result<T> result) {
   if (!result) {
     fmt::print(stderr, "{}\n", result.error());
     std::exit(1);
@@ -62,7 +62,7 @@ T must(seedgate::util::Result<T> result) {
   return std::move(result).value();
 }
 
-void must(seedgate::util::Result<void> result) {
+void must(const util::Result<void>& result) {
   if (!result) {
     fmt::print(stderr, "{}\n", result.error());
     std::exit(1);
@@ -71,14 +71,12 @@ void must(seedgate::util::Result<void> result) {
 
 void measure(const std::string& name, const std::string& url, const std::filesystem::path& base) {
   auto store = must(open_store(url, base));
-  double append = median_ms(7, [&](int i) { must(store->append(make_sweep(i, 1000, "big"))); });
-  for (int day = 0; day < 365; ++day) must(store->append(make_sweep(day, 10, "night")));
+  double append = median_ms(7, [&](int i) { must(store->append(make_sweep(i, 1000, "wide"))); });
+  for (int day = 0; day < 365; ++day) must(store->append(make_sweep(day, 10, "main")));
   std::size_t sweeps = 0;
   double trend = median_ms(7, [&](int) {
-    auto listed = must(store->list({.branch = "main", .before = "2026-13"}));
     std::vector<std::string> ids;
-    for (const SweepSummary& sweep : listed)
-      if (sweep.runs == 10) ids.push_back(sweep.id);
+    for (const SweepSummary& sweep : must(store->list({.branch = "main"}))) ids.push_back(sweep.id);
     sweeps = must(store->load(ids, {"accuracy"})).size();
   });
   fmt::print("| {:<10} | {:>26.1f} | {:>28.1f} | {:>6} |\n", name, append, trend, sweeps);
@@ -95,7 +93,7 @@ int main() {
   fmt::print("| ---------- | -------------------------- | ---------------------------- | ------ |\n");
   measure("sqlite", "sqlite:history.db", dir);
   seedgate::testing::PostgresServer server;
-  if (server.start() && server.create_database("bench")) {
+  if (server.start(/*durable=*/true) && server.create_database("bench")) {
     measure("postgresql", server.url("bench"), dir);
   } else {
     fmt::print("postgresql skipped: {}{}\n", server.skip_reason(), server.error());

@@ -43,6 +43,10 @@ std::string one_line(std::string text) {
 class Parameters {
  public:
   Parameters& add(std::string_view text) {
+    // Text parameters end at a NUL byte: refused rather than cut short.
+    if (text.find('\0') != std::string_view::npos)
+      throw PostgresError{"'" + util::printable(text.substr(0, 40)) +
+                          "' holds a NUL byte, which PostgreSQL cannot store"};
     m_values.emplace_back(std::string(text));
     return *this;
   }
@@ -105,8 +109,9 @@ Rows execute(PGconn* connection, const std::string& sql, std::span<const std::op
                          nullptr, 0));
   ExecStatusType status = PQresultStatus(rows[0].result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    const char* message = rows[0].result ? PQresultErrorMessage(rows[0].result) : PQerrorMessage(connection);
-    throw PostgresError{one_line(message)};
+    // The primary message alone ("duplicate key value violates ..."), as SQLite's.
+    const char* primary = rows[0].result ? PQresultErrorField(rows[0].result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    throw PostgresError{one_line(primary ? primary : PQerrorMessage(connection)) + " (PostgreSQL)"};
   }
   return rows;
 }
@@ -189,7 +194,7 @@ class PostgresStore final : public Store {
       for (int step = current; step < kSchemaVersion; ++step) {
         Rows done(PQexec(db(), std::string(schema::kMigrations[step]).c_str()));
         if (PQresultStatus(done[0].result) != PGRES_COMMAND_OK)
-          throw PostgresError{one_line(PQresultErrorMessage(done[0].result))};
+          throw PostgresError{one_line(PQresultErrorMessage(done[0].result)) + " (PostgreSQL)"};
       }
       execute(db(), std::string(schema::kSetVersion), Parameters().add(kSchemaVersion));
       transaction.commit();

@@ -2,7 +2,8 @@
 // A throwaway PostgreSQL server for tests and benchmarks: Debian's
 // postgresql-15 binaries, initdb into a temporary folder (trust, user
 // postgres), listening only on a Unix socket in that folder; stopped and the
-// folder removed by stop() or the destructor. Where the binaries are absent,
+// folder removed by stop(), the destructor, or, if this process is killed, a
+// watchdog process. Where the binaries are absent,
 // start() fails and skip_reason() says what is missing. initdb and postgres
 // refuse to run as root: as root they run as the `postgres` user (runuser).
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -30,7 +32,9 @@ class PostgresServer {
 
   // True when the server is up; otherwise skip_reason() says what is
   // missing, or error() why a server that could start did not.
-  bool start() {
+  // `durable`: fsync as a real server does (for timings); otherwise off,
+  // which saves the tests seconds of flushing freshly created databases.
+  bool start(bool durable = false) {
     for (const char* tool : {"initdb", "pg_ctl", "createdb", "psql"}) {
       if (!std::filesystem::exists(bin(tool))) {
         m_skip_reason = bin(tool) + " not found (Debian's postgresql-15 server): PostgreSQL tests skipped";
@@ -52,14 +56,14 @@ class PostgresServer {
       m_error = "cannot hand " + m_dir + " to the postgres user";
       return false;
     }
+    start_watchdog();
     if (run({bin("initdb"), "-D", m_dir + "/data", "--auth=trust", "-U", "postgres", "-E", "UTF8", "--no-sync"},
             true) != 0) {
       m_error = "initdb failed: " + log();
       return false;
     }
-    m_running = true;  // from here on, stop() stops whatever pg_ctl started
     if (run({bin("pg_ctl"), "start", "-w", "-t", "60", "-D", m_dir + "/data", "-l", m_dir + "/server.log", "-o",
-             "-k " + m_dir + " -c listen_addresses=''"},
+             "-k " + m_dir + " -c listen_addresses=''" + (durable ? "" : " -c fsync=off")},
             true) != 0) {
       m_error = "the PostgreSQL server did not start: " + log();
       return false;
@@ -92,17 +96,43 @@ class PostgresServer {
     return text.str();
   }
 
+  // Waits for the watchdog to stop the server and remove the folder.
   void stop() {
-    if (m_running) run({bin("pg_ctl"), "stop", "-w", "-m", "fast", "-D", m_dir + "/data"}, true);
-    m_running = false;
-    if (!m_dir.empty()) {
-      std::error_code ignored;
-      std::filesystem::remove_all(m_dir, ignored);
-      m_dir.clear();
-    }
+    if (m_watchdog <= 0) return;
+    ::close(m_watch_fd);
+    int status = 0;
+    ::waitpid(m_watchdog, &status, 0);
+    m_watchdog = -1;
   }
 
  private:
+  // A process that stops the server and removes the folder once the pipe
+  // from this one closes: at stop(), or when this process dies however it
+  // dies (killed by a timeout, a crash), so no server outlives its tests.
+  void start_watchdog() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return;
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setsid();  // not in the tests' process group: Ctrl-C reaches the tests, then this cleans up
+      ::close(fds[1]);
+      char c = 0;
+      for (ssize_t n = 1; n > 0 || (n < 0 && errno == EINTR);) n = ::read(fds[0], &c, 1);
+      if (std::filesystem::exists(m_dir + "/data/postmaster.pid"))
+        run({bin("pg_ctl"), "stop", "-w", "-m", "fast", "-D", m_dir + "/data"}, true);
+      std::error_code ignored;
+      std::filesystem::remove_all(m_dir, ignored);
+      ::_exit(0);
+    }
+    ::close(fds[0]);
+    if (pid < 0) {
+      ::close(fds[1]);
+      return;
+    }
+    m_watchdog = pid;
+    m_watch_fd = fds[1];
+  }
+
   static std::string bin(const char* tool) { return std::string(kBin) + "/" + tool; }
 
   // Runs argv (as the postgres user when `as_server` and root), its output
@@ -133,7 +163,8 @@ class PostgresServer {
   std::string m_dir;
   std::string m_skip_reason;
   std::string m_error;
-  bool m_running = false;
+  pid_t m_watchdog = -1;
+  int m_watch_fd = -1;
 };
 
 }  // namespace seedgate::testing

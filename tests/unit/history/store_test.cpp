@@ -74,6 +74,7 @@ std::string text_of(const SweepRecord& s) {
 
 std::vector<std::string> ids_of(const std::vector<SweepSummary>& sweeps) {
   std::vector<std::string> ids;
+  ids.reserve(sweeps.size());
   for (const SweepSummary& sweep : sweeps) ids.push_back(sweep.id);
   return ids;
 }
@@ -369,6 +370,25 @@ TYPED_TEST(StoreTest, MigratesAStoreThatRecordsAnOlderVersion) {
   // CREATE TABLEs would fail).
   auto again = open_store(this->m_url, this->m_dir);
   EXPECT_TRUE(again.ok()) << again.error();
+}
+
+TYPED_TEST(StoreTest, TextWithANulByteIsKeptWholeOrRefused) {
+  auto store = this->open();
+  ASSERT_TRUE(store);
+  SweepRecord sweep = make_sweep("a", "2026-01-01T00:00:00Z");
+  sweep.fingerprint = std::string("a\0b", 3);
+  auto appended = store->append(sweep);
+  if constexpr (std::is_same_v<TypeParam, Sqlite>) {
+    ASSERT_TRUE(appended.ok()) << appended.error();
+    auto loaded = store->load({"a"}, {});
+    ASSERT_TRUE(loaded.ok()) << loaded.error();
+    EXPECT_EQ(loaded->at(0).fingerprint, sweep.fingerprint);
+  } else {
+    ASSERT_FALSE(appended.ok());
+    EXPECT_EQ(appended.error(),
+              "history store " + store->describe() + ": 'a\\x00b' holds a NUL byte, which PostgreSQL cannot store");
+    EXPECT_TRUE(store->list({})->empty());
+  }
 }
 
 TYPED_TEST(StoreTest, EightConcurrentAppendersLoseNoSweep) {
