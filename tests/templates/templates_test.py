@@ -9,7 +9,10 @@ around the fake trainer. Each shard must write its own slice, the slices must
 cover the sweep exactly once, and the template's merge command must judge
 them to the same verdicts and statistics as one unsharded run. The GitHub
 workflows run job by job and step by step, with the artifact actions emulated
-from their documentation (see run_job below).
+from their documentation (see run_job below). The nightly monitoring templates
+run four nights in fresh workspaces, the history carried only by the engine's
+cache (emulated), the fourth night failing the gate: every night's history
+list, trend, HTML report and uploaded files are checked.
 
 usage: templates_test.py SEEDGATE_BIN FAKE_TRAINER TEMPLATES_DIR
 """
@@ -621,10 +624,14 @@ def check_night(root, night, rows, engine):
                                     for g, w in zip(got, want)),
           f"{engine} night {night}: history list shows {got}, wanted {night} sweeps {want}")
     check(os.path.isfile(os.path.join(root, "seedgate-report.html")), f"{engine} night {night}: no HTML report")
-    with open(os.path.join(root, "seedgate-trend.txt")) as f:
+    trend_path, results_path = os.path.join(root, "seedgate-trend.txt"), os.path.join(root, ".seedgate", "results.json")
+    if not (os.path.isfile(trend_path) and os.path.isfile(results_path)):
+        check(False, f"{engine} night {night}: no seedgate-trend.txt or .seedgate/results.json")
+        return
+    with open(trend_path) as f:
         trend = f.read()
     check(trend.count(night_sha(night)[:7]) >= 1, f"{engine} night {night}: the trend does not show tonight\n{trend}")
-    with open(os.path.join(root, ".seedgate", "results.json")) as f:
+    with open(results_path) as f:
         points = [len(t["points"]) for t in json.load(f).get("trend", [])]
     check(points and all(n == night for n in points), f"{engine} night {night}: the results' trend has {points} points")
 
@@ -753,4 +760,5 @@ test_gitlab_monitor()
 if failures:
     print(f"{len(failures)} failure(s)")
     sys.exit(1)
-print("every template parses, and every engine's shards merge to the unsharded verdicts")
+print("every template parses, every engine's shards merge to the unsharded verdicts, "
+      "and the nightly templates carry the history from night to night")
