@@ -77,7 +77,7 @@ DriftAnalysis analyse_drift(std::span<const SweepLevel> past, const SweepLevel& 
     const double sd = prediction_sd(reference, s.sd, current);
     const double t = student_t_quantile(static_cast<double>(reference.size() - 1), 1 - (both ? alpha / 2 : alpha));
     const double inf = std::numeric_limits<double>::infinity();
-    out.expected = {s.mean - t * sd, s.mean + t * sd};
+    out.expected = {s.mean - t * sd, s.mean + t * sd, both ? options.confidence : 2 * options.confidence - 1};
     if (!both) (worse_is_down ? out.expected.upper : out.expected.lower) = worse_is_down ? inf : -inf;
     out.shift_alarm = current.mean < out.expected.lower || current.mean > out.expected.upper;
   }
@@ -185,7 +185,7 @@ void judge_drift(const DriftSpec& spec, Group& group) {
   } else {
     const double lo = a.expected.lower - a.reference_mean, hi = a.expected.upper - a.reference_mean;
     group.verdict_statistic("shift", current.mean - a.reference_mean,
-                            Bound{"shift_within", std::isfinite(hi) ? hi : -lo}, Interval{lo, hi},
+                            Bound{"shift_within", std::isfinite(hi) ? hi : -lo}, Interval{lo, hi, a.expected.level},
                             a.shift_alarm ? Verdict::fail : Verdict::pass);
     if (a.shift_alarm) {
       group.fail(

@@ -771,6 +771,8 @@ pre { white-space: pre-wrap; max-height: 300px; overflow: auto; background: #f6f
 .warning { border: 2px solid #9a6700; background: #fff8c5; padding: 8px 12px; margin: 8px 0; border-radius: 4px; }
 .band { fill: #1f77b4; fill-opacity: 0.18; stroke: none; } .ensemble { fill: none; stroke: #1f77b4; stroke-width: 2; }
 .curve-dot { fill: #1f77b4; } .seed-mean { stroke: #57606a; stroke-dasharray: 6 4; }
+.trend { fill: none; stroke: #1f77b4; stroke-width: 1.5; } .trend-bar { stroke: #1f77b4; stroke-opacity: 0.45; stroke-width: 3; }
+.trend-dot { fill: #1f77b4; } .trend-failed { fill: #cf222e; } .trend-current { fill: #ffffff; stroke: #1f77b4; stroke-width: 3; }
 .k-most { stroke: #1a7f37; stroke-dasharray: 3 3; } .k-most-dot { fill: none; stroke: #1a7f37; stroke-width: 2.5; }
 .caption { font-weight: 600; } .cell { stroke: #ffffff; stroke-width: 0.5; } td.miss { color: #cf222e; }
 .wide { overflow-x: auto; }
@@ -778,6 +780,67 @@ pre { white-space: pre-wrap; max-height: 300px; overflow: auto; background: #f6f
 )";
 
 }  // namespace
+
+// A metric's level per sweep of the history: the mean (line and dots) and
+// its 95% interval (bars), oldest on the left; this sweep's dot ringed and
+// failed sweeps marked.
+std::string trend_plot(const TrendSeries& series) {
+  std::vector<const TrendPoint*> points;
+  double lo = INFINITY, hi = -INFINITY;
+  for (const TrendPoint& p : series.points) {
+    if (!std::isfinite(p.mean)) continue;
+    points.push_back(&p);
+    for (double v : {p.mean, p.lower, p.upper})
+      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  }
+  if (points.empty()) return "";
+  constexpr double kHeight = 240;
+  Scale x(0, static_cast<double>(std::max<std::size_t>(points.size() - 1, 1)), 60, kPlotWidth - 20, false);
+  Scale y(lo, hi, kHeight - 30, 10);
+  std::string out = fmt::format(
+      R"(<svg class="plot" width="{0}" height="{1}" viewBox="0 0 {0} {1}" role="img" aria-label="{2} by sweep">)",
+      kPlotWidth, kHeight, esc(series.metric));
+  out += fmt::format(R"(<text x="4" y="14" class="tick">{}</text><text x="4" y="{:.0f}" class="tick">{}</text>)",
+                     esc(num(y.hi)), kHeight - 30, esc(num(y.lo)));
+  std::string line;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const TrendPoint& p = *points[i];
+    double px = x(static_cast<double>(i));
+    line += fmt::format("{:.1f},{:.1f} ", px, y(p.mean));
+    if (std::isfinite(p.lower) && std::isfinite(p.upper) && p.upper > p.lower)
+      out += fmt::format(R"(<line x1="{0:.1f}" y1="{1:.1f}" x2="{0:.1f}" y2="{2:.1f}" class="trend-bar"/>)", px,
+                         y(p.lower), y(p.upper));
+  }
+  out += fmt::format(R"(<polyline points="{}" class="trend"/>)", line);
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const TrendPoint& p = *points[i];
+    std::string kind = p.current ? "trend-current" : p.verdict == "pass" ? "trend-dot" : "trend-failed";
+    out += fmt::format(
+        R"(<circle cx="{:.1f}" cy="{:.1f}" r="{}" class="{}"><title>{}{} ({}{}): mean {} over {} seed{}, 95% [{}, {}], {}</title></circle>)",
+        x(static_cast<double>(i)), y(p.mean), p.current ? 6 : 3.5, kind, p.current ? "this sweep: " : "",
+        esc(p.sweep_id), esc(p.started), p.commit.empty() ? "" : ", commit " + esc(p.commit.substr(0, 12)),
+        esc(num(p.mean)), p.seeds, p.seeds == 1 ? "" : "s", esc(num(p.lower)), esc(num(p.upper)), esc(p.verdict));
+  }
+  out += fmt::format(R"(<text x="{:.1f}" y="{:.0f}" class="tick" text-anchor="start">{}</text>)", x.a, kHeight - 10,
+                     esc(points.front()->started.substr(0, 10)));
+  out += fmt::format(R"(<text x="{:.1f}" y="{:.0f}" class="tick" text-anchor="end">{}</text>)", x.b, kHeight - 10,
+                     esc(points.back()->started.substr(0, 10)));
+  return out + "</svg>\n";
+}
+
+std::string trend_section(const SweepResults& results) {
+  if (results.trend.empty()) return "";
+  std::string out = "<h2>Trend across sweeps</h2>\n";
+  out += fmt::format(
+      "<p class=\"note\">From the history in <code>{}</code>, branch {}: each sweep's mean over its seeds (dots) "
+      "and 95% interval (bars), oldest first; this sweep ringed, failed sweeps in red.</p>\n",
+      esc(results.history_store), esc(results.branch.empty() ? "unknown" : results.branch));
+  for (const TrendSeries& series : results.trend) {
+    out += fmt::format("<h3>{} ({}): {} sweeps</h3>\n", esc(series.metric), esc(series.group), series.points.size());
+    out += trend_plot(series);
+  }
+  return out;
+}
 
 std::string render_html(const SweepResults& results, const ReportContext& context) {
   const SweepVerdict verdict = results.verdict;
@@ -803,6 +866,7 @@ std::string render_html(const SweepResults& results, const ReportContext& contex
     out += "</ul>\n";
   }
   out += checks_table(results);
+  out += trend_section(results);
   out += "<h2>Metrics across seeds</h2>\n";
   out +=
       "<p class=\"note\">A dot per seed (the mean of its repeats), a box from the lower to the upper quartile "

@@ -21,7 +21,7 @@ constexpr double kSd = 0.01;
 
 const std::string kDriftCheck =
     "[[check]]\nname = \"drift-accuracy\"\nkind = \"drift\"\nmetric = \"accuracy\"\nconfidence = 0.99\n"
-    "window = 10\nspan = 20\n";
+    "window = 20\nspan = 20\ncusum_h = 8\n";
 
 enum class Backend { sqlite, postgres };
 
