@@ -78,7 +78,7 @@ TEST_P(HistoryTest, ThirtyNightsOfDriftAreStoredAndTheDriftIsCaught) {
     if (o.exit_code == 1 && first_failure.empty()) first_failure = o.out;
   }
   // The stable nights: no alarm. Nights 1-3 have too little history for a
-  // shift, nights 1-10 too little for the CUSUM (the check says so and passes).
+  // shift, nights 1-20 too little for the CUSUM (the check says so and passes).
   for (int night = 1; night < kDriftFrom; ++night) EXPECT_EQ(exits[night - 1], 0) << "false alarm on night " << night;
   // The drift is caught before the sequence ends, and the failure names the night it began.
   auto caught = std::find(exits.begin(), exits.end(), 1);
