@@ -136,10 +136,10 @@ enum class DriftDirection { both, worse };
 // shift against the last `window` accepted sweeps, and slow drift by a CUSUM
 // over the last `span` sweeps. Needs a history store.
 struct DriftSpec {
-  double window = 10;  // accepted sweeps in each reference
+  double window = 20;  // accepted sweeps in each reference
   double span = 20;    // sweeps the CUSUM runs over, this one included
   double cusum_k = 0.5;
-  double cusum_h = 5;
+  double cusum_h = 8;
   DriftDirection direction = DriftDirection::both;
   std::string branch = {};  // the branch whose history is the reference; empty: this sweep's own
 };

@@ -289,17 +289,17 @@ TEST(DriftCusum, NoScaleWhenTheReferenceMeansAreEqual) {
 // Nightly sweeps of n seeds. A seed's value is the night's true mean plus
 // noise of std sigma in one of three shapes; the true mean is fixed, or
 // jitters from night to night by tau = 0.5 sigma. Each rule is judged on
-// nights 11..30 of 30-night sequences at the defaults (window 10, span 20,
-// k 0.5, h 5), with every sweep accepted. Nights 30..50 of the same
-// sequences give the steady state, where the CUSUM always has its full
-// span. std::mt19937_64's output is fixed by the standard; the normal,
-// exponential and binomial draws are made here from it, so the figures are
-// the same with every standard library.
+// nights 21..40 of 40-night sequences at the defaults (window 20, span 20,
+// k 0.5, h 8), with every sweep accepted: night 21 is the first with a
+// full 20-sweep reference. Nights 40..60 of the same sequences give the
+// steady state, where the CUSUM always has its full span. std::mt19937_64's output is fixed by the standard; the
+// normal, exponential and binomial draws are made here from it, so the figures are the same with every standard
+// library.
 
 constexpr int kReplications = 2000;
-constexpr int kNights = 50;
-constexpr int kFirstJudged = 11;
-constexpr int kLastStartUp = 30;  // nights 11..30: the start-up window
+constexpr int kNights = 60;
+constexpr int kFirstJudged = 21;
+constexpr int kLastStartUp = 40;  // nights 21..40: the start-up window
 constexpr double kMean = 0.9;
 constexpr double kSigma = 0.01;
 
@@ -392,8 +392,8 @@ struct RuleRates {
 };
 
 struct FalseAlarms {
-  RuleRates start_up[2];  // nights 11..30, at confidence 0.99 and 0.95
-  RuleRates steady[2];    // nights 30..50
+  RuleRates start_up[2];  // nights 21..40, at confidence 0.99 and 0.95
+  RuleRates steady[2];    // nights 40..60
 };
 
 constexpr double kConfidences[2] = {0.99, 0.95};
@@ -442,9 +442,9 @@ std::string percent(const Rate& r) {
 void print(const World& w, const FalseAlarms& f) {
   for (int c = 0; c < 2; ++c) {
     std::cout << "drift false alarms: " << shape_name(w.shape) << (w.tau > 0 ? "+jitter" : "") << " n=" << w.seeds
-              << " confidence " << kConfidences[c] << "  nights 11-30: shift " << percent(f.start_up[c].shift)
+              << " confidence " << kConfidences[c] << "  nights 21-40: shift " << percent(f.start_up[c].shift)
               << " cusum " << percent(f.start_up[c].cusum) << " either " << percent(f.start_up[c].either)
-              << "  nights 30-50: shift " << percent(f.steady[c].shift) << " cusum " << percent(f.steady[c].cusum)
+              << "  nights 40-60: shift " << percent(f.steady[c].shift) << " cusum " << percent(f.steady[c].cusum)
               << " either " << percent(f.steady[c].either) << "\n";
   }
 }
@@ -452,7 +452,7 @@ void print(const World& w, const FalseAlarms& f) {
 // The shift rule's promise: at most 1 - confidence a sweep (up to three
 // Monte Carlo standard errors). The floor, a share of 1 - confidence at
 // 0.99 and at 0.95, catches an interval too wide: without night-to-night
-// variation the rule is conservative (0.1-0.2% at 0.99, 2% at 0.95), with
+// variation the rule is conservative (0.3-0.4% at 0.99, 3% at 0.95), with
 // it close to nominal.
 void expect_shift_promise(const FalseAlarms& f, const double (&floor_share)[2]) {
   for (int c = 0; c < 2; ++c) {
@@ -464,15 +464,16 @@ void expect_shift_promise(const FalseAlarms& f, const double (&floor_share)[2]) 
   }
 }
 
-// The CUSUM has no nominal rate: its reference is ten sweeps, so its mean
-// and std are estimated loosely and the error is shared by the whole span.
-// Measured 7-9% a sweep on nights 11..30 and 13.5-16% once the span is full,
-// in every shape; the bands catch a CUSUM that lost its allowance or scale.
+// The CUSUM has no nominal rate: its reference is twenty estimated sweeps,
+// and the estimate's error is shared by the whole span. Measured 0.5-1.1% a
+// sweep on nights 21..40 and 1.7-2.6% once the span is full, in every
+// shape (window 10 with h 5 gave 7-9% and 13.5-16%); the bands catch a
+// CUSUM that lost its allowance or scale.
 void expect_cusum_measured(const FalseAlarms& f) {
-  EXPECT_GE(f.start_up[0].cusum.rate(), 0.05);
-  EXPECT_LE(f.start_up[0].cusum.rate(), 0.11);
-  EXPECT_GE(f.steady[0].cusum.rate(), 0.11);
-  EXPECT_LE(f.steady[0].cusum.rate(), 0.18);
+  EXPECT_GE(f.start_up[0].cusum.rate(), 0.003);
+  EXPECT_LE(f.start_up[0].cusum.rate(), 0.02);
+  EXPECT_GE(f.steady[0].cusum.rate(), 0.01);
+  EXPECT_LE(f.steady[0].cusum.rate(), 0.04);
 }
 
 constexpr double kConservative[2] = {0.04, 0.3};  // no night-to-night variation
@@ -520,16 +521,17 @@ TEST_F(DriftSimulation, SkewedSeedsFalseAlarms) {
     FalseAlarms f = false_alarms(w, seed++);
     print(w, f);
     expect_cusum_measured(f);
-    // Exponential seeds: a 3-seed mean is still skewed, and its long tail
-    // passes the 0.99 interval more often than promised (1.3%); from 5 seeds
-    // on, and at 0.95 for every n, the promise holds.
+    // Exponential seeds: a 3- or 5-seed mean is still skewed, and its long
+    // tail passes the 0.99 interval more often than promised (1.6% at n = 3,
+    // 1.2% at n = 5); at 10 seeds, and at 0.95 for every n, the promise
+    // holds.
     for (int c = 0; c < 2; ++c) {
       const double alpha = 1 - kConfidences[c];
       for (const RuleRates* phase : {&f.start_up[c], &f.steady[c]}) {
         const Rate& shift = phase->shift;
-        if (n == 3 && c == 0) {
+        if (n <= 5 && c == 0) {
           EXPECT_GT(shift.rate(), alpha);
-          EXPECT_LE(shift.rate(), 1.6 * alpha);
+          EXPECT_LE(shift.rate(), 2 * alpha);
         } else {
           EXPECT_LE(shift.rate(), alpha + 3 * shift.se());
           EXPECT_GE(shift.rate(), kConservative[c] * alpha);
@@ -539,17 +541,17 @@ TEST_F(DriftSimulation, SkewedSeedsFalseAlarms) {
   }
 }
 
-// A slow drift: from night 15 the true mean falls by 0.1 seed sigma a
-// night (1.6 sigma by night 30, 5 std of a 10-seed sweep's mean), normal
-// seeds, n = 10, defaults. For each sequence: the first night from 15 on
+// A slow drift: from night 25 the true mean falls by 0.1 seed sigma a
+// night (2.1 sigma by night 45, 6.6 std of a 10-seed sweep's mean), normal
+// seeds, n = 10, defaults. For each sequence: the first night from 25 on
 // that each rule alarms, and where the first CUSUM alarm says the drift
 // began.
 struct Detection {
   int sequences = 0;
-  int detected[3] = {};  // shift, cusum, either: an alarm on nights 15..30
+  int detected[3] = {};  // shift, cusum, either: an alarm on nights 25..45
   std::vector<int> first[3];
-  int start_near = 0;    // the first CUSUM alarm names a night within 15 ± 3
-  int early_alarms = 0;  // sequences with an alarm on nights 11..14, before the drift
+  int start_near = 0;    // the first CUSUM alarm names a night within 25 ± 3
+  int early_alarms = 0;  // sequences with an alarm on nights 21..24, before the drift
 };
 
 int median(std::vector<int> v) {
@@ -558,7 +560,7 @@ int median(std::vector<int> v) {
 }
 
 TEST_F(DriftSimulation, CatchesASlowDriftAndNamesWhereItBegan) {
-  constexpr int kDriftNights = 30, kDriftStart = 15;
+  constexpr int kDriftNights = 45, kDriftStart = 25;
   const double per_night = 0.1 * kSigma;
   Draws draw(23401);
   Detection d;
@@ -594,24 +596,27 @@ TEST_F(DriftSimulation, CatchesASlowDriftAndNamesWhereItBegan) {
       }
   }
   const double n = d.sequences;
-  std::cout << "drift detection (0.1 sigma/night from night 15, n=10, normal): by night 30 shift " << d.detected[0] / n
+  std::cout << "drift detection (0.1 sigma/night from night 25, n=10, normal): by night 45 shift " << d.detected[0] / n
             << " cusum " << d.detected[1] / n << " either " << d.detected[2] / n << "; median first alarm night shift "
             << median(d.first[0]) << " cusum " << median(d.first[1]) << " either " << median(d.first[2])
-            << "; first CUSUM alarm's start within 15 +- 3: " << static_cast<double>(d.start_near) / d.detected[1]
-            << " of the detected; alarm on nights 11-14 " << d.early_alarms / n << "\n";
+            << "; first CUSUM alarm's start within 25 +- 3: " << static_cast<double>(d.start_near) / d.detected[1]
+            << " of the detected; alarm on nights 21-24 " << d.early_alarms / n << "\n";
   // What a broken rule would miss or mistime, with the margins of 2,000
   // sequences (the figures above are the README's).
   EXPECT_GE(d.detected[1] / n, 0.99);
-  EXPECT_LE(median(d.first[1]), 22);
-  EXPECT_GE(median(d.first[1]), 18);
-  EXPECT_GE(static_cast<double>(d.start_near) / d.detected[1], 0.65);
-  EXPECT_LE(d.detected[0] / n, 0.35);  // the shift rule's reference follows a slow drift: it is the CUSUM's job
+  EXPECT_LE(median(d.first[1]), 34);
+  EXPECT_GE(median(d.first[1]), 30);
+  EXPECT_GE(static_cast<double>(d.start_near) / d.detected[1], 0.75);
+  EXPECT_LE(d.early_alarms / n, 0.03);
+  // The shift rule's reference follows a slow drift: it misses about a third
+  // of these by night 45; catching them is the CUSUM's job.
+  EXPECT_LE(d.detected[0] / n, 0.8);
 }
 
 // How much of a slow drift the CUSUM's moving reference absorbs: the mean
 // falls from night 1 on by `per_night` std of a sweep's mean (n = 10
 // normal seeds: sigma / sqrt(10)); the per-sweep alarm rate on nights
-// 30..50, where the span is full and its reference sits 20..29 nights back.
+// 40..60, where the span is full and its reference sits 20..39 nights back.
 double steady_cusum_rate(double per_night, std::uint64_t seed) {
   Draws draw(seed);
   const double step = per_night * kSigma / std::sqrt(10.0);
@@ -634,7 +639,7 @@ TEST_F(DriftSimulation, HowMuchOfASteadyDriftTheMovingReferenceAbsorbs) {
   std::vector<double> rates;
   for (double per_night : {0.0, 0.005, 0.01, 0.02, 0.05, 0.1}) {
     rates.push_back(steady_cusum_rate(per_night, seed++));
-    std::cout << "drift steady-state cusum alarm rate, n=10 normal, nights 30-50, drift " << per_night << " std/night ("
+    std::cout << "drift steady-state cusum alarm rate, n=10 normal, nights 40-60, drift " << per_night << " std/night ("
               << per_night * 20 << " std over the span): " << rates.back() << "\n";
   }
   EXPECT_LE(rates[1], rates[0] + 0.02);  // 0.1 std over the span: absorbed
