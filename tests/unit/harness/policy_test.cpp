@@ -296,7 +296,7 @@ TEST(PolicyTest, MisspeltCheckKind) {
   // With nothing near, the message lists the kinds there are.
   EXPECT_EQ(error_of(kMinimal + "[[check]]\nkind = \"accuracy-gate\"\n"),
             "seedgate.toml:9:8: unknown check kind 'accuracy-gate' (kinds: threshold, variance, reproducibility, "
-            "seed-sensitivity, regression, consistency, failures, ensemble, churn, compare)");
+            "seed-sensitivity, regression, consistency, failures, ensemble, churn, compare, drift)");
 }
 
 TEST(PolicyTest, UndeclaredMetric) {
@@ -778,4 +778,43 @@ seed_share_at_least = 0.8
 }
 
 }  // namespace
+// [history] names a store the policy may hold: no password, a known kind.
+TEST(PolicyTest, HistoryStoreIsCheckedWhenThePolicyLoads) {
+  auto policy = parse(kMinimal + "[history]\nstore = \"sqlite:.seedgate/history.db\"\nbranch = \"nightly\"\n");
+  ASSERT_TRUE(policy) << policy.error();
+  EXPECT_EQ(policy->history.store, "sqlite:.seedgate/history.db");
+  EXPECT_EQ(policy->history.branch, "nightly");
+  EXPECT_EQ(error_of(kMinimal + "[history]\nstore = \"postgresql://ci:hunter2@db.example/seedgate\"\n"),
+            "seedgate.toml:9:9: 'store' holds a password: put it in PGPASSWORD or ~/.pgpass, not in the policy");
+  EXPECT_EQ(error_of(kMinimal + "[history]\nstore = \"postgres://db/x?password=hunter2\"\n"),
+            "seedgate.toml:9:9: 'store' holds a password: put it in PGPASSWORD or ~/.pgpass, not in the policy");
+  EXPECT_EQ(error_of(kMinimal + "[history]\nstore = \"mysql://db/x\"\n"),
+            "seedgate.toml:9:9: 'store' must start with \"sqlite:\" or \"postgresql://\", got \"mysql://db/x\"");
+  EXPECT_EQ(error_of(kMinimal + "[history]\nstore = \"sqlite:\"\n"),
+            "seedgate.toml:9:9: 'store' = \"sqlite:\" names no file (e.g. \"sqlite:.seedgate/history.db\")");
+  EXPECT_NE(error_of(kMinimal + "[history]\nbranch = \"x\"\n").find("missing required key 'store' in [history]"),
+            std::string::npos);
+  EXPECT_NE(error_of(kMinimal + "[history]\nstore = \"sqlite:h.db\"\nbrnach = \"x\"\n").find("brnach"),
+            std::string::npos);
+}
+
+// A drift check's counts are whole numbers with a floor.
+TEST(PolicyTest, DriftWindowAndSpanAreWholeNumbers) {
+  const std::string check = "[[check]]\nkind = \"drift\"\nmetric = \"accuracy\"\n";
+  auto policy = parse(kMinimal + check + "window = 5\nspan = 12\ndirection = \"worse\"\nbranch = \"main\"\n");
+  ASSERT_TRUE(policy) << policy.error();
+  const auto& drift = policy->checks.at(0).spec.as<seedgate::checks::DriftSpec>();
+  EXPECT_EQ(drift.window, 5);
+  EXPECT_EQ(drift.span, 12);
+  EXPECT_EQ(drift.direction, seedgate::checks::DriftDirection::worse);
+  EXPECT_EQ(drift.branch, "main");
+  EXPECT_EQ(error_of(kMinimal + check + "window = 2.5\n"),
+            "seedgate.toml:11:10: 'window' must be a whole number from 3 to 1000000, got 2.5");
+  EXPECT_EQ(error_of(kMinimal + check + "window = 2\n"),
+            "seedgate.toml:11:10: 'window' must be a whole number from 3 to 1000000, got 2");
+  EXPECT_EQ(error_of(kMinimal + check + "span = 1\n"),
+            "seedgate.toml:11:8: 'span' must be a whole number from 2 to 1000000, got 1");
+  EXPECT_EQ(error_of(kMinimal + check + "branch = \"\"\n"), "seedgate.toml:11:10: 'branch' must not be empty");
+}
+
 }  // namespace seedgate
