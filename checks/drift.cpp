@@ -210,11 +210,15 @@ void judge_drift(const DriftSpec& spec, Group& group) {
     group.statistic("cusum", cusum, Bound{"cusum_h", options.h}, !a.cusum_alarm);
     if (a.cusum_alarm) {
       std::string began = *a.start < past.size() ? describe_sweep(past[*a.start]) : "this sweep";
-      group.fail(fmt::format(
-          "{}: slow drift {}: CUSUM {} passed cusum_h {} over the last {} sweeps; the drift began "
-          "at {}; reference mean {} (std {}) from the {} accepted sweeps before them ({})",
-          metric, a.cusum_down ? "down" : "up", short_number(cusum), short_number(options.h), a.span.size() + 1, began,
-          short_number(a.mu0), short_number(a.sigma0), a.cusum_reference, group.label()));
+      // A CUSUM that never came back to zero over its span cannot place the
+      // start inside it: the drift may have begun within the reference.
+      const bool from_span_start = !a.span.empty() && *a.start == a.span.front();
+      group.fail(
+          fmt::format("{}: slow drift {}: CUSUM {} passed cusum_h {} over the last {} sweeps; the drift began "
+                      "{} {}; reference mean {} (std {}) from the {} accepted sweeps before them ({})",
+                      metric, a.cusum_down ? "down" : "up", short_number(cusum), short_number(options.h),
+                      a.span.size() + 1, from_span_start ? "at or before" : "at", began, short_number(a.mu0),
+                      short_number(a.sigma0), a.cusum_reference, group.label()));
     }
   }
 
