@@ -76,7 +76,7 @@ case "$what" in
       # seedgate::torch (adapters/libtorch/client) is left out: clang-tidy 14
       # cannot parse LibTorch 1.13's headers against GCC 12's library.
       echo "clang-tidy: checking the core sources"
-      ls util/*.cpp checks/*.cpp lint/*.cpp harness/*.cpp harness/report/*.cpp cli/*.cpp adapters/*.cpp adapters/*/*.cpp |
+      ls util/*.cpp checks/*.cpp lint/*.cpp history/*.cpp harness/*.cpp harness/report/*.cpp cli/*.cpp adapters/*.cpp adapters/*/*.cpp |
         xargs -P "$(nproc)" -n 1 clang-tidy -p "$build_dir" --quiet
     fi
     ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)"
