@@ -78,6 +78,11 @@ std::vector<LintFinding> lint_policy(const Policy& policy) {
     }
     if (kind.min_seeds > most)
       warn(fmt::format("check '{}' needs at least {} seeds, but [sweep] runs {}", name, kind.min_seeds, most));
+    if (kind.reads_history && policy.history.store.empty())
+      warn(
+          fmt::format("check '{}' judges this sweep against earlier ones, but the policy has no [history]: add "
+                      "[history] store = \"sqlite:.seedgate/history.db\", or pass --history to run and check",
+                      name));
     if (worst && !entry.confidence && growing) {
       warn(
           fmt::format("check '{}': '{}' without 'confidence' judges the worst seed, which gets worse the more "

@@ -140,6 +140,16 @@ confidence = 0.95
   EXPECT_TRUE(lint(fixed("seeds = 5", check)).empty());
 }
 
+TEST(PolicyLintTest, ADriftCheckWithoutAHistoryIsFlagged) {
+  const std::string check = "[[check]]\nkind = \"drift\"\nmetric = \"accuracy\"\n";
+  auto findings = lint(fixed("seeds = 5", check));
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0],
+            "8:1: warning: check 'drift-accuracy' judges this sweep against earlier ones, but the policy has no "
+            "[history]: add [history] store = \"sqlite:.seedgate/history.db\", or pass --history to run and check");
+  EXPECT_TRUE(lint(fixed("seeds = 5", "[history]\nstore = \"sqlite:h.db\"\n" + check)).empty());
+}
+
 TEST(PolicyLintTest, ZeroBoundsMarginsAndMissingSpread) {
   auto findings = lint(fixed("seeds = 10", R"([[check]]
 kind = "variance"
