@@ -280,6 +280,23 @@ std::optional<std::string> modified_at(const std::filesystem::path& path) {
   return utc_micros(info.st_mtim.tv_sec, info.st_mtim.tv_nsec / 1000);
 }
 
+// The sweeps `filter` matches, oldest first; nullopt when the store cannot
+// list them (`code`: could not evaluate) or none match (said on `out`).
+std::optional<std::vector<history::SweepSummary>> matching(history::Store& store, const history::Filter& filter,
+                                                           std::ostream& out, std::ostream& err, int& code) {
+  auto listed = store.list(filter);
+  if (!listed) {
+    err << "seedgate: " << listed.error() << "\n";
+    code = kExitCannotEvaluate;
+    return std::nullopt;
+  }
+  if (listed->empty()) {
+    out << fmt::format("no sweeps in {} match\n", store.describe());
+    return std::nullopt;
+  }
+  return std::move(*listed);
+}
+
 }  // namespace
 
 int history_list_command(const HistoryOptions& options, std::ostream& out, std::ostream& err) {
@@ -287,15 +304,9 @@ int history_list_command(const HistoryOptions& options, std::ostream& out, std::
   if (!make_filter(options, options.last, filter, err)) return kExitUsage;
   Opened opened = open_named_store(options, false, err);
   if (!opened.store) return opened.code;
-  auto listed = opened.store->list(filter);
-  if (!listed) {
-    err << "seedgate: " << listed.error() << "\n";
-    return kExitCannotEvaluate;
-  }
-  if (listed->empty()) {
-    out << fmt::format("no sweeps in {} match\n", opened.store->describe());
-    return kExitPass;
-  }
+  int code = kExitPass;
+  auto listed = matching(*opened.store, filter, out, err, code);
+  if (!listed) return code;
   std::vector<std::vector<std::string>> rows = {{"id", "started", "branch", "commit", "verdict", "runs"}};
   for (const history::SweepSummary& s : *listed)
     rows.push_back({util::printable(s.id), util::printable(s.started), or_dash(s.branch), short_commit(s.commit),
@@ -321,15 +332,9 @@ int history_trend_command(const HistoryOptions& options, std::ostream& out, std:
   filter.newest = options.trend_last;
   Opened opened = open_named_store(options, false, err);
   if (!opened.store) return opened.code;
-  auto listed = opened.store->list(filter);
-  if (!listed) {
-    err << "seedgate: " << listed.error() << "\n";
-    return kExitCannotEvaluate;
-  }
-  if (listed->empty()) {
-    out << fmt::format("no sweeps in {} match\n", opened.store->describe());
-    return kExitPass;
-  }
+  int code = kExitPass;
+  auto listed = matching(*opened.store, filter, out, err, code);
+  if (!listed) return code;
   std::vector<std::string> ids;
   ids.reserve(listed->size());
   for (const history::SweepSummary& s : *listed) ids.push_back(s.id);

@@ -88,6 +88,27 @@ checks::Observation observation_of(const history::RunRow& row) {
   return o;
 }
 
+// The sweeps the filter matches, oldest first, with `metrics` of their runs.
+util::Result<std::vector<history::SweepRecord>> load_matching(history::Store& store, const history::Filter& filter,
+                                                              const std::vector<std::string>& metrics) {
+  auto listed = store.list(filter);
+  if (!listed) return util::make_error(listed.error());
+  std::vector<std::string> ids;
+  ids.reserve(listed->size());
+  for (const history::SweepSummary& s : *listed) ids.push_back(s.id);
+  return store.load(ids, metrics);
+}
+
+// The branch's sweeps that started before these results, without them.
+history::Filter before_this(const SweepResults& results, const std::string& branch, std::size_t count) {
+  history::Filter filter;
+  filter.branch = branch;
+  filter.before = results.started;
+  filter.exclude = results.sweep_id;
+  filter.newest = count;
+  return filter;
+}
+
 const std::string& branch_of_check(const checks::CheckSpec& spec, const SweepResults& results) {
   const auto& own = spec.as<checks::DriftSpec>().branch;
   return own.empty() ? results.branch : own;
@@ -168,17 +189,8 @@ util::Result<void> read_history(history::Store& store, const Policy& policy, Swe
     metrics.insert(entry.spec.metric);
   }
   for (const auto& [branch, need] : wanted) {
-    history::Filter filter;
-    filter.branch = branch;
-    filter.before = results.started;
-    filter.exclude = results.sweep_id;
-    filter.newest = need.first;
-    auto listed = store.list(filter);
-    if (!listed) return util::make_error(listed.error());
-    std::vector<std::string> ids;
-    ids.reserve(listed->size());
-    for (const history::SweepSummary& s : *listed) ids.push_back(s.id);
-    auto loaded = store.load(ids, {need.second.begin(), need.second.end()});
+    auto loaded =
+        load_matching(store, before_this(results, branch, need.first), {need.second.begin(), need.second.end()});
     if (!loaded) return util::make_error(loaded.error());
     std::vector<checks::PastSweep>& past = results.history[branch];
     past.clear();
@@ -248,17 +260,7 @@ std::vector<TrendSeries> trend_of(std::span<const history::SweepRecord> records,
 
 util::Result<std::vector<TrendSeries>> read_trend(history::Store& store, const SweepResults& results,
                                                   const std::vector<std::string>& metrics, std::size_t count) {
-  history::Filter filter;
-  filter.branch = results.branch;
-  filter.before = results.started;
-  filter.exclude = results.sweep_id;
-  filter.newest = count;
-  auto listed = store.list(filter);
-  if (!listed) return util::make_error(listed.error());
-  std::vector<std::string> ids;
-  ids.reserve(listed->size());
-  for (const history::SweepSummary& s : *listed) ids.push_back(s.id);
-  auto loaded = store.load(ids, metrics);
+  auto loaded = load_matching(store, before_this(results, results.branch, count), metrics);
   if (!loaded) return util::make_error(loaded.error());
   loaded->push_back(to_record(results));
   return trend_of(*loaded, metrics, results.sweep_id);
