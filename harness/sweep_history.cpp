@@ -179,18 +179,37 @@ util::Result<std::unique_ptr<history::Store>> open_history(const Policy& policy,
 }
 
 util::Result<void> read_history(history::Store& store, const Policy& policy, SweepResults& results) {
-  // Per branch: how many sweeps, and which metrics.
-  std::map<std::string, std::pair<std::size_t, std::set<std::string>>> wanted;
+  // Per branch: the longest reference and span its drift checks need, and their metrics.
+  struct Need {
+    std::size_t window = 0, span = 0;
+    std::set<std::string> metrics;
+  };
+  std::map<std::string, Need> wanted;
   for (const CheckEntry& entry : policy.checks) {
     if (!checks::kind_info(entry.spec.kind()).reads_history) continue;
     const auto& drift = entry.spec.as<checks::DriftSpec>();
-    auto& [count, metrics] = wanted[branch_of_check(entry.spec, results)];
-    count = std::max(count, static_cast<std::size_t>(drift.window + drift.span));
-    metrics.insert(entry.spec.metric);
+    Need& need = wanted[branch_of_check(entry.spec, results)];
+    need.window = std::max(need.window, static_cast<std::size_t>(drift.window));
+    need.span = std::max(need.span, static_cast<std::size_t>(drift.span));
+    need.metrics.insert(entry.spec.metric);
   }
   for (const auto& [branch, need] : wanted) {
-    auto loaded =
-        load_matching(store, before_this(results, branch, need.first), {need.second.begin(), need.second.end()});
+    // The newest `span` - 1 sweeps whatever their verdicts, and before them
+    // enough accepted ones for a full reference: a run of failed nights
+    // must not starve the reference.
+    auto listed = store.list(before_this(results, branch, 0));
+    if (!listed) return util::make_error(listed.error());
+    // Looking back at most 20 references' worth for them.
+    std::vector<std::string> ids;
+    std::size_t accepted_before = 0;
+    const std::size_t in_span = need.span - 1, most = in_span + 20 * need.window;
+    for (auto it = listed->rbegin(); it != listed->rend() && ids.size() < most; ++it) {
+      if (ids.size() >= in_span && accepted_before >= need.window) break;
+      if (ids.size() >= in_span && it->verdict == "pass") ++accepted_before;
+      ids.push_back(it->id);
+    }
+    std::reverse(ids.begin(), ids.end());
+    auto loaded = store.load(ids, {need.metrics.begin(), need.metrics.end()});
     if (!loaded) return util::make_error(loaded.error());
     std::vector<checks::PastSweep>& past = results.history[branch];
     past.clear();
