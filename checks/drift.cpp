@@ -59,6 +59,11 @@ double prediction_sd(std::span<const SweepLevel* const> reference, double betwee
   return std::sqrt(between / k + tau2 + within / static_cast<double>(current.seeds));
 }
 
+// The smallest spread the rules take as a scale: a billionth of the level.
+double scale_floor(double level) {
+  return 1e-9 * std::max(1.0, std::fabs(level));
+}
+
 }  // namespace
 
 DriftAnalysis analyse_drift(std::span<const SweepLevel> past, const SweepLevel& current, const DriftOptions& options) {
@@ -74,7 +79,9 @@ DriftAnalysis analyse_drift(std::span<const SweepLevel> past, const SweepLevel& 
   if (reference.size() >= kMinDriftReference) {
     Spread s = spread_of_means(reference);
     out.reference_mean = s.mean;
-    const double sd = prediction_sd(reference, s.sd, current);
+    // Means that agree to the last few bits (a deterministic program) leave a
+    // floor, so that floating-point noise after an upgrade is not a shift.
+    const double sd = std::max(prediction_sd(reference, s.sd, current), scale_floor(s.mean));
     const double t = student_t_quantile(static_cast<double>(reference.size() - 1), 1 - (both ? alpha / 2 : alpha));
     const double inf = std::numeric_limits<double>::infinity();
     out.expected = {s.mean - t * sd, s.mean + t * sd, both ? options.confidence : 2 * options.confidence - 1};
@@ -97,7 +104,10 @@ DriftAnalysis analyse_drift(std::span<const SweepLevel> past, const SweepLevel& 
       break;
     }
   }
-  if (!(out.sigma0 > 0)) return out;
+  if (!(out.sigma0 > scale_floor(out.mu0))) {
+    out.sigma0 = 0;
+    return out;
+  }
   for (std::size_t i = past.size() - span; i < past.size(); ++i) out.span.push_back(i);
   double up = 0, down = 0;
   std::size_t up_start = 0, down_start = 0;  // positions in the span (this sweep: span.size())
@@ -159,6 +169,7 @@ void judge_drift(const DriftSpec& spec, Group& group) {
   std::vector<SweepLevel> past;
   std::vector<const PastSweep*> sweeps;
   for (const PastGroup& earlier : group.history()) {
+    if (!spec.since.empty() && earlier.sweep->started < spec.since) continue;
     SeedValues v = collect_values(earlier.runs, check.metric, check.goal);
     if (!v.non_finite.empty() || v.per_seed.empty()) continue;  // a sweep without the metric says nothing of it
     past.push_back(
@@ -208,6 +219,11 @@ void judge_drift(const DriftSpec& spec, Group& group) {
   } else {
     const double cusum = std::max(a.upper.back(), a.lower.back());
     group.statistic("cusum", cusum, Bound{"cusum_h", options.h}, !a.cusum_alarm);
+    if (a.span.size() + 1 < options.span)
+      group.note(
+          fmt::format("{}: the CUSUM ran over {} sweep{}, not span = {}: the history holds fewer sweeps with "
+                      "this metric in this group after its reference ({})",
+                      metric, a.span.size() + 1, a.span.size() == 0 ? "" : "s", options.span, group.label()));
     if (a.cusum_alarm) {
       std::string began = *a.start < past.size() ? describe_sweep(past[*a.start]) : "this sweep";
       // A CUSUM that never came back to zero over its span cannot place the

@@ -252,7 +252,8 @@ std::vector<KindInfo> make_kinds() {
                 .type = KeyType::choice,
                 .choices = {"both", "worse"},
                 .set = set_member<&DriftSpec::direction>},
-               {.name = "branch", .type = KeyType::text, .set = set_member<&DriftSpec::branch>}},
+               {.name = "branch", .type = KeyType::text, .set = set_member<&DriftSpec::branch>},
+               {.name = "since", .type = KeyType::text, .set = set_member<&DriftSpec::since>}},
       .judge = judge_as<DriftSpec, judge_drift>,
   });
   return table;

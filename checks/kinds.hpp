@@ -142,6 +142,9 @@ struct DriftSpec {
   double cusum_h = 8;
   DriftDirection direction = DriftDirection::both;
   std::string branch = {};  // the branch whose history is the reference; empty: this sweep's own
+  // Earlier sweeps that started before this time (ISO 8601, "2026-11-20")
+  // are not read: after a deliberate change, the new level's first sweep.
+  std::string since = {};
 };
 
 // In the order of KindSpec's alternatives (checks/kinds.cpp asserts it).

@@ -99,12 +99,16 @@ constexpr std::size_t kTrendSweeps = 60;
 int judge(const Policy& policy, SweepResults& results, const std::string& history_url, std::ostream& out,
           std::ostream& err) {
   stamp_sweep(results, &policy, policy.dir);
+  // What a results file says of a trend is re-read from the store, or dropped.
+  results.trend.clear();
+  results.history_store.clear();
   std::vector<std::string> history_errors;
   auto store = open_history(policy, history_url);
   if (!store) history_errors.push_back(store.error());
   if (store && *store) {
     if (auto read = read_history(**store, policy, results); !read) history_errors.push_back(read.error());
   }
+  if (!history_errors.empty()) results.history_error = history_errors.front();
   Evaluation evaluation = evaluate_policy(policy, results);
   if (store && *store) {
     auto trend = read_trend(**store, results, judged_metrics(policy), kTrendSweeps);
@@ -117,10 +121,11 @@ int judge(const Policy& policy, SweepResults& results, const std::string& histor
       history_errors.push_back(appended.error());
     } else {
       results.history_store = (*store)->describe();
-      out << (*appended ? fmt::format("history: sweep {} appended to {} (branch {})\n", results.sweep_id,
-                                      results.history_store, results.branch.empty() ? "unknown" : results.branch)
-                        : fmt::format("history: sweep {} is already in {}; not appended again\n", results.sweep_id,
-                                      results.history_store));
+      const std::string id = util::printable(results.sweep_id);
+      out << (*appended
+                  ? fmt::format("history: sweep {} appended to {} (branch {})\n", id, results.history_store,
+                                util::printable(results.branch))
+                  : fmt::format("history: sweep {} is already in {}; not appended again\n", id, results.history_store));
     }
   }
   for (const std::string& e : history_errors) err << "seedgate: " << e << "\n";
@@ -222,11 +227,13 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
       err, progress_style(options.color, ::isatty(STDERR_FILENO) == 1, !ci.empty() && ci != "false" && ci != "0",
                           !variable("NO_COLOR").empty(), variable("TERM") == "dumb"));
   sweep_options.progress = &progress;
+  const std::string started = utc_timestamp();
   auto results = run_sweep(*policy, *adapter, **runner, sweep_options);
   if (!results) {
     err << "seedgate: " << results.error() << "\n";
     return kExitCannotEvaluate;
   }
+  if (results->started.empty()) results->started = started;
   if (sweep_options.shard) return finish_shard(*policy, *results, options.out_dir, out, err);
   // Keep the runs even if judging or reporting goes wrong below.
   std::filesystem::path results_path = options.out_dir / "results.json";
@@ -261,6 +268,14 @@ int check_command(const std::filesystem::path& policy_path, const std::vector<st
   }
   for (const std::string& note : *reread) out << "note: " << note << "\n";
   results->run_roots = roots;
+  if (results->sweep_id.empty()) {
+    // Merged shards, or results from before sweeps had ids: an id from their
+    // bytes, so that checking them again does not append them twice.
+    std::vector<std::string> contents;
+    for (const auto& path : paths)
+      if (auto bytes = util::read_file(path)) contents.push_back(std::move(*bytes));
+    results->sweep_id = content_sweep_id(contents);
+  }
   set_report_settings(*policy, *results);
   // Re-classify: run status depends on the policy's metrics and artifacts.
   for (RunRecord& record : results->runs) {

@@ -475,8 +475,7 @@ int history_import_command(const HistoryOptions& options, std::ostream& out, std
     }
     if (results->sweep_id.empty()) {
       // Stable across imports: the same bytes get the same id, whatever the file's time.
-      std::string digest = util::digest_bytes(*bytes);
-      results->sweep_id = "imported-" + digest.substr(digest.find(':') + 1);
+      results->sweep_id = content_sweep_id({*bytes});
     }
     if (results->started.empty()) {
       auto modified = modified_at(path);

@@ -187,8 +187,9 @@ CheckResult judge_at(const Policy& policy, const CheckEntry& entry, const SweepR
       result.outcome.metric = spec.metric;
       result.outcome.verdict = result.counted_as = checks::Verdict::error;
       result.outcome.messages.emplace_back(
-          "a drift check needs a history of earlier sweeps: add [history] store = \"sqlite:.seedgate/history.db\" "
-          "to the policy, or pass --history");
+          !results.history_error.empty() ? "the history of earlier sweeps could not be read: " + results.history_error
+                                         : "a drift check needs a history of earlier sweeps: add [history] store = "
+                                           "\"sqlite:.seedgate/history.db\" to the policy, or pass --history");
       return result;
     }
     const std::string& own = spec.as<checks::DriftSpec>().branch;

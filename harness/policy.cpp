@@ -665,7 +665,9 @@ std::optional<std::string> history_store_problem(std::string_view store) {
       return std::string("'store' holds a password: put it in PGPASSWORD or ~/.pgpass, not in the policy");
     return std::nullopt;
   }
-  return fmt::format("'store' must start with \"sqlite:\" or \"postgresql://\", got \"{}\"", store);
+  // Only the scheme is echoed: what follows may hold a password.
+  std::string_view scheme = store.substr(0, std::min(store.find(':'), std::size_t{20}));
+  return fmt::format("'store' must start with \"sqlite:\" or \"postgresql://\", got \"{}:...\"", scheme);
 }
 
 std::vector<std::int64_t> SeedsSpec::ceiling() const {

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
 #include <utility>
 
 #include "util/atomic_file.hpp"
+#include "util/strings.hpp"
 
 namespace seedgate {
 
@@ -449,6 +451,14 @@ json to_json(const SweepResults& results) {
   return out;
 }
 
+bool is_utc_timestamp(std::string_view t) {
+  constexpr std::string_view shape = "dddd-dd-ddTdd:dd:dd.ddddddZ";
+  if (t.size() != shape.size()) return false;
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (shape[i] == 'd' ? !std::isdigit(static_cast<unsigned char>(t[i])) : t[i] != shape[i]) return false;
+  return true;
+}
+
 util::Result<SweepResults> results_from_json(const json& v, const std::string& label) {
   SweepResults results;
   try {
@@ -510,6 +520,9 @@ util::Result<SweepResults> results_from_json(const json& v, const std::string& l
       results.started = w.value("started", "");
       results.commit = w.value("commit", "");
       results.branch = w.value("branch", "");
+      if (!results.started.empty() && !is_utc_timestamp(results.started))
+        return util::make_error(fmt::format("{}: sweep time \"{}\" is not UTC ISO 8601 (2026-12-01T03:17:00.000000Z)",
+                                            label, util::printable(results.started)));
     }
     results.history_store = v.value("history_store", "");
     for (const json& series : v.value("trend", json::array())) {

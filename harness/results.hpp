@@ -145,10 +145,16 @@ struct SweepResults {
   // without them is an error).
   std::map<std::string, std::vector<checks::PastSweep>> history;
   bool history_loaded = false;
+  std::string history_error;  // why the store could not be opened or read
+
   // Not stored: the folders whose runs/<id>/ hold the runs' files (the sweep's
   // --out, or the results files' folders), for the checks that read predictions.
   std::vector<std::filesystem::path> run_roots;
 };
+
+// True for a sweep's time as it is kept ("2026-12-01T03:17:00.123456Z":
+// UTC, to the microsecond), which sorts as text.
+bool is_utc_timestamp(std::string_view text);
 
 nlohmann::json to_json(const RunRecord& record);
 util::Result<RunRecord> run_record_from_json(const nlohmann::json& value);

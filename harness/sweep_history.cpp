@@ -6,11 +6,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "checks/drift.hpp"
@@ -68,11 +70,29 @@ std::string host() {
   return name;
 }
 
-std::string utc_now() {
+}  // namespace
+
+std::string utc_timestamp() {
   auto now = std::chrono::system_clock::now();
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1'000'000;
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(now)), micros);
 }
+
+std::string content_sweep_id(const std::vector<std::string>& contents) {
+  std::string digest;
+  if (contents.size() == 1) {
+    digest = util::digest_bytes(contents.front());
+  } else {
+    std::vector<std::string> each;
+    each.reserve(contents.size());
+    for (const std::string& c : contents) each.push_back(util::digest_bytes(c));
+    std::sort(each.begin(), each.end());
+    digest = util::digest_bytes(util::join(each, "\n"));
+  }
+  return "imported-" + digest.substr(digest.find(':') + 1);
+}
+
+namespace {
 
 checks::Observation observation_of(const history::RunRow& row) {
   checks::Observation o;
@@ -103,6 +123,7 @@ util::Result<std::vector<history::SweepRecord>> load_matching(history::Store& st
 history::Filter before_this(const SweepResults& results, const std::string& branch, std::size_t count) {
   history::Filter filter;
   filter.branch = branch;
+  filter.subject = results.subject;
   filter.before = results.started;
   filter.exclude = results.sweep_id;
   filter.newest = count;
@@ -117,7 +138,7 @@ const std::string& branch_of_check(const checks::CheckSpec& spec, const SweepRes
 }  // namespace
 
 void stamp_sweep(SweepResults& results, const Policy* policy, const std::filesystem::path& dir) {
-  if (results.started.empty()) results.started = utc_now();
+  if (results.started.empty()) results.started = utc_timestamp();
   if (results.sweep_id.empty()) {
     std::string compact;
     for (char c : results.started.substr(0, 19))
@@ -132,6 +153,9 @@ void stamp_sweep(SweepResults& results, const Policy* policy, const std::filesys
     if (results.commit.empty()) results.commit = commit;
     if (results.branch.empty()) results.branch = branch;
   }
+  // A branch nobody could tell is a branch of its own: its sweeps are not
+  // judged against every other branch's.
+  if (results.branch.empty()) results.branch = kUnknownBranch;
 }
 
 history::SweepRecord to_record(const SweepResults& results) {
@@ -183,6 +207,7 @@ util::Result<void> read_history(history::Store& store, const Policy& policy, Swe
   struct Need {
     std::size_t window = 0, span = 0;
     std::set<std::string> metrics;
+    std::optional<std::string> since;  // the earliest `since` of the branch's checks; "" when one has none
   };
   std::map<std::string, Need> wanted;
   for (const CheckEntry& entry : policy.checks) {
@@ -192,12 +217,15 @@ util::Result<void> read_history(history::Store& store, const Policy& policy, Swe
     need.window = std::max(need.window, static_cast<std::size_t>(drift.window));
     need.span = std::max(need.span, static_cast<std::size_t>(drift.span));
     need.metrics.insert(entry.spec.metric);
+    need.since = need.since ? std::min(*need.since, drift.since) : drift.since;
   }
   for (const auto& [branch, need] : wanted) {
     // The newest `span` - 1 sweeps whatever their verdicts, and before them
     // enough accepted ones for a full reference: a run of failed nights
     // must not starve the reference.
-    auto listed = store.list(before_this(results, branch, 0));
+    history::Filter filter = before_this(results, branch, 0);
+    filter.since = need.since.value_or("");
+    auto listed = store.list(filter);
     if (!listed) return util::make_error(listed.error());
     // Looking back at most 20 references' worth for them.
     std::vector<std::string> ids;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/policy.hpp"
@@ -12,6 +13,9 @@
 #include "history/store.hpp"
 
 namespace seedgate {
+
+// The branch of a sweep whose branch neither the policy, the CI engine nor git could tell.
+inline constexpr std::string_view kUnknownBranch = "unknown";
 
 // Sets what identifies the sweep in a history, where unset: a unique id, the
 // time (UTC, to the microsecond), and the commit and branch, from the policy's
@@ -21,12 +25,21 @@ void stamp_sweep(SweepResults& results, const Policy* policy, const std::filesys
 
 history::SweepRecord to_record(const SweepResults& results);
 
+// The id of a sweep known only by its results files (written before sweeps
+// had ids, or shards merged by `check`): the same bytes, the same id, so
+// that importing or checking them again finds them stored.
+std::string content_sweep_id(const std::vector<std::string>& contents);
+
+// Now, as sweeps' times are kept: UTC, ISO 8601 to the microsecond.
+std::string utc_timestamp();
+
 // The store the policy names, or `override` (--history) when given; null
 // (and no error) when neither names one.
 util::Result<std::unique_ptr<history::Store>> open_history(const Policy& policy, const std::string& override);
 
 // Reads the earlier sweeps every drift check needs into `results.history`
-// (per branch: its newest window + span sweeps that started before this one).
+// (per branch: its newest span - 1 sweeps that started before this one, and
+// before them enough sweeps for `window` accepted ones).
 util::Result<void> read_history(history::Store& store, const Policy& policy, SweepResults& results);
 
 // The metrics the policy's checks judge (a metric of the runs, not a score of predictions).

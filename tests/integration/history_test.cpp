@@ -177,9 +177,34 @@ TEST_F(HistoryWithoutServerTest, AStoreThatIsNotADatabaseIsReportedAndLeftAlone)
   Outcome o = seedgate({"run"});
   EXPECT_EQ(o.exit_code, 3) << o.out << o.err;
   EXPECT_NE(o.err.find("notes.db"), std::string::npos) << o.err;
+  EXPECT_NE(o.out.find("the history of earlier sweeps could not be read: history store sqlite:"), std::string::npos)
+      << o.out;
   EXPECT_EQ(*util::read_file(m_dir / "notes.db"), "these are someone's notes, not a database\n");
   // The sweep's results are still written.
   EXPECT_TRUE(fs::exists(m_dir / ".seedgate/results.json"));
+}
+
+// Results without a sweep id (written before sweeps had one, or shards
+// merged by `check`) get an id from their bytes: checking them twice appends
+// them once. Where no one can tell the branch, it is "unknown", not every branch.
+TEST_F(HistoryWithoutServerTest, ResultsWithoutAnIdAreAppendedOnce) {
+  write_night(1, 0, "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.5\n");
+  ASSERT_EQ(seedgate({"run", "--out", "plain"}).exit_code, 0);
+  nlohmann::json plain = results("plain/results.json");
+  plain.erase("sweep");
+  std::ofstream(m_dir / "old.json") << plain.dump();
+  const std::string url = "sqlite:" + (m_dir / "h.db").string();
+  Outcome first = seedgate({"check", "old.json", "--history", url});
+  EXPECT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_NE(first.out.find("history: sweep imported-"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("(branch unknown)"), std::string::npos) << first.out;
+  Outcome second = seedgate({"check", "old.json", "--history", url});
+  EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("not appended again"), std::string::npos) << second.out;
+  // `history import` of the same file finds it stored too.
+  Outcome imported = seedgate({"history", "import", "old.json", "--store", url});
+  EXPECT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+  EXPECT_NE(imported.out.find("already stored"), std::string::npos) << imported.out;
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, HistoryTest, ::testing::Values(Backend::sqlite, Backend::postgres),

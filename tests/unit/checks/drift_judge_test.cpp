@@ -25,15 +25,15 @@ CheckSpec drift_check(double window = 3, double span = 4) {
   return spec;
 }
 
-// Seeds 0..2 with accuracy `mean` + (-0.001, 0, +0.001), in mode `mode`.
-std::vector<Observation> sweep_runs(double mean, const std::string& mode = "deterministic") {
+// Seeds 0..2 with accuracy `mean` + (-spread, 0, +spread), in mode `mode`.
+std::vector<Observation> sweep_runs(double mean, const std::string& mode = "deterministic", double spread = 0.001) {
   std::vector<Observation> runs;
   for (int seed = 0; seed < 3; ++seed) {
     Observation o;
     o.seed = seed;
     o.mode = mode;
     o.device = "cpu";
-    o.metrics["accuracy"] = mean + 0.001 * (seed - 1);
+    o.metrics["accuracy"] = mean + spread * (seed - 1);
     runs.push_back(o);
   }
   return runs;
@@ -101,6 +101,32 @@ TEST(DriftJudge, ARejectedSweepIsNotPartOfTheReference) {
   past.back().accepted = false;
   CheckOutcome outcome = evaluate(drift_check(), sweep_runs(0.80), {}, past);
   EXPECT_EQ(outcome.verdict, Verdict::fail);
+}
+
+TEST(DriftJudge, SweepsBeforeSinceAreNotTheReference) {
+  // Three nights at 0.80, then a deliberate change to 0.90 from 2026-11-04 on.
+  std::vector<PastSweep> past = history({0.800, 0.802, 0.799, 0.900, 0.902, 0.899});
+  EXPECT_EQ(evaluate(drift_check(), sweep_runs(0.9005), {}, past).verdict, Verdict::fail);
+  CheckSpec since = drift_check();
+  since.as<DriftSpec>().since = "2026-11-04";
+  CheckOutcome outcome = evaluate(since, sweep_runs(0.9005), {}, past);
+  EXPECT_EQ(outcome.verdict, Verdict::pass) << (outcome.messages.empty() ? "" : outcome.messages.front());
+}
+
+TEST(DriftJudge, FloatingPointNoiseOnADeterministicProgramIsNotAShift) {
+  // Every night every seed scores exactly 0.9; tonight's differ in the last bits.
+  std::vector<PastSweep> past;
+  for (int i = 0; i < 4; ++i)
+    past.push_back({"sweep-" + std::to_string(i),
+                    "2026-11-0" + std::to_string(i + 1) + "T03:17:00.000000Z",
+                    "",
+                    true,
+                    sweep_runs(0.9, "deterministic", 0),
+                    {}});
+  EXPECT_EQ(evaluate(drift_check(), sweep_runs(0.9 + 2e-16, "deterministic", 0), {}, past).verdict, Verdict::pass);
+  CheckOutcome moved = evaluate(drift_check(), sweep_runs(0.9 + 1e-6, "deterministic", 0), {}, past);
+  EXPECT_EQ(moved.verdict, Verdict::fail);
+  EXPECT_TRUE(says(moved, "outside the range the last 3 accepted sweeps predict"));
 }
 
 TEST(DriftJudge, AMissingMetricFailsTheRun) {

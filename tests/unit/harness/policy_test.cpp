@@ -789,7 +789,9 @@ TEST(PolicyTest, HistoryStoreIsCheckedWhenThePolicyLoads) {
   EXPECT_EQ(error_of(kMinimal + "[history]\nstore = \"postgres://db/x?password=hunter2\"\n"),
             "seedgate.toml:9:9: 'store' holds a password: put it in PGPASSWORD or ~/.pgpass, not in the policy");
   EXPECT_EQ(error_of(kMinimal + "[history]\nstore = \"mysql://db/x\"\n"),
-            "seedgate.toml:9:9: 'store' must start with \"sqlite:\" or \"postgresql://\", got \"mysql://db/x\"");
+            "seedgate.toml:9:9: 'store' must start with \"sqlite:\" or \"postgresql://\", got \"mysql:...\"");
+  EXPECT_EQ(error_of(kMinimal + "[history]\nstore = \"postgressql://ci:hunter2@db/x\"\n").find("hunter2"),
+            std::string::npos);
   EXPECT_EQ(error_of(kMinimal + "[history]\nstore = \"sqlite:\"\n"),
             "seedgate.toml:9:9: 'store' = \"sqlite:\" names no file (e.g. \"sqlite:.seedgate/history.db\")");
   EXPECT_NE(error_of(kMinimal + "[history]\nbranch = \"x\"\n").find("missing required key 'store' in [history]"),
