@@ -223,7 +223,7 @@ void judge_drift(const DriftSpec& spec, Group& group) {
       group.note(
           fmt::format("{}: the CUSUM ran over {} sweep{}, not span = {}: the history holds fewer sweeps with "
                       "this metric in this group after its reference ({})",
-                      metric, a.span.size() + 1, a.span.size() == 0 ? "" : "s", options.span, group.label()));
+                      metric, a.span.size() + 1, a.span.empty() ? "" : "s", options.span, group.label()));
     if (a.cusum_alarm) {
       std::string began = *a.start < past.size() ? describe_sweep(past[*a.start]) : "this sweep";
       // A CUSUM that never came back to zero over its span cannot place the
