@@ -316,8 +316,10 @@ util::Result<std::vector<TrendSeries>> read_trend(history::Store& store, const S
 util::Result<bool> append_sweep(history::Store& store, const SweepResults& results) {
   if (store.load({results.sweep_id}, {""})) return false;  // already stored
   auto appended = store.append(to_record(results));
-  if (!appended) return util::make_error(appended.error());
-  return true;
+  if (appended) return true;
+  // Another process (a second `check` of the same results) stored it between the look and the append.
+  if (store.load({results.sweep_id}, {""})) return false;
+  return util::make_error(appended.error());
 }
 
 }  // namespace seedgate

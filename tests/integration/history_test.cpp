@@ -207,6 +207,25 @@ TEST_F(HistoryWithoutServerTest, ResultsWithoutAnIdAreAppendedOnce) {
   EXPECT_NE(imported.out.find("already stored"), std::string::npos) << imported.out;
 }
 
+// Two `check`s of the same results at once: one appends, the other finds it stored; neither fails.
+TEST_P(HistoryTest, TwoChecksOfTheSameResultsAtOnceStoreItOnce) {
+  std::string url = store("twice");
+  if (url.empty()) GTEST_SKIP() << s_server->skip_reason();
+  write_night(1, 0, "[[check]]\nkind = \"threshold\"\nmetric = \"accuracy\"\nmean_at_least = 0.5\n");
+  ASSERT_EQ(seedgate({"run", "--out", "plain"}).exit_code, 0);
+  for (int round = 0; round < 5; ++round) {
+    nlohmann::json r = results("plain/results.json");
+    r["sweep"]["id"] = fmt::format("round-{}", round);
+    std::ofstream(m_dir / "same.json") << r.dump();
+    std::vector<pid_t> pids;
+    for (int i = 0; i < 4; ++i) pids.push_back(spawn({"check", "same.json", "--history", url}));
+    for (pid_t pid : pids) EXPECT_EQ(finish(pid).exit_code, 0) << "round " << round;
+  }
+  auto opened = seedgate::history::open_store(url, m_dir);
+  ASSERT_TRUE(opened) << opened.error();
+  EXPECT_EQ((*opened)->list({})->size(), 5u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, HistoryTest, ::testing::Values(Backend::sqlite, Backend::postgres),
                          [](const ::testing::TestParamInfo<Backend>& info) {
                            return info.param == Backend::sqlite ? std::string("sqlite") : std::string("postgres");
