@@ -170,12 +170,19 @@ class SqliteStore final : public Store {
       retrying([&] {
         execute(db(), "PRAGMA foreign_keys = ON");
         // Read first: a file that is not a database fails here, untouched.
-        int version = read_version(db());
-        if (version < 0) {
-          Statement tables(db(), "SELECT count(*) FROM sqlite_master");
-          tables.step();
-          if (tables.integer(0) > 0) throw SqliteError{SQLITE_OK, "a SQLite database of something else: left as it is"};
-        }
+        // One snapshot for both reads: a schema another process commits
+        // between them must not look like someone else's database.
+        int version = -1;
+        {
+          Transaction snapshot(db(), "BEGIN");
+          version = read_version(db());
+          if (version < 0) {
+            Statement tables(db(), "SELECT count(*) FROM sqlite_master");
+            tables.step();
+            if (tables.integer(0) > 0)
+              throw SqliteError{SQLITE_OK, "a SQLite database of something else: left as it is"};
+          }
+        }  // rolled back: it only read
         check_not_newer(version);
         execute(db(), "PRAGMA journal_mode = WAL");
         if (version == kSchemaVersion) return;
