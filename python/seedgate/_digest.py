@@ -56,8 +56,7 @@ def _update(h: Any, obj: Any, depth: int = 0) -> None:
         _framed(h, b"T", dtype.encode() + b"|" + ",".join(map(str, shape)).encode())
         _framed(h, b"D", raw)
     elif hasattr(obj, "state_dict") and callable(obj.state_dict) and kind.startswith("torch."):
-        _framed(h, b"O", b"state_dict")
-        _update(h, obj.state_dict(), depth + 1)
+        _update(h, obj.state_dict(), depth + 1)  # a module digests as its state_dict
     elif kind == "numpy.ndarray" or (hasattr(obj, "__array_interface__") and hasattr(obj, "dtype")):
         import numpy
 
