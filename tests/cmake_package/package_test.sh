@@ -23,6 +23,15 @@ cmp -s "$work/prefix/share/bash-completion/completions/seedgate" <("$work/prefix
   { echo "the installed bash completion is not what the program writes" >&2; exit 1; }
 version=$("$work/prefix/bin/seedgate" --version | sed -n 's/^seedgate \([0-9][0-9.]*\).*/\1/p')
 major=${version%%.*}
+# The Python package, where the build found an interpreter: in the site path
+# under the prefix, importable from there, the same version as the program.
+python_dir=$(sed -n 's/^SEEDGATE_PYTHON_DIR:STRING=//p' "$build_dir/CMakeCache.txt")
+python=$(sed -n 's/^Python3_EXECUTABLE:[A-Z]*=//p' "$build_dir/CMakeCache.txt")
+if [[ -n "$python_dir" && -x "$python" ]]; then
+  test -f "$work/prefix/$python_dir/seedgate/__init__.py" || { echo "not installed: $python_dir/seedgate" >&2; exit 1; }
+  (cd "$work" && PYTHONPATH="$work/prefix/$python_dir" PYTHONDONTWRITEBYTECODE=1 "$python" -m seedgate) |
+    grep -q "^seedgate $version (python " || { echo "the installed Python package is not seedgate $version" >&2; exit 1; }
+fi
 
 needs() {  # needs COMPONENT...: skip unless each was built and installed
   local component file
