@@ -30,12 +30,15 @@ packages=(g++ cmake ninja-build pkg-config
 # parser for ci-templates/, a JSON Schema validator for the lint SARIF, zsh
 # and groff (the completion scripts and the man page are parsed and rendered),
 # Google Benchmark (the benchmarks are built with the tests, so they keep
-# compiling), and PostgreSQL's server and SQLite's shell (the history store's
-# tests start a throwaway server and read the file as the sqlite3 shell does).
+# compiling), PostgreSQL's server and SQLite's shell (the history store's
+# tests start a throwaway server and read the file as the sqlite3 shell does),
+# and the frameworks the Python package is tested against, with pytest.
 bench=OFF
 if [ "$what" = test ] || [ "$what" = sanitize ]; then
   packages+=(chromium python3-yaml python3-jsonschema zsh groff-base bsdextrautils libbenchmark-dev
-            postgresql-15 sqlite3)
+            postgresql-15 sqlite3
+            # the Python package's tests and examples (python/, examples/python_*)
+            python3-torch python3-xgboost python3-pytest python3-venv)
 fi
 [ "$what" = test ] && bench=ON
 [ "$what" = fuzz ] && packages+=(clang libclang-rt-14-dev)
