@@ -125,6 +125,11 @@ def _latest(evals_log: Mapping[str, Mapping[str, List[Any]]]) -> List[Tuple[str,
     return values
 
 
+def _rounds(evals_log: Mapping[str, Mapping[str, List[Any]]]) -> int:
+    """How many rounds the history holds."""
+    return max((len(history) for metrics in evals_log.values() for history in metrics.values()), default=0)
+
+
 class Callback(_TrainingCallback):
     """Writes each round's evaluations as protocol records, and the trained model's digest.
 
@@ -136,6 +141,14 @@ class Callback(_TrainingCallback):
     ``"weight"``, ...; None for none), and the model's digest as the artifact
     ``artifact`` (None for none). With ``parameters`` (what ``params()``
     returned), the env record is written before training.
+
+    The digest is of the booster as training left it, as the C++ session
+    digests it. XGBoost 1.7's ``train`` then adds the attributes
+    ``best_iteration`` and ``best_ntree_limit`` to the booster it returns, so
+    ``seedgate.digest()`` of that one differs. XGBoost has kept callbacks in
+    a set (dmlc/xgboost#11811): with ``EarlyStopping(save_best=True)`` among
+    them, whether this callback sees the sliced model is left to chance;
+    pass ``early_stopping_rounds`` to ``train`` instead.
     """
 
     def __init__(self, period: int = 1, artifact: Optional[str] = "model", importance: Optional[str] = None,
@@ -147,11 +160,16 @@ class Callback(_TrainingCallback):
         self.importance = importance
         self.parameters = parameters
         self._pending: Optional[Tuple[int, List[Tuple[str, float]]]] = None
+        self._history: Optional[Mapping[str, Mapping[str, List[Any]]]] = None
+        self._first_round = 0
+        self._written = -1
         super().__init__()
 
     def before_training(self, model: Any) -> Any:
         """Writes the env record when ``parameters`` were given."""
         self._pending = None
+        self._history = None
+        self._written = -1
         if self.parameters is not None:
             _protocol.writer().environment(environment(self.parameters))
         return model
@@ -161,8 +179,13 @@ class Callback(_TrainingCallback):
         values = _latest(evals_log)
         if not values:
             return False
+        # XGBoost's own history of this training: every round's values, the
+        # first at ``_first_round``.
+        self._history = evals_log
+        self._first_round = epoch - _rounds(evals_log) + 1
         if epoch % self.period == 0:
             _protocol.writer().metrics(values, epoch)
+            self._written = epoch
             self._pending = None
         else:
             self._pending = (epoch, values)
@@ -171,9 +194,18 @@ class Callback(_TrainingCallback):
     def after_training(self, model: Any) -> Any:
         """The last round (when the period skipped it), early stopping's best, importance, the digest."""
         out = _protocol.writer()
+        if self._history is not None:
+            # XGBoost has kept callbacks in a set and stopped calling them
+            # once early stopping said stop (dmlc/xgboost#11811): the round
+            # that decided it may never have reached this callback. Its
+            # values are in the history all the same.
+            last = self._first_round + _rounds(self._history) - 1
+            if last > self._written and (self._pending is None or last > self._pending[0]):
+                self._pending = (last, _latest(self._history))
         if self._pending is not None:
             epoch, values = self._pending
             out.metrics(values, epoch)
+            self._written = epoch
             self._pending = None
         if not isinstance(model, _xgboost.Booster):  # xgboost.cv's folds: no single model to digest
             return model
