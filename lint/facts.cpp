@@ -174,6 +174,21 @@ void python_import(const Scan& s, std::size_t i, FileFacts& f) {
   f.imports.push_back(std::move(imported));
 }
 
+// The function of the seedgate Python package that token `i` calls:
+// `seedgate.configure(` (any alias of the module) or, after `from seedgate
+// import configure`, `configure(`. nullopt for anything else.
+std::optional<std::string_view> seedgate_package_call(const Scan& s, std::size_t i, const FileFacts& f) {
+  if (!s.is(i + 1, "(")) return std::nullopt;
+  std::string_view word = s.text(i);
+  if (s.is(i - 1, ".")) {
+    if (i < 2 || s.is(i - 3, ".") || module_of(f, s.text(i - 2)) != "seedgate") return std::nullopt;
+    return word;
+  }
+  std::string_view module = module_of(f, word);
+  if (!module.starts_with("seedgate.") || module.find('.', 9) != std::string_view::npos) return std::nullopt;
+  return module.substr(9);
+}
+
 void python_facts(const Scan& s, FileFacts& f) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     bool line_start = i == 0 || s.is_newline(i - 1);
@@ -216,6 +231,24 @@ void python_facts(const Scan& s, FileFacts& f) {
                                                        (word == "Random" && module_of(f, owner) == "random")));
       if (generator) {
         if (auto what = constant_call(s, i)) add_constant(s, i, *what, f);
+      }
+    }
+    // The seedgate package: configure() seeds random, numpy and torch from
+    // SEEDGATE_SEED and applies deterministic mode; seed() seeds the same
+    // three (from SEEDGATE_SEED, or from its argument); random_state() and the
+    // generators read the run's seed.
+    if (auto function = seedgate_package_call(s, i, f)) {
+      if (*function == "configure" || *function == "seed") {
+        f.seeds_torch = f.seeds_random = f.seeds_numpy = true;
+        if (*function == "configure") raise(f.determinism, Determinism::enabled);
+        auto what = constant_call(s, i);
+        if (what && *function == "seed") {
+          add_constant(s, i, *what, f);
+        } else {
+          f.reads_seed = true;
+        }
+      } else if (*function == "random_state" || *function == "dataloader_generator" || *function == "numpy_generator") {
+        f.reads_seed = true;
       }
     }
     // torch.manual_seed(...) seeds the global generator; torch.Generator().manual_seed(...) does not.
