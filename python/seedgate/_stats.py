@@ -168,6 +168,26 @@ class Judgement:
     confidence: Optional[float] = None
 
 
+def inferred_resolution(values: Sequence[float]) -> float:
+    """The decimal step the values are written to, as seedgate infers it (checks/intervals.cpp).
+
+    From their shortest round-trip representations: 0.91, 0.9 and 0.925 give
+    0.001. 0 when there are no values, one is not finite, or one needs more
+    than 9 decimals (a continuous metric rather than a rounded one).
+    """
+    import decimal
+
+    places = 0
+    for value in values:
+        if not math.isfinite(value):
+            return 0.0
+        exponent = decimal.Decimal(repr(float(value))).normalize().as_tuple().exponent
+        places = max(places, -int(exponent))
+    if not values or places > 9:
+        return 0.0
+    return 1 / 10.0 ** places
+
+
 def mean_bounds(values: Sequence[float], confidence: float, resolution: float = 0.0) -> "tuple[float, float]":
     """One-sided Student-t bounds of the mean at ``confidence``: mean -/+ t_{c,n-1} s / sqrt(n).
 

@@ -33,8 +33,11 @@ Marker arguments (keywords only):
 ``inconclusive``
     ``"fail"`` (default) or ``"skip"``.
 ``resolution``
-    the step a coarse metric moves in (accuracy on 50 examples: 0.02);
-    the bounds then take seedgate's continuity correction. Default: none.
+    the step a coarse metric moves in (accuracy on 50 examples: 0.02); the
+    bounds take seedgate's continuity correction for it. Default ``"auto"``:
+    the step the values are written to, from their decimals, as a policy's
+    threshold check infers it (0.94 and 0.96 give 0.01); 0 for a continuous
+    metric.
 
 A marker the plugin cannot use (a check it cannot read, an unknown
 argument, a confidence with one seed) stops the session at collection with
@@ -92,7 +95,7 @@ class Spec:
     confidence: Optional[float]
     deterministic: bool
     skip_inconclusive: bool
-    resolution: float
+    resolution: Optional[float]  # None: inferred from the values (auto)
 
 
 class Recorder:
@@ -264,20 +267,22 @@ def _parse_spec(item: pytest.Item, mark: Any) -> Spec:
     inconclusive = kwargs.get("inconclusive", "fail")
     if inconclusive not in ("fail", "skip"):
         raise _usage(item, f"inconclusive={inconclusive!r} is not \"fail\" or \"skip\"")
-    resolution = kwargs.get("resolution")
-    if resolution is None:
-        resolution = 0.0
+    resolution = kwargs.get("resolution", "auto")
+    if resolution == "auto":
+        resolution = None
     elif isinstance(resolution, bool) or not isinstance(resolution, (int, float)) or not (
             math.isfinite(resolution) and resolution >= 0):
-        raise _usage(item, f"resolution={resolution!r} is not a number at least 0")
-    return Spec(seeds, tuple(checks), confidence, mode == "deterministic", inconclusive == "skip", float(resolution))
+        raise _usage(item, f"resolution={resolution!r} is not \"auto\" or a number at least 0")
+    else:
+        resolution = float(resolution)
+    return Spec(seeds, tuple(checks), confidence, mode == "deterministic", inconclusive == "skip", resolution)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{MARKER}(seeds=5, check='accuracy >= 0.9', confidence=0.95, mode='deterministic', inconclusive='fail', "
-        "resolution=None): run the test once per seed and judge each checked metric's mean over the seeds "
+        "resolution='auto'): run the test once per seed and judge each checked metric's mean over the seeds "
         "(one-sided Student-t bounds at confidence; None judges the mean itself)",
     )
 
@@ -363,7 +368,8 @@ def _per_seed(seeds: Sequence[int], values: Sequence[float]) -> str:
 
 def judge(check: Check, spec: Spec, values: List[float]) -> Tuple[_stats.Judgement, str]:
     """Judges one check over the seeds' values; returns the judgement and its message."""
-    judgement = _stats.judge_mean(values, check.at_least, check.bound, spec.confidence, spec.resolution)
+    resolution = spec.resolution if spec.resolution is not None else _stats.inferred_resolution(values)
+    judgement = _stats.judge_mean(values, check.at_least, check.bound, spec.confidence, resolution)
     described = _describe(check, spec, values, judgement)
     per_seed = "per seed: " + _per_seed(spec.seeds, values)
     side = "below" if check.at_least else "above"

@@ -167,8 +167,9 @@ def _normal(rng, centre):
 
 
 def _coarse(rng, centre):
-    # Accuracy on 50 test examples: a latent normal (sd one step) rounded to 1/50.
-    return round(rng.gauss(centre, STEP) / STEP) * STEP
+    # Accuracy on 50 test examples, correct / 50 as a program computes it: a latent normal (sd one
+    # step) rounded to 1/50.
+    return round(rng.gauss(centre, STEP) / STEP) / round(1 / STEP)
 
 
 def _lognormal(rng, centre):
@@ -181,14 +182,22 @@ def _beta(rng, centre):
     return centre - 0.9 + rng.betavariate(18, 2)
 
 
-# name, draw, the metric's sd (the "one std better" shift), resolution the judge is told.
+# name, draw, the metric's sd (the "one std better" shift), resolution the judge is told (None:
+# inferred from the values' decimals, the marker's default).
 CASES = [
     ("normal", _normal, SD, 0.0),
-    ("coarse 1/50", _coarse, STEP, 0.0),
+    ("coarse 1/50, resolution=0", _coarse, STEP, 0.0),
+    ("coarse 1/50, resolution auto", _coarse, STEP, None),
     ("coarse 1/50, resolution=0.02", _coarse, STEP, STEP),
     ("skewed lognormal", _lognormal, SD, 0.0),
     ("skewed beta(18,2)", _beta, _BETA_SD, 0.0),
 ]
+
+
+def _judge(values, resolution):
+    if resolution is None:
+        resolution = _stats.inferred_resolution(values)
+    return _stats.judge_mean(values, True, BOUND, CONFIDENCE, resolution).verdict
 
 
 def _rates(draw, sd, resolution, n, seed):
@@ -196,11 +205,10 @@ def _rates(draw, sd, resolution, n, seed):
     false_pass = 0
     for _ in range(DRAWS):
         values = [draw(rng, BOUND) for _ in range(n)]
-        false_pass += _stats.judge_mean(values, True, BOUND, CONFIDENCE, resolution).verdict == "pass"
+        false_pass += _judge(values, resolution) == "pass"
     false_fail = inconclusive = 0
     for _ in range(DRAWS):
-        verdict = _stats.judge_mean([draw(rng, BOUND + sd) for _ in range(n)], True, BOUND, CONFIDENCE,
-                                    resolution).verdict
+        verdict = _judge([draw(rng, BOUND + sd) for _ in range(n)], resolution)
         false_fail += verdict == "fail"
         inconclusive += verdict == "inconclusive"
     return false_pass / DRAWS, false_fail / DRAWS, inconclusive / DRAWS
@@ -221,6 +229,7 @@ def test_simulated_error_rates_at_95_percent():
         assert abs(measured["normal", n][0] - 0.05) <= 3 * MC_SE, measured["normal", n]
         # The corrected bound on a coarse metric holds the rate.
         assert measured["coarse 1/50, resolution=0.02", n][0] <= 0.05 + 3 * MC_SE
+        assert measured["coarse 1/50, resolution auto", n][0] <= 0.05 + 3 * MC_SE  # the marker's default
         # Skewed metrics with a long tail of bad seeds pass on the bound about twice as often as 5%.
         for skewed in ("skewed lognormal", "skewed beta(18,2)"):
             assert 0.05 + 3 * MC_SE < measured[skewed, n][0] < 0.2, (skewed, n, measured[skewed, n])
@@ -228,5 +237,18 @@ def test_simulated_error_rates_at_95_percent():
             assert measured[name, n][1] <= 0.01, (name, n, measured[name, n])  # one sd better: rarely fails
     # Uncorrected, a coarse metric passes on the bound more than 5% with few seeds: seeds that all
     # round to the bound have no spread, and their lower bound sits on it.
-    assert measured["coarse 1/50", 3][0] > 0.05 + 3 * MC_SE
-    assert all(measured["coarse 1/50", n][0] < 0.1 for n in (3, 5, 10))
+    assert measured["coarse 1/50, resolution=0", 3][0] > 0.05 + 3 * MC_SE
+    assert all(measured["coarse 1/50, resolution=0", n][0] < 0.1 for n in (3, 5, 10))
+
+
+@pytest.mark.parametrize("values, step", [
+    ([0.91, 0.9, 0.925], 0.001),  # checks/intervals.hpp's own example
+    ([47 / 50, 48 / 50], 0.01),
+    ([100.0, 200.0], 1.0),
+    ([1e-05], 1e-05),
+    ([0.1 + 0.2], 0.0),  # 0.30000000000000004: more than 9 decimals, a continuous metric
+    ([0.5, float("nan")], 0.0),
+    ([], 0.0),
+])
+def test_the_resolution_is_inferred_from_decimals_as_seedgate_infers_it(values, step):
+    assert _stats.inferred_resolution(values) == step
