@@ -10,6 +10,7 @@ The same bytes seedgate::protocol's writers give for the same input.
 from __future__ import annotations
 
 import decimal
+import fractions
 import math
 import os
 import struct
@@ -27,35 +28,59 @@ def _float32(value: float) -> float:
         return math.copysign(math.inf, value)
 
 
-def _shortest_digits(value: float, single: bool):
-    """(digits, exponent) of the shortest decimal that reads back as ``value``.
+def _float32_neighbours(value: float):
+    """The float32 below and above ``value`` (a positive, finite float32), as doubles; past the top, FLT_MAX + ulp."""
+    bits = struct.unpack("<I", struct.pack("<f", value))[0]
+    below = struct.unpack("<f", struct.pack("<I", bits - 1))[0]
+    if bits + 1 >= 0x7F800000:
+        return below, value + (value - below)
+    return below, struct.unpack("<f", struct.pack("<I", bits + 1))[0]
 
-    For a double, Python's repr gives it. For a float32, the nearest decimal
-    of each length is tried, and its neighbours, which can read back where it
-    does not just beside a power of two.
+
+def _shortest_digits(value: float, single: bool):
+    """(digits, exponent) of the shortest decimal that reads back as ``value`` (positive).
+
+    For a double, Python's repr gives it. For a float32, the decimals of
+    each length nearest ``value`` are tried: those inside its rounding
+    interval (the midpoints to its neighbours, included when its last bit is
+    even, as round-half-to-even reads them) read back, and of those the
+    nearest wins, an even last digit on a tie (as Ryu, behind std::to_chars,
+    chooses). The midpoints are exact doubles, so a decimal is compared with
+    them exactly only where its nearest double is one of them.
     """
     if not single:
         sign_, digit_tuple, exponent = decimal.Decimal(repr(value)).as_tuple()
         digits = "".join(map(str, digit_tuple)).lstrip("0")
         exp = len(digits) - 1 + exponent
         return digits.rstrip("0") or "0", exp
+    below, above = _float32_neighbours(value)
+    low, high = (value + below) / 2, (value + above) / 2  # exact: a float32 and a neighbour fit in a double
+    even = struct.unpack("<I", struct.pack("<f", value))[0] % 2 == 0
     for precision in range(1, 10):
-        best = None
         text = "%.*e" % (precision - 1, value)
         m, _, e = text.partition("e")
-        base = int(m.replace(".", "").lstrip("-") or "0")
+        base = int(m.replace(".", ""))
         exp = int(e)
+        scale = exp - precision + 1
+        inside = []
         for candidate in (base, base - 1, base + 1):
             if candidate <= 0 or len(str(candidate)) != precision:
                 continue
-            candidate_value = float(str(candidate) + "e" + str(exp - precision + 1))
-            if _float32(candidate_value) == abs(value):
-                distance = abs(candidate_value - abs(value))
-                if best is None or distance < best[0]:
-                    best = (distance, candidate)
-        if best is not None:
-            digits = str(best[1]).rstrip("0") or "0"
-            return digits, exp
+            nearest = float(f"{candidate}e{scale}")
+            if low < nearest < high:
+                inside.append(candidate)
+            elif nearest in (low, high):
+                decimal_value = fractions.Fraction(candidate) * fractions.Fraction(10) ** scale
+                bounds = fractions.Fraction(low), fractions.Fraction(high)
+                if bounds[0] < decimal_value < bounds[1] or (even and decimal_value in bounds):
+                    inside.append(candidate)
+        if inside:
+            best = inside[0]
+            if len(inside) > 1:
+                exact = fractions.Fraction(value)
+                best = min(inside, key=lambda c: (abs(fractions.Fraction(c) * fractions.Fraction(10) ** scale - exact),
+                                                  c % 2))
+            return str(best).rstrip("0") or "0", exp
     raise AssertionError("a float32 always reads back from 9 digits")
 
 
@@ -63,7 +88,8 @@ def chars_number(value: float, single: bool = False) -> str:
     """The text std::to_chars gives for a float (``single``) or a double.
 
     The shortest digits that read back, positional or scientific, whichever
-    is shorter (positional on a tie).
+    is shorter (positional on a tie); a whole number in positional form is
+    written with all its digits, exactly.
     """
     value = float(value)
     if single:
@@ -85,7 +111,15 @@ def chars_number(value: float, single: bool = False) -> str:
             positional = digits[: exp + 1] + "." + digits[exp + 1 :]
     else:
         positional = "0." + "0" * (-exp - 1) + digits
-    return sign + (positional if len(positional) <= len(scientific) else scientific)
+    if len(positional) > len(scientific):
+        return sign + scientific
+    if exp + 1 >= len(digits):
+        # A whole number: positional form prints it exactly, as printf's %.0f
+        # would (the float32 1346871424, not 1346871400; 2**60 as
+        # 1152921504606846976, not 1152921504606847000), not as the shortest
+        # digits padded with zeros.
+        positional = str(int(abs(value)))
+    return sign + positional
 
 
 def _as_list(values: Any, name: str) -> List[Any]:
