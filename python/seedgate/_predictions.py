@@ -203,7 +203,8 @@ def write_probabilities(path: str, labels: Any, probabilities: Any, classes: Opt
         return str(label_ints[row]) + "," + ",".join(chars_number(p, single=True) for p in flat[row * k:(row + 1) * k])
 
     def binary_row(row: int) -> bytes:
-        return struct.pack("<d", float(label_ints[row])) + struct.pack(f"<{k}f", *map(_float32, flat[row * k:(row + 1) * k]))
+        values = map(_float32, flat[row * k:(row + 1) * k])
+        return struct.pack("<d", float(label_ints[row])) + struct.pack(f"<{k}f", *values)
 
     _write(path, 0, classes, _as_list(ids, "ids") if ids is not None else [], len(label_list), k, header,
            csv_row, binary_row, format)
