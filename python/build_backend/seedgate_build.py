@@ -12,6 +12,7 @@ import base64
 import hashlib
 import io
 import os
+import re
 import tarfile
 import zipfile
 
@@ -26,11 +27,48 @@ _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 def _project() -> dict:
     path = os.path.join(HERE, "pyproject.toml")
-    if tomllib is None:
-        raise RuntimeError("building seedgate needs Python 3.11 or later (tomllib); on older Pythons install with "
-                           "`pip install --no-build-isolation` and setuptools")
     with open(path, "rb") as f:
-        return tomllib.load(f)["project"]
+        text = f.read()
+    if tomllib is not None:
+        return tomllib.loads(text.decode("utf-8"))["project"]
+    return _read_project(text.decode("utf-8"))
+
+
+def _read_project(text: str) -> dict:
+    """pyproject.toml's [project] tables without tomllib (Python < 3.11): the subset this file uses.
+
+    Tables ``[project]`` and ``[project.<a>.<b>]``, keys bare or quoted,
+    values one-line strings or arrays of strings.
+    """
+    project: dict = {}
+    table = None
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        header = re.fullmatch(r"\[([^\[\]]+)\]", line)
+        if header:
+            parts = header.group(1).split(".")
+            table = None
+            if parts[0] == "project":
+                table = project
+                for part in parts[1:]:
+                    table = table.setdefault(part, {})
+            continue
+        if table is None:
+            continue
+        match = re.fullmatch(r'("([^"]*)"|[A-Za-z0-9_.-]+)\s*=\s*(.+)', line)
+        if not match:
+            raise RuntimeError(f"pyproject.toml:{number}: cannot read {raw!r} without tomllib")
+        key = match.group(2) if match.group(2) is not None else match.group(1)
+        value = match.group(3).strip()
+        if value.startswith("["):
+            table[key] = re.findall(r'"([^"]*)"', value)
+        elif value.startswith('"') and value.endswith('"'):
+            table[key] = value[1:-1]
+        else:
+            raise RuntimeError(f"pyproject.toml:{number}: cannot read {raw!r} without tomllib")
+    return project
 
 
 def _metadata(project: dict) -> str:

@@ -43,6 +43,7 @@ from ._determinism import (  # noqa: E402
     numpy_generator,
     random_state,
     seed,
+    seed_dropout,
     worker_init_fn,
 )
 from ._digest import artifact, digest  # noqa: E402
@@ -54,6 +55,6 @@ __all__ = [
     "SOURCES", "Applied", "ConfigurationError", "Seeded", "SeedgateWarning", "Settings", "Writer", "__version__",
     "artifact", "available", "configure", "dataloader_generator", "device", "digest", "env", "event", "guard",
     "importance", "json_number", "json_string", "log", "nondeterministic_op", "numpy_generator", "random_state",
-    "seed", "settings", "settings_from_environment", "worker_init_fn", "write_classes", "write_predictions",
-    "write_probabilities", "write_values",
+    "seed", "seed_dropout", "settings", "settings_from_environment", "worker_init_fn", "write_classes",
+    "write_predictions", "write_probabilities", "write_values",
 ]

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import operator
 import os
 import random
+import re
 import sys
 import warnings
 from typing import Any, Dict, Optional
@@ -68,8 +70,12 @@ def seed(value: Optional[int] = None, source: str = "init") -> Seeded:
     """
     if value is None:
         value = _protocol.settings().seed_for(source)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"seed must be an integer, not {type(value).__name__}")
+    if isinstance(value, bool):
+        raise TypeError("seed must be an integer, not bool")
+    try:
+        value = operator.index(value)  # numpy integers too
+    except TypeError:
+        raise TypeError(f"seed must be an integer, not {type(value).__name__}") from None
     if not _protocol.INT64_MIN <= value <= _protocol.INT64_MAX:
         raise ValueError(f"seed {value} is outside the 64-bit range")
     random.seed(value)
@@ -105,21 +111,44 @@ def dataloader_generator(source: str = "order") -> Any:
 
 
 def worker_init_fn(worker_id: int) -> None:
-    """A DataLoader ``worker_init_fn``: seeds ``random`` and numpy in each worker from torch's worker seed.
+    """A DataLoader ``worker_init_fn`` that seeds ``random`` and numpy in each worker from its torch seed.
 
-    torch seeds each worker's torch generator (base seed + worker id, the
-    base seed drawn from the DataLoader's generator) but not ``random`` or
-    numpy, so augmentations that draw from them repeat across workers and
-    runs. This seeds them from that same seed.
+    torch 1.9 and later seed both in every worker themselves (from the
+    DataLoader's generator and the worker's id), and then this does
+    nothing; before 1.9 they did not, and augmentations drawing from them
+    repeated across workers and runs.
     """
     import torch
 
+    version = tuple(int(part) for part in re.findall(r"\d+", torch.__version__)[:2])
+    if version >= (1, 9):
+        return
     worker_seed = torch.initial_seed() % 2**32
     random.seed(worker_seed)
     if _have("numpy"):
         import numpy
 
         numpy.random.seed(worker_seed)
+
+
+def seed_dropout(settings: Optional[_protocol.Settings] = None) -> bool:
+    """Re-seeds torch's global generator with the dropout seed, as seedgate::torch's seed_dropout() does.
+
+    torch's dropout draws from the same global generator as the weights'
+    initialisation. Call this once the model is built, before training:
+    when the run has its own init or dropout seed (a sweep that varies one
+    source at a time), the generator is re-seeded with the dropout seed, so
+    dropout no longer depends on the init seed; under SEEDGATE_SEED alone
+    nothing changes. Returns whether it re-seeded.
+    """
+    if settings is None:
+        settings = _protocol.settings()
+    if not settings.has_own_seed("init") and not settings.has_own_seed("dropout"):
+        return False
+    import torch
+
+    torch.manual_seed(settings.seed_for("dropout"))
+    return True
 
 
 def random_state(source: str = "init") -> int:
@@ -192,6 +221,9 @@ def configure(settings: Optional[_protocol.Settings] = None, write_env: bool = T
     return applied
 
 
+_interop_set = False  # torch.set_num_interop_threads was called by configure()
+
+
 def _configure_torch(settings: _protocol.Settings, applied: Applied) -> None:
     import torch
 
@@ -218,12 +250,23 @@ def _configure_torch(settings: _protocol.Settings, applied: Applied) -> None:
         torch.backends.cudnn.allow_tf32 = False
     if settings.threads > 0:
         torch.set_num_threads(settings.threads)
+        global _interop_set
         if torch.get_num_interop_threads() != settings.threads:
-            try:
-                torch.set_num_interop_threads(settings.threads)
-            except RuntimeError:
-                _warn(applied, f"cannot set torch's inter-op threads to {settings.threads}: call configure() before "
-                               f"any parallel work starts")
+            # torch takes the inter-op thread count once per process: a second
+            # call (ours or the program's) aborts the process on some builds
+            # instead of raising, so it is set at most once, here.
+            if _interop_set:
+                _warn(applied, f"torch's inter-op threads are {torch.get_num_interop_threads()}, not "
+                               f"{settings.threads}: torch takes them once per process")
+            else:
+                _interop_set = True
+                try:
+                    torch.set_num_interop_threads(settings.threads)
+                except RuntimeError:
+                    _warn(applied, f"cannot set torch's inter-op threads to {settings.threads}: call configure() "
+                                   f"before any parallel work starts")
+    if cuda:
+        torch.cuda.init()  # after CUBLAS_WORKSPACE_CONFIG: the env record names the GPU
     deterministic = torch.are_deterministic_algorithms_enabled()
     warn_only = getattr(torch, "is_deterministic_algorithms_warn_only_enabled", lambda: False)()
     switches["deterministic_algorithms"] = ("warn" if warn_only else "error") if deterministic else "off"

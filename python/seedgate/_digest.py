@@ -13,26 +13,65 @@ def _framed(h: Any, tag: bytes, payload: bytes) -> None:
     h.update(tag + struct.pack("<Q", len(payload)) + payload)
 
 
-def _array_bytes(array: Any) -> tuple:
-    """(dtype text, shape, little-endian C-order bytes) of a numpy array."""
+def _tensor_bytes(tensor: Any) -> tuple:
+    """(dtype text, shape, bytes) of a tensor: detached, on the CPU, dense, contiguous, its views resolved."""
+    import torch
+
+    t = tensor.detach()
+    if t.is_sparse:
+        t = t.to_dense()
+    t = t.resolve_conj().resolve_neg().cpu().contiguous()
+    raw = t.reshape(-1).view(torch.uint8) if t.numel() else torch.empty(0, dtype=torch.uint8)
+    return str(t.dtype), tuple(t.shape), raw.numpy().tobytes()
+
+
+def _module(obj: Any, name: str) -> Any:
+    """The module ``name`` when the program imported it already (so nothing is imported here), else None."""
+    import sys
+
+    return sys.modules.get(name)
+
+
+def _is(obj: Any, module: str, attribute: str) -> bool:
+    """isinstance(obj, module.attribute), for a module the program imported; False otherwise."""
+    found = _module(obj, module)
+    for part in attribute.split(".") if found is not None else ():
+        found = getattr(found, part, None)
+    return isinstance(found, type) and isinstance(obj, found)
+
+
+def _shape(shape) -> bytes:
+    return ",".join(map(str, shape)).encode()
+
+
+def _array(h: Any, array: Any, depth: int) -> None:
+    """A numpy array: dtype and shape, then its values, little-endian, in C order."""
     import numpy
 
+    array = numpy.asarray(array)
+    if array.dtype.fields:
+        # Field by field: a structured dtype's padding bytes may hold anything.
+        _framed(h, b"R", str(array.dtype.descr).encode() + b"|" + _shape(array.shape))
+        for name in array.dtype.names:
+            _array(h, array[name], depth + 1)
+        return
     if array.dtype.hasobject:
-        raise TypeError("cannot digest a numpy array of Python objects: its bytes are addresses")
+        # An array of Python objects (a boosting model's trees): each element in turn.
+        _framed(h, b"J", _shape(array.shape))
+        for element in array.reshape(-1):
+            _update(h, element, depth + 1)
+        return
     array = numpy.ascontiguousarray(array)
     if array.dtype.byteorder == ">":
         array = array.astype(array.dtype.newbyteorder("<"))
-    descr = str(array.dtype.descr) if array.dtype.fields else array.dtype.str
-    return descr, array.shape, array.tobytes()
+    _framed(h, b"A", array.dtype.str.encode() + b"|" + _shape(array.shape))
+    _framed(h, b"D", array.tobytes())
 
 
-def _tensor_bytes(tensor: Any) -> tuple:
-    """(dtype text, shape, bytes) of a tensor: detached, on the CPU, contiguous."""
-    import torch
-
-    t = tensor.detach().cpu().contiguous()
-    raw = t.reshape(-1).view(torch.uint8) if t.numel() else torch.empty(0, dtype=torch.uint8)
-    return str(t.dtype), tuple(t.shape), raw.numpy().tobytes()
+def _key_bytes(key: Any, depth: int) -> bytes:
+    inner = hashlib.sha256()
+    _update(inner, key, depth + 1)
+    return inner.digest()
 
 
 def _update(h: Any, obj: Any, depth: int = 0) -> None:
@@ -51,25 +90,33 @@ def _update(h: Any, obj: Any, depth: int = 0) -> None:
         _framed(h, b"S", obj.encode("utf-8", "surrogatepass"))
     elif isinstance(obj, (bytes, bytearray, memoryview)):
         _framed(h, b"Y", bytes(obj))
-    elif kind.startswith("torch.") and hasattr(obj, "detach") and hasattr(obj, "dtype"):
+    elif _is(obj, "torch", "Tensor"):
         dtype, shape, raw = _tensor_bytes(obj)
-        _framed(h, b"T", dtype.encode() + b"|" + ",".join(map(str, shape)).encode())
+        _framed(h, b"T", dtype.encode() + b"|" + _shape(shape))
         _framed(h, b"D", raw)
-    elif hasattr(obj, "state_dict") and callable(obj.state_dict) and kind.startswith("torch."):
+    elif _is(obj, "torch", "nn.Module") or _is(obj, "torch", "optim.Optimizer"):
         _update(h, obj.state_dict(), depth + 1)  # a module digests as its state_dict
-    elif kind == "numpy.ndarray" or (hasattr(obj, "__array_interface__") and hasattr(obj, "dtype")):
-        import numpy
-
-        dtype, shape, raw = _array_bytes(numpy.asarray(obj))
-        _framed(h, b"A", dtype.encode() + b"|" + ",".join(map(str, shape)).encode())
-        _framed(h, b"D", raw)
-    elif kind.startswith("numpy.") and hasattr(obj, "item"):  # numpy scalars
+    elif _is(obj, "numpy", "ndarray"):
+        _array(h, obj, depth)
+    elif _is(obj, "numpy", "generic"):  # numpy scalars
         _update(h, obj.item(), depth + 1)
-    elif kind == "xgboost.core.Booster":
+    elif _is(obj, "numpy", "random.RandomState"):
+        _framed(h, b"G", b"RandomState")
+        _update(h, obj.get_state(), depth + 1)
+    elif _is(obj, "numpy", "random.Generator"):
+        _framed(h, b"G", b"Generator")
+        _update(h, obj.bit_generator.state, depth + 1)
+    elif _is(obj, "xgboost", "Booster"):
         _framed(h, b"X", bytes(obj.save_raw(raw_format="ubj")))
+    elif _is(obj, "xgboost", "XGBModel"):
+        _update(h, obj.get_booster(), depth + 1)  # the scikit-learn interface: its booster
     elif isinstance(obj, dict):
         _framed(h, b"M", struct.pack("<Q", len(obj)))
-        for key, value in obj.items():
+        items = list(obj.items())
+        if type(obj) is dict:
+            # A plain dict in an order of its own keys; an OrderedDict (a state_dict) in its order.
+            items.sort(key=lambda item: _key_bytes(item[0], depth))
+        for key, value in items:
             _update(h, key, depth + 1)
             _update(h, value, depth + 1)
     elif isinstance(obj, (list, tuple)):
@@ -79,14 +126,19 @@ def _update(h: Any, obj: Any, depth: int = 0) -> None:
     elif isinstance(obj, os.PathLike):
         _framed(h, b"P", b"")
         _file(h, os.fspath(obj))
-    elif hasattr(obj, "__getstate__") and type(obj).__module__.split(".")[0] == "sklearn":
-        # A fitted scikit-learn estimator: its parameters and fitted arrays
-        # (trees digest through their own state).
+    elif callable(obj) and (hasattr(obj, "__qualname__") or hasattr(obj, "__name__")):
+        # A function an estimator holds (FunctionTransformer, a scorer; numpy's ufuncs): by its name.
+        name = getattr(obj, "__qualname__", None) or obj.__name__
+        module = getattr(obj, "__module__", None) or type(obj).__module__
+        _framed(h, b"C", f"{module}.{name}".encode())
+    elif _is(obj, "sklearn", "base.BaseEstimator") or kind.startswith("sklearn."):
+        # A fitted scikit-learn estimator: its parameters and fitted state;
+        # Cython objects (a tree) through their pickled state.
         _framed(h, b"K", kind.encode())
-        _update(h, obj.__getstate__(), depth + 1)
-    elif kind.startswith("sklearn.") and hasattr(obj, "__reduce__"):
-        _framed(h, b"K", kind.encode())
-        _update(h, obj.__reduce__()[2], depth + 1)  # Cython objects (a tree's state)
+        state = obj.__getstate__() if hasattr(obj, "__getstate__") else None
+        if not isinstance(state, dict) and hasattr(obj, "__reduce__"):
+            state = obj.__reduce__()[2]
+        _update(h, state, depth + 1)
     else:
         raise TypeError(f"cannot digest a {kind}: pass a state_dict, a module, tensors, numpy arrays, an XGBoost "
                         f"booster, a scikit-learn estimator, bytes or a file path")
@@ -114,7 +166,9 @@ def digest(obj: Any) -> str:
     file's path, and its digest is the sha256 of its bytes (as ``sha256sum``
     gives). Tensors and arrays are digested with their dtype and shape, as
     little-endian bytes in C order; dicts in their own order (a state_dict's
-    is the model's). Equal digests mean bitwise-equal values.
+    is the model's, a plain dict's is sorted). A fitted estimator digests
+    everything it holds: GridSearchCV's ``cv_results_`` hold fit times, so
+    digest its ``best_estimator_``. Equal digests mean bitwise-equal values.
     """
     h = hashlib.sha256()
     if isinstance(obj, (str, os.PathLike)):

@@ -60,5 +60,6 @@ def env() -> Dict[str, str]:
         record["cuda"] = cuda or "none"
         cudnn = torch.backends.cudnn.version() if cuda and torch.backends.cudnn.is_available() else None
         record["cudnn"] = str(cudnn) if cudnn else "none"
-        record["gpu"] = torch.cuda.get_device_name(0) if cuda and torch.cuda.is_available() else "none"
+        # Only where CUDA runs already: asking starts it, and CUBLAS_WORKSPACE_CONFIG must be set first.
+        record["gpu"] = torch.cuda.get_device_name(0) if cuda and torch.cuda.is_initialized() else "none"
     return record

@@ -125,7 +125,7 @@ def chars_number(value: float, single: bool = False) -> str:
 def _as_list(values: Any, name: str) -> List[Any]:
     """A flat list from a list, tuple, numpy array or tensor (detached, on the CPU)."""
     if hasattr(values, "detach"):
-        values = values.detach().cpu().numpy()
+        values = values.detach().cpu()  # tolist() below: any dtype, bfloat16 included
     if hasattr(values, "tolist"):
         values = values.tolist()
     if not isinstance(values, (list, tuple)):

@@ -222,6 +222,9 @@ class Writer:
         if step is not None:
             parts.append('"step": ' + str(_step(step)))
         for name, value in values:
+            if name in ("step", "type") or "\0" in name:
+                raise ValueError(f"{name!r} cannot name a metric: seedgate reads 'step' as the step, 'type' as a "
+                                 f"typed record, and a NUL cuts a name short")
             parts.append(json_string(name) + ": " + json_number(_number(name, value)))
         return "{" + ", ".join(parts) + "}"
 
@@ -291,10 +294,11 @@ def log(step: Optional[int] = None, **metrics: Any) -> None:
     """Reports metrics: ``log(accuracy=0.95)`` or ``log(step=3, loss=0.41)``.
 
     Values are anything ``float()`` takes (numpy scalars, one-element tensors).
-    A metric's final value is its last record.
+    A metric's final value is its last record. ``type`` cannot name a
+    metric (seedgate reads it as a typed record's).
     """
-    if not metrics:
-        raise ValueError("log() needs at least one metric")
+    if not metrics and step is None:
+        return  # nothing to report
     writer().metrics(list(metrics.items()), step)
 
 

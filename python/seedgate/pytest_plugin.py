@@ -60,7 +60,10 @@ import dataclasses
 import inspect
 import json
 import math
+import random
 import re
+import sys
+import unittest
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import pytest
@@ -166,6 +169,7 @@ class SeedgateRun:
         self.recorder: Optional[Recorder] = None
         self.metrics: Dict[int, Dict[str, float]] = {}
         self.failed: Optional[Tuple[int, str]] = None  # the seed whose call raised, and what to say
+        self.saved_state: Optional[Dict[str, Any]] = None  # the generators before the test, given back after
 
     def __repr__(self) -> str:
         return f"SeedgateRun(seed={self.seed}, seeds={list(self.seeds)}, mode={self.settings.mode!r})"
@@ -292,6 +296,10 @@ def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
     for item in items:
         mark = item.get_closest_marker(MARKER)
         if mark is not None:
+            cls = getattr(item, "cls", None)
+            if not isinstance(item, pytest.Function) or (cls is not None and issubclass(cls, unittest.TestCase)):
+                raise _usage(item, "the marker applies to plain pytest test functions; this test is run by "
+                                   f"{type(item).__name__}, which the plugin cannot run once per seed")
             spec = _parse_spec(item, mark)
             _stash(item, (spec, SeedgateRun(spec.seeds, _settings_for(spec, spec.seeds[0]))))
 
@@ -368,7 +376,11 @@ def _per_seed(seeds: Sequence[int], values: Sequence[float]) -> str:
 
 def judge(check: Check, spec: Spec, values: List[float]) -> Tuple[_stats.Judgement, str]:
     """Judges one check over the seeds' values; returns the judgement and its message."""
-    resolution = spec.resolution if spec.resolution is not None else _stats.inferred_resolution(values)
+    resolution = spec.resolution
+    if resolution is None:
+        # Inferred from the values' decimals, but never coarser than the bound's own step: seeds that
+        # all reach accuracy 1.0 say nothing of a step of 1.
+        resolution = min(_stats.inferred_resolution(values), _stats.inferred_resolution([check.bound]) or 1.0)
     judgement = _stats.judge_mean(values, check.at_least, check.bound, spec.confidence, resolution)
     described = _describe(check, spec, values, judgement)
     per_seed = "per seed: " + _per_seed(spec.seeds, values)
@@ -398,6 +410,64 @@ def _record(item: pytest.Item, check: Check, judgement: _stats.Judgement, values
         item.user_properties.append((f"{prefix} confidence", judgement.confidence))
     item.user_properties.append((f"{prefix} per seed", _per_seed(seeds, values)))
     item.user_properties.append((f"{prefix} verdict", judgement.verdict))
+
+
+def _generator_state() -> Dict[str, Any]:
+    """What a marked test changes in the process: the global generators and torch's determinism switches."""
+    state: Dict[str, Any] = {"random": random.getstate()}
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        state["numpy"] = numpy.random.get_state()
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        state["torch"] = torch.get_rng_state()
+        state["torch switches"] = (torch.are_deterministic_algorithms_enabled(),
+                                   torch.is_deterministic_algorithms_warn_only_enabled(),
+                                   torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark,
+                                   torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
+        if torch.cuda.is_initialized():
+            state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def _restore(state: Dict[str, Any]) -> None:
+    random.setstate(state["random"])
+    if "numpy" in state:
+        sys.modules["numpy"].random.set_state(state["numpy"])
+    if "torch" in state:
+        torch = sys.modules["torch"]
+        torch.set_rng_state(state["torch"])
+        deterministic, warn_only, cudnn_deterministic, benchmark, tf32_matmul, tf32_cudnn = state["torch switches"]
+        torch.use_deterministic_algorithms(deterministic, warn_only=warn_only)
+        torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = cudnn_deterministic, benchmark
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = tf32_matmul, tf32_cudnn
+        if "cuda" in state:
+            torch.cuda.set_rng_state_all(state["cuda"])
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Any:
+    """Before a marked test's fixtures: the process's generator state is kept, and the first seed seeds them.
+
+    So a fixture that draws (a dataset split, say) draws the same on every
+    run of the suite, whatever ran before; the state is given back after the
+    test (pytest_runtest_teardown), so tests that follow see what they would
+    have seen without it.
+    """
+    stashed = _stashed(item)
+    if stashed is not None:
+        stashed[1].saved_state = _generator_state()
+        _seed_generators(stashed[0].seeds[0])
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Any:
+    yield
+    stashed = _stashed(item)
+    if stashed is not None and getattr(stashed[1], "saved_state", None) is not None:
+        _restore(stashed[1].saved_state)
+        stashed[1].saved_state = None
 
 
 @pytest.hookimpl(tryfirst=True)

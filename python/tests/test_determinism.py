@@ -151,7 +151,8 @@ with seedgate.guard():
     y = (x[:, :5].sum(1) > 0).long()
     model = torch.nn.Sequential(torch.nn.Linear(20, 64), torch.nn.ReLU(), torch.nn.Dropout(0.2), torch.nn.Linear(64, 2))
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=32, shuffle=True,
-                                         generator=seedgate.dataloader_generator(), worker_init_fn=seedgate.worker_init_fn)
+                                         generator=seedgate.dataloader_generator(),
+                                         worker_init_fn=seedgate.worker_init_fn)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     for epoch in range(3):
         for xb, yb in loader:

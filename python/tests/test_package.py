@@ -49,7 +49,8 @@ def test_the_wheel_holds_the_package_its_metadata_and_the_pytest_entry_point(tmp
         names = wheel.namelist()
         info = f"seedgate-{seedgate.__version__}.dist-info"
         assert "seedgate/__init__.py" in names and "seedgate/py.typed" in names
-        assert wheel.read(f"{info}/entry_points.txt").decode() == "[pytest11]\nseedgate = seedgate.pytest_plugin\n\n"
+        entry = "[pytest11]\nseedgate.pytest_plugin = seedgate.pytest_plugin\n\n"
+        assert wheel.read(f"{info}/entry_points.txt").decode() == entry
         assert f"Version: {seedgate.__version__}" in wheel.read(f"{info}/METADATA").decode()
         record = wheel.read(f"{info}/RECORD").decode().splitlines()
         assert sorted(line.split(",")[0] for line in record) == sorted(names)
@@ -70,8 +71,17 @@ def test_pip_installs_it_offline_into_a_virtual_environment(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     # From elsewhere, the installed copy is the one imported, with its entry point.
     check = ("import seedgate, importlib.metadata as m; print(seedgate.__file__); "
-             "print([e.value for e in m.entry_points(group='pytest11') if e.name == 'seedgate'])")
+             "print([e.value for e in m.entry_points(group='pytest11') if e.name == 'seedgate.pytest_plugin'])")
     done = subprocess.run([python, "-c", check], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stderr
     where, points = done.stdout.splitlines()
     assert where.startswith(str(venv)) and points == "['seedgate.pytest_plugin']"
+
+
+def test_without_tomllib_the_backend_reads_the_same_project_table():
+    with open(os.path.join(PACKAGE_DIR, "pyproject.toml"), encoding="utf-8") as f:
+        text = f.read()
+    expected = seedgate_build._project()
+    if seedgate_build.tomllib is None:
+        pytest.skip("this Python has no tomllib to compare with")
+    assert seedgate_build._read_project(text) == expected

@@ -398,3 +398,55 @@ def test_a_real_scikit_learn_model(pytester):
     assert seeds == [0, 1, 2, 3, 4]
     assert len(set(accuracies)) > 1  # the split follows the seed
     assert statistics.mean(accuracies) >= 0.8
+
+
+def test_fixtures_draw_from_the_first_seed_and_the_generators_are_given_back(pytester):
+    result = run(pytester, """
+        import random, pytest, seedgate
+
+        DRAWN = []
+
+        @pytest.fixture
+        def split():
+            return random.random()
+
+        def test_before():
+            random.seed(5)
+
+        @pytest.mark.seedgate(seeds=[7, 8], check="accuracy >= 0.5", confidence=None)
+        def test_model(split):
+            DRAWN.append(split)
+            random.random()
+            return {"accuracy": 0.9}
+
+        def test_after():
+            assert DRAWN == [random.Random(7).random()] * 2  # the fixture drew from the first seed
+            # test_model's seeding and draws are gone: the generator is where test_before left it.
+            assert random.random() == random.Random(5).random()
+    """)
+    result.assert_outcomes(passed=3)
+
+
+def test_a_unittest_method_with_the_marker_is_a_usage_error(pytester):
+    pytester.makepyfile(test_case="""
+        import unittest, pytest
+
+        class Case(unittest.TestCase):
+            @pytest.mark.seedgate(seeds=3, check="accuracy >= 0.99")
+            def test_model(self):
+                pass
+    """)
+    result = pytester.runpytest(*PLUGIN, "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*the marker applies to plain pytest test functions*TestCaseFunction*"])
+
+
+def test_seeds_that_all_reach_1_pass_a_bound_below_1(pytester):
+    result = run(pytester, """
+        import pytest
+
+        @pytest.mark.seedgate(seeds=5, check="accuracy >= 0.9")
+        def test_perfect():
+            return {"accuracy": 1.0}
+    """)
+    result.assert_outcomes(passed=1)
