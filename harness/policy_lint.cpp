@@ -196,6 +196,11 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kSeedVariable = "SEEDGATE_SEED";
+// What a program that gets its seed holds: the variable's name, or an import
+// of the Python package seedgate, which reads it (seedgate.configure(),
+// seedgate.seed()).
+constexpr std::string_view kSeedMarks[] = {kSeedVariable, "import seedgate", "from seedgate"};
+constexpr std::size_t kLongestSeedMark = 15;
 
 // Whether `text` (a command argument) names the placeholder `name`; "{{" and "}}" are literal braces.
 bool uses_placeholder(std::string_view text, std::string_view name) {
@@ -229,7 +234,8 @@ std::optional<std::string> literal_text(std::string_view text) {
 
 enum class Holds { yes, no, unknown };
 
-// Whether the regular file at `path` holds SEEDGATE_SEED in its first
+// Whether the regular file at `path` holds SEEDGATE_SEED (or imports the
+// Python package seedgate) in its first
 // kProgramScanLimit bytes, read in blocks; `unknown` for what cannot be read
 // (or is longer than that without it), and for anything but a regular file:
 // a FIFO or a device is never opened for reading.
@@ -261,11 +267,12 @@ Holds holds_seed_variable(const fs::path& path) {
     if (n == 0) break;
     total += static_cast<std::uint64_t>(n);
     window.append(block.data(), static_cast<std::size_t>(n));
-    if (window.find(kSeedVariable) != std::string::npos) {
+    if (std::ranges::any_of(kSeedMarks,
+                            [&](std::string_view mark) { return window.find(mark) != std::string::npos; })) {
       result = Holds::yes;
       break;
     }
-    window.erase(0, window.size() - std::min(window.size(), kSeedVariable.size() - 1));
+    window.erase(0, window.size() - std::min(window.size(), kLongestSeedMark - 1));
   }
   ::close(fd);
   return result;
@@ -565,7 +572,7 @@ std::vector<LintFinding> lint_program(const Policy& policy, std::string_view sea
     warn(fmt::format(
         "the seed cannot reach the program, so every seed would run the same: {} uses {{seed}} and "
         "{} does not occur in {}; pass the seed as an argument (\"--seed\", \"{{seed}}\") or read "
-        "the {} environment variable in the program",
+        "the {} environment variable in the program (the Python package seedgate reads it)",
         subject.shell ? "the command string never" : "no argument of 'command'", kSeedVariable, in, kSeedVariable));
   }
   return out;

@@ -67,6 +67,18 @@ std::string default_tree_method_message(const std::string& version) {
       version);
 }
 
+// A call of the Python package's seedgate.xgboost.params( at token `i`:
+// through `import seedgate` (seedgate.xgboost.params), an alias of
+// seedgate.xgboost, or `from seedgate.xgboost import params`.
+bool seedgate_params(const Scan& s, std::size_t i, const FileFacts& facts) {
+  if (!s.is(i, "params") || !s.is(i + 1, "(")) return false;
+  if (!s.is(i - 1, ".")) return module_of(facts, "params") == "seedgate.xgboost.params";
+  if (i < 2) return false;
+  if (s.is(i - 3, "."))  // seedgate.xgboost.params(
+    return s.is(i - 2, "xgboost") && i >= 4 && module_of(facts, s.text(i - 4)) == "seedgate" && !s.is(i - 5, ".");
+  return module_of(facts, s.text(i - 2)) == "seedgate.xgboost";
+}
+
 }  // namespace
 
 void check_xgboost(const RuleContext& c) {
@@ -95,7 +107,9 @@ void check_xgboost(const RuleContext& c) {
       }
       continue;
     }
-    if (s.is_string(i) && s.is(i + 1, ":") && (s.is(i - 1, "{") || s.is(i - 1, ","))) {
+    if (seedgate_params(s, i, c.facts)) {
+      configured = true;  // the Python package's seedgate.xgboost.params(): seed and tree_method
+    } else if (s.is_string(i) && s.is(i + 1, ":") && (s.is(i - 1, "{") || s.is(i - 1, ","))) {
       params.push_back({string_body(s.text(i)), i, i + 2, value_end(s, i + 2)});
     } else if (s.is_identifier(i) && s.is(i + 1, "=") && (s.is(i - 1, "(") || s.is(i - 1, ","))) {
       params.push_back({s.text(i), i, i + 2, value_end(s, i + 2)});

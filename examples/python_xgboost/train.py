@@ -44,8 +44,8 @@ def main() -> int:
         "objective": "binary:logistic",
         "eta": 0.1,
         "max_depth": 3,
-        "subsample": 0.7,  # seedgate-lint: ignore[xgboost-unseeded-subsampling]
-        "colsample_bytree": 0.7,  # seedgate-lint: ignore[xgboost-unseeded-subsampling]
+        "subsample": 0.7,
+        "colsample_bytree": 0.7,
         "tree_method": "hist",
         "eval_metric": ["error", "logloss"],
     })

@@ -310,7 +310,7 @@ class ProgramLintTest : public ::testing::Test {
     return fmt::format(
         "3:1: the seed cannot reach the program, so every seed would run the same: {} uses {{seed}} and "
         "SEEDGATE_SEED does not occur in {}; pass the seed as an argument (\"--seed\", \"{{seed}}\") or read the "
-        "SEEDGATE_SEED environment variable in the program",
+        "SEEDGATE_SEED environment variable in the program (the Python package seedgate reads it)",
         shell ? "the command string never" : "no argument of 'command'", files);
   }
 
@@ -349,6 +349,16 @@ TEST_F(ProgramLintTest, TheSeedReachesTheProgram) {
   EXPECT_EQ(lint("command = [\"./train.sh\"]", "seeds = [0]"), Findings{});
   // The adapters' clients read SEEDGATE_SEED themselves.
   EXPECT_EQ(lint("adapter = \"libtorch\"\ncommand = [\"./train.sh\"]"), Findings{});
+}
+
+TEST_F(ProgramLintTest, APythonProgramUsingTheSeedgatePackageGetsTheSeed) {
+  // seedgate.configure() and seedgate.seed() read SEEDGATE_SEED.
+  write("train.py", "import seedgate\nseedgate.configure()\n", false);
+  EXPECT_EQ(lint("command = [\"/usr/bin/python3\", \"train.py\"]"), Findings{});
+  write("train.py", "from seedgate import configure\nconfigure()\n", false);
+  EXPECT_EQ(lint("command = [\"/usr/bin/python3\", \"train.py\"]"), Findings{});
+  write("train.py", "import random\nrandom.seed(0)\n", false);
+  EXPECT_EQ(lint("command = [\"/usr/bin/python3\", \"train.py\"]"), Findings{seed_warning(path("train.py"))});
 }
 
 TEST_F(ProgramLintTest, AProgramThatReadsTheVariable) {
