@@ -55,7 +55,8 @@ metric = "accuracy"
     return fmt::format(
         "{}:4:1: warning: the seed cannot reach the program, so every seed would run the same: no argument of "
         "'command' uses {{seed}} and SEEDGATE_SEED does not occur in {}; pass the seed as an argument (\"--seed\", "
-        "\"{{seed}}\") or read the SEEDGATE_SEED environment variable in the program\n",
+        "\"{{seed}}\") or read the SEEDGATE_SEED environment variable in the program (the Python package seedgate "
+        "reads it)\n",
         policy, path);
   }
 };
