@@ -19,14 +19,14 @@ def main() -> int:
     print(f"seedgate {__version__} (python {sys.version.split()[0]})")
     for module, what in _INTEGRATIONS:
         state = found[module] if module in found else "not installed"
-        print(f"  {module:8} {state:14} {what}")
+        print(f"  {module:8} {state:20} {what}")
     try:
         import pytest  # noqa: F401
 
-        print(f"  {'pytest':8} {pytest.__version__:14} the seedgate marker (-p seedgate.pytest_plugin, or installed "
+        print(f"  {'pytest':8} {pytest.__version__:20} the seedgate marker (-p seedgate.pytest_plugin, or installed "
               f"with pip)")
     except ImportError:
-        print(f"  {'pytest':8} {'not installed':14} the seedgate marker")
+        print(f"  {'pytest':8} {'not installed':20} the seedgate marker")
     return 0
 
 

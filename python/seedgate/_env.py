@@ -33,10 +33,14 @@ def _version(module: str, distribution: str) -> str:
 
 
 def available() -> Dict[str, str]:
-    """The frameworks that can be imported here, with their versions."""
+    """The frameworks that can be imported here (found on sys.path), with their versions."""
     found = {}
     for module, distribution in _PACKAGES:
-        version = _version(module, distribution)
+        try:
+            importable = module in sys.modules or importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):
+            importable = False
+        version = _version(module, distribution) if importable else ""
         if version:
             found[module] = version
     return found
