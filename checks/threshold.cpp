@@ -43,17 +43,6 @@ Interval quantile_bounds(std::span<const double> sorted, double mean, double spr
   return {lower ? sorted[*lower - 1] - half_step : -inf, upper ? sorted[*upper - 1] + half_step : inf, level};
 }
 
-// The step a metric moves in, for a bound at `bound`: the policy's
-// `resolution`, else the values' decimals. Values that are all whole numbers
-// (every seed at accuracy 1.0) say nothing of a step of 1 on a metric whose
-// bound has decimals: the bound's own step is taken instead.
-double step_for(const Group& group, const SeedValues& values, double bound) {
-  double step = group.resolution(values);
-  if (group.spec().resolution || step < 1) return step;
-  double bound_step = inferred_resolution(std::span<const double>(&bound, 1));
-  return bound_step > 0 ? std::min(step, bound_step) : step;
-}
-
 std::string quantile_name(double share) {
   return fmt::format("q{:g}", share * 100);
 }
@@ -75,7 +64,7 @@ void judge_worst_with_confidence(const ThresholdSpec& spec, Group& group, const 
   std::sort(sorted.begin(), sorted.end());
   double mean = sign * summarize(values.per_seed).mean;
   double spread = group.single_run_std(values).estimate;
-  double half_step = step_for(group, values, spec.worst->value) / 2;
+  double half_step = group.resolution(values) / 2;
   double slack = rounding_std_slack(2 * half_step, values.per_seed.size());
   Interval bounds = quantile_bounds(sorted, mean, spread, share, *check.confidence, spec.tolerance, half_step, slack);
   double estimate =
@@ -158,7 +147,7 @@ void judge_threshold(const ThresholdSpec& spec, Group& group) {
     // Judged above.
   } else if (spec.mean && check.confidence) {
     if (group.enough_for_confidence(values.per_seed.size(), spec.mean->key)) {
-      double resolution = step_for(group, values, spec.mean->value);
+      double resolution = group.resolution(values);
       Interval interval = mean_interval(values.per_seed, two_sided_level(*check.confidence));
       // On a coarse step the mean moves on a lattice of step / n: a
       // continuity correction of half that keeps the t bound from passing
@@ -200,10 +189,8 @@ void judge_threshold(const ThresholdSpec& spec, Group& group) {
     }
   }
   if (check.confidence && values.per_seed.size() >= 2) group.information("iqm", interquartile_mean(values.per_seed));
-  double step = spec.mean    ? step_for(group, values, spec.mean->value)
-                : spec.worst ? step_for(group, values, spec.worst->value)
-                             : group.resolution(values);
-  if (double resolution = check.confidence ? step : 0; resolution > 0) group.information("resolution", resolution);
+  if (double resolution = check.confidence ? group.resolution(values) : 0; resolution > 0)
+    group.information("resolution", resolution);
 }
 
 }  // namespace seedgate::checks

@@ -378,13 +378,9 @@ def judge(check: Check, spec: Spec, values: List[float]) -> Tuple[_stats.Judgeme
     """Judges one check over the seeds' values; returns the judgement and its message."""
     resolution = spec.resolution
     if resolution is None:
-        # Inferred from the values' decimals, as a policy's threshold check infers it: values that are
-        # all whole numbers (every seed at accuracy 1.0) say nothing of a step of 1 on a metric whose
-        # bound has decimals, so the bound's own step is taken instead.
-        resolution = _stats.inferred_resolution(values)
-        bound_step = _stats.inferred_resolution([check.bound])
-        if resolution >= 1 and bound_step > 0:
-            resolution = min(resolution, bound_step)
+        # Inferred from the values' decimals, but never coarser than the bound's own step: seeds that
+        # all reach accuracy 1.0 say nothing of a step of 1.
+        resolution = min(_stats.inferred_resolution(values), _stats.inferred_resolution([check.bound]) or 1.0)
     judgement = _stats.judge_mean(values, check.at_least, check.bound, spec.confidence, resolution)
     described = _describe(check, spec, values, judgement)
     per_seed = "per seed: " + _per_seed(spec.seeds, values)

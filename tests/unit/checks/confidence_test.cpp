@@ -1,6 +1,5 @@
 // Checks judged with `confidence`: pass, fail or inconclusive by a bound on the estimate.
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -201,25 +200,6 @@ TEST(ConfidenceTest, MeanIntervalWidensByHalfAStep) {
   EXPECT_EQ(outcome.verdict, Verdict::pass);
   EXPECT_DOUBLE_EQ(named(outcome, "mean").interval->lower, 0.91 - 0.005);
   EXPECT_DOUBLE_EQ(named(outcome, "mean").interval->upper, 0.91 + 0.005);
-}
-
-TEST(ConfidenceTest, SeedsThatAllReachOneAreNotASteppedMetricOfStepOne) {
-  // Every seed at accuracy 1.0: the decimals say a step of 1, which would put the mean's
-  // bounds at [0.5, 1.5], inconclusive for a perfect model. The bound's step (0.01) is taken.
-  CheckSpec spec = spec_of(CheckKind::threshold);
-  spec.resolution.reset();
-  spec.as<ThresholdSpec>().mean = Bound{"mean_at_least", 0.95};
-  spec.as<ThresholdSpec>().worst = Bound{"worst_at_least", 0.85};
-  CheckOutcome perfect = evaluate(spec, runs_of(std::vector<double>(5, 1.0)));
-  EXPECT_EQ(perfect.verdict, Verdict::pass) << fmt::format("{}", fmt::join(perfect.messages, "; "));
-  EXPECT_DOUBLE_EQ(named(perfect, "mean").interval->lower, 1.0 - 0.005);
-  EXPECT_DOUBLE_EQ(named(perfect, "resolution").value, 0.01);
-  // A whole-number metric with a whole-number bound keeps its step of 1.
-  spec.as<ThresholdSpec>().mean = Bound{"mean_at_least", 3};
-  spec.as<ThresholdSpec>().worst.reset();
-  CheckOutcome counts = evaluate(spec, runs_of({3, 3, 3, 3, 3}));
-  EXPECT_EQ(counts.verdict, Verdict::inconclusive);
-  EXPECT_DOUBLE_EQ(named(counts, "mean").interval->lower, 2.5);
 }
 
 TEST(ConfidenceTest, RepeatsSplitVarianceIntoSeedAndRunParts) {
