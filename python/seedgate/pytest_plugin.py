@@ -378,9 +378,11 @@ def judge(check: Check, spec: Spec, values: List[float]) -> Tuple[_stats.Judgeme
     """Judges one check over the seeds' values; returns the judgement and its message."""
     resolution = spec.resolution
     if resolution is None:
-        # Inferred from the values' decimals, but never coarser than the bound's own step: seeds that
-        # all reach accuracy 1.0 say nothing of a step of 1.
-        resolution = min(_stats.inferred_resolution(values), _stats.inferred_resolution([check.bound]) or 1.0)
+        # Inferred from the values' decimals, as a policy's threshold check infers it. Seeds that all
+        # score exactly 1.0 give a step of 1, and so an inconclusive verdict: on a small test set a
+        # model whose mean is just under the bound scores 1.0 on every seed often enough to pass
+        # falsely, and only the test set's size (resolution=1/size) tells how often.
+        resolution = _stats.inferred_resolution(values)
     judgement = _stats.judge_mean(values, check.at_least, check.bound, spec.confidence, resolution)
     described = _describe(check, spec, values, judgement)
     per_seed = "per seed: " + _per_seed(spec.seeds, values)
@@ -394,6 +396,14 @@ def judge(check: Check, spec: Spec, values: List[float]) -> Tuple[_stats.Judgeme
         more = f" (about {needed} if the mean and std hold)" if needed is not None else ""
         past = ", and the mean is already past the bound" if (
             judgement.mean < check.bound if check.at_least else judgement.mean > check.bound) else ""
+        if judgement.std == 0 and resolution > 0:
+            # Every seed scored the same: the bounds are the rounding step's, which more seeds do not narrow.
+            how = ("the step inferred from the values' decimals" if spec.resolution is None
+                   else "the metric's step (resolution)")
+            return judgement, (f"{check.text} inconclusive: {described} straddle {_short(check.bound)}: every seed "
+                               f"scored {_short(judgement.mean)}, and {how} is {_short(resolution)}, so the "
+                               f"mean could be {_short(resolution / 2)} either way; give resolution= the metric's "
+                               f"step (1 / the test set's size); {per_seed}")
         return judgement, (f"{check.text} inconclusive: {described} straddle {_short(check.bound)}{past}: "
                            f"more seeds would tell{more}; {per_seed}")
     return judgement, f"{check.text} passed: {described}; {per_seed}"

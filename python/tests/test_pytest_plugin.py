@@ -441,12 +441,20 @@ def test_a_unittest_method_with_the_marker_is_a_usage_error(pytester):
     result.stderr.fnmatch_lines(["*the marker applies to plain pytest test functions*TestCaseFunction*"])
 
 
-def test_seeds_that_all_reach_1_pass_a_bound_below_1(pytester):
+def test_seeds_that_all_score_1_need_the_metrics_step(pytester):
+    # Inferred from "1.0", the step is 1: the bounds are [0.5, 1.5], which cannot tell. Told the
+    # step (accuracy on 200 examples), 1.0 on every seed clears 0.9.
     result = run(pytester, """
         import pytest
 
         @pytest.mark.seedgate(seeds=5, check="accuracy >= 0.9")
-        def test_perfect():
+        def test_inferred():
+            return {"accuracy": 1.0}
+
+        @pytest.mark.seedgate(seeds=5, check="accuracy >= 0.9", resolution=0.005)
+        def test_told():
             return {"accuracy": 1.0}
     """)
-    result.assert_outcomes(passed=1)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["accuracy >= 0.9 inconclusive: *every seed scored 1, and the step inferred from the "
+                                 "values' decimals is 1, so the mean could be 0.5 either way; give resolution=*"])
