@@ -23,6 +23,9 @@ command = ["/bin/true"]
 [sweep]
 seeds = $runs
 jobs = $1
+[[check]]
+kind = "failures"
+rate_at_most = 0.01
 TOML
 }
 policy 1
@@ -31,11 +34,15 @@ policy 2
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f\n", b - a }'; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-measure() {  # file, command...
+measure() {  # file, command...: a command that fails stops the benchmark (its time would mean nothing)
   local file=$1 start end
   shift
   start=$(now)
-  "$@" > /dev/null 2>&1
+  if ! "$@" > "$work/last.log" 2>&1; then
+    echo "failed: $*" >&2
+    cat "$work/last.log" >&2
+    exit 1
+  fi
   end=$(now)
   elapsed "$start" "$end" | tee -a "$file"
 }
