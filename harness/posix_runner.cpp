@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -127,38 +129,71 @@ struct Child {
   std::pair<std::string, std::string> tracking;  // variable, value: see ProcessSpec::tracking_variable
 };
 
-// The child between fork() and exec: system calls only. It dies with
-// seedgate (PR_SET_PDEATHSIG), leads its own process group, gets the default
-// disposition of every signal and an empty mask, /dev/null on stdin and the
-// capture pipes on stdout and stderr. If exec fails, its errno goes back on
+// What the child between clone() and exec needs, built before the clone.
+struct ChildStart {
+  pid_t parent = 0;
+  const char* cwd = nullptr;
+  int out_fd = -1, err_fd = -1, status_fd = -1;
+  const std::vector<std::string>* candidates = nullptr;
+  const ExecArgs* exec_args = nullptr;
+  const std::vector<int>* reset_signals = nullptr;  // signals whose disposition is not the default here
+};
+
+// The child between clone() and exec: system calls only, on a stack of its
+// own, sharing seedgate's memory (CLONE_VM | CLONE_VFORK: no page tables
+// are copied, so starting a run costs the same whatever seedgate's size, and
+// seedgate waits until the exec). It writes nothing of seedgate's memory:
+// it reads `start` and makes system calls. It dies with seedgate
+// (PR_SET_PDEATHSIG), leads its own process group, gets the default
+// disposition of every signal (only those that are not the default here
+// need resetting) and an empty mask, /dev/null on stdin and the capture
+// pipes on stdout and stderr. If exec fails, its errno goes back on
 // `status_fd`.
-[[noreturn]] void exec_child(pid_t parent, const char* cwd, int out_fd, int err_fd, int status_fd,
-                             const std::vector<std::string>& candidates, const ExecArgs& exec_args) {
+int exec_child(void* argument) {
+  const ChildStart& start = *static_cast<const ChildStart*>(argument);
   auto fail = [&](int error, int step) {
     int report[2] = {error, step};
-    [[maybe_unused]] ssize_t n = ::write(status_fd, report, sizeof report);
+    [[maybe_unused]] ssize_t n = ::write(start.status_fd, report, sizeof report);
     ::_exit(127);
   };
   ::setpgid(0, 0);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (::getppid() != parent) ::_exit(127);  // seedgate died before the line above
-  for (int signal = 1; signal < NSIG; ++signal) ::signal(signal, SIG_DFL);
+  if (::getppid() != start.parent) ::_exit(127);  // seedgate died before the line above
+  // Every signal is blocked (the parent blocked them before the clone), so no
+  // handler of seedgate's runs here before its disposition is reset.
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  for (int signal : *start.reset_signals) ::sigaction(signal, &default_action, nullptr);
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   int null_fd = ::open("/dev/null", O_RDONLY);
-  if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0) fail(errno, 2);
+  if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(start.out_fd, 1) < 0 || ::dup2(start.err_fd, 2) < 0)
+    fail(errno, 2);
   if (null_fd > 2) ::close(null_fd);
-  if (cwd && ::chdir(cwd) != 0) fail(errno, 1);
+  if (start.cwd && ::chdir(start.cwd) != 0) fail(errno, 1);
   int error = ENOENT;
-  for (const std::string& candidate : candidates) {
-    ::execve(candidate.c_str(), exec_args.argv(), exec_args.envp());
+  for (const std::string& candidate : *start.candidates) {
+    ::execve(candidate.c_str(), start.exec_args->argv(), start.exec_args->envp());
     // As execvp: a found but unrunnable file is named over a missing one.
     if (errno != ENOENT && errno != ENOTDIR) error = errno;
     if (errno != ENOENT && errno != ENOTDIR && errno != EACCES) break;
   }
   fail(error, 0);
   ::_exit(127);
+}
+
+// The signals whose disposition is not the default in this process: the ones
+// seedgate handles and any it inherited ignored (nohup's SIGHUP). A child
+// resets these, not all 64 one by one.
+std::vector<int> signals_not_default() {
+  std::vector<int> out;
+  for (int signal = 1; signal < NSIG; ++signal) {
+    struct sigaction current {};
+    if (::sigaction(signal, nullptr, &current) != 0) continue;  // not a signal here (32, 33: glibc's own)
+    if (current.sa_handler != SIG_DFL) out.push_back(signal);
+  }
+  return out;
 }
 
 }  // namespace
@@ -171,6 +206,8 @@ struct PosixRunner::Impl {
   std::list<Child> running;
   std::deque<Completion> done;
   bool stopping = false;
+  std::vector<int> reset_signals;  // what a child resets (signals_not_default, after ours are installed)
+  std::vector<char> child_stack;   // the child's stack until its exec (CLONE_VFORK: one at a time)
 
   Impl() {
     int fds[2];
@@ -191,6 +228,8 @@ struct PosixRunner::Impl {
     // Orphans of the runs (a daemon whose parent exited) become seedgate's
     // children rather than init's, so they are reaped here.
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    reset_signals = signals_not_default();
+    child_stack.resize(256 * 1024);
   }
 
   // Stops what the command left behind: its process group, and processes
@@ -276,7 +315,7 @@ struct PosixRunner::Impl {
     child.out.pipe_fd = out_pipe[0];
     child.err.pipe_fd = err_pipe[0];
 
-    // Everything the child needs is built before fork(): after it, in a
+    // Everything the child needs is built before the clone: after it, in a
     // process that may have threads, the child makes only system calls.
     const ExecArgs exec_args(spec.argv, spec.env);
     // A bare name is looked up on seedgate's own PATH, as execvp would.
@@ -288,12 +327,24 @@ struct PosixRunner::Impl {
       setup_failed(errno);
       return;
     }
-    const pid_t parent = ::getpid();
-    const char* cwd = spec.cwd.empty() ? nullptr : spec.cwd.c_str();
+    ChildStart start;
+    start.parent = ::getpid();
+    start.cwd = spec.cwd.empty() ? nullptr : spec.cwd.c_str();
+    start.out_fd = out_pipe[1];
+    start.err_fd = err_pipe[1];
+    start.status_fd = status_pipe[1];
+    start.candidates = &candidates;
+    start.exec_args = &exec_args;
+    start.reset_signals = &reset_signals;
     child.started = Clock::now();
-    child.pid = ::fork();
-    if (child.pid == 0) exec_child(parent, cwd, out_pipe[1], err_pipe[1], status_pipe[1], candidates, exec_args);
+    // Every signal blocked across the clone: the child shares this memory,
+    // and a handler of seedgate's must not run in it.
+    sigset_t all, previous;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &previous);
+    child.pid = ::clone(exec_child, child_stack.data() + child_stack.size(), CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
     int fork_error = child.pid < 0 ? errno : 0;
+    ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
     ::close(status_pipe[1]);
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
