@@ -229,7 +229,7 @@ struct PosixRunner::Impl {
     // children rather than init's, so they are reaped here.
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     reset_signals = signals_not_default();
-    child_stack.resize(256 * 1024);
+    child_stack.resize(std::size_t{256} * 1024);
   }
 
   // Stops what the command left behind: its process group, and processes
