@@ -6,6 +6,9 @@
 #    overhead per run over the bare program.
 #
 #   bench/runner_overhead.sh [BUILD_DIR] [RUNS] [ROUNDS]
+#
+# BASELINE=path/to/another/seedgate adds that binary to every round (its
+# `-j 2` sweep beside this build's), for before-and-after figures from one run.
 set -euo pipefail
 build=${1:-build}
 runs=${2:-200}
@@ -53,7 +56,11 @@ for round in $(seq "$rounds"); do
   s2=$(measure "$work/seedgate2" "$seedgate" run -p "$work/seedgate-j2.toml" --out "$work/out")
   l=$(measure "$work/loop" loop)
   s1=$(measure "$work/seedgate1" "$seedgate" run -p "$work/seedgate-j1.toml" --out "$work/out")
-  echo "round $round: xargs -P 2 ${x}s  seedgate -j 2 ${s2}s  |  loop ${l}s  seedgate -j 1 ${s1}s"
+  b2=""
+  if [ -n "${BASELINE:-}" ]; then
+    b2="  |  baseline -j 2 $(measure "$work/baseline2" "$BASELINE" run -p "$work/seedgate-j2.toml" --out "$work/out")s"
+  fi
+  echo "round $round: xargs -P 2 ${x}s  seedgate -j 2 ${s2}s  |  loop ${l}s  seedgate -j 1 ${s1}s$b2"
 done
 mx=$(median < "$work/xargs"); m2=$(median < "$work/seedgate2")
 ml=$(median < "$work/loop"); m1=$(median < "$work/seedgate1")
@@ -62,3 +69,7 @@ echo "  xargs -P 2:     ${mx}s"
 echo "  seedgate -j 2:  ${m2}s   ratio $(awk -v a="$m2" -v b="$mx" 'BEGIN { printf "%.2f", a / b }')x"
 echo "  shell loop:     ${ml}s"
 echo "  seedgate -j 1:  ${m1}s   overhead per run $(awk -v a="$m1" -v b="$ml" -v n="$runs" 'BEGIN { printf "%.2f", (a - b) / n * 1000 }') ms"
+if [ -n "${BASELINE:-}" ]; then
+  mb=$(median < "$work/baseline2")
+  echo "  baseline -j 2:  ${mb}s   ratio $(awk -v a="$mb" -v b="$mx" 'BEGIN { printf "%.2f", a / b }')x ($BASELINE)"
+fi
