@@ -200,7 +200,12 @@ constexpr std::string_view kSeedVariable = "SEEDGATE_SEED";
 // of the Python package seedgate, which reads it (seedgate.configure(),
 // seedgate.seed()).
 constexpr std::string_view kSeedMarks[] = {kSeedVariable, "import seedgate", "from seedgate"};
-constexpr std::size_t kLongestSeedMark = 15;
+constexpr std::size_t longest_seed_mark() {
+  std::size_t longest = 0;
+  for (std::string_view mark : kSeedMarks) longest = std::max(longest, mark.size());
+  return longest;
+}
+constexpr std::size_t kLongestSeedMark = longest_seed_mark();
 
 // Whether `text` (a command argument) names the placeholder `name`; "{{" and "}}" are literal braces.
 bool uses_placeholder(std::string_view text, std::string_view name) {

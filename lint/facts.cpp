@@ -184,9 +184,10 @@ std::optional<std::string_view> seedgate_package_call(const Scan& s, std::size_t
     if (i < 2 || s.is(i - 3, ".") || module_of(f, s.text(i - 2)) != "seedgate") return std::nullopt;
     return word;
   }
+  constexpr std::string_view kPackage = "seedgate.";
   std::string_view module = module_of(f, word);
-  if (!module.starts_with("seedgate.") || module.find('.', 9) != std::string_view::npos) return std::nullopt;
-  return module.substr(9);
+  if (!module.starts_with(kPackage) || module.find('.', kPackage.size()) != std::string_view::npos) return std::nullopt;
+  return module.substr(kPackage.size());
 }
 
 void python_facts(const Scan& s, FileFacts& f) {

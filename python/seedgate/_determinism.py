@@ -41,11 +41,6 @@ def _numpy_seed(seed: int) -> Any:
     return [wide & 0xFFFFFFFF, wide >> 32]
 
 
-def _torch_seed(seed: int) -> int:
-    """torch.manual_seed takes -2**63..2**64-1: every int64 as it is."""
-    return seed
-
-
 @dataclasses.dataclass
 class Seeded:
     """What ``seed()`` seeded, and generators for code that takes one.
@@ -88,7 +83,7 @@ def seed(value: Optional[int] = None, source: str = "init") -> Seeded:
     if _have("torch"):
         import torch
 
-        torch.manual_seed(_torch_seed(value))  # also every CUDA device's generator
+        torch.manual_seed(value)  # any int64; also every CUDA device's generator
         result.torch = torch.Generator().manual_seed(value)
     return result
 
@@ -228,7 +223,7 @@ def _configure_torch(settings: _protocol.Settings, applied: Applied) -> None:
     import torch
 
     switches = applied.settings
-    cuda = _protocol_is_cuda(settings.device)
+    cuda = _protocol.is_cuda(settings.device)
     if cuda and not torch.cuda.is_available():
         raise _protocol.ConfigurationError(
             f"SEEDGATE_DEVICE='{settings.device}' but torch sees no CUDA device (a CPU-only torch, or no GPU visible)")
@@ -279,12 +274,8 @@ def _configure_torch(settings: _protocol.Settings, applied: Applied) -> None:
     switches["cublas_workspace_config"] = os.environ.get("CUBLAS_WORKSPACE_CONFIG", "unset")
 
 
-def _protocol_is_cuda(device: str) -> bool:
-    return device.startswith("cuda")
-
-
 def device() -> Any:
     """The run's torch device: ``cpu``, or ``cuda`` (seedgate shows a CUDA run only its GPU)."""
     import torch
 
-    return torch.device("cuda" if _protocol_is_cuda(_protocol.settings().device) else "cpu")
+    return torch.device("cuda" if _protocol.is_cuda(_protocol.settings().device) else "cpu")

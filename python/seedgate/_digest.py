@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
+import sys
 from typing import Any
 
 _CHUNK = 1 << 20
@@ -25,16 +26,9 @@ def _tensor_bytes(tensor: Any) -> tuple:
     return str(t.dtype), tuple(t.shape), raw.numpy().tobytes()
 
 
-def _module(obj: Any, name: str) -> Any:
-    """The module ``name`` when the program imported it already (so nothing is imported here), else None."""
-    import sys
-
-    return sys.modules.get(name)
-
-
 def _is(obj: Any, module: str, attribute: str) -> bool:
     """isinstance(obj, module.attribute), for a module the program imported; False otherwise."""
-    found = _module(obj, module)
+    found = sys.modules.get(module)  # only what the program imported: nothing is imported here
     for part in attribute.split(".") if found is not None else ():
         found = getattr(found, part, None)
     return isinstance(found, type) and isinstance(obj, found)

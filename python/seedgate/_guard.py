@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterator, Optional
 from . import _protocol
 
 _PHRASE = " does not have a deterministic implementation"
+_EVENT = "nondeterministic-op"  # the event that ends a run as a determinism violation
 
 
 def nondeterministic_op(text: str) -> Optional[str]:
@@ -29,14 +30,10 @@ def report_exception(error: BaseException) -> Optional[str]:
     op = nondeterministic_op(str(error))
     if op is not None:
         try:
-            _protocol.writer().event(_protocol_event_name(), op + _PHRASE)
+            _protocol.writer().event(_EVENT, op + _PHRASE)
         except Exception as failure:  # the original error matters more
             print(f"error: cannot report the nondeterministic op: {failure}", file=sys.stderr)
     return op
-
-
-def _protocol_event_name() -> str:
-    return "nondeterministic-op"
 
 
 class guard(contextlib.ContextDecorator):

@@ -68,6 +68,11 @@ def _parse_integer(name: str, text: str, low: int, high: int) -> int:
     raise ConfigurationError(f"{name}='{text}' is not an integer between {low} and {high}")
 
 
+def is_cuda(device: str) -> bool:
+    """"cuda" or "cuda:N", as seedgate::protocol::is_cuda."""
+    return device.startswith("cuda")
+
+
 def source_variable(source: str) -> str:
     """"SEEDGATE_SEED_INIT" for "init", and so on."""
     return "SEEDGATE_SEED_" + source.upper()
