@@ -175,7 +175,7 @@ SeedsSpec parse_seeds(const Parser& p, const toml::node& node) {
 void parse_sweep(const Parser& p, const toml::node& node, Policy& policy) {
   const toml::table& t = p.table(node, "sweep");
   p.reject_unknown(
-      t, {"seeds", "modes", "devices", "threads", "repeats", "jobs", "fail_fast", "folds", "fold_seed", "vary"},
+      t, {"seeds", "modes", "devices", "threads", "repeats", "jobs", "gpus", "fail_fast", "folds", "fold_seed", "vary"},
       "[sweep]");
   SweepSpec& s = policy.sweep;
   const toml::node* seeds = t.get("seeds");
@@ -209,6 +209,7 @@ void parse_sweep(const Parser& p, const toml::node& node, Policy& policy) {
     }
   }
   if (auto n = t.get("repeats")) s.repeats = static_cast<int>(p.integer(*n, "repeats", 1, 1000));
+  if (auto n = t.get("gpus")) s.gpus = static_cast<int>(p.integer(*n, "gpus", 0, 4096));
   if (auto n = t.get("fail_fast")) s.fail_fast = p.boolean(*n, "fail_fast");
   if (auto n = t.get("folds")) s.folds = static_cast<int>(p.integer(*n, "folds", 2, kMaxFolds));
   if (auto n = t.get("vary")) {

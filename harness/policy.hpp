@@ -76,6 +76,9 @@ struct SweepSpec {
   std::vector<int> threads;  // empty: no threads axis
   int repeats = 1;
   int jobs = 0;  // 0: "auto", one per CPU
+  // GPUs the runs with device "cuda" share, one run per GPU at a time, each
+  // shown its own through CUDA_VISIBLE_DEVICES; -1: as many as are detected.
+  int gpus = -1;
   // Stop starting runs once the first kFailFastRuns finished runs all failed
   // with the same message (a program that fails at once, for every seed).
   bool fail_fast = false;

@@ -5,6 +5,24 @@
 #include <map>
 
 namespace seedgate {
+namespace {
+
+// The order jobs are offered a slot in (see scheduler.hpp): longest expected
+// first, unknown durations before all known ones, ties in list order.
+std::list<std::size_t> start_order(const std::vector<JobNeeds>& needs) {
+  std::vector<std::size_t> order(needs.size());
+  for (std::size_t i = 0; i < needs.size(); ++i) order[i] = i;
+  auto known = [&](std::size_t job) { return needs[job].expected_seconds >= 0; };  // false for NaN too
+  if (std::any_of(order.begin(), order.end(), known)) {
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      if (known(a) != known(b)) return !known(a);
+      return known(a) && needs[a].expected_seconds > needs[b].expected_seconds;
+    });
+  }
+  return {order.begin(), order.end()};
+}
+
+}  // namespace
 
 Scheduler::Scheduler(CommandRunner& runner, int jobs, int gpu_slots)
     : m_runner(runner), m_jobs(std::max(1, jobs)), m_gpu_slots(std::max(0, gpu_slots)) {}
@@ -12,8 +30,7 @@ Scheduler::Scheduler(CommandRunner& runner, int jobs, int gpu_slots)
 SchedulerStats Scheduler::run(const std::vector<JobNeeds>& needs, const Prepare& prepare, const Finish& finish,
                               const Stop& stop) {
   SchedulerStats stats;
-  std::list<std::size_t> pending;
-  for (std::size_t i = 0; i < needs.size(); ++i) pending.push_back(i);
+  std::list<std::size_t> pending = start_order(needs);
   std::vector<bool> gpu_busy(static_cast<std::size_t>(m_gpu_slots), false);
   std::map<std::size_t, int> slot_of;  // running job -> GPU slot
   auto cpus_of = [&](std::size_t job) { return std::max(1, needs[job].cpus); };

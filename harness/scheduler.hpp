@@ -1,10 +1,23 @@
 #pragma once
 // Runs a list of jobs through a CommandRunner, using at most `jobs` CPU slots
 // at once (a job with a thread count takes that many) and at most one job per
-// GPU slot. Jobs start in list order: a job waiting for CPU slots holds back
-// the jobs behind it (so it is not starved), but a GPU job waiting for a GPU
-// slot does not hold back the CPU jobs behind it. A job needing more CPU
-// slots than there are runs alone.
+// GPU slot.
+//
+// Start order: when any job's expected duration is known, the longest
+// expected first (LPT), ties in list order; otherwise list order. LPT keeps
+// the make-span within 4/3 - 1/(3m) of the shortest possible on m slots
+// (Graham 1969, see harness/makespan.hpp), because the jobs that start last,
+// and may run on alone at the end, are the short ones. Jobs of unknown
+// duration start before every known one, in list order among themselves: an
+// unknown job may be the longest of all, and started late it would run on
+// alone at the end, the very case LPT avoids; started first it overlaps the
+// rest of the sweep whatever its length, and if it is short it delays the
+// long known jobs by no more than its own duration.
+//
+// In that order, a job waiting for CPU slots holds back the jobs behind it
+// (so it is not starved), but a GPU job waiting for a GPU slot does not hold
+// back the CPU jobs behind it. A job needing more CPU slots than there are
+// runs alone.
 #include <functional>
 #include <vector>
 
@@ -23,6 +36,7 @@ struct SchedulerStats {
 struct JobNeeds {
   bool gpu = false;
   int cpus = 1;
+  double expected_seconds = -1;  // how long the job should take; negative: unknown
 };
 
 class Scheduler {

@@ -233,7 +233,13 @@ struct LookRunner {
     }
     std::vector<JobNeeds> needs;
     needs.reserve(to_run.size());
-    for (std::size_t i : to_run) needs.push_back({plan.runs[i].needs_gpu(), std::max(1, plan.runs[i].threads)});
+    // Earlier sweeps' wall times, then this one's finished runs (newest last):
+    // the runs expected to take longest start first.
+    DurationHistory durations;
+    for (const RunRecord& record : options.earlier_runs) durations.add(record);
+    for (const auto& [id, record] : done) durations.add(record);
+    for (std::size_t i : to_run)
+      needs.push_back({plan.runs[i].needs_gpu(), std::max(1, plan.runs[i].threads), durations.expected(plan.runs[i])});
     std::vector<ProcessSpec> specs(to_run.size());
     std::vector<RunContext> contexts(to_run.size());
     if (options.progress) options.progress->begin(plan.runs.size(), plan.runs.size() - to_run.size());
@@ -355,7 +361,9 @@ bool sequential(const Policy& policy) {
 util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapter, CommandRunner& runner,
                                      const SweepOptions& options) {
   auto started = std::chrono::steady_clock::now();
-  int gpu_count = options.gpu_count >= 0 ? options.gpu_count : detect_gpu_count();
+  int gpu_count = options.gpu_count >= 0   ? options.gpu_count
+                  : policy.sweep.gpus >= 0 ? policy.sweep.gpus
+                                           : detect_gpu_count();
   std::error_code ec;
   std::filesystem::create_directories(options.out_dir / "runs", ec);
   if (ec)

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "harness/adapter.hpp"
+#include "harness/makespan.hpp"
 #include "harness/progress.hpp"
 #include "harness/results.hpp"
 #include "harness/runner.hpp"
@@ -17,10 +18,13 @@ struct SweepOptions {
   std::filesystem::path out_dir = ".seedgate";
   int jobs = 0;                  // 0: the policy's `jobs`
   bool resume = false;           // reuse finished runs of the same policy
-  int gpu_count = -1;            // -1: detect
+  int gpu_count = -1;            // -1: the policy's [sweep] gpus, else detect
   Progress* progress = nullptr;  // shows the sweep while it runs
   std::optional<Shard> shard;    // run only this shard's slice of the plan
   bool fail_fast = false;        // --fail-fast: as the policy's [sweep] fail_fast = true
+  // Runs of earlier sweeps (oldest first): their wall times tell how long this
+  // sweep's runs take, so the longest start first (harness/makespan.hpp).
+  std::vector<RunRecord> earlier_runs;
 };
 
 // The caller holds `out_dir`'s FolderLock (harness/leftovers.hpp): the sweep

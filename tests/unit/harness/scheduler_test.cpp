@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
+
+#include "harness/makespan.hpp"
 
 namespace seedgate {
 namespace {
@@ -140,6 +143,135 @@ TEST(SchedulerTest, InterruptStopsStartingNewJobs) {
   EXPECT_EQ(stats.started, 3u);  // two at first, one after the first finish
   EXPECT_EQ(finished, 3u);       // whatever started is waited for
   EXPECT_EQ(stats.not_started, 7u);
+}
+
+// Runs jobs of the given durations (seconds of virtual time) on `jobs` slots,
+// each job's expected duration known exactly or not at all; returns the
+// make-span and fills the start order.
+double make_span(const std::vector<long>& seconds, int jobs, bool known, std::vector<std::size_t>* order = nullptr) {
+  FakeRunner runner;
+  Scheduler scheduler(runner, jobs, 0);
+  std::vector<JobNeeds> needs(seconds.size());
+  if (known)
+    for (std::size_t i = 0; i < seconds.size(); ++i) needs[i].expected_seconds = static_cast<double>(seconds[i]);
+  scheduler.run(
+      needs,
+      [&](std::size_t job, int) -> util::Result<ProcessSpec> {
+        ProcessSpec spec;
+        spec.argv = {std::to_string(seconds[job] * 1000)};
+        return spec;
+      },
+      [](std::size_t, const ProcessResult&) {});
+  if (order) *order = runner.m_started;
+  return static_cast<double>(runner.m_now) / 1000;
+}
+
+std::vector<double> as_doubles(const std::vector<long>& seconds) {
+  return {seconds.begin(), seconds.end()};
+}
+
+// Graham's (1969) guarantee for longest-first on m slots.
+double lpt_ratio(int m) {
+  return 4.0 / 3.0 - 1.0 / (3.0 * m);
+}
+
+TEST(SchedulerLongestFirstTest, KnownDurationsStartLongestFirstAndBeatListOrder) {
+  // 1..10 s, shortest first: the worst order for two slots, the 10 s job starts last.
+  std::vector<long> seconds = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  double bound = lpt_bound(as_doubles(seconds), 2);
+  EXPECT_DOUBLE_EQ(bound, 27.5);  // 55 s of work on 2 slots
+  double list_order = make_span(seconds, 2, false);
+  std::vector<std::size_t> order;
+  double longest_first = make_span(seconds, 2, true, &order);
+  EXPECT_EQ(order, (std::vector<std::size_t>{9, 8, 7, 6, 5, 4, 3, 2, 1, 0}));
+  EXPECT_GT(list_order, longest_first);
+  EXPECT_LE(longest_first, lpt_ratio(2) * bound);
+  EXPECT_GE(longest_first, bound);
+}
+
+TEST(SchedulerLongestFirstTest, ListOrderCanMissGrahamsBoundWhereLongestFirstMeetsIt) {
+  // Ten 1 s jobs, then one of 10 s: in list order the 10 s job starts once the
+  // short ones are done and runs alone.
+  std::vector<long> seconds(10, 1);
+  seconds.push_back(10);
+  for (int m : {2, 3}) {
+    double bound = lpt_bound(as_doubles(seconds), m);
+    EXPECT_GT(make_span(seconds, m, false), lpt_ratio(m) * bound) << m << " slots";
+    EXPECT_LE(make_span(seconds, m, true), lpt_ratio(m) * bound) << m << " slots";
+  }
+}
+
+TEST(SchedulerLongestFirstTest, GrahamsTightCaseReachesTheBoundExactly) {
+  // Graham (1969): 2m-1, 2m-1, ..., m+1, m+1, m, m, m on m slots takes 4m-1
+  // longest first against 3m at best; for m = 2: 3, 3, 2, 2, 2 takes 7 against 6.
+  std::vector<long> seconds = {2, 2, 2, 3, 3};
+  double bound = lpt_bound(as_doubles(seconds), 2);
+  EXPECT_DOUBLE_EQ(bound, 6);
+  EXPECT_DOUBLE_EQ(make_span(seconds, 2, true), lpt_ratio(2) * bound);
+}
+
+TEST(SchedulerLongestFirstTest, TiesKeepListOrderAndUnknownDurationsGoFirst) {
+  FakeRunner runner;
+  Scheduler scheduler(runner, 1, 0);
+  // Job 2 and 4 are unknown: they start first, in list order; 1 and 3 tie.
+  std::vector<JobNeeds> needs(5);
+  needs[0].expected_seconds = 1;
+  needs[1].expected_seconds = 5;
+  needs[3].expected_seconds = 5;
+  needs[2].expected_seconds = -1;
+  needs[4].expected_seconds = std::nan("");
+  scheduler.run(
+      needs,
+      [&](std::size_t, int) -> util::Result<ProcessSpec> {
+        ProcessSpec spec;
+        spec.argv = {"1"};
+        return spec;
+      },
+      [](std::size_t, const ProcessResult&) {});
+  EXPECT_EQ(runner.m_started, (std::vector<std::size_t>{2, 4, 1, 3, 0}));
+}
+
+TEST(SchedulerLongestFirstTest, AGpuJobWaitingForItsSlotStillDoesNotHoldBackCpuJobs) {
+  FakeRunner runner;
+  Scheduler scheduler(runner, 3, 1);
+  // Two long GPU jobs on one GPU, then short CPU jobs: the second GPU job
+  // waits for the GPU while the CPU jobs take the free CPU slots.
+  std::vector<JobNeeds> needs = {{false, 1, 1}, {true, 1, 10}, {false, 1, 2}, {true, 1, 9}};
+  std::vector<long> seconds = {1, 10, 2, 9};
+  std::vector<long> started_at(needs.size(), -1);
+  scheduler.run(
+      needs,
+      [&](std::size_t job, int) -> util::Result<ProcessSpec> {
+        started_at[job] = runner.m_now;
+        ProcessSpec spec;
+        spec.argv = {std::to_string(seconds[job])};
+        return spec;
+      },
+      [](std::size_t, const ProcessResult&) {});
+  EXPECT_EQ(runner.m_started, (std::vector<std::size_t>{1, 2, 0, 3}));
+  EXPECT_EQ(started_at, (std::vector<long>{0, 0, 0, 10}));
+}
+
+TEST(SchedulerLongestFirstTest, AWideJobWaitingForCpuSlotsStillHoldsBackTheShorterOnes) {
+  FakeRunner runner;
+  Scheduler scheduler(runner, 2, 0);
+  // Longest first: 3 (6 s), 1 (5 s, both slots), 2 (3 s), 0 (1 s).
+  std::vector<JobNeeds> needs = {{false, 1, 1}, {false, 2, 5}, {false, 1, 3}, {false, 1, 6}};
+  std::vector<long> seconds = {1, 5, 3, 6};
+  std::vector<long> started_at(needs.size(), -1);
+  scheduler.run(
+      needs,
+      [&](std::size_t job, int) -> util::Result<ProcessSpec> {
+        started_at[job] = runner.m_now;
+        ProcessSpec spec;
+        spec.argv = {std::to_string(seconds[job])};
+        return spec;
+      },
+      [](std::size_t, const ProcessResult&) {});
+  // Job 1 waits for job 3 to finish, and jobs 2 and 0 wait behind it
+  // although a slot is free, so they cannot starve it.
+  EXPECT_EQ(runner.m_started, (std::vector<std::size_t>{3, 1, 2, 0}));
+  EXPECT_EQ(started_at, (std::vector<long>{11, 6, 11, 0}));
 }
 
 }  // namespace
