@@ -1,5 +1,6 @@
 #include "harness/posix_runner.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
@@ -14,6 +15,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <deque>
 #include <list>
@@ -66,10 +68,14 @@ void close_fd(int& fd) {
   fd = -1;
 }
 
-// One output stream of a child: a pipe we drain into a capped file.
+// One output stream of a child: a pipe we drain into a capped file. The file
+// is created when the first byte arrives: a run that prints nothing leaves
+// no file (and, writing nothing else, no folder).
 struct Capture {
   int pipe_fd = -1;
   int file_fd = -1;
+  std::string path;    // the file to create on the first byte; empty: output not kept
+  int open_error = 0;  // why it could not be created: the output is then not kept
   std::uint64_t limit = 0;
   std::uint64_t total = 0;  // bytes the child printed
   std::uint64_t kept = 0;   // bytes written to the file
@@ -86,6 +92,10 @@ struct Capture {
         return false;
       }
       total += static_cast<std::uint64_t>(got);
+      if (!path.empty() && file_fd < 0 && open_error == 0) {
+        file_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (file_fd < 0) open_error = errno;
+      }
       std::uint64_t room = limit > kept ? limit - kept : 0;
       std::uint64_t to_write = std::min<std::uint64_t>(room, static_cast<std::uint64_t>(got));
       const char* data = buffer;
@@ -232,11 +242,47 @@ struct PosixRunner::Impl {
     child_stack.resize(std::size_t{256} * 1024);
   }
 
+  // Whether this process has a child other than the runs' leaders. Every
+  // living descendant of a run whose leader was reaped hangs below such a
+  // child: the leader's children were adopted by this subreaper when it
+  // exited, and so were the children of any of them that exited before. With
+  // none, nothing of the run can be left. True where /proc cannot say.
+  bool has_other_children() const {
+    DIR* tasks = ::opendir("/proc/self/task");
+    if (!tasks) return true;
+    bool other = false;
+    while (const dirent* entry = ::readdir(tasks)) {
+      if (entry->d_name[0] == '.') continue;
+      int fd = ::open(fmt::format("/proc/self/task/{}/children", entry->d_name).c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        other = true;
+        break;
+      }
+      std::string text;
+      char buffer[4096];
+      ssize_t got = 0;
+      while ((got = ::read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<std::size_t>(got));
+      ::close(fd);
+      // "123 456 ": the pids, each followed by a space.
+      for (const char* at = text.data(); at < text.data() + text.size();) {
+        pid_t pid = 0;
+        auto [end, ec] = std::from_chars(at, text.data() + text.size(), pid);
+        at = end + 1;
+        if (ec != std::errc()) continue;
+        if (std::none_of(running.begin(), running.end(), [&](const Child& c) { return c.pid == pid; })) other = true;
+      }
+      if (other) break;
+    }
+    ::closedir(tasks);
+    return other;
+  }
+
   // Stops what the command left behind: its process group, and processes
-  // that left the group but carry its tracking variable.
-  static void stop_leftovers(const Child& child) {
+  // that left the group but carry its tracking variable (looked for in every
+  // process's environment only when some process could be one of them).
+  void stop_leftovers(const Child& child) const {
     ::killpg(child.pid, SIGKILL);
-    if (child.tracking.first.empty()) return;
+    if (child.tracking.first.empty() || !has_other_children()) return;
     auto pids = processes_with_env(child.tracking.first, child.tracking.second);
     if (!pids.empty()) stop_processes(pids, std::chrono::milliseconds(2000));
   }
@@ -293,8 +339,20 @@ struct PosixRunner::Impl {
     child.token = token;
     child.grace = spec.grace;
     int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
-    child.out.file_fd = ::open(spec.stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    child.err.file_fd = ::open(spec.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    // The files are created on the first byte, so the folder is checked now
+    // (a run whose output has nowhere to go does not start), and a file left
+    // by an earlier run of the same id must not pass for this one's output.
+    for (const std::filesystem::path* path : {&spec.stdout_path, &spec.stderr_path}) {
+      if (path->empty()) continue;
+      std::string folder = path->has_parent_path() ? path->parent_path().string() : ".";
+      if (::access(folder.c_str(), W_OK | X_OK) != 0 || (::unlink(path->c_str()) != 0 && errno != ENOENT)) {
+        spawn_failed(failure, fmt::format("cannot set up output capture: {}", util::error_text(errno)));
+        done.push_back(std::move(failure));
+        return;
+      }
+    }
+    child.out.path = spec.stdout_path.string();
+    child.err.path = spec.stderr_path.string();
     child.out.limit = child.err.limit = spec.output_limit;
     // Any step of the setup that fails gives a run that could not start, never a crash or a silent default.
     auto setup_failed = [&](int error) {
@@ -305,9 +363,8 @@ struct PosixRunner::Impl {
       child.err.finish();
       done.push_back(std::move(failure));
     };
-    if (child.out.file_fd < 0 || child.err.file_fd < 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0 ||
-        ::pipe2(err_pipe, O_CLOEXEC) != 0 || ::fcntl(out_pipe[0], F_SETFL, O_NONBLOCK) != 0 ||
-        ::fcntl(err_pipe[0], F_SETFL, O_NONBLOCK) != 0) {
+    if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0 ||
+        ::fcntl(out_pipe[0], F_SETFL, O_NONBLOCK) != 0 || ::fcntl(err_pipe[0], F_SETFL, O_NONBLOCK) != 0) {
       setup_failed(errno);
       return;
     }

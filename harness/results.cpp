@@ -4,6 +4,9 @@
 
 #include <cctype>
 #include <cmath>
+#include <functional>
+#include <map>
+#include <tuple>
 #include <utility>
 
 #include "util/atomic_file.hpp"
@@ -288,6 +291,46 @@ json to_json(const RunRecord& r) {
   return out;
 }
 
+json to_compact_json(const RunRecord& r) {
+  json out = to_json(r);
+  // What a reader fills in by itself: an empty text, list or table, a zero
+  // count, a false flag, the default fold and process status.
+  auto prune = [](json& object, std::initializer_list<std::pair<const char*, json>> defaults) {
+    for (const auto& [key, fallback] : defaults)
+      if (auto it = object.find(key); it != object.end() && *it == fallback) object.erase(it);
+  };
+  json& process = out["process"];
+  prune(process, {{"status", "exited"},
+                  {"exit_code", 0},
+                  {"signal", 0},
+                  {"spawn_error", ""},
+                  {"max_rss_kib", 0},
+                  {"stdout_bytes", 0},
+                  {"stderr_bytes", 0},
+                  {"stdout_truncated", false},
+                  {"stderr_truncated", false}});
+  // What identifies a run (id, seed, mode, device, threads, repeat) and its
+  // status stay, so that a reader can select runs by them.
+  prune(out, {{"fold", -1},
+              {"fold_seed", 0},
+              {"variant", ""},
+              {"source", ""},
+              {"held_seed", r.run.seed},
+              {"message", ""},
+              {"machine", ""},
+              {"metrics", json::object()},
+              {"series", json::object()},
+              {"artifacts", json::object()},
+              {"predictions", json::array()},
+              {"events", json::array()},
+              {"env", json::object()},
+              {"importance", json{{"kind", ""}, {"values", json::object()}}},
+              {"issues", json::array()},
+              {"stdout_tail", ""},
+              {"stderr_tail", ""}});
+  return out;
+}
+
 util::Result<RunRecord> run_record_from_json(const json& v) {
   try {
     RunRecord r;
@@ -295,8 +338,8 @@ util::Result<RunRecord> run_record_from_json(const json& v) {
     r.run.seed = whole<std::int64_t>(v.at("seed"));
     r.run.mode = v.at("mode").get<std::string>();
     r.run.device = v.at("device").get<std::string>();
-    r.run.threads = whole<int>(v.at("threads"));
-    r.run.repeat = whole<int>(v.at("repeat"));
+    r.run.threads = whole_or(v, "threads", 0);
+    r.run.repeat = whole_or(v, "repeat", 0);
     r.run.fold = whole_or(v, "fold", -1);
     r.run.fold_seed = whole_or<std::int64_t>(v, "fold_seed", 0);
     r.run.variant = v.value("variant", "");
@@ -309,7 +352,8 @@ util::Result<RunRecord> run_record_from_json(const json& v) {
     r.status = *status;
     r.message = v.value("message", "");
     r.machine = v.value("machine", "");
-    const json& p = v.at("process");
+    static const json kNoProcess = json::object();
+    const json& p = v.contains("process") ? v["process"] : kNoProcess;
     std::string process_status = p.value("status", "exited");
     for (auto s : {ProcessResult::Status::exited, ProcessResult::Status::signaled, ProcessResult::Status::timed_out,
                    ProcessResult::Status::spawn_failed, ProcessResult::Status::interrupted}) {
@@ -325,14 +369,15 @@ util::Result<RunRecord> run_record_from_json(const json& v) {
     r.process.stderr_bytes = whole_or(p, "stderr_bytes", std::uint64_t{0});
     r.process.stdout_truncated = p.value("stdout_truncated", false);
     r.process.stderr_truncated = p.value("stderr_truncated", false);
-    for (const auto& [name, value] : v.at("metrics").items()) r.report.metrics[name] = number_from_json(value);
+    if (auto metrics = v.find("metrics"); metrics != v.end())
+      for (const auto& [name, value] : metrics->items()) r.report.metrics[name] = number_from_json(value);
     if (v.contains("series")) {
       for (const auto& [name, points] : v.at("series").items()) {
         for (const json& point : points)
           r.report.series[name].emplace_back(whole<std::int64_t>(point.at(0)), number_from_json(point.at(1)));
       }
     }
-    r.report.digests = v.at("artifacts").get<std::map<std::string, std::string>>();
+    r.report.digests = v.value("artifacts", std::map<std::string, std::string>{});
     r.report.predictions = v.value("predictions", std::vector<std::string>{});
     for (const json& e : v.value("events", json::array()))
       r.report.events.push_back({e.value("name", ""), e.value("message", "")});
@@ -351,9 +396,28 @@ util::Result<RunRecord> run_record_from_json(const json& v) {
   }
 }
 
-json to_json(const SweepResults& results) {
-  json runs = json::array();
-  for (const RunRecord& r : results.runs) runs.push_back(to_json(r));
+namespace {
+
+// The machine most runs ran on: the results keep it once, and a run only
+// where it differs.
+std::string usual_machine(const std::vector<RunRecord>& runs) {
+  std::map<std::string_view, std::size_t> counts;
+  for (const RunRecord& r : runs) ++counts[r.machine];
+  std::string_view usual;
+  std::size_t most = 0;
+  for (const auto& [machine, count] : counts)
+    if (count > most) std::tie(usual, most) = std::pair{machine, count};
+  return std::string(usual);
+}
+
+json run_in_results(const RunRecord& r, const std::string& machine) {
+  json run = to_compact_json(r);
+  if (r.machine == machine) run.erase("machine");
+  return run;
+}
+
+// Everything but the runs.
+json results_header(const SweepResults& results, const std::string& machine) {
   json checks = json::array();
   for (const CheckResult& c : results.checks) {
     json statistics = json::array();
@@ -401,7 +465,7 @@ json to_json(const SweepResults& results) {
       {"regex_metrics", results.regex_metrics},
       {"goals", goals_json},
       {"best_seed_report", results.best_seed_report},
-      {"runs", runs},
+      {"machine", machine},
       {"checks", checks},
       {"verdict", to_string(results.verdict)},
   };
@@ -451,6 +515,16 @@ json to_json(const SweepResults& results) {
   return out;
 }
 
+}  // namespace
+
+json to_json(const SweepResults& results) {
+  const std::string machine = usual_machine(results.runs);
+  json out = results_header(results, machine);
+  json& runs = out["runs"] = json::array();
+  for (const RunRecord& r : results.runs) runs.push_back(run_in_results(r, machine));
+  return out;
+}
+
 bool is_utc_timestamp(std::string_view t) {
   constexpr std::string_view shape = "dddd-dd-ddTdd:dd:dd.ddddddZ";
   if (t.size() != shape.size()) return false;
@@ -459,13 +533,18 @@ bool is_utc_timestamp(std::string_view t) {
   return true;
 }
 
-util::Result<SweepResults> results_from_json(const json& v, const std::string& label) {
+namespace {
+
+// The results' own fields from `v`; the runs are read apart (results_from_json
+// from the same value, load_results one by one as it parses).
+util::Result<SweepResults> header_from_json(const json& v, const std::string& label) {
   SweepResults results;
   try {
     results.schema_version = whole<int>(v.at("schema_version"));
-    if (results.schema_version != kResultsSchemaVersion) {
-      return util::make_error(fmt::format("{}: results schema version {} is not supported (this seedgate reads {})",
-                                          label, results.schema_version, kResultsSchemaVersion));
+    if (results.schema_version < kOldestResultsSchemaVersion || results.schema_version > kResultsSchemaVersion) {
+      return util::make_error(
+          fmt::format("{}: results schema version {} is not supported (this seedgate reads {} to {})", label,
+                      results.schema_version, kOldestResultsSchemaVersion, kResultsSchemaVersion));
     }
     results.seedgate_version = v.value("seedgate_version", "");
     results.policy_path = v.at("policy").value("path", "");
@@ -491,11 +570,6 @@ util::Result<SweepResults> results_from_json(const json& v, const std::string& l
       results.goals[metric] = word == "max" ? checks::Goal::maximize : checks::Goal::minimize;
     }
     results.best_seed_report = v.value("best_seed_report", false);
-    for (const json& run : v.at("runs")) {
-      auto record = run_record_from_json(run);
-      if (!record) return util::make_error(fmt::format("{}: {}", label, record.error()));
-      results.runs.push_back(std::move(*record));
-    }
     std::string verdict = v.value("verdict", "");
     auto parsed = sweep_verdict_from(verdict);
     if (!parsed) return util::make_error(fmt::format("{}: unknown verdict \"{}\"", label, verdict));
@@ -540,18 +614,189 @@ util::Result<SweepResults> results_from_json(const json& v, const std::string& l
   return results;
 }
 
+util::Result<RunRecord> run_from_results(const json& value, const std::string& machine, const std::string& label) {
+  if (!value.is_object()) return util::make_error(fmt::format("{}: a run's record is not an object", label));
+  auto record = run_record_from_json(value);
+  if (!record) return util::make_error(fmt::format("{}: {}", label, record.error()));
+  if (!value.contains("machine")) record->machine = machine;
+  return record;
+}
+
+// A SAX handler that builds the results' own fields as a DOM but turns each
+// element of the top-level "runs" array into a RunRecord as soon as it is
+// parsed, so a file of many runs never exists whole as a DOM.
+class StreamingReader : public nlohmann::json_sax<json> {
+ public:
+  using OnRun = std::function<bool(json& run)>;
+  explicit StreamingReader(OnRun on_run) : m_on_run(std::move(on_run)) {}
+
+  json& top() { return m_top.root; }
+  const std::string& error() const { return m_error; }
+
+  bool null() override { return value(nullptr); }
+  bool boolean(bool v) override { return value(v); }
+  bool number_integer(number_integer_t v) override { return value(v); }
+  bool number_unsigned(number_unsigned_t v) override { return value(v); }
+  bool number_float(number_float_t v, const string_t& /*text*/) override { return value(v); }
+  bool string(string_t& v) override { return value(std::move(v)); }
+  bool binary(binary_t& v) override { return value(json::binary(std::move(v))); }
+  bool key(string_t& k) override {
+    builder().key = std::move(k);
+    return true;
+  }
+  bool start_object(std::size_t /*elements*/) override { return open(json::object()); }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t /*elements*/) override {
+    // The top-level "runs": its elements are read one at a time.
+    if (!m_in_runs && m_top.stack.size() == 1 && m_top.key == "runs") {
+      m_in_runs = true;
+      m_saw_runs = true;
+      return true;
+    }
+    return open(json::array());
+  }
+  bool end_array() override {
+    if (m_in_runs && m_run.stack.empty()) {
+      m_in_runs = false;
+      return true;
+    }
+    return close();
+  }
+  bool parse_error(std::size_t position, const std::string& /*token*/, const nlohmann::detail::exception& e) override {
+    m_error = fmt::format("not valid JSON at byte {}: {}", position, e.what());
+    return false;
+  }
+  bool saw_runs() const { return m_saw_runs; }
+
+ private:
+  struct Builder {
+    json root;
+    std::vector<json*> stack;
+    std::string key;
+  };
+  Builder& builder() { return m_in_runs ? m_run : m_top; }
+
+  // Adds `v` where the builder stands; a container becomes where it stands.
+  json* add(Builder& b, json&& v) {
+    if (b.stack.empty()) {
+      b.root = std::move(v);
+      return &b.root;
+    }
+    json& parent = *b.stack.back();
+    if (parent.is_array()) {
+      parent.push_back(std::move(v));
+      return &parent.back();
+    }
+    json& slot = parent[b.key];
+    slot = std::move(v);
+    return &slot;
+  }
+  bool value(json&& v) {
+    if (m_in_runs && m_run.stack.empty()) {
+      m_error = "a run's record is not an object";
+      return false;
+    }
+    add(builder(), std::move(v));
+    return true;
+  }
+  bool open(json&& container) {
+    Builder& b = builder();
+    b.stack.push_back(add(b, std::move(container)));
+    return true;
+  }
+  bool close() {
+    Builder& b = builder();
+    b.stack.pop_back();
+    if (m_in_runs && b.stack.empty()) {
+      bool keep_going = m_on_run(m_run.root);
+      m_run.root = json();
+      return keep_going;
+    }
+    return true;
+  }
+
+  OnRun m_on_run;
+  Builder m_top, m_run;
+  bool m_in_runs = false;
+  bool m_saw_runs = false;
+  std::string m_error;
+};
+
+}  // namespace
+
+util::Result<SweepResults> results_from_json(const json& v, const std::string& label) {
+  auto results = header_from_json(v, label);
+  if (!results) return results;
+  try {
+    const std::string machine = v.value("machine", "");
+    for (const json& run : v.at("runs")) {
+      auto record = run_from_results(run, machine, label);
+      if (!record) return util::make_error(record.error());
+      results->runs.push_back(std::move(*record));
+    }
+  } catch (const json::exception& e) {
+    return util::make_error(fmt::format("{}: not a seedgate results file: {}", label, e.what()));
+  }
+  return results;
+}
+
 util::Result<void> save_results(const std::filesystem::path& path, const SweepResults& results) {
-  return util::write_file_atomic(path, to_json(results).dump(2, ' ', false, json::error_handler_t::replace) + "\n");
+  // The results' own fields, then the runs one per line: the file is written
+  // as it is built, never held whole.
+  const std::string machine = usual_machine(results.runs);
+  std::string header = results_header(results, machine).dump(2, ' ', false, json::error_handler_t::replace);
+  auto writer = util::AtomicFileWriter::create(path);
+  if (!writer) return util::make_error(writer.error());
+  header.resize(header.rfind('}'));  // reopened to add the runs
+  while (!header.empty() && header.back() == '\n') header.pop_back();
+  header += ",\n  \"runs\": [";
+  if (auto written = writer->write(header); !written) return written;
+  std::string line;
+  for (std::size_t i = 0; i < results.runs.size(); ++i) {
+    line = i == 0 ? "\n    " : ",\n    ";
+    line += run_in_results(results.runs[i], machine).dump(-1, ' ', false, json::error_handler_t::replace);
+    if (auto written = writer->write(line); !written) return written;
+  }
+  if (auto written = writer->write(results.runs.empty() ? "]\n}\n" : "\n  ]\n}\n"); !written) return written;
+  return writer->commit();
 }
 
 util::Result<SweepResults> load_results(const std::filesystem::path& path) {
   auto text = util::read_file(path);
   if (!text) return util::make_error(text.error());
+  const std::string label = path.string();
   if (util::json_depth(*text) > kMaxResultsDepth)
-    return util::make_error(fmt::format("{}: nested deeper than {} levels", path.string(), kMaxResultsDepth));
-  json value = json::parse(*text, nullptr, false);
-  if (value.is_discarded()) return util::make_error(fmt::format("{}: not valid JSON", path.string()));
-  return results_from_json(value, path.string());
+    return util::make_error(fmt::format("{}: nested deeper than {} levels", label, kMaxResultsDepth));
+  // Each run is read as soon as it is parsed; the machine it ran on may come
+  // after the runs in the file, so it is filled in at the end.
+  std::vector<RunRecord> runs;
+  std::vector<bool> named_machine;
+  std::string run_error;
+  StreamingReader reader([&](json& run) {
+    auto record = run_from_results(run, "", label);
+    if (!record) {
+      run_error = record.error();
+      return false;
+    }
+    named_machine.push_back(run.contains("machine"));
+    runs.push_back(std::move(*record));
+    return true;
+  });
+  bool parsed = json::sax_parse(*text, &reader, json::input_format_t::json, false);
+  text->clear();
+  text->shrink_to_fit();
+  if (!run_error.empty()) return util::make_error(run_error);
+  if (!parsed)
+    return util::make_error(fmt::format("{}: {}", label, reader.error().empty() ? "not valid JSON" : reader.error()));
+  if (!reader.top().is_object() || !reader.saw_runs())
+    return util::make_error(fmt::format("{}: not a seedgate results file: it has no \"runs\"", label));
+  auto results = header_from_json(reader.top(), label);
+  if (!results) return results;
+  const std::string machine = reader.top().value("machine", "");
+  for (std::size_t i = 0; i < runs.size(); ++i)
+    if (!named_machine[i]) runs[i].machine = machine;
+  results->runs = std::move(runs);
+  return results;
 }
 
 }  // namespace seedgate

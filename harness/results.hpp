@@ -20,7 +20,10 @@
 
 namespace seedgate {
 
-inline constexpr int kResultsSchemaVersion = 1;
+// Version 2 keeps each run compactly (to_compact_json), its machine once for
+// the sweep, and the runs last, one per line; version 1 files still read.
+inline constexpr int kResultsSchemaVersion = 2;
+inline constexpr int kOldestResultsSchemaVersion = 1;
 
 // `violated`: the run stopped on an op with no deterministic implementation
 // (a "nondeterministic-op" event); reproducibility checks fail on it.
@@ -157,6 +160,10 @@ struct SweepResults {
 bool is_utc_timestamp(std::string_view text);
 
 nlohmann::json to_json(const RunRecord& record);
+// The record without what a reader fills in by itself (empty texts and
+// tables, zero counts, the default fold): how the journal and the results
+// file since schema version 2 keep a run.
+nlohmann::json to_compact_json(const RunRecord& record);
 util::Result<RunRecord> run_record_from_json(const nlohmann::json& value);
 nlohmann::json to_json(const SweepResults& results);
 util::Result<SweepResults> results_from_json(const nlohmann::json& value, const std::string& label);

@@ -10,6 +10,7 @@
 
 #include "harness/evaluate.hpp"
 #include "harness/fingerprint.hpp"
+#include "harness/journal.hpp"
 #include "harness/leftovers.hpp"
 #include "harness/scheduler.hpp"
 #include "util/atomic_file.hpp"
@@ -34,16 +35,8 @@ std::string read_tail(const std::filesystem::path& path) {
 constexpr const char* kRunDirVariable = "SEEDGATE_RUN_DIR";
 constexpr std::size_t kMaxRunRecordBytes = 64u << 20;
 
-// A run's own record beside its output, carrying the policy digest so that
-// --resume reuses only runs of the same policy.
-util::Result<void> save_run_record(const std::filesystem::path& dir, const RunRecord& record,
-                                   const std::string& policy_digest) {
-  nlohmann::json value = to_json(record);
-  value["policy_digest"] = policy_digest;
-  return util::write_file_atomic(dir / "result.json",
-                                 value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-}
-
+// A run's record as sweeps before the journal kept it, in runs/<id>/result.json
+// with the policy's digest: --resume still reuses those.
 std::optional<RunRecord> load_finished_run(const std::filesystem::path& dir, const RunSpec& run,
                                            const std::string& policy_digest) {
   // The run's program could have left anything under this name.
@@ -202,8 +195,10 @@ struct LookRunner {
   const SweepOptions& options;
   int gpu_count;
   std::string machine;
-  std::string runs_prefix;       // run_dir_prefix(out_dir): a run's folder is this and its id
-  std::string fail_fast_reason;  // set when fail_fast stopped the sweep: why the rest did not start
+  std::string runs_prefix;                     // run_dir_prefix(out_dir): a run's folder is this and its id
+  RunJournal& journal;                         // each finished run's record, for --resume
+  std::map<std::string, RunRecord> journaled;  // with --resume: the journal's finished runs
+  std::string fail_fast_reason;                // set when fail_fast stopped the sweep: why the rest did not start
 
   bool run(const SweepPlan& plan, std::map<std::string, RunRecord>& done) {
     std::vector<std::size_t> to_run;
@@ -212,6 +207,12 @@ struct LookRunner {
       const RunSpec& run = plan.runs[i];
       if (auto it = done.find(run.id); it != done.end() && it->second.status != RunStatus::interrupted) continue;
       if (options.resume) {
+        if (auto it = journaled.find(run.id); it != journaled.end()) {
+          done.insert_or_assign(run.id, std::move(it->second));
+          journaled.erase(it);
+          ++reused;
+          continue;
+        }
         if (auto record = load_finished_run(runs_prefix + run.id, run, policy.digest)) {
           done.emplace(run.id, std::move(*record));
           ++reused;
@@ -280,10 +281,10 @@ struct LookRunner {
         record.stdout_tail = read_tail(specs[job].stdout_path);
         record.stderr_tail = read_tail(specs[job].stderr_path);
       }
-      if (!contexts[job].run_dir.empty()) {
-        auto saved = save_run_record(contexts[job].run_dir, record, policy.digest);
-        if (!saved && options.progress) options.progress->note("warning: " + saved.error());
-      }
+      if (auto saved = journal.append(record); !saved && options.progress)
+        options.progress->note("warning: " + saved.error());
+      // A run that wrote nothing leaves no folder (rmdir removes only an empty one).
+      if (!contexts[job].run_dir.empty()) ::rmdir(contexts[job].run_dir.c_str());
       if (options.progress) options.progress->finished(record);
       done.insert_or_assign(run.id, std::move(record));
     };
@@ -397,7 +398,17 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
   results.regex_metrics = regex_metric_specs(policy.metrics);
   results.run_roots = {options.out_dir};
   set_report_settings(policy, results);
-  LookRunner look_runner{policy, adapter, runner, options, gpu_count, hostname(), runs_prefix, {}};
+  auto journal = RunJournal::open(options.out_dir / kJournalName, policy.digest, options.resume);
+  if (!journal) return util::make_error(journal.error());
+  LookRunner look_runner{policy, adapter, runner, options, gpu_count, hostname(), runs_prefix, *journal, {}, {}};
+  if (options.resume) {
+    auto contents = read_journal(options.out_dir / kJournalName, policy.digest);
+    if (!contents) return util::make_error(contents.error());
+    look_runner.journaled = std::move(contents->runs);
+    if (std::size_t lost = contents->torn + contents->unreadable; lost > 0 && options.progress)
+      options.progress->note(fmt::format("{}: {} record{} cut short or unreadable; {} again", kJournalName, lost,
+                                         lost == 1 ? "" : "s", lost == 1 ? "its run runs" : "their runs run"));
+  }
 
   // A sequential sweep looks at count, 2 count, ... seeds up to max and stops
   // once no check with inconclusive = "more-seeds" is undecided.
@@ -424,6 +435,7 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
     if (!look_runner.fail_fast_reason.empty()) break;
     if (!completed || !wants_more_seeds(policy, results)) break;
   }
+  if (auto synced = journal->sync(); !synced) return util::make_error(synced.error());
   adapter.describe_environment(policy, results.runs, results.environment);
   results.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (options.shard) {

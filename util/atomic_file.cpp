@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "util/strings.hpp"
 
@@ -56,34 +57,82 @@ int create_temporary(const std::filesystem::path& path, std::filesystem::path& t
 
 }  // namespace
 
-Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view content) {
+Result<AtomicFileWriter> AtomicFileWriter::create(const std::filesystem::path& path) {
   std::filesystem::path temp;
-  FileDescriptor fd(create_temporary(path, temp));
-  if (fd.get() < 0) return make_error(fmt::format("cannot write {}: {}", temp.string(), errno_text()));
-  const char* data = content.data();
-  std::size_t left = content.size();
+  int fd = create_temporary(path, temp);
+  if (fd < 0) return make_error(fmt::format("cannot write {}: {}", temp.string(), errno_text()));
+  return AtomicFileWriter(fd, path, std::move(temp));
+}
+
+AtomicFileWriter::AtomicFileWriter(int fd, std::filesystem::path path, std::filesystem::path temp)
+    : m_fd(fd), m_path(std::move(path)), m_temp(std::move(temp)) {}
+
+AtomicFileWriter::AtomicFileWriter(AtomicFileWriter&& other) noexcept
+    : m_fd(std::exchange(other.m_fd, -1)),
+      m_path(std::move(other.m_path)),
+      m_temp(std::move(other.m_temp)),
+      m_buffer(std::move(other.m_buffer)) {}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (m_fd < 0) return;
+  ::close(m_fd);
+  ::unlink(m_temp.c_str());
+}
+
+Result<void> AtomicFileWriter::fail() {
+  std::string message = fmt::format("cannot write {}: {}", m_temp.string(), errno_text());
+  if (m_fd >= 0) ::close(m_fd);
+  m_fd = -1;
+  ::unlink(m_temp.c_str());
+  return make_error(message);
+}
+
+Result<void> AtomicFileWriter::flush() {
+  const char* data = m_buffer.data();
+  std::size_t left = m_buffer.size();
   while (left > 0) {
-    ssize_t written = ::write(fd.get(), data, left);
+    ssize_t written = ::write(m_fd, data, left);
     if (written < 0) {
       if (errno == EINTR) continue;
-      std::string message = fmt::format("cannot write {}: {}", temp.string(), errno_text());
-      ::unlink(temp.c_str());
-      return make_error(message);
+      return fail();
     }
     data += written;
     left -= static_cast<std::size_t>(written);
   }
-  if (::fsync(fd.get()) != 0 || ::close(fd.release()) != 0) {
-    std::string message = fmt::format("cannot write {}: {}", temp.string(), errno_text());
-    ::unlink(temp.c_str());
+  m_buffer.clear();
+  return {};
+}
+
+Result<void> AtomicFileWriter::write(std::string_view text) {
+  if (m_fd < 0) return make_error(fmt::format("cannot write {}: already closed", m_temp.string()));
+  constexpr std::size_t kFlushBytes = 1 << 20;
+  m_buffer.append(text);
+  return m_buffer.size() >= kFlushBytes ? flush() : Result<void>{};
+}
+
+Result<void> AtomicFileWriter::commit() {
+  if (m_fd < 0) return make_error(fmt::format("cannot write {}: already closed", m_temp.string()));
+  if (auto flushed = flush(); !flushed) return flushed;
+  if (::fsync(m_fd) != 0) return fail();
+  int fd = std::exchange(m_fd, -1);
+  if (::close(fd) != 0) {
+    std::string message = fmt::format("cannot write {}: {}", m_temp.string(), errno_text());
+    ::unlink(m_temp.c_str());
     return make_error(message);
   }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    std::string message = fmt::format("cannot rename {} to {}: {}", temp.string(), path.string(), errno_text());
-    ::unlink(temp.c_str());
+  if (::rename(m_temp.c_str(), m_path.c_str()) != 0) {
+    std::string message = fmt::format("cannot rename {} to {}: {}", m_temp.string(), m_path.string(), errno_text());
+    ::unlink(m_temp.c_str());
     return make_error(message);
   }
   return {};
+}
+
+Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view content) {
+  auto writer = AtomicFileWriter::create(path);
+  if (!writer) return make_error(writer.error());
+  if (auto written = writer->write(content); !written) return written;
+  return writer->commit();
 }
 
 Result<int> open_regular_file(const std::filesystem::path& path) {

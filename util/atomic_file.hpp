@@ -14,6 +14,31 @@ namespace util {
 // Writes to a temporary file beside `path`, flushes it to disk, then renames.
 Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
+// The same, piece by piece, for a file too large to build whole in memory:
+// `write` buffers, `commit` flushes, syncs and renames. Destroyed without a
+// commit (or after an error), it removes its temporary file.
+class AtomicFileWriter {
+ public:
+  static Result<AtomicFileWriter> create(const std::filesystem::path& path);
+  AtomicFileWriter(AtomicFileWriter&& other) noexcept;
+  AtomicFileWriter& operator=(AtomicFileWriter&&) = delete;
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+  ~AtomicFileWriter();
+
+  Result<void> write(std::string_view text);
+  Result<void> commit();
+
+ private:
+  AtomicFileWriter(int fd, std::filesystem::path path, std::filesystem::path temp);
+  Result<void> flush();
+  Result<void> fail();  // the error of the last system call, with the temporary file removed
+
+  int m_fd = -1;
+  std::filesystem::path m_path, m_temp;
+  std::string m_buffer;
+};
+
 // Opens `path` for reading only if it is a regular file: a FIFO (whose open
 // would wait for a writer) or a device (/dev/zero never ends) is an error, so
 // a file a program names cannot hang or flood the reader. The caller closes

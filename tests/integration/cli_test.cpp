@@ -35,17 +35,20 @@ TEST_F(CliTest, StableProgramPasses) {
   EXPECT_NE(o.out.find("verdict: PASS (0 of 4 checks failed; exit 0)"), std::string::npos) << o.out;
   EXPECT_TRUE(junit_valid());
   auto r = results();
-  EXPECT_EQ(r["schema_version"], 1);
+  EXPECT_EQ(r["schema_version"], 2);
   EXPECT_EQ(r["verdict"], "pass");
   EXPECT_EQ(r["runs"].size(), 8u);
   EXPECT_TRUE(r["policy"]["digest"].get<std::string>().starts_with("xxh3:"));
   EXPECT_FALSE(r["environment"]["host"].get<std::string>().empty());
   EXPECT_EQ(r["runs"][0]["series"]["loss"].size(), 2u);
-  // Every run had a fresh folder with its logs and its own record.
+  // Every run had a fresh folder with its logs, and a line of its own in the journal.
   for (const auto& run : r["runs"]) {
     fs::path dir = m_dir / ".seedgate" / "runs" / run["id"].get<std::string>();
-    EXPECT_TRUE(fs::exists(dir / "stdout.log") && fs::exists(dir / "result.json") && fs::exists(dir / "metrics.jsonl"));
+    EXPECT_TRUE(fs::exists(dir / "stdout.log") && fs::exists(dir / "metrics.jsonl"));
   }
+  auto journal = util::read_file(m_dir / ".seedgate" / "runs.journal");
+  ASSERT_TRUE(journal);
+  EXPECT_EQ(std::count(journal->begin(), journal->end(), '\n'), 1 + 8);
   EXPECT_TRUE(fs::exists(m_dir / ".seedgate" / "results.json"));
   EXPECT_NE(util::read_file(m_dir / "summary.md")->find("## seedgate: fake — PASS"), std::string::npos);
   EXPECT_TRUE(util::read_file(m_dir / "step-summary.md")->starts_with("earlier step\n## seedgate: fake — PASS"));
@@ -378,11 +381,10 @@ TEST_F(CliTest, InterruptKeepsFinishedRunsAndResumeFinishesTheSweep) {
                "seeds = 6\nrepeats = 1\njobs = 1\n");
   pid_t pid = spawn({"run"});
   fs::path runs = m_dir / ".seedgate" / "runs";
-  auto finished_runs = [&] {
-    std::size_t n = 0;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(runs, ec)) n += fs::exists(entry.path() / "result.json");
-    return n;
+  auto finished_runs = [&] {  // the journal's lines after its header
+    auto journal = util::read_file(runs.parent_path() / "runs.journal");
+    std::size_t lines = journal ? static_cast<std::size_t>(std::count(journal->begin(), journal->end(), '\n')) : 0;
+    return lines > 0 ? lines - 1 : 0;
   };
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (finished_runs() < 2 && std::chrono::steady_clock::now() < deadline)

@@ -186,8 +186,9 @@ printf '{"accuracy": 0.95}\n' >> "$SEEDGATE_METRICS"
 }
 
 // The program swaps the files seedgate reads back for huge ones (sparse, 2
-// GiB): its stdout log, which a regex metric reads, and, for --resume, a run's
-// record. Each is read only up to its cap, never whole into memory.
+// GiB): its stdout log, which a regex metric reads, and, for --resume, the
+// runs journal. Each is read only up to its cap or line by line, never whole
+// into memory.
 TEST_F(HostileTest, FilesSwappedForHugeOnes) {
   write_script_policy(R"(echo 'acc=0.95'
 printf '{"accuracy": 0.95}\n' >> "$SEEDGATE_METRICS"
@@ -196,10 +197,13 @@ rm -f "$SEEDGATE_RUN_DIR/stdout.log" && truncate -s 2G "$SEEDGATE_RUN_DIR/stdout
                       "", "seeds = 1\n", "[metrics.acc]\ngoal = \"max\"\nregex = 'acc=([0-9.]+)'\nrequired = false\n");
   Outcome o = seedgate({"run"});
   EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
-  fs::path record = m_dir / ".seedgate" / "runs" / "s0-deterministic-cpu-r0" / "result.json";
-  fs::resize_file(record, 2ull << 30);
+  fs::path journal = m_dir / ".seedgate" / "runs.journal";
+  fs::resize_file(journal, 2ull << 30);
   Outcome resumed = seedgate({"run", "--resume"});
   EXPECT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  // The zeros after the record are a torn last line: cut off, and the run kept.
+  EXPECT_NE(resumed.err.find("resuming: 1 of 1 runs already finished"), std::string::npos) << resumed.err;
+  EXPECT_LT(fs::file_size(journal), 4096u);
   EXPECT_EQ(results(".seedgate/results.json")["runs"][0]["status"], "passed");
 }
 

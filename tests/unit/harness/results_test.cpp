@@ -130,7 +130,7 @@ TEST(ResultsTest, RejectsOtherSchemaVersions) {
   value["schema_version"] = 99;
   auto loaded = results_from_json(value, "old.json");
   ASSERT_FALSE(loaded);
-  EXPECT_EQ(loaded.error(), "old.json: results schema version 99 is not supported (this seedgate reads 1)");
+  EXPECT_EQ(loaded.error(), "old.json: results schema version 99 is not supported (this seedgate reads 1 to 2)");
 }
 
 TEST(ResultsTest, RejectsNonResults) {

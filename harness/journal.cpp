@@ -1,0 +1,203 @@
+#include "harness/journal.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <functional>
+#include <limits>
+
+#include "util/atomic_file.hpp"
+#include "util/strings.hpp"
+
+namespace seedgate {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kFormatKey = "seedgate_journal";
+
+std::string header_line(const std::string& policy_digest) {
+  return json{{kFormatKey, kJournalVersion}, {"policy_digest", policy_digest}}.dump() + "\n";
+}
+
+util::Result<void> write_all(int fd, std::string_view text, const std::filesystem::path& path) {
+  while (!text.empty()) {
+    ssize_t written = ::write(fd, text.data(), text.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written < 0)
+      return util::make_error(fmt::format("cannot write {}: {}", path.string(), util::error_text(errno)));
+    text.remove_prefix(static_cast<std::size_t>(written));
+  }
+  return {};
+}
+
+bool header_matches(std::string_view line, const std::string& policy_digest) {
+  json header = json::parse(line, nullptr, false);
+  return header.is_object() && header.value(kFormatKey, 0) == kJournalVersion &&
+         header.value("policy_digest", "") == policy_digest;
+}
+
+// What a pass over the journal found.
+struct Scan {
+  bool matches = false;   // its header names this policy
+  std::uint64_t end = 0;  // just past the last whole line
+  bool torn = false;      // bytes after it
+  std::size_t unreadable = 0;
+};
+
+// Reads the journal line by line, chunk by chunk (a file swapped for a huge
+// one is never held whole), handing each whole run line to `on_run`.
+util::Result<Scan> scan_journal(const std::filesystem::path& path, const std::string& policy_digest,
+                                const std::function<void(std::string_view line)>& on_run) {
+  Scan scan;
+  std::string line;
+  bool first = true, overlong = false, other = false;
+  std::uint64_t offset = 0;
+  auto read = util::read_file_chunks(path, std::numeric_limits<std::uint64_t>::max(), [&](std::string_view chunk) {
+    while (!chunk.empty() && !other) {
+      std::size_t newline = chunk.find('\n');
+      std::string_view piece = chunk.substr(0, newline);
+      if (!overlong && line.size() + piece.size() > kMaxJournalLineBytes) {
+        overlong = true;
+        line.clear();
+      }
+      if (!overlong) line.append(piece);
+      offset += piece.size();
+      if (newline == std::string_view::npos) return;
+      chunk.remove_prefix(newline + 1);
+      scan.end = ++offset;
+      if (first) {
+        first = false;
+        scan.matches = !overlong && header_matches(line, policy_digest);
+        other = !scan.matches;
+      } else if (overlong) {
+        ++scan.unreadable;
+      } else {
+        on_run(line);
+      }
+      line.clear();
+      overlong = false;
+    }
+  });
+  if (!read) return util::make_error(read.error());
+  scan.torn = !other && offset > scan.end;
+  return scan;
+}
+
+}  // namespace
+
+util::Result<JournalContents> read_journal(const std::filesystem::path& path, const std::string& policy_digest) {
+  JournalContents contents;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return contents;
+  auto scan = scan_journal(path, policy_digest, [&](std::string_view line) {
+    json value =
+        util::json_depth(line) > kMaxResultsDepth ? json(json::value_t::discarded) : json::parse(line, nullptr, false);
+    auto record =
+        value.is_discarded() ? util::Result<RunRecord>(util::make_error("not JSON")) : run_record_from_json(value);
+    if (!record) {
+      ++contents.unreadable;
+      return;
+    }
+    if (record->status == RunStatus::interrupted) return;
+    std::string id = record->run.id;
+    contents.runs.insert_or_assign(std::move(id), std::move(*record));
+  });
+  if (!scan) return util::make_error(scan.error());
+  contents.torn = scan->torn ? 1 : 0;
+  contents.unreadable += scan->unreadable;
+  contents.other_policy = !scan->matches && scan->end > 0;
+  return contents;
+}
+
+RunJournal::RunJournal(int fd, std::filesystem::path path)
+    : m_fd(fd), m_path(std::move(path)), m_state(std::make_unique<State>()) {
+  m_committer = std::thread([state = m_state.get(), fd] {
+    std::unique_lock lock(state->mutex);
+    while (true) {
+      state->wake.wait(lock, [&] { return state->stopping || state->written > state->committed; });
+      if (state->written == state->committed && state->stopping) return;
+      std::uint64_t target = state->written;
+      lock.unlock();
+      int error = ::fdatasync(fd) == 0 ? 0 : errno;
+      auto next = std::chrono::steady_clock::now() + kCommitInterval;
+      lock.lock();
+      state->committed = target;
+      if (error != 0 && state->sync_error == 0) state->sync_error = error;
+      state->synced.notify_all();
+      // At most one sync per interval: the lines written meanwhile wait for the next.
+      if (!state->stopping) state->wake.wait_until(lock, next, [&] { return state->stopping; });
+    }
+  });
+}
+
+RunJournal::RunJournal(RunJournal&& other) noexcept
+    : m_fd(std::exchange(other.m_fd, -1)),
+      m_path(std::move(other.m_path)),
+      m_state(std::move(other.m_state)),
+      m_committer(std::move(other.m_committer)) {}
+
+RunJournal::~RunJournal() {
+  if (!m_state) return;
+  {
+    std::lock_guard lock(m_state->mutex);
+    m_state->stopping = true;
+  }
+  m_state->wake.notify_all();
+  if (m_committer.joinable()) m_committer.join();
+  if (m_fd >= 0) ::close(m_fd);
+}
+
+util::Result<RunJournal> RunJournal::open(const std::filesystem::path& path, const std::string& policy_digest,
+                                          bool keep) {
+  auto fail = [&](int error) {
+    return util::make_error(fmt::format("cannot write {}: {}", path.string(), util::error_text(error)));
+  };
+  bool fresh = true;
+  std::error_code ec;
+  if (keep && std::filesystem::exists(path, ec)) {
+    auto scan = scan_journal(path, policy_digest, [](std::string_view) {});
+    if (!scan) return util::make_error(scan.error());
+    if (scan->matches) {
+      fresh = false;
+      // Cut a torn last line off, so the next record starts a line of its own.
+      if (scan->torn && ::truncate(path.c_str(), static_cast<off_t>(scan->end)) != 0) return fail(errno);
+    }
+  }
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (fresh ? O_TRUNC : 0), 0644);
+  if (fd < 0) return fail(errno);
+  if (fresh) {
+    if (auto written = write_all(fd, header_line(policy_digest), path); !written) {
+      ::close(fd);
+      return util::make_error(written.error());
+    }
+  }
+  return RunJournal(fd, path);
+}
+
+util::Result<void> RunJournal::append(const RunRecord& record) {
+  std::string line = to_compact_json(record).dump(-1, ' ', false, json::error_handler_t::replace);
+  line += '\n';
+  if (auto written = write_all(m_fd, line, m_path); !written) return written;
+  {
+    std::lock_guard lock(m_state->mutex);
+    ++m_state->written;
+  }
+  m_state->wake.notify_one();
+  return {};
+}
+
+util::Result<void> RunJournal::sync() {
+  std::unique_lock lock(m_state->mutex);
+  std::uint64_t target = m_state->written;
+  m_state->wake.notify_one();
+  m_state->synced.wait(lock, [&] { return m_state->committed >= target || m_state->sync_error != 0; });
+  if (m_state->sync_error != 0)
+    return util::make_error(fmt::format("cannot write {}: {}", m_path.string(), util::error_text(m_state->sync_error)));
+  return {};
+}
+
+}  // namespace seedgate
