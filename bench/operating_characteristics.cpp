@@ -1,7 +1,8 @@
 // Operating characteristics of every check that takes `confidence`, as
 // markdown tables: the false-pass rate with the truth on the bound, the
 // false-fail and inconclusive rates with the truth clearly good, per metric
-// shape and seed count, and the sequential design's rates and seeds used.
+// shape and seed count, the sequential design's rates and seeds used, and the
+// seeds futility stops save when two sequential checks are judged together.
 // Seeded: the same tables on every run. The simulation is in
 // bench/operating_characteristics.hpp.
 //
@@ -85,8 +86,9 @@ void print_preamble(int sweeps) {
 
 // The cells of the tables, computed on every core: each cell draws from its
 // own stream, so the tables do not depend on the order the cells finish in.
-std::vector<Row> run_all(const std::vector<std::function<Row()>>& cells) {
-  std::vector<Row> rows(cells.size());
+template <typename Result>
+std::vector<Result> run_all(const std::vector<std::function<Result()>>& cells) {
+  std::vector<Result> rows(cells.size());
   std::atomic<std::size_t> next = 0;
   auto work = [&] {
     for (std::size_t i = next++; i < cells.size(); i = next++) rows[i] = cells[i]();
@@ -110,6 +112,27 @@ std::vector<std::function<Row()>> sequential_cells(int sweeps) {
   for (seedgate::checks::Spending spending : spending_functions())
     for (Shape shape : kShapes) cells.emplace_back([=] { return run_sequential(spending, shape, sweeps); });
   return cells;
+}
+
+struct FutilityCell {
+  seedgate::checks::Spending spending;
+  Shape shape;
+  Program program;
+};
+
+std::vector<FutilityCell> futility_cells() {
+  std::vector<FutilityCell> cells;
+  for (seedgate::checks::Spending spending : spending_functions())
+    for (Program program : kPrograms)
+      for (Shape shape : kShapes) cells.push_back({spending, shape, program});
+  return cells;
+}
+
+std::vector<std::function<FutilityTally()>> futility_jobs(int sweeps) {
+  std::vector<std::function<FutilityTally()>> jobs;
+  for (FutilityCell cell : futility_cells())
+    jobs.emplace_back([=] { return run_futility(cell.spending, cell.shape, cell.program, sweeps); });
+  return jobs;
 }
 
 // `rows` in fixed_cells' order, from `next` on.
@@ -157,6 +180,36 @@ void print_sequential(const std::vector<Row>& rows) {
   }
 }
 
+// `tallies` in futility_cells' order.
+void print_futility(const std::vector<FutilityTally>& tallies) {
+  fmt::print("\n## Futility: seeds used against fixed n\n\n");
+  fmt::print(
+      "Two checks judged together, both inconclusive = \"more-seeds\": threshold mean_at_least (on the bound: the "
+      "true mean) and variance std_at_most at {:g} times the true sd. Looks at 5, 10, 15, 20 seeds, each at "
+      "confidence 1 - look_alpha(spending, {:g}, looks, look); a check decided at a look stays decided. Bad: the true "
+      "mean {:g} sd below the bound; borderline: on it; good: {:g} sd above. Today's rule runs the next look while "
+      "either check is undecided; with futility stops the sweep also ends at the first look where a check has "
+      "failed. A fixed design runs 20 seeds. Verdicts are the sweep's: a failed check, or one still undecided "
+      "after 20 seeds, fails it.\n\n",
+      kFutilitySpread, kNominal, kFutilityOffset, kFutilityOffset);
+  fmt::print(
+      "| spending | program | metric shape | mean seeds, futility | mean seeds, today | fixed n | pass %, futility "
+      "| pass %, today | fail %, futility | fail %, today |\n");
+  fmt::print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+  std::vector<FutilityCell> cells = futility_cells();
+  int errors = 0;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    const Tally& with = tallies[i].with_futility;
+    const Tally& without = tallies[i].without_futility;
+    fmt::print("| {} | {} | {} | {:.1f} | {:.1f} | {} | {} | {} | {} | {} |\n",
+               seedgate::checks::to_string(cells[i].spending), to_string(cells[i].program), to_string(cells[i].shape),
+               with.mean_seeds(), without.mean_seeds(), sequential_looks().back(), percent(with.rate(with.pass)),
+               percent(without.rate(without.pass)), percent(with.rate(with.fail)), percent(without.rate(without.fail)));
+    errors += with.error + without.error;
+  }
+  if (errors) fmt::print("\n{} sweeps ended in an error verdict.\n", errors);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -168,10 +221,12 @@ int main(int argc, char** argv) {
   auto start = std::chrono::steady_clock::now();
   std::vector<Row> fixed = run_all(fixed_cells(sweeps));
   std::vector<Row> sequential = run_all(sequential_cells(sweeps));
+  std::vector<FutilityTally> futility = run_all(futility_jobs(sweeps));
   print_preamble(sweeps);
   std::size_t next = 0;
   for (Case c : kCases) print_case(c, fixed, next);
   print_sequential(sequential);
+  print_futility(futility);
   // On stderr, so that the tables themselves reproduce byte for byte.
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   fmt::print(stderr, "{:.1f} s\n", elapsed.count());

@@ -20,9 +20,11 @@
 //           decimals a policy would write.
 // Clearly good: a mean or 10% quantile 2 sd better than the bound, a std or
 // cv from an sd half as large, a regression candidate drawn like its baseline.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <span>
 #include <string>
@@ -468,6 +470,114 @@ inline Row run_sequential(checks::Spending spending, Shape shape, int sweeps) {
       simulate_sequential(s.on_bound, spending, sequential_looks(), sweeps, sequential_seed(spending, shape, false)),
       simulate_sequential(s.good, spending, sequential_looks(), sweeps, sequential_seed(spending, shape, true)),
       simulate_sequential(modest, spending, sequential_looks(), sweeps, ~sequential_seed(spending, shape, true))};
+}
+
+// Futility: two checks judged together, both sequential (inconclusive =
+// "more-seeds"): threshold mean_at_least, whose bound the programs below
+// sit around, and variance std_at_most at twice the true sd, a spread clearly
+// within its bound that a few seeds still cannot tell from it. Today's rule
+// runs the next look while either is undecided; with futility stops the sweep
+// also ends at the first look where one has failed, since a sequential check a
+// look decided stays decided (harness/evaluate.cpp). Each look judges the
+// undecided checks at that look's boundary, exactly as the harness's judge()
+// does, so a decided check's verdict is the one every later look returns.
+enum class Program { bad, borderline, good };
+inline constexpr Program kPrograms[] = {Program::bad, Program::borderline, Program::good};
+
+inline const char* to_string(Program program) {
+  switch (program) {
+    case Program::bad:
+      return "bad";
+    case Program::borderline:
+      return "borderline";
+    case Program::good:
+      return "good";
+  }
+  return "?";
+}
+
+// How far the program's true mean sits from the mean's bound, in sd.
+inline constexpr double kFutilityOffset = 2;
+// std_at_most over the true sd.
+inline constexpr double kFutilitySpread = 2;
+
+struct FutilitySetting {
+  checks::CheckSpec mean;
+  checks::CheckSpec spread;
+  Population program;
+};
+
+inline FutilitySetting futility_setting(Shape shape, Program program) {
+  Population p = base_population(shape);
+  checks::ThresholdSpec threshold;
+  threshold.mean = checks::Bound{"mean_at_least", population_mean(p)};
+  checks::VarianceSpec variance;
+  variance.std_at_most = kFutilitySpread * population_sd(p);
+  double offset = program == Program::bad ? -kFutilityOffset : program == Program::good ? kFutilityOffset : 0;
+  return {make_spec(threshold), make_spec(variance), shifted(p, offset * p.sigma)};
+}
+
+// Sweep verdicts and seeds used, with futility stops and by today's rule.
+struct FutilityTally {
+  Tally with_futility;
+  Tally without_futility;
+};
+
+// The sweep's verdict from its checks' verdicts at the look it stopped at, as
+// evaluate_policy gives it: a failure wins, then an error; an undecided check
+// counts as a failure (at the last look) or, stopped early, is outweighed by
+// the failure that stopped it.
+inline checks::Verdict sweep_verdict(std::span<const checks::Verdict> verdicts) {
+  auto any = [&](checks::Verdict v) { return std::find(verdicts.begin(), verdicts.end(), v) != verdicts.end(); };
+  if (any(checks::Verdict::fail) || any(checks::Verdict::inconclusive)) return checks::Verdict::fail;
+  return any(checks::Verdict::error) ? checks::Verdict::error : checks::Verdict::pass;
+}
+
+inline FutilityTally simulate_futility(const FutilitySetting& setting, checks::Spending spending,
+                                       const std::vector<std::size_t>& looks, int sweeps, std::uint64_t seed) {
+  Rng rng(seed);
+  std::vector<checks::Observation> runs = make_runs(looks.back(), 1);
+  checks::CheckSpec specs[] = {setting.mean, setting.spread};
+  FutilityTally tally;
+  for (int i = 0; i < sweeps; ++i) {
+    draw_runs(runs, setting.program, 0, rng);
+    // Each check's verdict: a decided one (pass, fail) stays; the others are
+    // judged again at the next look.
+    checks::Verdict verdicts[] = {checks::Verdict::inconclusive, checks::Verdict::inconclusive};
+    bool futility_recorded = false;
+    for (std::size_t k = 0; k < looks.size(); ++k) {
+      for (std::size_t c = 0; c < std::size(specs); ++c) {
+        if (verdicts[c] == checks::Verdict::pass || verdicts[c] == checks::Verdict::fail) continue;
+        specs[c].confidence = 1 - checks::look_alpha(spending, kNominal, looks, k);
+        verdicts[c] = checks::evaluate(specs[c], std::span<const checks::Observation>(runs.data(), looks[k])).verdict;
+      }
+      bool open =
+          std::find(std::begin(verdicts), std::end(verdicts), checks::Verdict::inconclusive) != std::end(verdicts);
+      bool failed = std::find(std::begin(verdicts), std::end(verdicts), checks::Verdict::fail) != std::end(verdicts);
+      bool last = k + 1 == looks.size();
+      if (!futility_recorded && (!open || failed || last)) {
+        tally.with_futility.add(sweep_verdict(verdicts), looks[k]);
+        futility_recorded = true;
+      }
+      if (!open || last) {
+        tally.without_futility.add(sweep_verdict(verdicts), looks[k]);
+        break;
+      }
+    }
+  }
+  return tally;
+}
+
+// The futility cells' streams, apart from the other tables'.
+inline std::uint64_t futility_seed(checks::Spending spending, Shape shape, Program program) {
+  std::uint64_t id = (static_cast<std::uint64_t>(spending) * 8 + static_cast<std::uint64_t>(shape)) * 4 +
+                     static_cast<std::uint64_t>(program);
+  return kSeed ^ 0x5bd1e995u ^ (id * 0xd6e8feb86659fd93ull);
+}
+
+inline FutilityTally run_futility(checks::Spending spending, Shape shape, Program program, int sweeps) {
+  return simulate_futility(futility_setting(shape, program), spending, sequential_looks(), sweeps,
+                           futility_seed(spending, shape, program));
 }
 
 // The false-pass rate allowed for simulation error: nominal + 3 standard errors.

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 #include <set>
+#include <string_view>
 
 #include "harness/exit_codes.hpp"
 #include "harness/predictions.hpp"
@@ -12,6 +14,11 @@
 
 namespace seedgate {
 namespace {
+
+// What an undecided sequential check says when the sweep stopped before its
+// last look; a stop for futility replaces it with the reason.
+constexpr std::string_view kUnfinishedNote =
+    "the sequential sweep stopped before its last look; finish it with `seedgate run --resume`";
 
 bool is_last_look(const SweepResults& results) {
   const SequentialState& q = results.sequential;
@@ -217,8 +224,7 @@ CheckResult judge_at(const Policy& policy, const CheckEntry& entry, const SweepR
           fmt::format("still inconclusive after {} seeds, the most the policy allows", result.outcome.seeds.size()));
     } else {
       result.counted_as = checks::Verdict::error;
-      result.outcome.notes.push_back(
-          "the sequential sweep stopped before its last look; finish it with `seedgate run --resume`");
+      result.outcome.notes.emplace_back(kUnfinishedNote);
     }
   }
   return result;
@@ -238,9 +244,11 @@ std::vector<checks::Observation> first_seeds(const std::vector<checks::Observati
 
 // A sequential check is judged at each look up to this one, on the seeds
 // each look had: the first look that reached a verdict decides it, so a
-// check decided at an earlier look stays decided.
+// check decided at an earlier look stays decided. `judged_look`, when given,
+// receives the look whose verdict this is.
 CheckResult judge(const Policy& policy, const CheckEntry& entry, const SweepResults& results,
-                  const std::vector<checks::Observation>& observations, std::size_t share) {
+                  const std::vector<checks::Observation>& observations, std::size_t share,
+                  std::size_t* judged_look = nullptr) {
   std::size_t now = results.sequential.look;
   if (is_sequential(entry, results)) {
     for (std::size_t look = 0; look < now; ++look) {
@@ -248,10 +256,12 @@ CheckResult judge(const Policy& policy, const CheckEntry& entry, const SweepResu
       CheckResult earlier = judge_at(policy, entry, results, first_seeds(observations, seeds), look, share);
       if (earlier.outcome.verdict == checks::Verdict::pass || earlier.outcome.verdict == checks::Verdict::fail) {
         earlier.outcome.notes.push_back(fmt::format("decided at look {} on its first {} seeds", look + 1, seeds));
+        if (judged_look) *judged_look = look;
         return earlier;
       }
     }
   }
+  if (judged_look) *judged_look = now;
   return judge_at(policy, entry, results, observations, now, share);
 }
 
@@ -291,6 +301,119 @@ std::vector<CheckResult> judge_all(const Policy& policy, const SweepResults& res
             fmt::format("Holm's correction across the policy's {} checks with confidence", family));
   }
   return out;
+}
+
+// The share of its error rate a check with confidence gets in Holm's first
+// step, the smallest it gets at any look: every check with confidence is
+// open then. 1 without Holm.
+std::size_t first_step_share(const Policy& policy) {
+  if (policy.statistics.family != Family::holm) return 1;
+  auto with_confidence = std::count_if(policy.checks.begin(), policy.checks.end(),
+                                       [](const CheckEntry& e) { return e.confidence.has_value(); });
+  return std::max<std::size_t>(1, static_cast<std::size_t>(with_confidence));
+}
+
+// A sequential check that failed: judge() judges every later look's check at
+// the looks before it first, on the same seeds, and returns the first
+// decided one, so this failure is its verdict at every later look. Under
+// Holm a check may fail only at a later step, at a larger share of the error
+// rate that depends on which other checks closed; only a failure at the first
+// step's share, which every later look judges first, is sure to stand.
+std::optional<std::string> sequential_failure(const Policy& policy, const CheckEntry& entry,
+                                              const SweepResults& results,
+                                              const std::vector<checks::Observation>& observations) {
+  std::size_t look = 0;
+  CheckResult first_step = judge(policy, entry, results, observations, first_step_share(policy), &look);
+  if (first_step.outcome.verdict != checks::Verdict::fail) return std::nullopt;
+  const SequentialState& q = results.sequential;
+  return fmt::format(
+      "failed at look {} of {} ({} seeds) at the {} boundary, and a look's verdict stands at every "
+      "later look",
+      look + 1, q.looks.size(), q.looks[look], checks::to_string(policy.statistics.spending));
+}
+
+// A failures check that fails even if every run of the seeds still to come
+// finishes. Its runs lost so far stay lost; at any later look the count lost
+// is at least this one over fewer runs than the last look's, and both the
+// observed share and the Clopper–Pearson interval only rise with more lost
+// runs and fall with more runs in all, so the best case it can reach is this
+// one: every later run finished, the last look's runs in all. Judged at the
+// first Holm step's share, the widest interval any look gives it.
+std::optional<std::string> failures_beyond_recovery(const Policy& policy, const CheckEntry& entry,
+                                                    const SweepResults& results,
+                                                    const std::vector<checks::Observation>& observations) {
+  const SequentialState& q = results.sequential;
+  if (results.runs.empty() || results.seeds.size() >= q.looks.back()) return std::nullopt;
+  // Every seed runs the same cells: the first seed's records are the plan of one seed.
+  std::int64_t pattern_seed = results.runs.front().run.seed;
+  std::int64_t next_seed = pattern_seed;
+  for (const RunRecord& r : results.runs) next_seed = std::max(next_seed, r.run.seed + 1);
+  std::vector<checks::Observation> best = observations;
+  std::size_t to_come = q.looks.back() - results.seeds.size();
+  for (std::size_t i = 0; i < to_come; ++i, ++next_seed) {
+    for (const RunRecord& r : results.runs) {
+      if (r.run.seed != pattern_seed) continue;
+      checks::Observation o = r.observation();
+      o.seed = next_seed;
+      o.lost.clear();
+      o.violation.clear();
+      best.push_back(std::move(o));
+    }
+  }
+  std::vector<std::string> notes;
+  checks::CheckSpec spec = spec_at_look(policy, entry, results, q.look, first_step_share(policy), notes);
+  checks::CheckOutcome outcome = checks::evaluate(spec, best);
+  if (outcome.verdict != checks::Verdict::fail || outcome.messages.empty()) return std::nullopt;
+  return fmt::format("even if every run of the {} seed{} still to come finishes: {}", to_come, to_come == 1 ? "" : "s",
+                     outcome.messages.front());
+}
+
+// Why a check that failed at this look fails at every later one, or nullopt
+// when more seeds might still turn it. Kinds are counted only where the code
+// shows it: a point estimate without confidence (a mean, a std) moves with
+// more seeds, and an inconclusive check counted as a failure is not a
+// failure at all.
+std::optional<std::string> binding_failure(const Policy& policy, const CheckEntry& entry, const CheckResult& judged,
+                                           const SweepResults& results,
+                                           const std::vector<checks::Observation>& observations) {
+  if (judged.outcome.verdict != checks::Verdict::fail) return std::nullopt;
+  if (is_sequential(entry, results)) return sequential_failure(policy, entry, results, observations);
+  switch (entry.spec.kind()) {
+    // Both compare the runs of each seed among themselves (checks/digests):
+    // the runs that disagree are in every later look's group, and a failure
+    // in a group wins over anything the other seeds show.
+    case checks::CheckKind::reproducibility:
+      return "a seed's repeats already disagree (or one stopped on a determinism violation), and later seeds only add "
+             "seeds to compare";
+    case checks::CheckKind::consistency:
+      return "a seed already disagrees across devices or thread counts, and later seeds only add seeds to compare";
+    case checks::CheckKind::failures:
+      return failures_beyond_recovery(policy, entry, results, observations);
+    default:
+      return std::nullopt;
+  }
+}
+
+// The first check, in policy order, that fails for good at this look; none at
+// the last look, where nothing is left to save.
+std::optional<FutilityStop> find_futility(const Policy& policy, const SweepResults& results,
+                                          const std::vector<checks::Observation>& observations,
+                                          const std::vector<CheckResult>& judged) {
+  if (is_last_look(results)) return std::nullopt;
+  for (std::size_t i = 0; i < judged.size(); ++i) {
+    if (auto reason = binding_failure(policy, policy.checks[i], judged[i], results, observations))
+      return FutilityStop{policy.checks[i].spec.name, std::move(*reason)};
+  }
+  return std::nullopt;
+}
+
+// A sweep that stopped because its runs did (interrupted, or fail_fast) did
+// not stop for futility, whatever its checks show.
+bool runs_stopped(const SweepResults& results) {
+  return results.interrupted || std::any_of(results.runs.begin(), results.runs.end(), [](const RunRecord& r) {
+           return r.status == RunStatus::interrupted ||
+                  (r.status == RunStatus::skipped && r.message.starts_with(kFailFastPrefix));
+         });
 }
 
 }  // namespace
@@ -397,6 +520,21 @@ Evaluation evaluate_policy(const Policy& policy, SweepResults& results) {
         if (message.starts_with("no finished run matches"))
           message = fmt::format("no run finished: every run failed; the first, {}: {}", first->run.id, first->message);
   }
+  // A sequential sweep that stopped early because a check fails whatever later
+  // seeds show: its undecided checks say so rather than ask for the rest of
+  // the sweep; that failure decides the verdict.
+  if (!is_last_look(results) && !runs_stopped(results)) {
+    if (std::optional<FutilityStop> stop = find_futility(policy, results, observations, judged)) {
+      const SequentialState& q = results.sequential;
+      for (CheckResult& result : judged) {
+        if (result.outcome.notes.empty() || result.outcome.notes.back() != kUnfinishedNote) continue;
+        result.outcome.notes.back() = fmt::format(
+            "not finished: the sweep stopped at look {} of {} ({} seeds) because check '{}' fails at any "
+            "later look",
+            q.look + 1, q.looks.size(), q.looks[q.look], stop->check);
+      }
+    }
+  }
   bool any_failed = false, any_error = false;
   for (const CheckResult& result : judged) {
     any_failed |= result.counted_as == checks::Verdict::fail;
@@ -410,15 +548,24 @@ Evaluation evaluate_policy(const Policy& policy, SweepResults& results) {
   return evaluation;
 }
 
-bool wants_more_seeds(const Policy& policy, SweepResults& results) {
-  if (is_last_look(results)) return false;
-  std::vector<CheckResult> judged = judge_all(policy, results, passed_observations(results, reads_predictions(policy)));
+NextLook next_look(const Policy& policy, SweepResults& results) {
+  NextLook next;
+  if (is_last_look(results)) return next;
+  std::vector<checks::Observation> observations = passed_observations(results, reads_predictions(policy));
+  std::vector<CheckResult> judged = judge_all(policy, results, observations);
+  bool open = false;
   for (std::size_t i = 0; i < judged.size(); ++i) {
-    if (policy.checks[i].inconclusive == Inconclusive::more_seeds &&
-        judged[i].outcome.verdict == checks::Verdict::inconclusive)
-      return true;
+    open |= policy.checks[i].inconclusive == Inconclusive::more_seeds &&
+            judged[i].outcome.verdict == checks::Verdict::inconclusive;
   }
-  return false;
+  if (!open) return next;
+  next.futility = find_futility(policy, results, observations, judged);
+  next.more_seeds = !next.futility;
+  return next;
+}
+
+bool wants_more_seeds(const Policy& policy, SweepResults& results) {
+  return next_look(policy, results).more_seeds;
 }
 
 }  // namespace seedgate

@@ -4,7 +4,10 @@
 // failed beyond `allowed_failures`, a check had nothing to judge, the sweep
 // was interrupted). A failed check wins over 3. An inconclusive check counts
 // as its policy's `inconclusive` says; with "more-seeds" the sweep runs its
-// next look, and after the last one it counts as a failure.
+// next look, and after the last one it counts as a failure. A sequential
+// sweep also stops once some check fails in a way later seeds cannot undo
+// (`next_look`); its verdict is then that failure.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,8 +32,27 @@ std::vector<std::string> run_errors(const Policy& policy, const SweepResults& re
 // Fills `results.checks` and `results.verdict`.
 Evaluation evaluate_policy(const Policy& policy, SweepResults& results);
 
-// True when a sequential sweep should run its next look: some check with
-// inconclusive = "more-seeds" is still inconclusive and looks remain.
+// A check that fails at the look these results are and at every later look,
+// whatever the later seeds show: a sequential check a look decided fail (a
+// decided look stands), repeats or configurations of a seed that already
+// disagree (reproducibility, consistency), or more runs lost than the
+// failures check allows even if every later run finishes.
+struct FutilityStop {
+  std::string check;   // its name
+  std::string reason;  // why later seeds cannot turn it into a pass, in words
+};
+
+// What a sequential sweep does after a look: `more_seeds` when some check with
+// inconclusive = "more-seeds" is still inconclusive, looks remain and no check
+// fails for good; `futility` names such a check when it is what stops a sweep
+// that would otherwise have gone on.
+struct NextLook {
+  bool more_seeds = false;
+  std::optional<FutilityStop> futility;
+};
+NextLook next_look(const Policy& policy, SweepResults& results);
+
+// next_look(policy, results).more_seeds.
 bool wants_more_seeds(const Policy& policy, SweepResults& results);
 
 // Where the two environments differ in hardware or library versions, one line
