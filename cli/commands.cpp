@@ -187,6 +187,38 @@ util::Result<SweepResults> load_merged_results(const std::vector<std::filesystem
 
 }  // namespace
 
+namespace {
+
+// What earlier sweeps say about how long each run takes: the baselines'
+// runs, then the last sweep into this folder (read before it is replaced).
+// Only what the durations need is kept. A file that cannot be read tells
+// nothing; the sweep then starts its runs in plan order.
+std::vector<RunRecord> earlier_runs(const Policy& policy, const std::filesystem::path& out_dir) {
+  std::vector<std::filesystem::path> files;
+  for (const CheckEntry& entry : policy.checks)
+    if (const std::filesystem::path* baseline = checks::baseline_of(entry.spec);
+        baseline && !baseline->empty() && std::find(files.begin(), files.end(), *baseline) == files.end())
+      files.push_back(*baseline);
+  files.push_back(out_dir / "results.json");
+  std::vector<RunRecord> runs;
+  for (const std::filesystem::path& file : files) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) continue;
+    auto loaded = load_results(file);
+    if (!loaded) continue;
+    for (RunRecord& record : loaded->runs) {
+      record.report = {};
+      record.stdout_tail.clear();
+      record.stderr_tail.clear();
+      record.message.clear();
+      runs.push_back(std::move(record));
+    }
+  }
+  return runs;
+}
+
+}  // namespace
+
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   auto policy = load_policy_reporting(options.policy, err);
   if (!policy) return kExitUsage;
@@ -212,6 +244,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
     return kExitUsage;
   }
   SweepOptions sweep_options;
+  sweep_options.earlier_runs = earlier_runs(*policy, options.out_dir);
   sweep_options.shard = *shard;
   sweep_options.out_dir = options.out_dir;
   sweep_options.jobs = options.jobs;

@@ -241,8 +241,9 @@ struct LookRunner {
     for (const auto& [id, record] : done) durations.add(record);
     for (std::size_t i : to_run)
       needs.push_back({plan.runs[i].needs_gpu(), std::max(1, plan.runs[i].threads), durations.expected(plan.runs[i])});
-    std::vector<ProcessSpec> specs(to_run.size());
-    std::vector<RunContext> contexts(to_run.size());
+    // Only the running jobs' commands and folders: a finished run's are dropped.
+    std::map<std::size_t, ProcessSpec> specs;
+    std::map<std::size_t, RunContext> contexts;
     if (options.progress) options.progress->begin(plan.runs.size(), plan.runs.size() - to_run.size());
 
     Scheduler scheduler(runner, jobs, gpu_count);
@@ -287,6 +288,10 @@ struct LookRunner {
       if (!contexts[job].run_dir.empty()) ::rmdir(contexts[job].run_dir.c_str());
       if (options.progress) options.progress->finished(record);
       done.insert_or_assign(run.id, std::move(record));
+      // A finished run's command (its whole environment) is not needed again:
+      // kept for every run, it would be most of a large sweep's memory.
+      specs.erase(job);
+      contexts.erase(job);
     };
     // Fail fast: the first finished runs all failed with one message.
     std::vector<std::string> first_failures;
@@ -319,13 +324,16 @@ struct LookRunner {
 };
 
 // Every planned run in plan order: finished ones from `done`, the rest as
-// interrupted; then the skipped ones.
+// interrupted; then the skipped ones. The finished ones are moved, not
+// copied, out of `done` (a large sweep's records are most of its memory).
 void collect_runs(const SweepPlan& plan, std::map<std::string, RunRecord>& done, const std::string& machine,
                   const std::string& fail_fast_reason, SweepResults& results) {
   results.runs.clear();
+  results.runs.reserve(plan.runs.size() + plan.skipped.size());
   for (const RunSpec& run : plan.runs) {
     if (auto it = done.find(run.id); it != done.end()) {
-      results.runs.push_back(it->second);
+      results.runs.push_back(std::move(it->second));
+      done.erase(it);
       continue;
     }
     RunRecord never_ran;
@@ -433,7 +441,16 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
     collect_runs(plan, done, look_runner.machine, look_runner.fail_fast_reason, results);
     results.interrupted = !completed && look_runner.fail_fast_reason.empty();
     if (!look_runner.fail_fast_reason.empty()) break;
-    if (!completed || !wants_more_seeds(policy, results)) break;
+    if (!completed) break;
+    NextLook next = next_look(policy, results);
+    if (next.futility && options.progress)
+      options.progress->note(fmt::format("stopped at look {}: check '{}' fails whatever later seeds show ({})", k + 1,
+                                         next.futility->check, next.futility->reason));
+    if (!next.more_seeds) break;
+    // The next look reuses this one's finished runs.
+    for (const RunRecord& record : results.runs)
+      if (record.status != RunStatus::interrupted && record.status != RunStatus::skipped)
+        done.insert_or_assign(record.run.id, record);
   }
   if (auto synced = journal->sync(); !synced) return util::make_error(synced.error());
   adapter.describe_environment(policy, results.runs, results.environment);
