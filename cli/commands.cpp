@@ -68,7 +68,10 @@ bool emit_reports(const Policy* policy, const SweepResults& results, const Repor
                   std::ostream& err) {
   out << render_console(results, context);
   if (!policy) return true;
-  bool ok = write_report(policy->report.junit, render_junit(results, context, policy->subject.allowed_failures), err);
+  // Each report is rendered only when the policy asks for it: one of a large sweep is tens of megabytes.
+  bool ok = true;
+  if (!policy->report.junit.empty())
+    ok &= write_report(policy->report.junit, render_junit(results, context, policy->subject.allowed_failures), err);
   if (!policy->report.json.empty()) ok &= save_reporting(policy->report.json, results, err);
   if (!policy->report.markdown.empty()) {
     std::string markdown = render_markdown(results, context);
@@ -82,7 +85,7 @@ bool emit_reports(const Policy* policy, const SweepResults& results, const Repor
       }
     }
   }
-  ok &= write_report(policy->report.html, render_html(results, context), err);
+  if (!policy->report.html.empty()) ok &= write_report(policy->report.html, render_html(results, context), err);
   if (const char* actions = std::getenv("GITHUB_ACTIONS"); actions && std::string_view(actions) == "true")
     out << render_annotations(results, context, annotation_path(policy->path));
   return ok;
@@ -190,16 +193,17 @@ util::Result<SweepResults> load_merged_results(const std::vector<std::filesystem
 namespace {
 
 // What earlier sweeps say about how long each run takes: the baselines'
-// runs, then the last sweep into this folder (read before it is replaced).
-// Only what the durations need is kept. A file that cannot be read tells
+// runs, then the last sweep into this folder (read before it is replaced;
+// not with --resume, whose journal already holds this sweep's runs). Only
+// what the durations need is kept. A file that cannot be read tells
 // nothing; the sweep then starts its runs in plan order.
-std::vector<RunRecord> earlier_runs(const Policy& policy, const std::filesystem::path& out_dir) {
+std::vector<RunRecord> earlier_runs(const Policy& policy, const std::filesystem::path& out_dir, bool resume) {
   std::vector<std::filesystem::path> files;
   for (const CheckEntry& entry : policy.checks)
     if (const std::filesystem::path* baseline = checks::baseline_of(entry.spec);
         baseline && !baseline->empty() && std::find(files.begin(), files.end(), *baseline) == files.end())
       files.push_back(*baseline);
-  files.push_back(out_dir / "results.json");
+  if (!resume) files.push_back(out_dir / "results.json");
   std::vector<RunRecord> runs;
   for (const std::filesystem::path& file : files) {
     std::error_code ec;
@@ -244,7 +248,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
     return kExitUsage;
   }
   SweepOptions sweep_options;
-  sweep_options.earlier_runs = earlier_runs(*policy, options.out_dir);
+  sweep_options.earlier_runs = earlier_runs(*policy, options.out_dir, options.resume);
   sweep_options.shard = *shard;
   sweep_options.out_dir = options.out_dir;
   sweep_options.jobs = options.jobs;
@@ -268,9 +272,9 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   }
   if (results->started.empty()) results->started = started;
   if (sweep_options.shard) return finish_shard(*policy, *results, options.out_dir, out, err);
-  // Keep the runs even if judging or reporting goes wrong below.
+  // The runs are safe in the journal already: were judging to crash, --resume
+  // would judge them again without rerunning any. The results are written once.
   std::filesystem::path results_path = options.out_dir / "results.json";
-  save_reporting(results_path, *results, err);
   int code = judge(*policy, *results, options.history, out, err);
   bool saved = save_reporting(results_path, *results, err);
   // Beside the results: the per-run table a paper's appendix or a model card quotes.

@@ -111,6 +111,7 @@ void read_run_predictions(const SweepResults& results, const RunRecord& record, 
 // runs past it have none, and the checks say why.
 std::vector<checks::Observation> passed_observations(const SweepResults& results, bool predictions = false) {
   std::vector<checks::Observation> out;
+  out.reserve(results.runs.size());  // grown by doubling, a large sweep's would briefly be held twice
   std::size_t held = 0;
   for (const RunRecord& r : results.runs) {
     if (r.status == RunStatus::passed || r.status == RunStatus::violated || r.status == RunStatus::failed ||

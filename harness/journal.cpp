@@ -5,9 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
+#include <deque>
 #include <functional>
 #include <limits>
+#include <optional>
 
 #include "util/atomic_file.hpp"
 #include "util/strings.hpp"
@@ -89,24 +92,125 @@ util::Result<Scan> scan_journal(const std::filesystem::path& path, const std::st
 
 }  // namespace
 
+namespace {
+
+// One run's line to its record; nullopt for a line that is not one.
+std::optional<RunRecord> parse_run_line(std::string_view line) {
+  if (util::json_depth(line) > kMaxResultsDepth) return std::nullopt;
+  json value = json::parse(line, nullptr, false);
+  if (value.is_discarded()) return std::nullopt;
+  auto record = run_record_from_json(value);
+  if (!record) return std::nullopt;
+  return std::move(*record);
+}
+
+// Parses batches of lines on two threads (a large journal's parsing is most
+// of a --resume's time) into the slots their line numbers name.
+class ParallelParser {
+ public:
+  static constexpr std::size_t kBatchLines = 512;
+  static constexpr std::size_t kQueuedBatches = 8;  // the reader waits beyond this: memory stays bounded
+
+  explicit ParallelParser(std::vector<RunRecord>& slots) : m_slots(slots) {
+    for (auto& worker : m_workers) worker = std::thread([this] { work(); });
+  }
+  ParallelParser(const ParallelParser&) = delete;
+  ParallelParser& operator=(const ParallelParser&) = delete;
+  ~ParallelParser() { finish(); }
+
+  void add(std::string_view line) {
+    m_batch.lines.emplace_back(line);
+    if (m_batch.lines.size() == kBatchLines) flush();
+  }
+  // Waits for every line to be parsed; returns how many were not records.
+  std::size_t finish() {
+    flush();
+    {
+      std::lock_guard lock(m_mutex);
+      m_done = true;
+    }
+    m_ready.notify_all();
+    for (auto& worker : m_workers)
+      if (worker.joinable()) worker.join();
+    return m_unreadable;
+  }
+
+ private:
+  struct Batch {
+    std::size_t first = 0;
+    std::vector<std::string> lines;
+  };
+
+  void flush() {
+    if (m_batch.lines.empty()) return;
+    std::size_t next = m_batch.first + m_batch.lines.size();
+    {
+      std::unique_lock lock(m_mutex);
+      m_room.wait(lock, [&] { return m_queue.size() < kQueuedBatches; });
+      m_queue.push_back(std::move(m_batch));
+    }
+    m_ready.notify_one();
+    m_batch = {next, {}};
+  }
+
+  void work() {
+    while (true) {
+      Batch batch;
+      {
+        std::unique_lock lock(m_mutex);
+        m_ready.wait(lock, [&] { return m_done || !m_queue.empty(); });
+        if (m_queue.empty()) return;
+        batch = std::move(m_queue.front());
+        m_queue.pop_front();
+      }
+      m_room.notify_one();
+      std::size_t unreadable = 0;
+      for (std::size_t i = 0; i < batch.lines.size(); ++i) {
+        std::size_t slot = batch.first + i;
+        auto record = parse_run_line(batch.lines[i]);
+        if (!record || slot >= m_slots.size()) {
+          ++unreadable;
+          continue;
+        }
+        m_slots[slot] = std::move(*record);
+      }
+      std::lock_guard lock(m_mutex);
+      m_unreadable += unreadable;
+    }
+  }
+
+  std::vector<RunRecord>& m_slots;
+  Batch m_batch;
+  std::mutex m_mutex;
+  std::condition_variable m_ready, m_room;
+  std::deque<Batch> m_queue;
+  bool m_done = false;
+  std::size_t m_unreadable = 0;
+  std::array<std::thread, 2> m_workers;
+};
+
+}  // namespace
+
 util::Result<JournalContents> read_journal(const std::filesystem::path& path, const std::string& policy_digest) {
   JournalContents contents;
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return contents;
-  auto scan = scan_journal(path, policy_digest, [&](std::string_view line) {
-    json value =
-        util::json_depth(line) > kMaxResultsDepth ? json(json::value_t::discarded) : json::parse(line, nullptr, false);
-    auto record =
-        value.is_discarded() ? util::Result<RunRecord>(util::make_error("not JSON")) : run_record_from_json(value);
-    if (!record) {
-      ++contents.unreadable;
-      return;
-    }
-    if (record->status == RunStatus::interrupted) return;
-    std::string id = record->run.id;
-    contents.runs.insert_or_assign(std::move(id), std::move(*record));
-  });
+  // Counted first, so that each line has its slot and the records are held
+  // once, not briefly twice as a growing vector would.
+  std::size_t lines = 0;
+  auto counted = scan_journal(path, policy_digest, [&](std::string_view) { ++lines; });
+  if (!counted) return util::make_error(counted.error());
+  // A slot no record fills stays interrupted, and is dropped below.
+  contents.runs.resize(lines);
+  for (RunRecord& slot : contents.runs) slot.status = RunStatus::interrupted;
+  util::Result<Scan> scan = util::make_error("");
+  {
+    ParallelParser parser(contents.runs);
+    scan = scan_journal(path, policy_digest, [&](std::string_view line) { parser.add(line); });
+    contents.unreadable = parser.finish();
+  }
   if (!scan) return util::make_error(scan.error());
+  std::erase_if(contents.runs, [](const RunRecord& r) { return r.status == RunStatus::interrupted; });
   contents.torn = scan->torn ? 1 : 0;
   contents.unreadable += scan->unreadable;
   contents.other_policy = !scan->matches && scan->end > 0;

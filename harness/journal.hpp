@@ -31,10 +31,11 @@ inline constexpr std::chrono::milliseconds kCommitInterval{5};
 // A longer line is not a run's record: it is skipped, and that run runs again.
 inline constexpr std::size_t kMaxJournalLineBytes = std::size_t{64} << 20;
 
-// What a journal holds for one policy: its finished runs by id (a run that
-// finished twice, before and after a --resume, keeps its later record).
+// What a journal holds for one policy: its finished runs in file order (a
+// run that finished twice, before and after a --resume, appears twice; the
+// later record is the one that counts). Interrupted runs are left out.
 struct JournalContents {
-  std::map<std::string, RunRecord> runs;
+  std::vector<RunRecord> runs;
   std::size_t torn = 0;        // a last line cut short, ignored
   std::size_t unreadable = 0;  // whole lines that are not a run record, ignored (the run runs again)
   bool other_policy = false;   // written for another policy: nothing reused

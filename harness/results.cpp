@@ -237,98 +237,85 @@ checks::Observation RunRecord::observation() const {
   return o;
 }
 
-json to_json(const RunRecord& r) {
-  json metrics = json::object();
-  for (const auto& [name, value] : r.report.metrics) metrics[name] = number_to_json(value);
-  json series = json::object();
-  for (const auto& [name, points] : r.report.series) {
-    json list = json::array();
-    for (const auto& [step, value] : points) list.push_back({step, number_to_json(value)});
-    series[name] = std::move(list);
-  }
-  json events = json::array();
-  for (const RunEvent& e : r.report.events) events.push_back({{"name", e.name}, {"message", e.message}});
-  json importance = json::object();
-  for (const auto& [feature, value] : r.report.importance) importance[feature] = number_to_json(value);
-  json out = {
-      {"id", r.run.id},
-      {"seed", r.run.seed},
-      {"mode", r.run.mode},
-      {"device", r.run.device},
-      {"threads", r.run.threads},
-      {"repeat", r.run.repeat},
-      {"fold", r.run.fold},
-      {"fold_seed", r.run.fold_seed},
-      {"variant", r.run.variant},
-      {"source", r.run.source},
-      {"held_seed", r.run.held_seed},
-      {"status", to_string(r.status)},
-      {"message", r.message},
-      {"machine", r.machine},
-      {"process",
-       {{"status", process_status_name(r.process.status)},
-        {"exit_code", r.process.exit_code},
-        {"signal", r.process.signal},
-        {"spawn_error", r.process.spawn_error},
-        {"wall_seconds", r.process.wall_seconds},
-        {"cpu_seconds", r.process.cpu_seconds},
-        {"max_rss_kib", r.process.max_rss_kib},
-        {"stdout_bytes", r.process.stdout_bytes},
-        {"stderr_bytes", r.process.stderr_bytes},
-        {"stdout_truncated", r.process.stdout_truncated},
-        {"stderr_truncated", r.process.stderr_truncated}}},
-      {"metrics", metrics},
-      {"series", series},
-      {"artifacts", r.report.digests},
-      {"predictions", r.report.predictions},
-      {"events", events},
-      {"env", r.report.env},
-      {"importance", {{"kind", r.report.importance_kind}, {"values", importance}}},
-      {"issues", r.report.issues},
-      {"stdout_tail", r.stdout_tail},
-      {"stderr_tail", r.stderr_tail},
+namespace {
+
+// A run's record; `compact` leaves out what a reader fills in by itself (see
+// to_compact_json). Built field by field: a large sweep writes it twice per run.
+json run_json(const RunRecord& r, bool compact) {
+  json out = json::object();
+  auto put = [&](json& object, const char* key, auto&& value, bool is_default) {
+    if (!compact || !is_default) object[key] = std::forward<decltype(value)>(value);
   };
+  out["id"] = r.run.id;
+  out["seed"] = r.run.seed;
+  out["mode"] = r.run.mode;
+  out["device"] = r.run.device;
+  out["threads"] = r.run.threads;
+  out["repeat"] = r.run.repeat;
+  put(out, "fold", r.run.fold, r.run.fold == -1);
+  put(out, "fold_seed", r.run.fold_seed, r.run.fold_seed == 0);
+  put(out, "variant", r.run.variant, r.run.variant.empty());
+  put(out, "source", r.run.source, r.run.source.empty());
+  put(out, "held_seed", r.run.held_seed, r.run.held_seed == r.run.seed);
+  out["status"] = to_string(r.status);
+  put(out, "message", r.message, r.message.empty());
+  put(out, "machine", r.machine, r.machine.empty());
+  const ProcessResult& p = r.process;
+  json process = json::object();
+  put(process, "status", process_status_name(p.status), p.status == ProcessResult::Status::exited);
+  put(process, "exit_code", p.exit_code, p.exit_code == 0);
+  put(process, "signal", p.signal, p.signal == 0);
+  put(process, "spawn_error", p.spawn_error, p.spawn_error.empty());
+  process["wall_seconds"] = p.wall_seconds;
+  process["cpu_seconds"] = p.cpu_seconds;
+  put(process, "max_rss_kib", p.max_rss_kib, p.max_rss_kib == 0);
+  put(process, "stdout_bytes", p.stdout_bytes, p.stdout_bytes == 0);
+  put(process, "stderr_bytes", p.stderr_bytes, p.stderr_bytes == 0);
+  put(process, "stdout_truncated", p.stdout_truncated, !p.stdout_truncated);
+  put(process, "stderr_truncated", p.stderr_truncated, !p.stderr_truncated);
+  out["process"] = std::move(process);
+  const RunReport& report = r.report;
+  if (!compact || !report.metrics.empty()) {
+    json metrics = json::object();
+    for (const auto& [name, value] : report.metrics) metrics[name] = number_to_json(value);
+    out["metrics"] = std::move(metrics);
+  }
+  if (!compact || !report.series.empty()) {
+    json series = json::object();
+    for (const auto& [name, points] : report.series) {
+      json list = json::array();
+      for (const auto& [step, value] : points) list.push_back({step, number_to_json(value)});
+      series[name] = std::move(list);
+    }
+    out["series"] = std::move(series);
+  }
+  put(out, "artifacts", report.digests, report.digests.empty());
+  put(out, "predictions", report.predictions, report.predictions.empty());
+  if (!compact || !report.events.empty()) {
+    json events = json::array();
+    for (const RunEvent& e : report.events) events.push_back({{"name", e.name}, {"message", e.message}});
+    out["events"] = std::move(events);
+  }
+  put(out, "env", report.env, report.env.empty());
+  if (!compact || !report.importance.empty() || !report.importance_kind.empty()) {
+    json importance = json::object();
+    for (const auto& [feature, value] : report.importance) importance[feature] = number_to_json(value);
+    out["importance"] = {{"kind", report.importance_kind}, {"values", std::move(importance)}};
+  }
+  put(out, "issues", report.issues, report.issues.empty());
+  put(out, "stdout_tail", r.stdout_tail, r.stdout_tail.empty());
+  put(out, "stderr_tail", r.stderr_tail, r.stderr_tail.empty());
   return out;
 }
 
+}  // namespace
+
+json to_json(const RunRecord& r) {
+  return run_json(r, false);
+}
+
 json to_compact_json(const RunRecord& r) {
-  json out = to_json(r);
-  // What a reader fills in by itself: an empty text, list or table, a zero
-  // count, a false flag, the default fold and process status.
-  auto prune = [](json& object, std::initializer_list<std::pair<const char*, json>> defaults) {
-    for (const auto& [key, fallback] : defaults)
-      if (auto it = object.find(key); it != object.end() && *it == fallback) object.erase(it);
-  };
-  json& process = out["process"];
-  prune(process, {{"status", "exited"},
-                  {"exit_code", 0},
-                  {"signal", 0},
-                  {"spawn_error", ""},
-                  {"max_rss_kib", 0},
-                  {"stdout_bytes", 0},
-                  {"stderr_bytes", 0},
-                  {"stdout_truncated", false},
-                  {"stderr_truncated", false}});
-  // What identifies a run (id, seed, mode, device, threads, repeat) and its
-  // status stay, so that a reader can select runs by them.
-  prune(out, {{"fold", -1},
-              {"fold_seed", 0},
-              {"variant", ""},
-              {"source", ""},
-              {"held_seed", r.run.seed},
-              {"message", ""},
-              {"machine", ""},
-              {"metrics", json::object()},
-              {"series", json::object()},
-              {"artifacts", json::object()},
-              {"predictions", json::array()},
-              {"events", json::array()},
-              {"env", json::object()},
-              {"importance", json{{"kind", ""}, {"values", json::object()}}},
-              {"issues", json::array()},
-              {"stdout_tail", ""},
-              {"stderr_tail", ""}});
-  return out;
+  return run_json(r, true);
 }
 
 util::Result<RunRecord> run_record_from_json(const json& v) {

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <map>
 #include <thread>
+#include <unordered_map>
 
 #include "harness/evaluate.hpp"
 #include "harness/fingerprint.hpp"
@@ -186,6 +188,37 @@ util::Result<std::vector<std::string>> reextract_regex_metrics(const Policy& pol
 
 namespace {
 
+// The sweep's finished runs, in the order they finished, and where each
+// run's record is: the records themselves become the results' runs (put in
+// plan order in place), so a large sweep never holds them twice.
+struct Finished {
+  std::vector<RunRecord> records;
+  std::unordered_map<std::string, std::size_t> index;
+
+  RunRecord* find(const std::string& id) {
+    auto it = index.find(id);
+    return it == index.end() ? nullptr : &records[it->second];
+  }
+  // Takes a journal's records (file order: a run's later record wins).
+  void adopt(std::vector<RunRecord> journaled) {
+    records = std::move(journaled);
+    index.clear();
+    for (std::size_t j = 0; j < records.size(); ++j) {
+      auto [it, fresh] = index.emplace(records[j].run.id, j);
+      if (fresh) continue;
+      records[it->second] = std::move(records[j]);
+      records[j] = {};
+      records[j].status = RunStatus::interrupted;  // an empty slot: neither reused nor timed
+    }
+  }
+  // Replaces an earlier record of the same run.
+  RunRecord& put(RunRecord record) {
+    if (RunRecord* earlier = find(record.run.id)) return *earlier = std::move(record);
+    index.emplace(record.run.id, records.size());
+    return records.emplace_back(std::move(record));
+  }
+};
+
 // Runs one plan's runs that are not finished yet (`done`, keyed by run id) and
 // adds them to `done`. Returns false when the sweep was asked to stop.
 struct LookRunner {
@@ -195,26 +228,25 @@ struct LookRunner {
   const SweepOptions& options;
   int gpu_count;
   std::string machine;
-  std::string runs_prefix;                     // run_dir_prefix(out_dir): a run's folder is this and its id
-  RunJournal& journal;                         // each finished run's record, for --resume
-  std::map<std::string, RunRecord> journaled;  // with --resume: the journal's finished runs
-  std::string fail_fast_reason;                // set when fail_fast stopped the sweep: why the rest did not start
+  std::string runs_prefix;       // run_dir_prefix(out_dir): a run's folder is this and its id
+  RunJournal& journal;           // each finished run's record, for --resume
+  std::string fail_fast_reason;  // set when fail_fast stopped the sweep: why the rest did not start
 
-  bool run(const SweepPlan& plan, std::map<std::string, RunRecord>& done) {
+  bool run(const SweepPlan& plan, Finished& done) {
+    // Room for every record at once: a vector that grows by doubling would
+    // briefly hold a large sweep's records twice.
+    done.records.reserve(std::max(done.records.size(), plan.runs.size()));
     std::vector<std::size_t> to_run;
     std::size_t reused = 0;
     for (std::size_t i = 0; i < plan.runs.size(); ++i) {
       const RunSpec& run = plan.runs[i];
-      if (auto it = done.find(run.id); it != done.end() && it->second.status != RunStatus::interrupted) continue;
+      if (const RunRecord* record = done.find(run.id); record && record->status != RunStatus::interrupted) {
+        reused += options.resume ? 1 : 0;
+        continue;
+      }
       if (options.resume) {
-        if (auto it = journaled.find(run.id); it != journaled.end()) {
-          done.insert_or_assign(run.id, std::move(it->second));
-          journaled.erase(it);
-          ++reused;
-          continue;
-        }
         if (auto record = load_finished_run(runs_prefix + run.id, run, policy.digest)) {
-          done.emplace(run.id, std::move(*record));
+          done.put(std::move(*record));
           ++reused;
           continue;
         }
@@ -238,7 +270,7 @@ struct LookRunner {
     // the runs expected to take longest start first.
     DurationHistory durations;
     for (const RunRecord& record : options.earlier_runs) durations.add(record);
-    for (const auto& [id, record] : done) durations.add(record);
+    for (const RunRecord& record : done.records) durations.add(record);
     for (std::size_t i : to_run)
       needs.push_back({plan.runs[i].needs_gpu(), std::max(1, plan.runs[i].threads), durations.expected(plan.runs[i])});
     // Only the running jobs' commands and folders: a finished run's are dropped.
@@ -287,7 +319,7 @@ struct LookRunner {
       // A run that wrote nothing leaves no folder (rmdir removes only an empty one).
       if (!contexts[job].run_dir.empty()) ::rmdir(contexts[job].run_dir.c_str());
       if (options.progress) options.progress->finished(record);
-      done.insert_or_assign(run.id, std::move(record));
+      done.put(std::move(record));
       // A finished run's command (its whole environment) is not needed again:
       // kept for every run, it would be most of a large sweep's memory.
       specs.erase(job);
@@ -310,7 +342,7 @@ struct LookRunner {
     };
     auto finish_counting = [&](std::size_t job, const ProcessResult& result) {
       finish(job, result);
-      const RunRecord& record = done.at(plan.runs[to_run[job]].id);
+      const RunRecord& record = *done.find(plan.runs[to_run[job]].id);
       if (finished++ < kFailFastRuns && (record.status == RunStatus::failed || record.status == RunStatus::timed_out))
         first_failures.push_back(record.message);
     };
@@ -324,20 +356,30 @@ struct LookRunner {
 };
 
 // Every planned run in plan order: finished ones from `done`, the rest as
-// interrupted; then the skipped ones. The finished ones are moved, not
-// copied, out of `done` (a large sweep's records are most of its memory).
-void collect_runs(const SweepPlan& plan, std::map<std::string, RunRecord>& done, const std::string& machine,
+// interrupted; then the skipped ones. The finished records are put in plan
+// order where they lie (a permutation by swaps), so they are never held twice.
+void collect_runs(const SweepPlan& plan, Finished& done, const std::string& machine,
                   const std::string& fail_fast_reason, SweepResults& results) {
-  results.runs.clear();
-  results.runs.reserve(plan.runs.size() + plan.skipped.size());
-  for (const RunSpec& run : plan.runs) {
-    if (auto it = done.find(run.id); it != done.end()) {
-      results.runs.push_back(std::move(it->second));
-      done.erase(it);
-      continue;
+  constexpr std::size_t kNowhere = std::numeric_limits<std::size_t>::max();
+  std::vector<RunRecord> runs = std::move(done.records);
+  std::vector<std::size_t> target(std::max(runs.size(), plan.runs.size()), kNowhere);
+  for (std::size_t p = 0; p < plan.runs.size(); ++p)
+    if (auto it = done.index.find(plan.runs[p].id); it != done.index.end()) target[it->second] = p;
+  done = {};
+  runs.resize(target.size());
+  for (std::size_t j = 0; j < runs.size(); ++j) {
+    while (target[j] != j && target[j] != kNowhere) {
+      std::size_t k = target[j];
+      std::swap(runs[j], runs[k]);
+      std::swap(target[j], target[k]);
     }
-    RunRecord never_ran;
-    never_ran.run = run;
+  }
+  runs.resize(plan.runs.size());
+  for (std::size_t p = 0; p < plan.runs.size(); ++p) {
+    if (target[p] == p) continue;
+    RunRecord& never_ran = runs[p];
+    never_ran = {};
+    never_ran.run = plan.runs[p];
     never_ran.machine = machine;
     if (!fail_fast_reason.empty()) {
       never_ran.status = RunStatus::skipped;
@@ -347,8 +389,8 @@ void collect_runs(const SweepPlan& plan, std::map<std::string, RunRecord>& done,
       never_ran.message = "not started: seedgate was asked to stop";
       never_ran.process.status = ProcessResult::Status::interrupted;
     }
-    results.runs.push_back(std::move(never_ran));
   }
+  results.runs = std::move(runs);
   for (const SkippedRun& skipped : plan.skipped) {
     RunRecord record;
     record.run = skipped.run;
@@ -408,11 +450,12 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
   set_report_settings(policy, results);
   auto journal = RunJournal::open(options.out_dir / kJournalName, policy.digest, options.resume);
   if (!journal) return util::make_error(journal.error());
-  LookRunner look_runner{policy, adapter, runner, options, gpu_count, hostname(), runs_prefix, *journal, {}, {}};
+  LookRunner look_runner{policy, adapter, runner, options, gpu_count, hostname(), runs_prefix, *journal, {}};
+  Finished done;
   if (options.resume) {
     auto contents = read_journal(options.out_dir / kJournalName, policy.digest);
     if (!contents) return util::make_error(contents.error());
-    look_runner.journaled = std::move(contents->runs);
+    done.adopt(std::move(contents->runs));
     if (std::size_t lost = contents->torn + contents->unreadable; lost > 0 && options.progress)
       options.progress->note(fmt::format("{}: {} record{} cut short or unreadable; {} again", kJournalName, lost,
                                          lost == 1 ? "" : "s", lost == 1 ? "its run runs" : "their runs run"));
@@ -427,7 +470,6 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
     looks = checks::planned_looks(first, first, ceiling.size());
     results.sequential = {looks, 0, checks::to_string(policy.statistics.spending)};
   }
-  std::map<std::string, RunRecord> done;
   for (std::size_t k = 0; k < looks.size(); ++k) {
     Policy look_policy = policy;
     look_policy.sweep.seeds.seeds.assign(ceiling.begin(), ceiling.begin() + static_cast<std::ptrdiff_t>(looks[k]));
@@ -449,8 +491,7 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
     if (!next.more_seeds) break;
     // The next look reuses this one's finished runs.
     for (const RunRecord& record : results.runs)
-      if (record.status != RunStatus::interrupted && record.status != RunStatus::skipped)
-        done.insert_or_assign(record.run.id, record);
+      if (record.status != RunStatus::interrupted && record.status != RunStatus::skipped) done.put(record);
   }
   if (auto synced = journal->sync(); !synced) return util::make_error(synced.error());
   adapter.describe_environment(policy, results.runs, results.environment);

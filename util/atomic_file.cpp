@@ -88,8 +88,14 @@ Result<void> AtomicFileWriter::fail() {
 }
 
 Result<void> AtomicFileWriter::flush() {
-  const char* data = m_buffer.data();
-  std::size_t left = m_buffer.size();
+  auto written = write_through(m_buffer);
+  m_buffer.clear();
+  return written;
+}
+
+Result<void> AtomicFileWriter::write_through(std::string_view text) {
+  const char* data = text.data();
+  std::size_t left = text.size();
   while (left > 0) {
     ssize_t written = ::write(m_fd, data, left);
     if (written < 0) {
@@ -99,15 +105,19 @@ Result<void> AtomicFileWriter::flush() {
     data += written;
     left -= static_cast<std::size_t>(written);
   }
-  m_buffer.clear();
   return {};
 }
 
 Result<void> AtomicFileWriter::write(std::string_view text) {
   if (m_fd < 0) return make_error(fmt::format("cannot write {}: already closed", m_temp.string()));
   constexpr std::size_t kFlushBytes = 1 << 20;
-  m_buffer.append(text);
-  return m_buffer.size() >= kFlushBytes ? flush() : Result<void>{};
+  if (m_buffer.size() + text.size() < kFlushBytes) {
+    m_buffer.append(text);
+    return {};
+  }
+  // A large piece goes straight to the file rather than through the buffer.
+  if (auto flushed = flush(); !flushed) return flushed;
+  return write_through(text);
 }
 
 Result<void> AtomicFileWriter::commit() {

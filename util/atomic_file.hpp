@@ -32,6 +32,7 @@ class AtomicFileWriter {
  private:
   AtomicFileWriter(int fd, std::filesystem::path path, std::filesystem::path temp);
   Result<void> flush();
+  Result<void> write_through(std::string_view text);
   Result<void> fail();  // the error of the last system call, with the temporary file removed
 
   int m_fd = -1;

@@ -36,6 +36,9 @@ class XmlWriter {
   // An element with text content (or empty), opened and closed at once.
   void leaf(std::string_view name, const Attributes& attributes, std::string_view text = {});
   const std::string& str() const { return m_out; }
+  // The document, moved out (a large report is not copied).
+  std::string take() { return std::move(m_out); }
+  void reserve(std::size_t bytes) { m_out.reserve(bytes); }
 
  private:
   void open(std::string_view name, const Attributes& attributes, bool self_closing);

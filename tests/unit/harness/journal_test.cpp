@@ -25,6 +25,16 @@ RunRecord record(std::int64_t seed, RunStatus status = RunStatus::passed) {
   return r;
 }
 
+// The journal's runs by id, the later record of a run winning, as --resume takes them.
+std::map<std::string, RunRecord> by_id(std::vector<RunRecord> runs) {
+  std::map<std::string, RunRecord> out;
+  for (RunRecord& r : runs) {
+    std::string id = r.run.id;
+    out.insert_or_assign(std::move(id), std::move(r));
+  }
+  return out;
+}
+
 class JournalTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -52,7 +62,7 @@ TEST_F(JournalTest, RecordsReadBackWhole) {
   auto contents = read_journal(m_path, "xxh3:policy");
   ASSERT_TRUE(contents) << contents.error();
   ASSERT_EQ(contents->runs.size(), 3u);
-  const RunRecord& back = contents->runs.at("s2-default-cpu-r0");
+  const RunRecord back = by_id(contents->runs).at("s2-default-cpu-r0");
   EXPECT_EQ(back.run.seed, 2);
   EXPECT_EQ(back.machine, "host");
   EXPECT_DOUBLE_EQ(back.process.wall_seconds, 0.75);
@@ -84,7 +94,7 @@ TEST_F(JournalTest, AnotherPolicysJournalReusesNothingAndIsStartedAfresh) {
   auto reread = read_journal(m_path, "xxh3:other");
   ASSERT_TRUE(reread);
   ASSERT_EQ(reread->runs.size(), 1u);
-  EXPECT_TRUE(reread->runs.count("s5-default-cpu-r0"));
+  EXPECT_EQ(reread->runs.front().run.id, "s5-default-cpu-r0");
 }
 
 TEST_F(JournalTest, ATornLastLineIsIgnoredAndCutOffBeforeAppending) {
@@ -141,10 +151,11 @@ TEST_F(JournalTest, InterruptedRunsAreNotReusedAndALaterRecordWins) {
   }
   auto contents = read_journal(m_path, "xxh3:policy");
   ASSERT_TRUE(contents);
-  EXPECT_FALSE(contents->runs.count("s0-default-cpu-r0"));
-  ASSERT_TRUE(contents->runs.count("s1-default-cpu-r0"));
-  EXPECT_EQ(contents->runs.at("s1-default-cpu-r0").status, RunStatus::passed);
-  EXPECT_DOUBLE_EQ(contents->runs.at("s1-default-cpu-r0").process.wall_seconds, 9);
+  auto runs = by_id(contents->runs);
+  EXPECT_FALSE(runs.count("s0-default-cpu-r0"));
+  ASSERT_TRUE(runs.count("s1-default-cpu-r0"));
+  EXPECT_EQ(runs.at("s1-default-cpu-r0").status, RunStatus::passed);
+  EXPECT_DOUBLE_EQ(runs.at("s1-default-cpu-r0").process.wall_seconds, 9);
 }
 
 TEST_F(JournalTest, OpeningWithoutKeepStartsEmpty) {
@@ -153,7 +164,7 @@ TEST_F(JournalTest, OpeningWithoutKeepStartsEmpty) {
   auto contents = read_journal(m_path, "xxh3:policy");
   ASSERT_TRUE(contents);
   ASSERT_EQ(contents->runs.size(), 1u);
-  EXPECT_TRUE(contents->runs.count("s7-default-cpu-r0"));
+  EXPECT_EQ(contents->runs.front().run.id, "s7-default-cpu-r0");
 }
 
 TEST_F(JournalTest, AFolderThatCannotHoldTheJournalIsAnError) {
