@@ -26,17 +26,6 @@ std::string header_line(const std::string& policy_digest) {
   return json{{kFormatKey, kJournalVersion}, {"policy_digest", policy_digest}}.dump() + "\n";
 }
 
-util::Result<void> write_all(int fd, std::string_view text, const std::filesystem::path& path) {
-  while (!text.empty()) {
-    ssize_t written = ::write(fd, text.data(), text.size());
-    if (written < 0 && errno == EINTR) continue;
-    if (written < 0)
-      return util::make_error(fmt::format("cannot write {}: {}", path.string(), util::error_text(errno)));
-    text.remove_prefix(static_cast<std::size_t>(written));
-  }
-  return {};
-}
-
 bool header_matches(std::string_view line, const std::string& policy_digest) {
   json header = json::parse(line, nullptr, false);
   return header.is_object() && header.value(kFormatKey, 0) == kJournalVersion &&
@@ -274,7 +263,7 @@ util::Result<RunJournal> RunJournal::open(const std::filesystem::path& path, con
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (fresh ? O_TRUNC : 0), 0644);
   if (fd < 0) return fail(errno);
   if (fresh) {
-    if (auto written = write_all(fd, header_line(policy_digest), path); !written) {
+    if (auto written = util::write_all(fd, header_line(policy_digest), path); !written) {
       ::close(fd);
       return util::make_error(written.error());
     }
@@ -285,7 +274,7 @@ util::Result<RunJournal> RunJournal::open(const std::filesystem::path& path, con
 util::Result<void> RunJournal::append(const RunRecord& record) {
   std::string line = to_compact_json(record).dump(-1, ' ', false, json::error_handler_t::replace);
   line += '\n';
-  if (auto written = write_all(m_fd, line, m_path); !written) return written;
+  if (auto written = util::write_all(m_fd, line, m_path); !written) return written;
   {
     std::lock_guard lock(m_state->mutex);
     ++m_state->written;

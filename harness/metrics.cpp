@@ -351,6 +351,12 @@ util::Result<void> scan_log(const LogFile& log, std::uint64_t max_bytes, const s
   LineSplitter splitter([&](std::string_view line, std::size_t number) {
     for (MetricScan* scan : scans) scan->line(line, number);
   });
+  // A run that printed nothing to a stream has no log of it: an empty log.
+  std::error_code ec;
+  if (!std::filesystem::exists(log.path, ec) && !ec) {
+    splitter.finish();
+    return {};
+  }
   auto read = util::read_file_chunks(log.path, max_bytes, [&](std::string_view chunk) { splitter.feed(chunk); });
   splitter.finish();
   return read;

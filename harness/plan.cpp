@@ -84,6 +84,8 @@ SweepPlan build_plan(const Policy& policy, int gpu_count) {
       }
     }
   }
+  // Held for the whole sweep beside the runs' records: no spare capacity.
+  plan.runs.shrink_to_fit();
   return plan;
 }
 

@@ -441,7 +441,7 @@ json results_header(const SweepResults& results, const std::string& machine) {
   json goals_json = json::object();
   for (const auto& [metric, goal] : results.goals) goals_json[metric] = goal == checks::Goal::maximize ? "max" : "min";
   json out = {
-      {"schema_version", results.schema_version},
+      {"schema_version", kResultsSchemaVersion},
       {"seedgate_version", results.seedgate_version},
       {"policy", {{"path", results.policy_path}, {"digest", results.policy_digest}}},
       {"subject", results.subject},

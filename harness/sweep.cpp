@@ -7,6 +7,7 @@
 #include <chrono>
 #include <limits>
 #include <map>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -159,6 +160,8 @@ util::Result<std::vector<std::string>> reextract_regex_metrics(const Policy& pol
     }
     if (!dir) {
       if (!record.process.succeeded()) continue;  // it failed before any metric mattered
+      // It printed nothing (so left no log): there is nothing to read again.
+      if (record.process.stdout_bytes == 0 && record.process.stderr_bytes == 0) continue;
       return util::make_error(
           fmt::format("{}; the logs of run {} are not under {}: run the sweep again to read the metric the new way",
                       util::join(notes, "; "), record.run.id, (roots.front() / "runs" / record.run.id).string()));
@@ -193,28 +196,40 @@ namespace {
 // plan order in place), so a large sweep never holds them twice.
 struct Finished {
   std::vector<RunRecord> records;
-  std::unordered_map<std::string, std::size_t> index;
+  // By a hash of the run's id (its text would be a third copy of every id),
+  // the ids compared on lookup.
+  std::unordered_multimap<std::size_t, std::size_t> index;
 
+  static std::size_t hash(std::string_view id) { return std::hash<std::string_view>{}(id); }
+  std::optional<std::size_t> slot(const std::string& id) const {
+    auto [first, last] = index.equal_range(hash(id));
+    for (auto it = first; it != last; ++it)
+      if (records[it->second].run.id == id) return it->second;
+    return std::nullopt;
+  }
   RunRecord* find(const std::string& id) {
-    auto it = index.find(id);
-    return it == index.end() ? nullptr : &records[it->second];
+    auto at = slot(id);
+    return at ? &records[*at] : nullptr;
   }
   // Takes a journal's records (file order: a run's later record wins).
   void adopt(std::vector<RunRecord> journaled) {
     records = std::move(journaled);
     index.clear();
+    index.reserve(records.size());
     for (std::size_t j = 0; j < records.size(); ++j) {
-      auto [it, fresh] = index.emplace(records[j].run.id, j);
-      if (fresh) continue;
-      records[it->second] = std::move(records[j]);
-      records[j] = {};
-      records[j].status = RunStatus::interrupted;  // an empty slot: neither reused nor timed
+      if (auto earlier = slot(records[j].run.id)) {
+        records[*earlier] = std::move(records[j]);
+        records[j] = {};
+        records[j].status = RunStatus::interrupted;  // an empty slot: neither reused nor timed
+        continue;
+      }
+      index.emplace(hash(records[j].run.id), j);
     }
   }
   // Replaces an earlier record of the same run.
   RunRecord& put(RunRecord record) {
     if (RunRecord* earlier = find(record.run.id)) return *earlier = std::move(record);
-    index.emplace(record.run.id, records.size());
+    index.emplace(hash(record.run.id), records.size());
     return records.emplace_back(std::move(record));
   }
 };
@@ -361,10 +376,10 @@ struct LookRunner {
 void collect_runs(const SweepPlan& plan, Finished& done, const std::string& machine,
                   const std::string& fail_fast_reason, SweepResults& results) {
   constexpr std::size_t kNowhere = std::numeric_limits<std::size_t>::max();
-  std::vector<RunRecord> runs = std::move(done.records);
-  std::vector<std::size_t> target(std::max(runs.size(), plan.runs.size()), kNowhere);
+  std::vector<std::size_t> target(std::max(done.records.size(), plan.runs.size()), kNowhere);
   for (std::size_t p = 0; p < plan.runs.size(); ++p)
-    if (auto it = done.index.find(plan.runs[p].id); it != done.index.end()) target[it->second] = p;
+    if (auto slot = done.slot(plan.runs[p].id)) target[*slot] = p;
+  std::vector<RunRecord> runs = std::move(done.records);
   done = {};
   runs.resize(target.size());
   for (std::size_t j = 0; j < runs.size(); ++j) {

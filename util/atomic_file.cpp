@@ -57,6 +57,16 @@ int create_temporary(const std::filesystem::path& path, std::filesystem::path& t
 
 }  // namespace
 
+Result<void> write_all(int fd, std::string_view text, const std::filesystem::path& path) {
+  while (!text.empty()) {
+    ssize_t written = ::write(fd, text.data(), text.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written < 0) return make_error(fmt::format("cannot write {}: {}", path.string(), errno_text()));
+    text.remove_prefix(static_cast<std::size_t>(written));
+  }
+  return {};
+}
+
 Result<AtomicFileWriter> AtomicFileWriter::create(const std::filesystem::path& path) {
   std::filesystem::path temp;
   int fd = create_temporary(path, temp);
@@ -94,16 +104,10 @@ Result<void> AtomicFileWriter::flush() {
 }
 
 Result<void> AtomicFileWriter::write_through(std::string_view text) {
-  const char* data = text.data();
-  std::size_t left = text.size();
-  while (left > 0) {
-    ssize_t written = ::write(m_fd, data, left);
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      return fail();
-    }
-    data += written;
-    left -= static_cast<std::size_t>(written);
+  if (auto written = write_all(m_fd, text, m_temp); !written) {
+    ::close(std::exchange(m_fd, -1));
+    ::unlink(m_temp.c_str());
+    return written;
   }
   return {};
 }

@@ -14,7 +14,11 @@ namespace util {
 // Writes to a temporary file beside `path`, flushes it to disk, then renames.
 Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
-// The same, piece by piece, for a file too large to build whole in memory:
+// Writes all of `text` to `fd` (retrying short writes and EINTR); an error
+// names `path` and the system's reason.
+Result<void> write_all(int fd, std::string_view text, const std::filesystem::path& path);
+
+// The same as write_file_atomic, piece by piece, for a file too large to build whole in memory:
 // `write` buffers, `commit` flushes, syncs and renames. Destroyed without a
 // commit (or after an error), it removes its temporary file.
 class AtomicFileWriter {

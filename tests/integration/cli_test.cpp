@@ -566,3 +566,32 @@ confidence = 0.95
   EXPECT_NE(junit.find("is above margin 0.005"), std::string::npos) << junit;
   EXPECT_TRUE(junit_valid());
 }
+// Results written before schema version 2 (tests/data/results-v1: a sweep
+// with crashed runs that failed its threshold check) still check, report and
+// save as a baseline, judged as they were.
+TEST_F(CliTest, ResultsOfSchemaVersion1StillCheckReportAndSave) {
+  const fs::path v1 = fs::path(JUNIT_SCHEMA).parent_path() / "results-v1";
+  fs::copy_file(v1 / "seedgate.toml", m_dir / "seedgate.toml", fs::copy_options::overwrite_existing);
+  fs::copy_file(v1 / "results.json", m_dir / "old.json");
+  const nlohmann::json stored = nlohmann::json::parse(*util::read_file(v1 / "results.json"));
+  ASSERT_EQ(stored["schema_version"], 1);
+
+  Outcome checked = seedgate({"check", "old.json"});
+  EXPECT_EQ(checked.exit_code, 1) << checked.out << checked.err;
+  for (const auto& check : stored["checks"]) {
+    std::string word = check["verdict"] == "fail" ? "FAIL" : "PASS";
+    EXPECT_NE(checked.out.find(fmt::format("  {}  {}", word, check["name"].get<std::string>())), std::string::npos)
+        << checked.out;
+  }
+  EXPECT_NE(checked.out.find("24 runs (4 failed, 20 passed)"), std::string::npos) << checked.out;
+
+  Outcome reported = seedgate({"report", "old.json", "--junit", "old-junit.xml"});
+  EXPECT_EQ(reported.exit_code, 0) << reported.out << reported.err;
+  EXPECT_NE(util::read_file(m_dir / "old-junit.xml")->find("threshold-accuracy"), std::string::npos);
+
+  Outcome saved = seedgate({"baseline", "save", "old.json", "-o", "baseline.json"});
+  EXPECT_EQ(saved.exit_code, 0) << saved.out << saved.err;
+  const nlohmann::json baseline = nlohmann::json::parse(*util::read_file(m_dir / "baseline.json"));
+  EXPECT_EQ(baseline["schema_version"], 2);
+  EXPECT_EQ(baseline["runs"].size(), 20u);  // the passed runs
+}

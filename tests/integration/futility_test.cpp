@@ -52,6 +52,9 @@ TEST_F(CliTest, AClearFailureStopsTheSweepAtTheFirstLook) {
   EXPECT_EQ(spread["notes"].back(),
             "not finished: the sweep stopped at look 1 of 4 (5 seeds) because check 'mean' fails at any later look");
   EXPECT_NE(o.out.find("fails at any later look"), std::string::npos) << o.out;
+  // And the sweep said so as it stopped.
+  EXPECT_NE(o.err.find("stopped at look 1: check 'mean' fails whatever later seeds show ("), std::string::npos)
+      << o.err;
   EXPECT_TRUE(junit_valid());
   // `seedgate check` judges the stored look the same way.
   Outcome again = seedgate({"check", "results.json"});

@@ -1,10 +1,14 @@
 #include "harness/results.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "harness/evaluate.hpp"
 #include "harness/exit_codes.hpp"
+#include "harness/policy.hpp"
+#include "util/atomic_file.hpp"
 
 namespace seedgate {
 namespace {
@@ -209,6 +213,106 @@ TEST(ResultsTest, SweepVerdictsRoundTripAndMapToExitCodes) {
   EXPECT_EQ(exit_code(SweepVerdict::shard), 3);
   EXPECT_EQ(exit_code(SweepVerdict::none), 3);
   EXPECT_EQ(checks::CheckOutcome{}.verdict, checks::Verdict::error);
+}
+
+// tests/data/results-v1/ is a sweep written by seedgate before schema version
+// 2 (results.json, as that version wrote it, and its policy): runs passed and
+// crashed, metrics, digests, tails. Read now, judged now, it gives what that
+// version judged; written again in schema 2 and read back, the same again.
+std::vector<std::string> check_lines(const SweepResults& results) {
+  std::vector<std::string> lines;
+  for (const CheckResult& c : results.checks) {
+    lines.push_back(
+        fmt::format("{} {} {}", c.outcome.name, checks::to_string(c.outcome.verdict), checks::to_string(c.counted_as)));
+    for (const checks::Statistic& s : c.outcome.statistics)
+      lines.push_back(fmt::format("  {} [{}] {:.12g} {}", s.name, s.group, s.value, checks::to_string(s.verdict)));
+  }
+  return lines;
+}
+
+TEST(ResultsTest, SchemaVersion1ReadsAndJudgesAsItWasJudged) {
+  const std::filesystem::path dir = RESULTS_V1_DIR;
+  auto stored = load_results(dir / "results.json");
+  ASSERT_TRUE(stored) << stored.error();
+  EXPECT_EQ(stored->schema_version, 1);
+  ASSERT_EQ(stored->runs.size(), 24u);
+  EXPECT_EQ(stored->verdict, SweepVerdict::fail);
+  auto policy = load_policy(dir / "seedgate.toml");
+  ASSERT_TRUE(policy) << policy.error();
+
+  SweepResults judged = *stored;
+  judged.run_roots = {dir};
+  Evaluation evaluation = evaluate_policy(*policy, judged);
+  EXPECT_EQ(evaluation.exit_code, exit_code(stored->verdict));
+  EXPECT_EQ(judged.verdict, stored->verdict);
+  EXPECT_EQ(check_lines(judged), check_lines(*stored));
+
+  // Written in the current schema and read back: every run as it was, judged the same.
+  const std::filesystem::path again = std::filesystem::temp_directory_path() / "seedgate-results-v1-again.json";
+  ASSERT_TRUE(save_results(again, judged));
+  auto reread = load_results(again);
+  std::filesystem::remove(again);
+  ASSERT_TRUE(reread) << reread.error();
+  EXPECT_EQ(reread->schema_version, kResultsSchemaVersion);
+  ASSERT_EQ(reread->runs.size(), stored->runs.size());
+  for (std::size_t i = 0; i < stored->runs.size(); ++i)
+    EXPECT_EQ(to_json(reread->runs[i]), to_json(stored->runs[i])) << stored->runs[i].run.id;
+  SweepResults rejudged = *reread;
+  evaluate_policy(*policy, rejudged);
+  EXPECT_EQ(check_lines(rejudged), check_lines(*stored));
+}
+
+// The current schema keeps a run's identity and status whatever their
+// values, leaves defaults out, and names the sweep's machine once.
+TEST(ResultsTest, SchemaVersion2IsCompactAndReadsBackWhole) {
+  SweepResults results = sample();
+  for (RunRecord& r : results.runs) r.machine = "build-host";
+  results.runs.back().machine = "other-host";
+  nlohmann::json value = to_json(results);
+  EXPECT_EQ(value["schema_version"], 2);
+  EXPECT_EQ(value["machine"], "build-host");
+  const nlohmann::json& failed = value["runs"][1];
+  EXPECT_EQ(failed["machine"], "other-host");
+  EXPECT_FALSE(value["runs"][0].contains("machine"));
+  for (const char* key : {"id", "seed", "mode", "device", "threads", "repeat", "status"})
+    EXPECT_TRUE(failed.contains(key)) << key;
+  for (const char* key : {"fold", "variant", "source", "metrics", "series", "env", "stdout_tail", "issues"})
+    EXPECT_FALSE(failed.contains(key)) << key;
+  EXPECT_FALSE(failed["process"].contains("exit_code"));
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "seedgate-results-v2.json";
+  ASSERT_TRUE(save_results(path, results));
+  auto text = util::read_file(path);
+  auto loaded = load_results(path);
+  std::filesystem::remove(path);
+  ASSERT_TRUE(loaded) << loaded.error();
+  // One run per line, after everything else.
+  EXPECT_NE(text->find("\"runs\": [\n    {\""), std::string::npos) << *text;
+  EXPECT_EQ(text->find("\"runs\""), text->rfind("\"runs\""));
+  ASSERT_EQ(loaded->runs.size(), 2u);
+  // As text, invalid UTF-8 replaced: the file holds it replaced.
+  auto text_of = [](const nlohmann::json& v) {
+    return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  for (std::size_t i = 0; i < 2; ++i) EXPECT_EQ(text_of(to_json(loaded->runs[i])), text_of(to_json(results.runs[i])));
+  EXPECT_EQ(text_of(to_json(*loaded)), text_of(value));
+}
+
+// A results file streamed run by run still refuses what is not one.
+TEST(ResultsTest, StreamedReadingRefusesBrokenFiles) {
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "seedgate-results-broken.json";
+  std::string good = to_json(sample()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  for (const auto& [text, expected] : std::vector<std::pair<std::string, std::string>>{
+           {good.substr(0, good.size() / 2), "not valid JSON"},
+           {R"({"schema_version": 2, "runs": [1, 2]})", "a run's record is not an object"},
+           {R"({"schema_version": 2})", "it has no \"runs\""},
+           {"[]", "it has no \"runs\""},
+       }) {
+    ASSERT_TRUE(util::write_file_atomic(path, text));
+    auto loaded = load_results(path);
+    ASSERT_FALSE(loaded) << text;
+    EXPECT_NE(loaded.error().find(expected), std::string::npos) << loaded.error();
+  }
+  std::filesystem::remove(path);
 }
 
 }  // namespace
