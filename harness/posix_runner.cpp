@@ -1,6 +1,5 @@
 #include "harness/posix_runner.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
@@ -248,33 +247,25 @@ struct PosixRunner::Impl {
   // exited, and so were the children of any of them that exited before. With
   // none, nothing of the run can be left. True where /proc cannot say.
   bool has_other_children() const {
-    DIR* tasks = ::opendir("/proc/self/task");
-    if (!tasks) return true;
-    bool other = false;
-    while (const dirent* entry = ::readdir(tasks)) {
-      if (entry->d_name[0] == '.') continue;
-      int fd = ::open(fmt::format("/proc/self/task/{}/children", entry->d_name).c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) {
-        other = true;
-        break;
-      }
-      std::string text;
-      char buffer[4096];
-      ssize_t got = 0;
-      while ((got = ::read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<std::size_t>(got));
-      ::close(fd);
-      // "123 456 ": the pids, each followed by a space.
-      for (const char* at = text.data(); at < text.data() + text.size();) {
-        pid_t pid = 0;
-        auto [end, ec] = std::from_chars(at, text.data() + text.size(), pid);
-        at = end + 1;
-        if (ec != std::errc()) continue;
-        if (std::none_of(running.begin(), running.end(), [&](const Child& c) { return c.pid == pid; })) other = true;
-      }
-      if (other) break;
+    // Children attach to the thread that started them, and a run's orphans to
+    // the thread its leader was started by: this one's list holds them all.
+    std::string children_file = fmt::format("/proc/self/task/{}/children", ::gettid());
+    int fd = ::open(children_file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return true;
+    std::string text;
+    char buffer[4096];
+    ssize_t got = 0;
+    while ((got = ::read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<std::size_t>(got));
+    ::close(fd);
+    // "123 456 ": the pids, each followed by a space.
+    for (const char* at = text.data(); at < text.data() + text.size();) {
+      pid_t pid = 0;
+      auto [end, ec] = std::from_chars(at, text.data() + text.size(), pid);
+      at = end + 1;
+      if (ec != std::errc()) continue;
+      if (std::none_of(running.begin(), running.end(), [&](const Child& c) { return c.pid == pid; })) return true;
     }
-    ::closedir(tasks);
-    return other;
+    return false;
   }
 
   // Stops what the command left behind: its process group, and processes
