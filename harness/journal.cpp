@@ -203,6 +203,8 @@ util::Result<JournalContents> read_journal(const std::filesystem::path& path, co
   contents.torn = scan->torn ? 1 : 0;
   contents.unreadable += scan->unreadable;
   contents.other_policy = !scan->matches && scan->end > 0;
+  contents.this_policy = scan->matches;
+  contents.whole_bytes = scan->end;
   return contents;
 }
 
@@ -245,21 +247,13 @@ RunJournal::~RunJournal() {
 }
 
 util::Result<RunJournal> RunJournal::open(const std::filesystem::path& path, const std::string& policy_digest,
-                                          bool keep) {
+                                          const JournalContents* kept) {
   auto fail = [&](int error) {
     return util::make_error(fmt::format("cannot write {}: {}", path.string(), util::error_text(error)));
   };
-  bool fresh = true;
-  std::error_code ec;
-  if (keep && std::filesystem::exists(path, ec)) {
-    auto scan = scan_journal(path, policy_digest, [](std::string_view) {});
-    if (!scan) return util::make_error(scan.error());
-    if (scan->matches) {
-      fresh = false;
-      // Cut a torn last line off, so the next record starts a line of its own.
-      if (scan->torn && ::truncate(path.c_str(), static_cast<off_t>(scan->end)) != 0) return fail(errno);
-    }
-  }
+  bool fresh = kept == nullptr || !kept->this_policy;
+  // Cut a torn last line off, so the next record starts a line of its own.
+  if (!fresh && kept->torn && ::truncate(path.c_str(), static_cast<off_t>(kept->whole_bytes)) != 0) return fail(errno);
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (fresh ? O_TRUNC : 0), 0644);
   if (fd < 0) return fail(errno);
   if (fresh) {

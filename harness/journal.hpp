@@ -36,9 +36,11 @@ inline constexpr std::size_t kMaxJournalLineBytes = std::size_t{64} << 20;
 // later record is the one that counts). Interrupted runs are left out.
 struct JournalContents {
   std::vector<RunRecord> runs;
-  std::size_t torn = 0;        // a last line cut short, ignored
-  std::size_t unreadable = 0;  // whole lines that are not a run record, ignored (the run runs again)
-  bool other_policy = false;   // written for another policy: nothing reused
+  std::size_t torn = 0;           // a last line cut short, ignored
+  std::size_t unreadable = 0;     // whole lines that are not a run record, ignored (the run runs again)
+  bool other_policy = false;      // written for another policy: nothing reused
+  bool this_policy = false;       // its header names this policy: appending may go on
+  std::uint64_t whole_bytes = 0;  // just past its last whole line
 };
 
 // Reads `path`; a missing file is an empty journal.
@@ -46,9 +48,11 @@ util::Result<JournalContents> read_journal(const std::filesystem::path& path, co
 
 class RunJournal {
  public:
-  // Opens `path` for appending: with `keep` its whole lines are kept (a
-  // torn tail is cut off), otherwise it starts empty with a new header.
-  static util::Result<RunJournal> open(const std::filesystem::path& path, const std::string& policy_digest, bool keep);
+  // Opens `path` for appending. With `kept` (what read_journal found there
+  // for this policy) its whole lines are kept and a torn tail is cut off;
+  // otherwise it starts empty with a new header.
+  static util::Result<RunJournal> open(const std::filesystem::path& path, const std::string& policy_digest,
+                                       const JournalContents* kept = nullptr);
   RunJournal(RunJournal&& other) noexcept;
   RunJournal& operator=(RunJournal&&) = delete;
   RunJournal(const RunJournal&) = delete;

@@ -463,18 +463,22 @@ util::Result<SweepResults> run_sweep(const Policy& policy, const Adapter& adapte
   results.regex_metrics = regex_metric_specs(policy.metrics);
   results.run_roots = {options.out_dir};
   set_report_settings(policy, results);
-  auto journal = RunJournal::open(options.out_dir / kJournalName, policy.digest, options.resume);
-  if (!journal) return util::make_error(journal.error());
-  LookRunner look_runner{policy, adapter, runner, options, gpu_count, hostname(), runs_prefix, *journal, {}};
+  // With --resume the journal is read once: its finished runs, and where the
+  // appending goes on.
   Finished done;
+  std::optional<JournalContents> kept;
   if (options.resume) {
     auto contents = read_journal(options.out_dir / kJournalName, policy.digest);
     if (!contents) return util::make_error(contents.error());
     done.adopt(std::move(contents->runs));
-    if (std::size_t lost = contents->torn + contents->unreadable; lost > 0 && options.progress)
+    kept = std::move(*contents);
+    if (std::size_t lost = kept->torn + kept->unreadable; lost > 0 && options.progress)
       options.progress->note(fmt::format("{}: {} record{} cut short or unreadable; {} again", kJournalName, lost,
                                          lost == 1 ? "" : "s", lost == 1 ? "its run runs" : "their runs run"));
   }
+  auto journal = RunJournal::open(options.out_dir / kJournalName, policy.digest, kept ? &*kept : nullptr);
+  if (!journal) return util::make_error(journal.error());
+  LookRunner look_runner{policy, adapter, runner, options, gpu_count, hostname(), runs_prefix, *journal, {}};
 
   // A sequential sweep looks at count, 2 count, ... seeds up to max and stops
   // once no check with inconclusive = "more-seeds" is undecided.

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "util/atomic_file.hpp"
 
@@ -47,7 +48,13 @@ class JournalTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(m_dir); }
 
   void write_runs(std::initializer_list<std::int64_t> seeds, bool keep = false) {
-    auto journal = RunJournal::open(m_path, "xxh3:policy", keep);
+    std::optional<JournalContents> kept;
+    if (keep) {
+      auto contents = read_journal(m_path, "xxh3:policy");
+      ASSERT_TRUE(contents) << contents.error();
+      kept = std::move(*contents);
+    }
+    auto journal = RunJournal::open(m_path, "xxh3:policy", kept ? &*kept : nullptr);
     ASSERT_TRUE(journal) << journal.error();
     for (std::int64_t seed : seeds) ASSERT_TRUE(journal->append(record(seed)));
     ASSERT_TRUE(journal->sync());
@@ -87,7 +94,7 @@ TEST_F(JournalTest, AnotherPolicysJournalReusesNothingAndIsStartedAfresh) {
   EXPECT_TRUE(contents->other_policy);
   // Kept open for another policy, it starts again with that policy's header.
   {
-    auto journal = RunJournal::open(m_path, "xxh3:other", true);
+    auto journal = RunJournal::open(m_path, "xxh3:other", &*contents);
     ASSERT_TRUE(journal);
     ASSERT_TRUE(journal->append(record(5)));
   }
@@ -141,7 +148,7 @@ TEST_F(JournalTest, ALineLongerThanTheCapIsSkippedNotHeld) {
 
 TEST_F(JournalTest, InterruptedRunsAreNotReusedAndALaterRecordWins) {
   {
-    auto journal = RunJournal::open(m_path, "xxh3:policy", false);
+    auto journal = RunJournal::open(m_path, "xxh3:policy");
     ASSERT_TRUE(journal);
     ASSERT_TRUE(journal->append(record(0, RunStatus::interrupted)));
     ASSERT_TRUE(journal->append(record(1, RunStatus::failed)));
@@ -168,7 +175,7 @@ TEST_F(JournalTest, OpeningWithoutKeepStartsEmpty) {
 }
 
 TEST_F(JournalTest, AFolderThatCannotHoldTheJournalIsAnError) {
-  auto journal = RunJournal::open(m_dir / "missing" / "runs.journal", "xxh3:policy", false);
+  auto journal = RunJournal::open(m_dir / "missing" / "runs.journal", "xxh3:policy");
   ASSERT_FALSE(journal);
   EXPECT_NE(journal.error().find("cannot write"), std::string::npos) << journal.error();
 }
@@ -176,7 +183,7 @@ TEST_F(JournalTest, AFolderThatCannotHoldTheJournalIsAnError) {
 TEST_F(JournalTest, ManyRecordsFromASyncLoopAllReachTheFile) {
   // The committing thread syncs while records keep coming: none is lost or interleaved.
   {
-    auto journal = RunJournal::open(m_path, "xxh3:policy", false);
+    auto journal = RunJournal::open(m_path, "xxh3:policy");
     ASSERT_TRUE(journal);
     for (std::int64_t seed = 0; seed < 2000; ++seed) ASSERT_TRUE(journal->append(record(seed)));
   }
