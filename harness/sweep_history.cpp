@@ -18,6 +18,7 @@
 #include "checks/drift.hpp"
 #include "checks/group.hpp"
 #include "harness/evaluate.hpp"
+#include "util/git_head.hpp"
 #include "util/hash.hpp"
 #include "util/strings.hpp"
 
@@ -45,7 +46,8 @@ std::string git(const std::filesystem::path& dir, const std::string& args) {
   return out;
 }
 
-// Commit and branch from the CI engine that runs us, else from git.
+// Commit and branch from the CI engine that runs us, else from the
+// repository's files, else from git itself.
 std::pair<std::string, std::string> source_of(const std::filesystem::path& dir) {
   if (variable("GITHUB_ACTIONS") == "true") {
     std::string branch = variable("GITHUB_HEAD_REF");  // set on pull requests: the source branch
@@ -59,6 +61,7 @@ std::pair<std::string, std::string> source_of(const std::filesystem::path& dir) 
     if (branch.starts_with("origin/")) branch.erase(0, 7);
     return {variable("GIT_COMMIT"), branch};
   }
+  if (auto head = util::read_git_head(dir)) return {std::move(head->commit), std::move(head->branch)};
   std::string branch = git(dir, "rev-parse --abbrev-ref HEAD");
   if (branch == "HEAD") branch.clear();  // detached
   return {git(dir, "rev-parse HEAD"), branch};
