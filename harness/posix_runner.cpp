@@ -142,10 +142,14 @@ struct Child {
 struct ChildStart {
   pid_t parent = 0;
   const char* cwd = nullptr;
-  int out_fd = -1, err_fd = -1, status_fd = -1;
+  int null_fd = -1, out_fd = -1, err_fd = -1;
   const std::vector<std::string>* candidates = nullptr;
   const ExecArgs* exec_args = nullptr;
   const std::vector<int>* reset_signals = nullptr;  // signals whose disposition is not the default here
+  // Written by the child only when it cannot exec, just before it exits:
+  // errno, and the step that failed (0 exec, 1 chdir, 2 setup).
+  volatile int error = 0;
+  volatile int failed_step = 0;
 };
 
 // The child between clone() and exec: system calls only, on a stack of its
@@ -156,13 +160,14 @@ struct ChildStart {
 // (PR_SET_PDEATHSIG), leads its own process group, gets the default
 // disposition of every signal (only those that are not the default here
 // need resetting) and an empty mask, /dev/null on stdin and the capture
-// pipes on stdout and stderr. If exec fails, its errno goes back on
-// `status_fd`.
+// pipes on stdout and stderr. If exec fails, it writes its errno into
+// `start` (seedgate sleeps until the child execs or exits, so no one else
+// touches it meanwhile), as glibc's posix_spawn does.
 int exec_child(void* argument) {
-  const ChildStart& start = *static_cast<const ChildStart*>(argument);
+  ChildStart& start = *static_cast<ChildStart*>(argument);
   auto fail = [&](int error, int step) {
-    int report[2] = {error, step};
-    [[maybe_unused]] ssize_t n = ::write(start.status_fd, report, sizeof report);
+    start.error = error;
+    start.failed_step = step;
     ::_exit(127);
   };
   ::setpgid(0, 0);
@@ -176,10 +181,8 @@ int exec_child(void* argument) {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  int null_fd = ::open("/dev/null", O_RDONLY);
-  if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(start.out_fd, 1) < 0 || ::dup2(start.err_fd, 2) < 0)
-    fail(errno, 2);
-  if (null_fd > 2) ::close(null_fd);
+  if (start.null_fd < 0) fail(EBADF, 2);  // /dev/null could not be opened
+  if (::dup2(start.null_fd, 0) < 0 || ::dup2(start.out_fd, 1) < 0 || ::dup2(start.err_fd, 2) < 0) fail(errno, 2);
   if (start.cwd && ::chdir(start.cwd) != 0) fail(errno, 1);
   int error = ENOENT;
   for (const std::string& candidate : *start.candidates) {
@@ -217,6 +220,8 @@ struct PosixRunner::Impl {
   bool stopping = false;
   std::vector<int> reset_signals;  // what a child resets (signals_not_default, after ours are installed)
   std::vector<char> child_stack;   // the child's stack until its exec (CLONE_VFORK: one at a time)
+  int null_fd = -1;                // /dev/null, every child's stdin
+  pid_t self = ::getpid();
 
   Impl() {
     int fds[2];
@@ -239,6 +244,7 @@ struct PosixRunner::Impl {
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     reset_signals = signals_not_default();
     child_stack.resize(std::size_t{256} * 1024);
+    null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   }
 
   // Whether this process has a child other than the runs' leaders. Every
@@ -302,6 +308,7 @@ struct PosixRunner::Impl {
     g_wake_write_fd = -1;
     close_fd(wake_read);
     close_fd(wake_write);
+    close_fd(null_fd);
   }
 
   static void spawn_failed(Completion& completion, std::string message) {
@@ -334,7 +341,7 @@ struct PosixRunner::Impl {
     // (a run whose output has nowhere to go does not start), and a file left
     // by an earlier run of the same id must not pass for this one's output.
     for (const std::filesystem::path* path : {&spec.stdout_path, &spec.stderr_path}) {
-      if (path->empty()) continue;
+      if (path->empty() || spec.capture_folder_fresh) continue;
       std::string folder = path->has_parent_path() ? path->parent_path().string() : ".";
       if (::access(folder.c_str(), W_OK | X_OK) != 0 || (::unlink(path->c_str()) != 0 && errno != ENOENT)) {
         spawn_failed(failure, fmt::format("cannot set up output capture: {}", util::error_text(errno)));
@@ -370,17 +377,12 @@ struct PosixRunner::Impl {
     std::vector<std::string> candidates = spec.argv[0].find('/') != std::string::npos
                                               ? std::vector<std::string>{spec.argv[0]}
                                               : util::path_candidates(util::search_path(), spec.argv[0]);
-    int status_pipe[2] = {-1, -1};  // the child's errno if exec fails; EOF when it succeeds
-    if (::pipe2(status_pipe, O_CLOEXEC) != 0) {
-      setup_failed(errno);
-      return;
-    }
     ChildStart start;
-    start.parent = ::getpid();
+    start.parent = self;
     start.cwd = spec.cwd.empty() ? nullptr : spec.cwd.c_str();
+    start.null_fd = null_fd;
     start.out_fd = out_pipe[1];
     start.err_fd = err_pipe[1];
-    start.status_fd = status_pipe[1];
     start.candidates = &candidates;
     start.exec_args = &exec_args;
     start.reset_signals = &reset_signals;
@@ -393,22 +395,15 @@ struct PosixRunner::Impl {
     child.pid = ::clone(exec_child, child_stack.data() + child_stack.size(), CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
     int fork_error = child.pid < 0 ? errno : 0;
     ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-    ::close(status_pipe[1]);
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
     int rc = fork_error;
-    if (rc == 0) {
-      int child_errno[2] = {0, 0};  // {errno, which step: 0 exec, 1 chdir, 2 setup}
-      ssize_t got = 0;
-      do got = ::read(status_pipe[0], child_errno, sizeof child_errno);
-      while (got < 0 && errno == EINTR);
-      if (got == static_cast<ssize_t>(sizeof child_errno)) {
-        rc = child_errno[0];
-        ::waitpid(child.pid, nullptr, 0);
-        if (child_errno[1] == 1) rc = -1;
-      }
+    // The child has exec'd or exited by now (CLONE_VFORK); it wrote `start` only if it exited.
+    if (rc == 0 && start.error != 0) {
+      rc = start.error;
+      ::waitpid(child.pid, nullptr, 0);
+      if (start.failed_step == 1) rc = -1;
     }
-    ::close(status_pipe[0]);
     if (rc != 0) {
       // exec failures come back here; name them as a shell would (126/127).
       std::string reason = rc == -1       ? fmt::format("cannot enter working directory {}", spec.cwd.string())

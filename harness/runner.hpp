@@ -18,6 +18,9 @@ struct ProcessSpec {
   std::filesystem::path cwd;
   std::filesystem::path stdout_path;
   std::filesystem::path stderr_path;
+  // The capture files' folder was made empty and writable for this command:
+  // nothing to check there, no earlier file to clear.
+  bool capture_folder_fresh = false;
   std::uint64_t output_limit = 16ull << 20;  // bytes kept per stream; the rest is read and dropped
   std::chrono::milliseconds timeout{0};      // 0: none
   std::chrono::milliseconds grace{5000};     // TERM to KILL

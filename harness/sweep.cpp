@@ -15,6 +15,7 @@
 #include "harness/fingerprint.hpp"
 #include "harness/journal.hpp"
 #include "harness/leftovers.hpp"
+#include "harness/run_folders.hpp"
 #include "harness/scheduler.hpp"
 #include "util/atomic_file.hpp"
 #include "util/strings.hpp"
@@ -293,6 +294,7 @@ struct LookRunner {
     std::map<std::size_t, RunContext> contexts;
     if (options.progress) options.progress->begin(plan.runs.size(), plan.runs.size() - to_run.size());
 
+    RunFolders folders;
     Scheduler scheduler(runner, jobs, gpu_count);
     auto prepare = [&](std::size_t job, int gpu_slot) -> util::Result<ProcessSpec> {
       const RunSpec& run = plan.runs[to_run[job]];
@@ -300,11 +302,7 @@ struct LookRunner {
       context.run_dir = runs_prefix + run.id;
       context.metrics_file = context.run_dir / "metrics.jsonl";
       context.gpu_slot = gpu_slot;
-      std::error_code dir_error;
-      std::filesystem::remove_all(context.run_dir, dir_error);
-      std::filesystem::create_directories(context.run_dir, dir_error);
-      if (dir_error)
-        return util::make_error(fmt::format("cannot create {}: {}", context.run_dir.string(), dir_error.message()));
+      if (auto made = folders.make(context.run_dir); !made) return util::make_error(made.error());
       if (policy.subject.shared_artifacts) {
         auto values = placeholder_values(run, context);
         for (const auto& [name, path_template] : policy.artifacts)
@@ -312,6 +310,8 @@ struct LookRunner {
       }
       specs[job] = adapter.command_for(policy, run, context, base_env);
       specs[job].tracking_variable = kRunDirVariable;
+      specs[job].capture_folder_fresh = specs[job].stdout_path.parent_path() == context.run_dir &&
+                                        specs[job].stderr_path.parent_path() == context.run_dir;
       if (options.progress) options.progress->started();
       return specs[job];
     };
@@ -331,8 +331,8 @@ struct LookRunner {
       }
       if (auto saved = journal.append(record); !saved && options.progress)
         options.progress->note("warning: " + saved.error());
-      // A run that wrote nothing leaves no folder (rmdir removes only an empty one).
-      if (!contexts[job].run_dir.empty()) ::rmdir(contexts[job].run_dir.c_str());
+      // A run that wrote nothing leaves no folder: its empty one becomes the next run's.
+      folders.release(contexts[job].run_dir);
       if (options.progress) options.progress->finished(record);
       done.put(std::move(record));
       // A finished run's command (its whole environment) is not needed again:

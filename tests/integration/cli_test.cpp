@@ -1,6 +1,10 @@
 // End-to-end tests: the real seedgate binary, run in a cleaned environment
 // against the fake trainer (one behaviour per failure mode) and the example.
 // Each asserts the exit code, the verdict and the message a user would see.
+#include <sys/stat.h>
+
+#include <set>
+
 #include "tests/integration/cli_fixture.hpp"
 
 namespace {
@@ -246,6 +250,62 @@ mean_at_most = 0.06
   Outcome o = seedgate({"run"});
   EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
   EXPECT_NE(o.out.find("per seed (seed:value): 0:0.05 1:0.049 2:0.048"), std::string::npos) << o.out;
+}
+
+// Each run starts in an empty folder of its own, whatever an earlier sweep
+// left under the same names, and only runs that wrote something keep one.
+// Folders of runs that wrote nothing are handed on from run to run.
+TEST_F(CliTest, EachRunStartsInAnEmptyFolderAndOnlyRunsThatWroteKeepOne) {
+  ASSERT_TRUE(util::write_file_atomic(m_dir / "program.sh", R"(#!/bin/sh
+left=$(ls -A "$SEEDGATE_RUN_DIR")
+if [ -n "$left" ]; then echo "folder not empty: $left" >&2; exit 3; fi
+case $((SEEDGATE_SEED % 3)) in
+  0) echo "printed by seed $SEEDGATE_SEED" ;;
+  1) echo "written by seed $SEEDGATE_SEED" > "$SEEDGATE_RUN_DIR/note.txt" ;;
+esac
+)"));
+  ::chmod((m_dir / "program.sh").c_str(), 0755);
+  std::ofstream(m_dir / "seedgate.toml") << R"(version = 1
+[subject]
+command = ["sh", "./program.sh"]
+[sweep]
+seeds = 12
+jobs = 2
+[[check]]
+kind = "failures"
+rate_at_most = 0.5
+)";
+  // An earlier sweep's leftovers: full folders for runs that will print, write
+  // and stay silent, and a plain file where a folder must go.
+  fs::path runs = m_dir / ".seedgate" / "runs";
+  for (const char* id : {"s0-deterministic-cpu-r0", "s1-deterministic-cpu-r0", "s2-deterministic-cpu-r0"}) {
+    fs::create_directories(runs / id / "sub");
+    std::ofstream(runs / id / "stdout.log") << "stale\n";
+    std::ofstream(runs / id / "sub" / "old.bin") << "stale\n";
+  }
+  std::ofstream(runs / "s5-deterministic-cpu-r0") << "a file, not a folder\n";
+
+  Outcome o = seedgate({"run"});
+  ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
+  auto r = results(".seedgate/results.json");
+  ASSERT_EQ(r["runs"].size(), 12u);
+  for (const auto& run : r["runs"]) EXPECT_EQ(run["status"], "passed") << run.dump();
+  std::set<std::string> kept;
+  for (const auto& entry : fs::directory_iterator(runs)) kept.insert(entry.path().filename().string());
+  std::set<std::string> expected;
+  for (int seed = 0; seed < 12; ++seed)
+    if (seed % 3 != 2) expected.insert(fmt::format("s{}-deterministic-cpu-r0", seed));
+  EXPECT_EQ(kept, expected);
+  for (int seed = 0; seed < 12; ++seed) {
+    fs::path dir = runs / fmt::format("s{}-deterministic-cpu-r0", seed);
+    if (seed % 3 == 2) continue;
+    std::set<std::string> files;
+    for (const auto& entry : fs::directory_iterator(dir)) files.insert(entry.path().filename().string());
+    std::string file = seed % 3 == 0 ? "stdout.log" : "note.txt";
+    EXPECT_EQ(files, std::set<std::string>{file}) << dir;
+    EXPECT_EQ(*util::read_file(dir / file),
+              fmt::format("{} by seed {}\n", seed % 3 == 0 ? "printed" : "written", seed));
+  }
 }
 
 TEST_F(CliTest, PolicyErrorExitsTwoWithPosition) {
