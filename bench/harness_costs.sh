@@ -94,27 +94,31 @@ for round in $(seq "$rounds"); do
   timed loop >> "$work/loop"
   for i in "${!binaries[@]}"; do
     b=${binaries[$i]}
-    timed "$b" run -p "$work/true-j2.toml" --out "$work/o" >> "$work/true-j2.$i"
-    timed "$b" run -p "$work/metric-j2.toml" --out "$work/o" >> "$work/metric-j2.$i"
-    timed "$b" run -p "$work/true-j1.toml" --out "$work/o" >> "$work/true-j1.$i"
+    # Each build and workload has its own --out, reused round after round as
+    # a user reruns a sweep: no sweep clears up after another kind.
+    for w in true-j2 metric-j2 true-j1; do
+      timed "$b" run -p "$work/$w.toml" --out "$work/o-$i-$w" >> "$work/$w.$i"
+    done
   done
   echo "round $round of $rounds done" >&2
 done
 
-syscalls() {  # binary: "fsync mkdir openat openat-failing rt_sigaction" per 200 runs
-  strace -f -c -o "$work/strace" "$1" run -p "$work/true-j2.toml" --out "$work/s" > /dev/null 2>&1 || true
+syscalls() {  # binary: "fsync mkdir/rmdir/rename openat openat-failing rt_sigaction" per 200 runs
+  strace -f -c -o "$work/strace" "$1" run -p "$work/true-j2.toml" --out "$(mktemp -d -p "$work")" > /dev/null 2>&1 || true
   awk '
     $NF == "fsync" || $NF == "fdatasync" { sync += $4 }
     $NF == "mkdir" { mkdir = $4 }
+    $NF == "rmdir" { rmdir = $4 }
+    $NF == "rename" { rename = $4 }
     $NF == "rt_sigaction" { sig = $4 }
     $NF == "openat" { open = $4; failed = (NF == 6 ? $5 : 0) }
-    END { printf "%d %d %d %d %d\n", sync, mkdir, open, failed, sig }' "$work/strace"
+    END { printf "%d %d/%d/%d %d %d %d\n", sync, mkdir, rmdir, rename, open, failed, sig }' "$work/strace"
 }
 
 synced() {  # binary: fsync + fdatasync per 200 runs at full speed (perf's tracepoints; strace slows
   # every run past the journal's commit interval, so under strace each run gets a sync of its own)
   if ! perf stat -x, -e syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync -o "$work/perf" \
-    "$1" run -p "$work/true-j2.toml" --out "$work/p" > /dev/null 2>&1; then
+    "$1" run -p "$work/true-j2.toml" --out "$(mktemp -d -p "$work")" > /dev/null 2>&1; then
     echo "n/a"
     return
   fi
@@ -161,7 +165,7 @@ row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4"; }
   y1=""
   [ -n "$baseline" ] && y1=$(synced "$baseline")
   row "fsync + fdatasync per 200 runs (perf stat, full speed)" "$(synced "$seedgate")" "$y1" ""
-  row "mkdir per 200 runs" "$k0" "$k1" ""
+  row "mkdir / rmdir / rename per 200 runs" "$k0" "$k1" ""
   row "openat (failing) per 200 runs" "$f0 ($q0)" "${f1:+$f1 ($q1)}" ""
   row "rt_sigaction per 200 runs" "$g0" "$g1" ""
   read -r rs rk rb cs ck qs qk < <(scale "$seedgate" "$work/scale.toml")

@@ -9,6 +9,7 @@
 #
 # BASELINE=path/to/another/seedgate adds that binary to every round (its
 # `-j 2` sweep beside this build's), for before-and-after figures from one run.
+# Each binary keeps its own --out: one sweep never clears up after another.
 set -euo pipefail
 build=${1:-build}
 runs=${2:-200}
@@ -53,12 +54,12 @@ loop() { for _ in $(seq "$runs"); do /bin/true; done; }
 
 for round in $(seq "$rounds"); do
   x=$(measure "$work/xargs" sh -c "seq $runs | xargs -P 2 -n 1 /bin/true")
-  s2=$(measure "$work/seedgate2" "$seedgate" run -p "$work/seedgate-j2.toml" --out "$work/out")
+  s2=$(measure "$work/seedgate2" "$seedgate" run -p "$work/seedgate-j2.toml" --out "$work/out-j2")
   l=$(measure "$work/loop" loop)
-  s1=$(measure "$work/seedgate1" "$seedgate" run -p "$work/seedgate-j1.toml" --out "$work/out")
+  s1=$(measure "$work/seedgate1" "$seedgate" run -p "$work/seedgate-j1.toml" --out "$work/out-j1")
   b2=""
   if [ -n "${BASELINE:-}" ]; then
-    b2="  |  baseline -j 2 $(measure "$work/baseline2" "$BASELINE" run -p "$work/seedgate-j2.toml" --out "$work/out")s"
+    b2="  |  baseline -j 2 $(measure "$work/baseline2" "$BASELINE" run -p "$work/seedgate-j2.toml" --out "$work/out-baseline")s"
   fi
   echo "round $round: xargs -P 2 ${x}s  seedgate -j 2 ${s2}s  |  loop ${l}s  seedgate -j 1 ${s1}s$b2"
 done

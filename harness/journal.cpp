@@ -213,7 +213,9 @@ RunJournal::RunJournal(int fd, std::filesystem::path path)
   m_committer = std::thread([state = m_state.get(), fd] {
     std::unique_lock lock(state->mutex);
     while (true) {
+      state->idle = true;
       state->wake.wait(lock, [&] { return state->stopping || state->written > state->committed; });
+      state->idle = false;
       if (state->written == state->committed && state->stopping) return;
       std::uint64_t target = state->written;
       lock.unlock();
@@ -269,11 +271,15 @@ util::Result<void> RunJournal::append(const RunRecord& record) {
   std::string line = to_compact_json(record).dump(-1, ' ', false, json::error_handler_t::replace);
   line += '\n';
   if (auto written = util::write_all(m_fd, line, m_path); !written) return written;
+  bool idle = false;
   {
     std::lock_guard lock(m_state->mutex);
     ++m_state->written;
+    idle = m_state->idle;
   }
-  m_state->wake.notify_one();
+  // Only a committer waiting for lines needs waking: one sitting out its
+  // interval takes this line when the interval ends.
+  if (idle) m_state->wake.notify_one();
   return {};
 }
 

@@ -76,6 +76,7 @@ class RunJournal {
     std::uint64_t written = 0;    // lines handed to write()
     std::uint64_t committed = 0;  // lines known to be on disk
     bool stopping = false;
+    bool idle = false;  // the committer waits for lines (not out its interval): append wakes it
     int sync_error = 0;
   };
   int m_fd = -1;

@@ -81,6 +81,7 @@ struct Capture {
 
   // Reads what is available; returns false at EOF or error (the pipe is then closed).
   bool pump(int max_reads) {
+    if (pipe_fd < 0) return false;
     char buffer[65536];
     for (int i = 0; i < max_reads; ++i) {
       ssize_t got = ::read(pipe_fd, buffer, sizeof buffer);
@@ -255,7 +256,7 @@ struct PosixRunner::Impl {
   bool has_other_children() const {
     // Children attach to the thread that started them, and a run's orphans to
     // the thread its leader was started by: this one's list holds them all.
-    std::string children_file = fmt::format("/proc/self/task/{}/children", ::gettid());
+    static thread_local const std::string children_file = fmt::format("/proc/self/task/{}/children", ::gettid());
     int fd = ::open(children_file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return true;
     std::string text;
@@ -434,7 +435,8 @@ struct PosixRunner::Impl {
 
   void drain_wake_pipe() {
     char buffer[256];
-    while (::read(wake_read, buffer, sizeof buffer) > 0) {
+    // A read that does not fill the buffer has emptied the pipe.
+    while (::read(wake_read, buffer, sizeof buffer) == static_cast<ssize_t>(sizeof buffer)) {
     }
     if (g_interrupt_signal != 0 && !stopping) {
       stopping = true;
@@ -473,6 +475,7 @@ struct PosixRunner::Impl {
   }
 
   void reap() {
+    bool reaped = false;
     for (auto it = running.begin(); it != running.end();) {
       int status = 0;
       struct rusage usage {};
@@ -512,8 +515,12 @@ struct PosixRunner::Impl {
       if (child.timed_out || child.interrupted) r.signal = child.last_signal_sent;
       done.push_back(std::move(completion));
       it = running.erase(it);
+      reaped = true;
     }
     reap_adopted();
+    // The SIGCHLD of a child reaped here left a byte in the wake pipe: taken
+    // now, it does not wake the next poll for nothing.
+    if (reaped) drain_wake_pipe();
   }
 
   std::optional<Completion> wait() {

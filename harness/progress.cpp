@@ -95,8 +95,9 @@ void Progress::finished(const RunRecord& r) {
                                  r.run.id, paint(status, status_color(r.status)), r.process.wall_seconds);
   // Metric names and messages come from the program: escaped, on one line.
   line += terminal_safe(r.message.empty() ? metrics : "  " + r.message);
+  line += '\n';
   clear();
-  m_out << line << "\n";
+  m_out << line;
   if (m_style.live) redraw();
   m_out << std::flush;
 }
