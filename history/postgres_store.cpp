@@ -3,7 +3,6 @@
 // changes take a transaction-scoped advisory lock, so processes opening a new
 // database at once create it once.
 #include <fmt/format.h>
-#include <libpq-fe.h>
 
 #include <charconv>
 #include <cmath>
@@ -11,11 +10,17 @@
 #include <optional>
 
 #include "history/backends.hpp"
+#include "history/libpq.hpp"
 #include "history/schema.hpp"
 #include "util/strings.hpp"
 
 namespace seedgate::history {
 namespace {
+
+// libpq's functions; only called once open_postgres_store has loaded them.
+const LibPq& pq() {
+  return **load_libpq();
+}
 
 // A failed call inside one of the store's methods: it unwinds to the method
 // (rolling back on its way) and becomes that method's error.
@@ -24,10 +29,10 @@ struct PostgresError {
 };
 
 struct Finish {
-  void operator()(PGconn* connection) const { PQfinish(connection); }
+  void operator()(PGconn* connection) const { pq().finish(connection); }
 };
 struct Clear {
-  void operator()(PGresult* result) const { PQclear(result); }
+  void operator()(PGresult* result) const { pq().clear(result); }
 };
 using Connection = std::unique_ptr<PGconn, Finish>;
 
@@ -77,18 +82,18 @@ class Parameters {
 class Rows {
  public:
   explicit Rows(PGresult* result) : m_result(result) {}
-  int size() const { return PQntuples(m_result.get()); }
+  int size() const { return pq().ntuples(m_result.get()); }
 
   struct At {
     PGresult* result;
     int row;
     std::string text(int column) const {
-      return {PQgetvalue(result, row, column), static_cast<std::size_t>(PQgetlength(result, row, column))};
+      return {pq().getvalue(result, row, column), static_cast<std::size_t>(pq().getlength(result, row, column))};
     }
     std::int64_t integer(int column) const { return std::stoll(text(column)); }
     double real(int column) const { return optional_real(column).value_or(std::nan("")); }
     std::optional<double> optional_real(int column) const {
-      if (PQgetisnull(result, row, column)) return std::nullopt;
+      if (pq().getisnull(result, row, column)) return std::nullopt;
       std::string value = text(column);
       double number = 0;
       std::from_chars(value.data(), value.data() + value.size(), number);
@@ -105,13 +110,13 @@ Rows execute(PGconn* connection, const std::string& sql, std::span<const std::op
   std::vector<const char*> pointers;
   pointers.reserve(values.size());
   for (const auto& value : values) pointers.push_back(value ? value->c_str() : nullptr);
-  Rows rows(PQexecParams(connection, sql.c_str(), static_cast<int>(pointers.size()), nullptr, pointers.data(), nullptr,
-                         nullptr, 0));
-  ExecStatusType status = PQresultStatus(rows[0].result);
+  Rows rows(pq().execParams(connection, sql.c_str(), static_cast<int>(pointers.size()), nullptr, pointers.data(),
+                            nullptr, nullptr, 0));
+  ExecStatusType status = pq().resultStatus(rows[0].result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     // The primary message alone ("duplicate key value violates ..."), as SQLite's.
-    const char* primary = rows[0].result ? PQresultErrorField(rows[0].result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
-    throw PostgresError{one_line(primary ? primary : PQerrorMessage(connection)) + " (PostgreSQL)"};
+    const char* primary = rows[0].result ? pq().resultErrorField(rows[0].result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    throw PostgresError{one_line(primary ? primary : pq().errorMessage(connection)) + " (PostgreSQL)"};
   }
   return rows;
 }
@@ -127,7 +132,7 @@ class Transaction {
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   ~Transaction() {
-    if (m_connection) PQclear(PQexec(m_connection, "ROLLBACK"));
+    if (m_connection) pq().clear(pq().exec(m_connection, "ROLLBACK"));
   }
   void commit() {
     execute(m_connection, "COMMIT");
@@ -192,9 +197,9 @@ class PostgresStore final : public Store {
       int current = read_version();
       check_not_newer(current);
       for (int step = current; step < kSchemaVersion; ++step) {
-        Rows done(PQexec(db(), std::string(schema::kMigrations[step]).c_str()));
-        if (PQresultStatus(done[0].result) != PGRES_COMMAND_OK)
-          throw PostgresError{one_line(PQresultErrorMessage(done[0].result)) + " (PostgreSQL)"};
+        Rows done(pq().exec(db(), std::string(schema::kMigrations[step]).c_str()));
+        if (pq().resultStatus(done[0].result) != PGRES_COMMAND_OK)
+          throw PostgresError{one_line(pq().resultErrorMessage(done[0].result)) + " (PostgreSQL)"};
       }
       execute(db(), std::string(schema::kSetVersion), Parameters().add(kSchemaVersion));
       transaction.commit();
@@ -298,7 +303,7 @@ class PostgresStore final : public Store {
     auto done = guarded([&] {
       Transaction transaction(db(), "BEGIN");
       Rows rows = execute(db(), "DELETE FROM sweeps WHERE started < $1", Parameters().add(before));
-      deleted = static_cast<std::size_t>(std::stoull(PQcmdTuples(rows[0].result)));
+      deleted = static_cast<std::size_t>(std::stoull(pq().cmdTuples(rows[0].result)));
       transaction.commit();
     });
     if (!done) return util::Error{done.error()};
@@ -348,11 +353,12 @@ void ignore_notice(void*, const char*) {}
 }  // namespace
 
 util::Result<std::unique_ptr<Store>> open_postgres_store(const std::string& uri) {
-  Connection connection(PQconnectdb(uri.c_str()));
+  if (auto loaded = load_libpq(); !loaded) return store_error(uri, loaded.error());
+  Connection connection(pq().connectdb(uri.c_str()));
   if (!connection) return store_error(uri, "out of memory");
-  if (PQstatus(connection.get()) != CONNECTION_OK)
-    return store_error(uri, "cannot connect: " + one_line(PQerrorMessage(connection.get())));
-  PQsetNoticeProcessor(connection.get(), ignore_notice, nullptr);
+  if (pq().status(connection.get()) != CONNECTION_OK)
+    return store_error(uri, "cannot connect: " + one_line(pq().errorMessage(connection.get())));
+  pq().setNoticeProcessor(connection.get(), ignore_notice, nullptr);
   auto store = std::make_unique<PostgresStore>(std::move(connection), uri);
   if (auto opened = store->open(); !opened) return util::Error{opened.error()};
   return std::unique_ptr<Store>(std::move(store));

@@ -7,6 +7,7 @@
 #include <limits>
 #include <mutex>
 
+#include "adapters/xgboost/lazy_xgboost.hpp"
 #include "harness/predictions.hpp"
 #include "seedgate/xgboost.hpp"
 
@@ -202,6 +203,7 @@ ProcessResult train_xgboost_run(const XGBoostSubject& subject, const XGBoostData
 util::Result<std::unique_ptr<CommandRunner>> XGBoostAdapter::make_runner(const Policy& policy) const {
   const XGBoostSubject* subject = xgboost_subject(policy);
   if (!subject) return util::make_error("adapter \"xgboost\" needs a [subject.xgboost] table");
+  if (auto loaded = load_xgboost(); !loaded) return util::make_error("adapter \"xgboost\": " + loaded.error());
   auto data = load_xgboost_data(*subject);
   if (!data) return util::make_error(data.error());
   static std::once_flag registered;

@@ -308,6 +308,18 @@ rate_at_most = 0.5
   }
 }
 
+// libpq and libxgboost (with the thirty libraries they need) are loaded by
+// the commands that use them, not at every start.
+TEST_F(CliTest, StartsWithoutLibpqOrXGBoost) {
+  if (std::system("command -v readelf >/dev/null 2>&1") != 0) GTEST_SKIP() << "readelf is not installed";
+  std::string command = fmt::format("readelf -d '{}' > '{}'", SEEDGATE_BIN, (m_dir / "dynamic.txt").string());
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  std::string dynamic = *util::read_file(m_dir / "dynamic.txt");
+  EXPECT_NE(dynamic.find("(NEEDED)"), std::string::npos) << dynamic;
+  EXPECT_EQ(dynamic.find("libpq"), std::string::npos) << dynamic;
+  EXPECT_EQ(dynamic.find("libxgboost"), std::string::npos) << dynamic;
+}
+
 TEST_F(CliTest, PolicyErrorExitsTwoWithPosition) {
   std::ofstream(m_dir / "seedgate.toml") << "version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseds = 3\n";
   Outcome o = seedgate({"run"});
