@@ -192,19 +192,21 @@ util::Result<SweepResults> load_merged_results(const std::vector<std::filesystem
 
 namespace {
 
-// What earlier sweeps say about how long each run takes: the baselines'
-// runs, then the last sweep into this folder (read before it is replaced;
-// not with --resume, whose journal already holds this sweep's runs). Only
-// what the durations need is kept. A file that cannot be read tells
-// nothing; the sweep then starts its runs in plan order.
-std::vector<RunRecord> earlier_runs(const Policy& policy, const std::filesystem::path& out_dir, bool resume) {
+// What earlier sweeps say about how long each run takes, oldest first: the
+// newest sweep of this subject in the history store, the baselines' runs,
+// then the last sweep into this folder (read before it is replaced; not with
+// --resume, whose journal already holds this sweep's runs). Only what the
+// durations need is kept. A store or file that cannot be read tells nothing;
+// with nothing known the sweep starts its runs in plan order.
+std::vector<RunRecord> earlier_runs(const Policy& policy, const std::filesystem::path& out_dir, bool resume,
+                                    const std::string& history_url) {
   std::vector<std::filesystem::path> files;
   for (const CheckEntry& entry : policy.checks)
     if (const std::filesystem::path* baseline = checks::baseline_of(entry.spec);
         baseline && !baseline->empty() && std::find(files.begin(), files.end(), *baseline) == files.end())
       files.push_back(*baseline);
   if (!resume) files.push_back(out_dir / "results.json");
-  std::vector<RunRecord> runs;
+  std::vector<RunRecord> runs = runs_with_durations(policy, history_url);
   for (const std::filesystem::path& file : files) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file, ec)) continue;
@@ -248,7 +250,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
     return kExitUsage;
   }
   SweepOptions sweep_options;
-  sweep_options.earlier_runs = earlier_runs(*policy, options.out_dir, options.resume);
+  sweep_options.earlier_runs = earlier_runs(*policy, options.out_dir, options.resume, options.history);
   sweep_options.shard = *shard;
   sweep_options.out_dir = options.out_dir;
   sweep_options.jobs = options.jobs;

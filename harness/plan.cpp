@@ -42,6 +42,19 @@ std::vector<Slot> slots(const Policy& policy) {
 
 }  // namespace
 
+std::string run_id(const RunSpec& run) {
+  std::string device_part = run.device;
+  std::erase(device_part, ':');
+  std::string id = fmt::format("s{}", run.seed);
+  if (!run.variant.empty()) id += "-v" + run.variant;
+  if (!run.source.empty()) id += "-" + run.source;
+  if (run.fold >= 0) id += fmt::format("-f{}", run.fold);
+  id += fmt::format("-{}-{}", run.mode, device_part);
+  if (run.threads > 0) id += fmt::format("-t{}", run.threads);
+  id += fmt::format("-r{}", run.repeat);
+  return id;
+}
+
 SweepPlan build_plan(const Policy& policy, int gpu_count) {
   SweepPlan plan;
   const SweepSpec& sweep = policy.sweep;
@@ -59,15 +72,7 @@ SweepPlan build_plan(const Policy& policy, int gpu_count) {
               if (slot.variant) run.variant = slot.variant->name;
               run.source = slot.source;
               run.held_seed = slot.source.empty() ? seed : held;
-              std::string device_part = device;
-              std::erase(device_part, ':');
-              run.id = fmt::format("s{}", seed);
-              if (!run.variant.empty()) run.id += "-v" + run.variant;
-              if (!run.source.empty()) run.id += "-" + run.source;
-              if (run.fold >= 0) run.id += fmt::format("-f{}", run.fold);
-              run.id += fmt::format("-{}-{}", mode, device_part);
-              if (thread_count > 0) run.id += fmt::format("-t{}", thread_count);
-              run.id += fmt::format("-r{}", repeat);
+              run.id = run_id(run);
               if (run.needs_gpu() && gpu_count == 0) {
                 plan.skipped.push_back({run, "no GPU on this machine"});
                 continue;

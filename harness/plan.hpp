@@ -43,6 +43,10 @@ struct SweepPlan {
 // `gpu_count`: GPUs visible on this machine; CUDA runs are skipped when it is 0.
 SweepPlan build_plan(const Policy& policy, int gpu_count);
 
+// "s3-deterministic-cpu-r1": seed, then variant, source and fold where set,
+// mode, device, threads where set, repeat. It names the run's folder.
+std::string run_id(const RunSpec& run);
+
 // The seed of one source of randomness (kSeedSources) for a run.
 std::int64_t source_seed(const RunSpec& run, std::string_view source);
 

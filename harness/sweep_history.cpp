@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -173,8 +174,11 @@ history::SweepRecord to_record(const SweepResults& results) {
   record.verdict = to_string(results.verdict);
   record.runs.reserve(results.runs.size());
   for (const RunRecord& r : results.runs) {
+    // A run that never started has no time of its own (its zero is not one).
+    bool ran = r.status != RunStatus::skipped && r.status != RunStatus::interrupted;
     record.runs.push_back({r.run.seed, r.run.repeat, r.run.mode, r.run.device, r.run.threads, r.run.variant,
-                           r.run.source, r.run.fold, to_string(r.status), r.report.metrics});
+                           r.run.source, r.run.fold, to_string(r.status), r.report.metrics,
+                           ran ? r.process.wall_seconds : std::numeric_limits<double>::quiet_NaN()});
   }
   for (const CheckResult& c : results.checks) {
     const checks::CheckOutcome& o = c.outcome;
@@ -203,6 +207,46 @@ util::Result<std::unique_ptr<history::Store>> open_history(const Policy& policy,
   if (auto problem = history_store_problem(url)) return util::make_error(fmt::format("history: {}", *problem));
   // --history's sqlite path is relative to where seedgate runs; the policy's to its folder.
   return history::open_store(url, override.empty() ? policy.dir : std::filesystem::current_path());
+}
+
+std::vector<RunRecord> runs_with_durations(const Policy& policy, const std::string& override) {
+  auto store = open_history(policy, override);
+  if (!store || !*store) return {};
+  history::Filter filter;
+  filter.subject = policy.subject.name;
+  filter.newest = 1;
+  auto newest = (*store)->list(filter);
+  if (!newest || newest->empty()) return {};
+  // The runs without their metrics: no metric is named "".
+  auto loaded = (*store)->load({newest->front().id}, {""});
+  if (!loaded || loaded->empty()) return {};
+  std::vector<RunRecord> runs;
+  for (const history::RunRow& row : loaded->front().runs) {
+    if (!std::isfinite(row.wall_seconds) || row.wall_seconds < 0) continue;
+    RunRecord record;
+    record.run.seed = row.seed;
+    record.run.repeat = row.repeat;
+    record.run.mode = row.mode;
+    record.run.device = row.device;
+    record.run.threads = row.threads;
+    record.run.variant = row.variant;
+    record.run.source = row.source;
+    record.run.fold = row.fold;
+    record.run.id = run_id(record.run);
+    // What a duration needs: a run that ended on its own (see DurationHistory::add).
+    if (row.status == "passed") {
+      record.status = RunStatus::passed;
+    } else if (row.status == "failed") {
+      record.status = RunStatus::failed;
+    } else if (row.status == "timed_out") {
+      record.status = RunStatus::timed_out;
+    } else {
+      continue;
+    }
+    record.process.wall_seconds = row.wall_seconds;
+    runs.push_back(std::move(record));
+  }
+  return runs;
 }
 
 util::Result<void> read_history(history::Store& store, const Policy& policy, SweepResults& results) {

@@ -42,6 +42,11 @@ util::Result<std::unique_ptr<history::Store>> open_history(const Policy& policy,
 // before them enough sweeps for `window` accepted ones).
 util::Result<void> read_history(history::Store& store, const Policy& policy, SweepResults& results);
 
+// The runs of the newest sweep of the policy's subject in its history store
+// that ran (their wall times order the next sweep's runs longest first). None
+// when there is no store, or it cannot be read: judging reports that later.
+std::vector<RunRecord> runs_with_durations(const Policy& policy, const std::string& override);
+
 // The metrics the policy's checks judge (a metric of the runs, not a score of predictions).
 std::vector<std::string> judged_metrics(const Policy& policy);
 

@@ -219,7 +219,7 @@ class PostgresStore final : public Store {
       for (std::size_t i = 0; i < sweep.runs.size(); ++i) {
         const RunRow& r = sweep.runs[i];
         runs.add(sweep.id).add(i).add(r.seed).add(r.repeat).add(r.mode).add(r.device).add(r.threads);
-        runs.add(r.variant).add(r.source).add(r.fold).add(r.status);
+        runs.add(r.variant).add(r.source).add(r.fold).add(r.status).add(r.wall_seconds);
         for (const auto& [metric, number] : r.metrics) values.add(sweep.id).add(i).add(metric).add(number);
       }
       for (std::size_t i = 0; i < sweep.checks.size(); ++i) {
@@ -231,7 +231,7 @@ class PostgresStore final : public Store {
         statistics.add(sweep.id).add(i).add(s.check).add(s.group).add(s.name).add(s.value).add(s.bound_key);
         statistics.add(s.bound).add(s.lower).add(s.upper).add(s.verdict);
       }
-      insert_rows(db(), "runs", schema::kRunColumns, 11, runs);
+      insert_rows(db(), "runs", schema::kRunColumns, 12, runs);
       insert_rows(db(), "run_metrics", schema::kMetricColumns, 4, values);
       insert_rows(db(), "checks", schema::kCheckColumns, 7, checks);
       insert_rows(db(), "statistics", schema::kStatisticColumns, 11, statistics);

@@ -83,6 +83,8 @@ CREATE TABLE statistics (
   verdict TEXT NOT NULL,
   PRIMARY KEY (sweep_id, statistic_index));
 )sql",
+    // 2: each run's wall time, which orders the next sweep's runs longest first.
+    "ALTER TABLE runs ADD COLUMN wall_seconds DOUBLE PRECISION",
 };
 
 // Parameters in order of first use, so that SQLite's "$N" names get index N.
@@ -97,7 +99,7 @@ inline constexpr std::int64_t kNoLimit = std::numeric_limits<std::int64_t>::max(
 inline constexpr std::string_view kSweepColumns =
     "id, started, commit_id, branch, subject, policy_digest, fingerprint, verdict, run_count";
 inline constexpr std::string_view kRunColumns =
-    "sweep_id, run_index, seed, repeat_index, mode, device, threads, variant, source, fold, status";
+    "sweep_id, run_index, seed, repeat_index, mode, device, threads, variant, source, fold, status, wall_seconds";
 inline constexpr std::string_view kMetricColumns = "sweep_id, run_index, metric, value";
 inline constexpr std::string_view kCheckColumns = "sweep_id, check_index, name, kind, metric, verdict, messages";
 inline constexpr std::string_view kStatisticColumns =
@@ -128,7 +130,8 @@ RunRow read_run(const Row& row) {
           row.text(8),
           static_cast<int>(row.integer(9)),
           row.text(10),
-          {}};
+          {},
+          row.real(11)};
 }
 
 template <typename Row>

@@ -300,13 +300,14 @@ class SqliteStore final : public Store {
         .bind(9, sweep.runs.size())
         .run();
     Statement run(db(), "INSERT INTO runs (" + std::string(schema::kRunColumns) +
-                            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
+                            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
     Statement value(db(),
                     "INSERT INTO run_metrics (" + std::string(schema::kMetricColumns) + ") VALUES ($1, $2, $3, $4)");
     for (std::size_t i = 0; i < sweep.runs.size(); ++i) {
       const RunRow& r = sweep.runs[i];
       run.bind(1, sweep.id).bind(2, i).bind(3, r.seed).bind(4, r.repeat).bind(5, r.mode).bind(6, r.device);
-      run.bind(7, r.threads).bind(8, r.variant).bind(9, r.source).bind(10, r.fold).bind(11, r.status).run();
+      run.bind(7, r.threads).bind(8, r.variant).bind(9, r.source).bind(10, r.fold).bind(11, r.status);
+      run.bind(12, r.wall_seconds).run();
       for (const auto& [metric, number] : r.metrics)
         value.bind(1, sweep.id).bind(2, i).bind(3, metric).bind(4, number).run();
     }

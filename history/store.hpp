@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -24,7 +25,7 @@
 namespace seedgate::history {
 
 // The schema this seedgate writes; stores record theirs in seedgate_meta.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // One run of a sweep, as far as the history needs it.
 struct RunRow {
@@ -38,6 +39,9 @@ struct RunRow {
   int fold = -1;
   std::string status = {};  // "passed", "failed", "timed_out", ... (harness/results.hpp)
   std::map<std::string, double> metrics = {};
+  // How long it ran, for the next sweep's longest-first order; NaN where not
+  // known (a run that never started, a sweep stored before schema version 2).
+  double wall_seconds = std::numeric_limits<double>::quiet_NaN();
 };
 
 // One check's outcome.

@@ -17,6 +17,7 @@
 #include <set>
 #include <sstream>
 
+#include "history/schema.hpp"
 #include "tests/unit/history/postgres_server.hpp"
 #include "util/strings.hpp"
 
@@ -41,7 +42,8 @@ SweepRecord make_sweep(const std::string& id, const std::string& started, const 
                           .device = "cpu",
                           .threads = 1,
                           .status = "passed",
-                          .metrics = {{"accuracy", 0.9 + 0.01 * i}, {"loss", 0.3 - 0.01 * i}}});
+                          .metrics = {{"accuracy", 0.9 + 0.01 * i}, {"loss", 0.3 - 0.01 * i}},
+                          .wall_seconds = 1.5 + i});
   }
   return sweep;
 }
@@ -58,8 +60,8 @@ std::string text_of(const SweepRecord& s) {
   std::string out = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}\n", s.id, s.started, s.commit, s.branch, s.subject,
                                 s.policy_digest, s.fingerprint, s.verdict);
   for (const RunRow& r : s.runs) {
-    out += fmt::format("run {} {} {} {} {} {} {} {} {}:", r.seed, r.repeat, r.mode, r.device, r.threads, r.variant,
-                       r.source, r.fold, r.status);
+    out += fmt::format("run {} {} {} {} {} {} {} {} {} {}s:", r.seed, r.repeat, r.mode, r.device, r.threads, r.variant,
+                       r.source, r.fold, r.status, number(r.wall_seconds));
     for (const auto& [name, value] : r.metrics) out += " " + name + "=" + number(value);
     out += "\n";
   }
@@ -194,7 +196,9 @@ TYPED_TEST(StoreTest, RoundTripsEveryFieldWithNanAndInfinities) {
                                {"margin", -std::numeric_limits<double>::infinity()},
                                {"tiny", 4.9e-324},
                                {"tenth", 0.1},
-                               {"big", 1.7976931348623157e308}}};
+                               {"big", 1.7976931348623157e308}},
+                   .wall_seconds = 0.1};
+  sweep.runs[1].wall_seconds = std::nan("");  // a run that never started
   sweep.checks = {{"spread", "variance", "accuracy", "fail", "std 0.02 above 0.01\nsecond line; DROP TABLE sweeps"},
                   {"floor", "threshold", "loss", "pass", ""}};
   sweep.statistics = {
@@ -350,12 +354,12 @@ TYPED_TEST(StoreTest, AFailedAppendLeavesNoRows) {
 
 TYPED_TEST(StoreTest, RefusesAStoreWithANewerSchema) {
   this->open().reset();
-  ASSERT_TRUE(TypeParam::sql(this->m_target, "UPDATE seedgate_meta SET value = '2' WHERE key = 'schema_version'"));
+  ASSERT_TRUE(TypeParam::sql(this->m_target, "UPDATE seedgate_meta SET value = '3' WHERE key = 'schema_version'"));
   auto store = open_store(this->m_url, this->m_dir);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error(),
             "history store " + this->m_url +
-                " has schema version 2, newer than this seedgate's (1): upgrade seedgate to write to it");
+                " has schema version 3, newer than this seedgate's (2): upgrade seedgate to write to it");
 }
 
 TYPED_TEST(StoreTest, MigratesAStoreThatRecordsAnOlderVersion) {
@@ -366,10 +370,36 @@ TYPED_TEST(StoreTest, MigratesAStoreThatRecordsAnOlderVersion) {
   auto store = this->open();
   ASSERT_TRUE(store);
   EXPECT_TRUE(store->append(make_sweep("a", "2026-01-01T00:00:00Z")).ok());
-  // Version 1 was recorded: opening again does not run the step again (its
-  // CREATE TABLEs would fail).
+  // Version 2 was recorded: opening again does not run the steps again (their
+  // CREATE TABLE and ALTER TABLE would fail).
   auto again = open_store(this->m_url, this->m_dir);
   EXPECT_TRUE(again.ok()) << again.error();
+}
+
+// A store written by seedgate before runs' wall times were kept (version 1):
+// its sweeps read as before, their runs' times unknown, and new sweeps keep theirs.
+TYPED_TEST(StoreTest, MigratesAVersion1StoreKeepingItsSweeps) {
+  ASSERT_TRUE(TypeParam::sql(this->m_target,
+                             "CREATE TABLE seedgate_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                             "INSERT INTO seedgate_meta VALUES ('schema_version', '1');" +
+                                 std::string(schema::kMigrations[0]) +
+                                 "INSERT INTO sweeps VALUES ('old', '2026-01-01T00:00:00Z', 'c0ffee', "
+                                 "'main', 'digits', 'd1', '{}', 'pass', 1);"
+                                 "INSERT INTO runs VALUES ('old', 0, 7, 0, 'deterministic', 'cpu', 1, "
+                                 "'', '', -1, 'passed');"
+                                 "INSERT INTO run_metrics VALUES ('old', 0, 'accuracy', 0.5);"));
+  auto store = this->open();
+  ASSERT_TRUE(store);
+  auto old = store->load({"old"}, {});
+  ASSERT_TRUE(old.ok()) << old.error();
+  ASSERT_EQ(old->at(0).runs.size(), 1u);
+  EXPECT_EQ(old->at(0).runs[0].seed, 7);
+  EXPECT_EQ(old->at(0).runs[0].metrics.at("accuracy"), 0.5);
+  EXPECT_TRUE(std::isnan(old->at(0).runs[0].wall_seconds));
+  ASSERT_TRUE(store->append(make_sweep("new", "2026-01-02T00:00:00Z")).ok());
+  auto fresh = store->load({"new"}, {});
+  ASSERT_TRUE(fresh.ok()) << fresh.error();
+  EXPECT_EQ(fresh->at(0).runs[2].wall_seconds, 3.5);
 }
 
 TYPED_TEST(StoreTest, TextWithANulByteIsKeptWholeOrRefused) {
