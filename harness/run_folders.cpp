@@ -21,6 +21,39 @@ util::Result<void> cannot_create(const std::filesystem::path& dir, const std::st
 
 }  // namespace
 
+bool empty_in_place(const std::filesystem::path& dir) {
+  // Not a link to somewhere else, and a folder this process may fill as one it made.
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || info.st_uid != ::geteuid() || (info.st_mode & S_IRWXU) != S_IRWXU) {
+    ::close(fd);
+    return false;
+  }
+  DIR* listing = ::fdopendir(fd);  // owns fd from here
+  if (listing == nullptr) {
+    ::close(fd);
+    return false;
+  }
+  bool emptied = true;
+  errno = 0;
+  while (const dirent* entry = ::readdir(listing)) {
+    if (std::strcmp(entry->d_name, ".") == 0 || std::strcmp(entry->d_name, "..") == 0) continue;
+    if (entry->d_type != DT_DIR && ::unlinkat(fd, entry->d_name, 0) == 0) continue;
+    // A folder inside (or a name unlink refused): removed whole, links not followed.
+    std::error_code ec;
+    std::filesystem::remove_all(dir / entry->d_name, ec);
+    if (ec) {
+      emptied = false;
+      break;
+    }
+    errno = 0;
+  }
+  if (errno != 0) emptied = false;
+  ::closedir(listing);
+  return emptied;
+}
+
 bool empty_folder(const std::filesystem::path& dir) {
   DIR* listing = ::opendir(dir.c_str());
   if (listing == nullptr) return false;
@@ -42,23 +75,30 @@ RunFolders::~RunFolders() {
 }
 
 util::Result<void> RunFolders::make(const std::filesystem::path& dir) {
-  // A kept folder renamed into place: rename replaces an empty folder there
-  // and refuses a full one (an earlier sweep's run of this id), removed first.
-  while (!m_spare.empty()) {
-    std::string spare = std::move(m_spare.back());
-    m_spare.pop_back();
-    if (::rename(spare.c_str(), dir.c_str()) == 0) return {};
-    if (errno == ENOTEMPTY || errno == EEXIST || errno == ENOTDIR || errno == EISDIR) {
-      std::error_code ec;
-      std::filesystem::remove_all(dir, ec);
-      if (::rename(spare.c_str(), dir.c_str()) == 0) return {};
+  bool exists = false;
+  // A kept folder renamed into place. rename replaces an empty folder there
+  // and refuses a full one (an earlier sweep's run of this id).
+  while (!m_spare.empty() && !exists) {
+    if (::rename(m_spare.back().c_str(), dir.c_str()) == 0) {
+      m_spare.pop_back();
+      return {};
     }
-    // Gone, or not movable: made fresh below.
-    ::rmdir(spare.c_str());
+    exists = errno == ENOTEMPTY || errno == EEXIST || errno == ENOTDIR || errno == EISDIR;
+    // Gone, or not movable: dropped. A refused one stays for the next run.
+    if (!exists) {
+      ::rmdir(m_spare.back().c_str());
+      m_spare.pop_back();
+    }
   }
-  if (::mkdir(dir.c_str(), 0777) == 0) return {};
+  if (!exists) {
+    if (::mkdir(dir.c_str(), 0777) == 0) return {};
+    exists = errno == EEXIST;
+  }
+  // An earlier sweep's folder of this run is emptied where it is: a file's
+  // unlink, without the rmdir and mkdir of the folder (which cost more).
+  if (exists && empty_in_place(dir)) return {};
   std::error_code ec;
-  if (errno == EEXIST) {
+  if (exists) {
     std::filesystem::remove_all(dir, ec);
     if (ec) return cannot_create(dir, ec.message());
   }

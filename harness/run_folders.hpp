@@ -32,4 +32,9 @@ class RunFolders {
 // Whether `dir` is a folder with nothing in it (false when it cannot be read).
 bool empty_folder(const std::filesystem::path& dir);
 
+// Removes everything in `dir`, a folder of this user's that it may write
+// (not a link to one); false when it is not such a folder or something in it
+// could not be removed.
+bool empty_in_place(const std::filesystem::path& dir);
+
 }  // namespace seedgate

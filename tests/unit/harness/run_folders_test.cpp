@@ -89,6 +89,38 @@ TEST_F(RunFoldersTest, WhatAnEarlierSweepLeftIsReplacedByAnEmptyFolder) {
   EXPECT_TRUE(fs::exists(m_dir / "target" / "keep"));
 }
 
+// An earlier sweep's folder of the same run is emptied where it is (no rmdir
+// and mkdir), unless it is not a folder this process could have made.
+TEST_F(RunFoldersTest, AnEarlierFolderIsEmptiedInPlaceOnlyWhenItIsPlainlyOurs) {
+  RunFolders folders;
+  fs::create_directories(m_dir / "run" / "deep" / "deeper");
+  std::ofstream(m_dir / "run" / "metrics.jsonl") << "{}\n";
+  std::ofstream(m_dir / "run" / "deep" / "deeper" / "x") << "x\n";
+  fs::create_symlink(m_dir / "elsewhere", m_dir / "run" / "dangling");
+  struct stat before {};
+  ASSERT_EQ(::stat((m_dir / "run").c_str(), &before), 0);
+  ASSERT_TRUE(folders.make(m_dir / "run"));
+  EXPECT_TRUE(empty_folder(m_dir / "run"));
+  struct stat after {};
+  ASSERT_EQ(::stat((m_dir / "run").c_str(), &after), 0);
+  EXPECT_EQ(before.st_ino, after.st_ino);
+  // With a spare folder at hand, too: the spare stays for the next run.
+  ASSERT_TRUE(folders.make(m_dir / "spare"));
+  folders.release(m_dir / "spare");
+  std::ofstream(m_dir / "run" / "stdout.log") << "old\n";
+  ASSERT_TRUE(folders.make(m_dir / "run"));
+  EXPECT_TRUE(empty_folder(m_dir / "run"));
+  EXPECT_TRUE(fs::exists(m_dir / "spare"));
+  ASSERT_TRUE(folders.make(m_dir / "next"));
+  EXPECT_FALSE(fs::exists(m_dir / "spare"));
+  // A folder the owner may not write is made again, with the usual mode.
+  std::ofstream(m_dir / "run" / "old") << "old\n";
+  fs::permissions(m_dir / "run", fs::perms::owner_read | fs::perms::owner_exec);
+  ASSERT_TRUE(folders.make(m_dir / "run"));
+  EXPECT_TRUE(empty_folder(m_dir / "run"));
+  EXPECT_EQ(fs::status(m_dir / "run").permissions() & fs::perms::owner_write, fs::perms::owner_write);
+}
+
 TEST_F(RunFoldersTest, AFolderThatCannotBeMadeIsAnError) {
   RunFolders folders;
   std::ofstream(m_dir / "plain") << "a file\n";
