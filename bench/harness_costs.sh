@@ -7,7 +7,8 @@
 #
 #  - overhead: 200 runs of /bin/true at -j 2 against `xargs -P 2`, and of a
 #    small program that writes a protocol metric against `xargs -P 2` running
-#    it through `env`; -j 1 per run over a shell loop;
+#    it through `env`; -j 1 per run over a shell loop and over
+#    bench/spawn_loop.c (posix_spawn and waitpid only: the bare spawn);
 #  - system calls per 200 runs (`strace -f -c`): fsync/fdatasync, mkdir,
 #    openat (failing), rt_sigaction; and the syncs again at full speed
 #    (`perf stat` on the syscall tracepoints, where perf may read them);
@@ -81,6 +82,7 @@ peak() {  # command...: prints "seconds KiB" from GNU time
   cat "$work/time"
 }
 loop() { for _ in $(seq "$runs"); do /bin/true; done; }
+cc -O2 -o "$work/spawn_loop" "$here/spawn_loop.c"
 xargs_metric() {
   mkdir -p "$work/xm"
   seq "$runs" | xargs -P 2 -I{} env SEEDGATE_METRICS="$work/xm/{}.jsonl" /bin/sh "$work/metric.sh"
@@ -92,6 +94,7 @@ for round in $(seq "$rounds"); do
   timed sh -c "seq $runs | xargs -P 2 -n 1 /bin/true" >> "$work/xargs-true"
   timed xargs_metric >> "$work/xargs-metric"
   timed loop >> "$work/loop"
+  timed "$work/spawn_loop" "$runs" /bin/true >> "$work/spawn"
   for i in "${!binaries[@]}"; do
     b=${binaries[$i]}
     # Each build and workload has its own --out, reused round after round as
@@ -139,6 +142,7 @@ m() { median < "$work/$1"; }
 xt=$(m xargs-true)
 xm=$(m xargs-metric)
 lp=$(m loop)
+sp=$(m spawn)
 row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4"; }
 {
   echo "| measure | this build | baseline | this build / baseline |"
@@ -153,11 +157,16 @@ row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4"; }
   [ -n "$baseline" ] && p1=$(m metric-j2.1)
   row "200 × a program writing a metric, -j 2 (s; xargs -P 2 through env: ${xm})" "$p0 ($(ratio "$p0" "$xm")× xargs)" \
     "${p1:+$p1 ($(ratio "$p1" "$xm")× xargs)}" "${p1:+$(ratio "$p0" "$p1")}"
-  per_run() { awk -v a="$1" -v b="$lp" -v n="$runs" 'BEGIN { printf "%.2f", (a - b) / n * 1000 }'; }
-  o0=$(per_run "$(m true-j1.0)")
+  per_run() { awk -v a="$1" -v b="$2" -v n="$runs" 'BEGIN { printf "%.2f", (a - b) / n * 1000 }'; }
+  o0=$(per_run "$(m true-j1.0)" "$lp")
   o1=""
-  [ -n "$baseline" ] && o1=$(per_run "$(m true-j1.1)")
-  row "-j 1: overhead per run over a shell loop (ms)" "$o0" "$o1" "${o1:+$(ratio "$o0" "$o1")}"
+  [ -n "$baseline" ] && o1=$(per_run "$(m true-j1.1)" "$lp")
+  row "-j 1: overhead per run over a shell loop (ms)" "$o0" "$o1" ""
+  o0=$(per_run "$(m true-j1.0)" "$sp")
+  o1=""
+  [ -n "$baseline" ] && o1=$(per_run "$(m true-j1.1)" "$sp")
+  row "-j 1: overhead per run over a posix_spawn loop, the bare spawn (ms)" "$o0" "$o1" \
+    "${o1:+$(ratio "$o0" "$o1")}"
   read -r s0 k0 f0 q0 g0 < <(syscalls "$seedgate")
   s1="" k1="" f1="" q1="" g1=""
   [ -n "$baseline" ] && read -r s1 k1 f1 q1 g1 < <(syscalls "$baseline")
