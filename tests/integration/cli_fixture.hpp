@@ -64,6 +64,24 @@ markdown = "summary.md"
                                                FAKE_TRAINER, behaviour, extra_subject, sweep, checks);
   }
 
+  // `script` as program.sh, and a policy that runs it with sh over `seeds`
+  // seeds, `jobs` at a time, gating only on failures (half may fail).
+  void write_script_policy(const std::string& script, int seeds, int jobs, const std::string& name = "script") {
+    ASSERT_TRUE(util::write_file_atomic(m_dir / "program.sh", script));
+    std::ofstream(m_dir / "seedgate.toml") << fmt::format(R"(version = 1
+[subject]
+name = "{}"
+command = ["sh", "./program.sh"]
+[sweep]
+seeds = {}
+jobs = {}
+[[check]]
+kind = "failures"
+rate_at_most = 0.5
+)",
+                                                          name, seeds, jobs);
+  }
+
   pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {}) {
     std::vector<std::string> argv_strings = {SEEDGATE_BIN};
     argv_strings.insert(argv_strings.end(), args.begin(), args.end());

@@ -1,8 +1,6 @@
 // End-to-end tests: the real seedgate binary, run in a cleaned environment
 // against the fake trainer (one behaviour per failure mode) and the example.
 // Each asserts the exit code, the verdict and the message a user would see.
-#include <sys/stat.h>
-
 #include <set>
 
 #include "tests/integration/cli_fixture.hpp"
@@ -256,25 +254,15 @@ mean_at_most = 0.06
 // left under the same names, and only runs that wrote something keep one.
 // Folders of runs that wrote nothing are handed on from run to run.
 TEST_F(CliTest, EachRunStartsInAnEmptyFolderAndOnlyRunsThatWroteKeepOne) {
-  ASSERT_TRUE(util::write_file_atomic(m_dir / "program.sh", R"(#!/bin/sh
+  write_script_policy(R"(#!/bin/sh
 left=$(ls -A "$SEEDGATE_RUN_DIR")
 if [ -n "$left" ]; then echo "folder not empty: $left" >&2; exit 3; fi
 case $((SEEDGATE_SEED % 3)) in
   0) echo "printed by seed $SEEDGATE_SEED" ;;
   1) echo "written by seed $SEEDGATE_SEED" > "$SEEDGATE_RUN_DIR/note.txt" ;;
 esac
-)"));
-  ::chmod((m_dir / "program.sh").c_str(), 0755);
-  std::ofstream(m_dir / "seedgate.toml") << R"(version = 1
-[subject]
-command = ["sh", "./program.sh"]
-[sweep]
-seeds = 12
-jobs = 2
-[[check]]
-kind = "failures"
-rate_at_most = 0.5
-)";
+)",
+                      12, 2);
   // An earlier sweep's leftovers: full folders for runs that will print, write
   // and stay silent, and a plain file where a folder must go.
   fs::path runs = m_dir / ".seedgate" / "runs";

@@ -108,21 +108,11 @@ class HistoryCliTest : public CliTest {
 // The history keeps each run's wall time: a sweep into a fresh folder, with
 // no baseline, still starts the runs the last sweep found longest first.
 TEST_F(HistoryCliTest, RunTimesInTheHistoryOrderTheNextSweepLongestFirst) {
-  ASSERT_TRUE(util::write_file_atomic(m_dir / "program.sh", R"sh(#!/bin/sh
+  write_script_policy(R"sh(#!/bin/sh
 echo "$SEEDGATE_SEED" >> starts.log
 sleep "$(awk -v s="$SEEDGATE_SEED" 'BEGIN { print s * 0.04 }')"
-)sh"));
-  std::ofstream(m_dir / "seedgate.toml") << R"(version = 1
-[subject]
-name = "sleeper"
-command = ["sh", "./program.sh"]
-[sweep]
-seeds = 6
-jobs = 1
-[[check]]
-kind = "failures"
-rate_at_most = 0.5
-)";
+)sh",
+                      6, 1, "sleeper");
   Outcome first = seedgate({"run", "--out", "out1", "--history", kStore});
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
   EXPECT_EQ(*util::read_file(m_dir / "starts.log"), "0\n1\n2\n3\n4\n5\n");  // nothing known: plan order
