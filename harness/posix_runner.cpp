@@ -131,6 +131,7 @@ struct Child {
   Clock::time_point started;
   std::optional<Clock::time_point> timeout_at;
   std::optional<Clock::time_point> kill_at;  // set once TERM was sent
+  long spawner_peak_kib = 0;                 // seedgate's peak RSS once the child had exec'd
   int last_signal_sent = 0;
   bool timed_out = false;
   bool interrupted = false;
@@ -400,6 +401,9 @@ struct PosixRunner::Impl {
     ::close(err_pipe[1]);
     int rc = fork_error;
     // The child has exec'd or exited by now (CLONE_VFORK); it wrote `start` only if it exited.
+    // The child's exec kept this process's peak as the child's: read after it.
+    struct rusage self {};
+    if (rc == 0 && ::getrusage(RUSAGE_SELF, &self) == 0) child.spawner_peak_kib = self.ru_maxrss;
     if (rc == 0 && start.error != 0) {
       rc = start.error;
       ::waitpid(child.pid, nullptr, 0);
@@ -498,7 +502,12 @@ struct PosixRunner::Impl {
       r.wall_seconds = std::chrono::duration<double>(Clock::now() - child.started).count();
       r.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
                       static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-      r.max_rss_kib = usage.ru_maxrss;
+      // Above seedgate's own peak, the figure is the run's; at or below it, only a bound.
+      if (usage.ru_maxrss > child.spawner_peak_kib) {
+        r.max_rss_kib = usage.ru_maxrss;
+      } else {
+        r.max_rss_at_most_kib = usage.ru_maxrss;
+      }
       r.stdout_bytes = child.out.total;
       r.stderr_bytes = child.err.total;
       r.stdout_truncated = child.out.total > child.out.kept;

@@ -269,6 +269,7 @@ json run_json(const RunRecord& r, bool compact) {
   process["wall_seconds"] = p.wall_seconds;
   process["cpu_seconds"] = p.cpu_seconds;
   put(process, "max_rss_kib", p.max_rss_kib, p.max_rss_kib == 0);
+  put(process, "max_rss_at_most_kib", p.max_rss_at_most_kib, p.max_rss_at_most_kib == 0);
   put(process, "stdout_bytes", p.stdout_bytes, p.stdout_bytes == 0);
   put(process, "stderr_bytes", p.stderr_bytes, p.stderr_bytes == 0);
   put(process, "stdout_truncated", p.stdout_truncated, !p.stdout_truncated);
@@ -352,6 +353,7 @@ util::Result<RunRecord> run_record_from_json(const json& v) {
     r.process.wall_seconds = p.value("wall_seconds", 0.0);
     r.process.cpu_seconds = p.value("cpu_seconds", 0.0);
     r.process.max_rss_kib = whole_or(p, "max_rss_kib", 0L);
+    r.process.max_rss_at_most_kib = whole_or(p, "max_rss_at_most_kib", 0L);
     r.process.stdout_bytes = whole_or(p, "stdout_bytes", std::uint64_t{0});
     r.process.stderr_bytes = whole_or(p, "stderr_bytes", std::uint64_t{0});
     r.process.stdout_truncated = p.value("stdout_truncated", false);

@@ -38,7 +38,12 @@ struct ProcessResult {
   std::string spawn_error;
   double wall_seconds = 0;
   double cpu_seconds = 0;
+  // The run's peak resident set. A child shares seedgate's memory until its
+  // exec, and the kernel keeps that memory's peak as the child's own: a run
+  // whose peak stays below it cannot be told apart. Then max_rss_kib is 0 and
+  // max_rss_at_most_kib (seedgate's own peak at the start) bounds it.
   long max_rss_kib = 0;
+  long max_rss_at_most_kib = 0;
   std::uint64_t stdout_bytes = 0;  // as printed, before the cap
   std::uint64_t stderr_bytes = 0;
   bool stdout_truncated = false;

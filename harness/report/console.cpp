@@ -76,19 +76,30 @@ std::string render_console(const SweepResults& results, const ReportContext& con
                      run_summary(results), results.wall_seconds);
   if (!results.merged_from.empty()) out += fmt::format("  merged from {}\n", describe_shards(results.merged_from));
   std::vector<double> wall, cpu, rss;
+  double at_most = 0;  // the largest bound of a run whose peak is known only to lie below it
+  std::size_t bounded = 0;
   for (const RunRecord& r : results.runs) {
     if (r.status == RunStatus::skipped || r.status == RunStatus::interrupted) continue;
     wall.push_back(r.process.wall_seconds);
     cpu.push_back(r.process.cpu_seconds);
-    rss.push_back(static_cast<double>(r.process.max_rss_kib) / 1024);
+    if (r.process.max_rss_kib > 0) rss.push_back(static_cast<double>(r.process.max_rss_kib) / 1024);
+    if (r.process.max_rss_kib == 0 && r.process.max_rss_at_most_kib > 0) {
+      ++bounded;
+      at_most = std::max(at_most, static_cast<double>(r.process.max_rss_at_most_kib) / 1024);
+    }
   }
   if (!wall.empty()) {
+    std::string peak;
+    if (!rss.empty()) peak = fmt::format("{:.1f} MiB", checks::summarize(rss).median);
+    if (bounded > 0) {
+      // A run smaller than seedgate cannot be measured apart from it.
+      peak += fmt::format("{}{} at most {:.1f} MiB (below seedgate's own)", peak.empty() ? "" : "; ",
+                          rss.empty() ? std::string("every run's") : fmt::format("{} runs'", bounded), at_most);
+    }
     // Runs inside seedgate share its process: no run has a peak of its own.
-    bool measured = std::any_of(rss.begin(), rss.end(), [](double v) { return v > 0; });
+    if (peak.empty()) peak = "not measured (runs inside seedgate share its process)";
     out += fmt::format("  per run (median): wall {:.2f}s, cpu {:.2f}s, peak rss {}\n", checks::summarize(wall).median,
-                       checks::summarize(cpu).median,
-                       measured ? fmt::format("{:.1f} MiB", checks::summarize(rss).median)
-                                : std::string("not measured (runs inside seedgate share its process)"));
+                       checks::summarize(cpu).median, peak);
   }
   std::map<RunStatus, std::size_t> listed;
   std::vector<std::string> last_tail;  // the stderr lines shown last, and whose

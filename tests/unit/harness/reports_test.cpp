@@ -272,6 +272,25 @@ TEST(ConsoleReportTest, InProcessRunsSayRssIsNotMeasured) {
   EXPECT_NE(out.find("peak rss not measured (runs inside seedgate share its process)"), std::string::npos) << out;
 }
 
+// A run smaller than seedgate has only a bound; one larger, its own peak.
+TEST(ConsoleReportTest, RunsBelowSeedgatesOwnPeakGetABound) {
+  SweepResults results;
+  RunRecord small;
+  small.run.id = "s0-deterministic-cpu-r0";
+  small.process.wall_seconds = 1;
+  small.process.max_rss_at_most_kib = 7 * 1024;
+  results.runs.push_back(small);
+  std::string out = render_console(results, ReportContext{});
+  EXPECT_NE(out.find("peak rss every run's at most 7.0 MiB (below seedgate's own)"), std::string::npos) << out;
+  RunRecord large = small;
+  large.run.id = "s1-deterministic-cpu-r0";
+  large.process.max_rss_kib = 512 * 1024;
+  large.process.max_rss_at_most_kib = 0;
+  results.runs.push_back(large);
+  out = render_console(results, ReportContext{});
+  EXPECT_NE(out.find("peak rss 512.0 MiB; 1 runs' at most 7.0 MiB (below seedgate's own)"), std::string::npos) << out;
+}
+
 // The predictions checks' details in the HTML report: the ensemble-size
 // curve, the churn heat map, the least stable examples and churn per class.
 namespace {

@@ -27,6 +27,7 @@ SweepResults sample() {
   r.report.events.push_back({"nondeterministic-op", "index_add_"});
   r.report.issues.push_back("metrics.jsonl:2: metric 'loss' is nan");
   r.process.max_rss_kib = 1234;
+  r.process.max_rss_at_most_kib = 5678;
   r.stdout_tail = "bad bytes \xff\xfe";
   results.runs.push_back(r);
   RunRecord failed;
@@ -100,6 +101,7 @@ TEST(ResultsTest, RoundTripKeepsNonFiniteValues) {
   EXPECT_EQ(r.report.digests.at("model"), "xxh3:abc");
   EXPECT_EQ(r.report.events.at(0).message, "index_add_");
   EXPECT_EQ(r.process.max_rss_kib, 1234);
+  EXPECT_EQ(r.process.max_rss_at_most_kib, 5678);
   EXPECT_EQ(r.stdout_tail, "bad bytes \xEF\xBF\xBD\xEF\xBF\xBD");  // invalid UTF-8 replaced, not fatal
   EXPECT_EQ(loaded->runs[1].status, RunStatus::timed_out);
   EXPECT_EQ(loaded->runs[1].process.status, ProcessResult::Status::timed_out);
