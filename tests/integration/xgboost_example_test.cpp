@@ -94,7 +94,11 @@ TEST_F(XGBoostExampleTest, TheXGBoostProgramPassesItsPolicyWithTheSameMetrics) {
   ASSERT_EQ(in_process.exit_code, 0) << in_process.out << in_process.err;
   // Runs inside seedgate have no process, so no peak of their own: said, not shown as 0.0 MiB.
   EXPECT_NE(in_process.out.find("peak rss not measured"), std::string::npos) << in_process.out;
-  EXPECT_NE(program.out.find(" MiB\n"), std::string::npos) << program.out;
+  // The program's runs have a peak: their own, or (below seedgate's own, as
+  // under a sanitizer, whose shadow memory makes seedgate large) a bound.
+  EXPECT_TRUE(program.out.find(" MiB\n") != std::string::npos ||
+              program.out.find(" MiB (below seedgate's own)\n") != std::string::npos)
+      << program.out;
   nlohmann::json q = results("in-process/results.json");
   // Same data, parameters and seeds: the same evaluation, run for run.
   ASSERT_EQ(p["runs"].size(), q["runs"].size());
