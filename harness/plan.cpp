@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <limits>
 
 #include "harness/predictions.hpp"
 
@@ -77,7 +79,7 @@ SweepPlan build_plan(const Policy& policy, int gpu_count) {
                 plan.skipped.push_back({run, "no GPU on this machine"});
                 continue;
               }
-              if (device.starts_with("cuda:") && std::stoi(device.substr(5)) >= gpu_count) {
+              if (run.gpu_index() >= gpu_count) {
                 plan.skipped.push_back({run, fmt::format("{} is not present ({} GPU{} on this machine)", device,
                                                          gpu_count, gpu_count == 1 ? "" : "s")});
                 continue;
@@ -206,11 +208,21 @@ std::map<std::string, std::string> run_environment(const std::map<std::string, s
   if (run.device == "cpu") {
     env["CUDA_VISIBLE_DEVICES"] = "";
   } else if (run.device.starts_with("cuda:")) {
-    env["CUDA_VISIBLE_DEVICES"] = run.device.substr(5);
+    env["CUDA_VISIBLE_DEVICES"] = std::to_string(run.gpu_index());
   } else if (context.gpu_slot >= 0) {
     env["CUDA_VISIBLE_DEVICES"] = std::to_string(context.gpu_slot);
   }
   return env;
+}
+
+int RunSpec::gpu_index() const {
+  if (!device.starts_with("cuda:")) return -1;
+  int index = 0;
+  const char* digits = device.data() + 5;
+  auto [end, ec] = std::from_chars(digits, device.data() + device.size(), index);
+  // The policy allows only digits here; too many for an int name no GPU there is.
+  if (ec != std::errc{} || end == digits) return std::numeric_limits<int>::max();
+  return index;
 }
 
 int detect_gpu_count() {

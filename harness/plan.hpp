@@ -28,6 +28,7 @@ struct RunSpec {
   std::string source = {};
   std::int64_t held_seed = 0;
   bool needs_gpu() const { return device != "cpu"; }
+  int gpu_index() const;  // N for "cuda:N"; -1 for "cpu" and "cuda"
 };
 
 struct SkippedRun {

@@ -22,6 +22,15 @@ std::list<std::size_t> start_order(const std::vector<JobNeeds>& needs) {
   return {order.begin(), order.end()};
 }
 
+// The slot a GPU job can start on now, or -1: its own GPU's slot for a job
+// pinned to one within the slots, else the first free one.
+int free_gpu_slot(const std::vector<bool>& busy, int device) {
+  if (device >= 0 && static_cast<std::size_t>(device) < busy.size())
+    return busy[static_cast<std::size_t>(device)] ? -1 : device;
+  auto free_slot = std::find(busy.begin(), busy.end(), false);
+  return free_slot == busy.end() ? -1 : static_cast<int>(free_slot - busy.begin());
+}
+
 }  // namespace
 
 Scheduler::Scheduler(CommandRunner& runner, int jobs, int gpu_slots)
@@ -44,12 +53,11 @@ SchedulerStats Scheduler::run(const std::vector<JobNeeds>& needs, const Prepare&
       if (running > 0 && cpus_in_use + cpus_of(job) > m_jobs) return;
       int slot = -1;
       if (needs[job].gpu) {
-        auto free_slot = std::find(gpu_busy.begin(), gpu_busy.end(), false);
-        if (free_slot == gpu_busy.end()) {
+        slot = free_gpu_slot(gpu_busy, needs[job].gpu_device);
+        if (slot < 0) {
           ++it;
           continue;
         }
-        slot = static_cast<int>(free_slot - gpu_busy.begin());
       }
       it = pending.erase(it);
       util::Result<ProcessSpec> spec = prepare(job, slot);

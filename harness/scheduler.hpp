@@ -1,7 +1,8 @@
 #pragma once
 // Runs a list of jobs through a CommandRunner, using at most `jobs` CPU slots
 // at once (a job with a thread count takes that many) and at most one job per
-// GPU slot.
+// GPU slot. A job pinned to one GPU (device "cuda:N") waits for slot N, the
+// slot whose runs see GPU N; pinned to a GPU past the slots, it takes any.
 //
 // Start order: when any job's expected duration is known, the longest
 // expected first (LPT), ties in list order; otherwise list order. LPT keeps
@@ -37,6 +38,7 @@ struct JobNeeds {
   bool gpu = false;
   int cpus = 1;
   double expected_seconds = -1;  // how long the job should take; negative: unknown
+  int gpu_device = -1;           // the one GPU the job runs on ("cuda:N"); -1: whichever slot is free
 };
 
 class Scheduler {

@@ -288,7 +288,8 @@ struct LookRunner {
     for (const RunRecord& record : options.earlier_runs) durations.add(record);
     for (const RunRecord& record : done.records) durations.add(record);
     for (std::size_t i : to_run)
-      needs.push_back({plan.runs[i].needs_gpu(), std::max(1, plan.runs[i].threads), durations.expected(plan.runs[i])});
+      needs.push_back({plan.runs[i].needs_gpu(), std::max(1, plan.runs[i].threads), durations.expected(plan.runs[i]),
+                       plan.runs[i].gpu_index()});
     // Only the running jobs' commands and folders: a finished run's are dropped.
     std::map<std::size_t, ProcessSpec> specs;
     std::map<std::size_t, RunContext> contexts;

@@ -12,17 +12,18 @@ namespace {
 
 using namespace seedgate_test;
 
-// A cuda run must see exactly one of GPUs 0 and 1, and no other run may hold
-// it meanwhile (mkdir fails: exit 3); a cpu run must see none.
+// A cuda run must see exactly one of GPUs 0 and 1 (a cuda:1 run GPU 1), and
+// no other run may hold it meanwhile (mkdir fails: exit 3); a cpu run must see
+// none.
 constexpr const char* kProgram = R"(set -u
-if [ "$SEEDGATE_DEVICE" = cuda ]; then
-  case "${CUDA_VISIBLE_DEVICES-unset}" in
-    0|1) ;;
-    *) echo "cuda run shown CUDA_VISIBLE_DEVICES='${CUDA_VISIBLE_DEVICES-unset}'" >&2; exit 2 ;;
+if [ "$SEEDGATE_DEVICE" != cpu ]; then
+  case "$SEEDGATE_DEVICE:${CUDA_VISIBLE_DEVICES-unset}" in
+    cuda:0|cuda:1|cuda:1:1) ;;
+    *) echo "$SEEDGATE_DEVICE run shown CUDA_VISIBLE_DEVICES='${CUDA_VISIBLE_DEVICES-unset}'" >&2; exit 2 ;;
   esac
   mkdir "$LOCKS/gpu-$CUDA_VISIBLE_DEVICES" || { echo "GPU $CUDA_VISIBLE_DEVICES is taken" >&2; exit 3; }
   start=$(date +%s.%N)
-  sleep 0.2
+  if [ "$SEEDGATE_DEVICE" = cuda:1 ]; then sleep 0.1; else sleep 0.3; fi
   end=$(date +%s.%N)
   rmdir "$LOCKS/gpu-$CUDA_VISIBLE_DEVICES"
   echo "$start $end $CUDA_VISIBLE_DEVICES" >> "$LOCKS/held"
@@ -42,14 +43,14 @@ struct Held {
 
 class GpuSlotsTest : public CliTest {
  protected:
-  void write_policy_with_gpus(const std::string& gpus) {
+  void write_policy_with_gpus(const std::string& gpus, const std::string& devices = R"("cpu", "cuda")") {
     fs::create_directories(m_dir / "locks");
     std::ofstream(m_dir / "train.sh") << kProgram;
     std::ofstream(m_dir / "seedgate.toml") << fmt::format(
         "version = 1\n[subject]\ncommand = [\"/bin/sh\", \"train.sh\"]\nenv = {{ LOCKS = \"{}\" }}\n"
-        "[sweep]\nseeds = 6\ndevices = [\"cpu\", \"cuda\"]\ngpus = {}\n\n"
+        "[sweep]\nseeds = 6\ndevices = [{}]\ngpus = {}\n\n"
         "[[check]]\nkind = \"failures\"\nrate_at_most = 0.01\n",
-        (m_dir / "locks").string(), gpus);
+        (m_dir / "locks").string(), devices, gpus);
   }
 
   std::vector<Held> held() {
@@ -104,6 +105,23 @@ TEST_F(GpuSlotsTest, CudaRunsShareThePolicysGpusOneRunPerGpu) {
   auto [most, shared] = most_at_once(spans);
   EXPECT_EQ(most, 2u) << "cuda runs must overlap, two at a time at most";
   EXPECT_FALSE(shared);
+}
+
+// A cuda:1 run sees GPU 1 and so waits for the slot whose runs see GPU 1.
+// Were it to take whichever slot is free, it would share GPU 1: the first
+// cuda:1 run (slot 1) ends before the first cuda run (slot 0), the next cuda
+// run takes slot 1, and when slot 0 frees the next cuda:1 run would take it.
+TEST_F(GpuSlotsTest, ARunPinnedToOneGpuWaitsForThatGpusSlot) {
+  write_policy_with_gpus("2", R"("cuda", "cuda:1")");
+  Outcome o = seedgate({"run", "--out", "out", "-j", "4"});
+  ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
+  nlohmann::json r = results("out/results.json");
+  ASSERT_EQ(r["runs"].size(), 12u) << o.out << o.err;
+  for (const nlohmann::json& run : r["runs"]) EXPECT_EQ(run["status"], "passed") << run.dump();
+  std::vector<Held> spans = held();
+  ASSERT_EQ(spans.size(), 12u);
+  EXPECT_GE(std::count_if(spans.begin(), spans.end(), [](const Held& h) { return h.gpu == "1"; }), 6);
+  EXPECT_FALSE(most_at_once(spans).second) << "two runs held one GPU at once";
 }
 
 // The control: with one GPU the same sweep runs the cuda runs one at a

@@ -110,6 +110,18 @@ TEST(PlanTest, CudaRunsSkippedWithoutGpu) {
   EXPECT_EQ(one_gpu.skipped[0].reason, "cuda:1 is not present (1 GPU on this machine)");
 }
 
+// The policy takes any run of digits after "cuda:"; one too large for an int
+// names a GPU that is not there, not a crash.
+TEST(PlanTest, AGpuNumberTooLargeForAnIntIsNotPresent) {
+  SweepPlan plan = build_plan(policy_with({"deterministic"}, {"cuda:99999999999999999999", "cuda:01"}, {}, 1, 1), 2);
+  ASSERT_EQ(plan.skipped.size(), 1u);
+  EXPECT_EQ(plan.skipped[0].reason, "cuda:99999999999999999999 is not present (2 GPUs on this machine)");
+  ASSERT_EQ(plan.runs.size(), 1u);
+  EXPECT_EQ(plan.runs[0].gpu_index(), 1);
+  EXPECT_EQ(RunSpec{.device = "cuda"}.gpu_index(), -1);
+  EXPECT_EQ(RunSpec{.device = "cpu"}.gpu_index(), -1);
+}
+
 TEST(PlanTest, Placeholders) {
   RunSpec run{"id", 7, "deterministic", "cpu", 2, 1};
   RunContext context{"/out/runs/id", "/out/runs/id/metrics.jsonl", -1};
