@@ -19,6 +19,8 @@
 #include <deque>
 #include <list>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 
 #include "harness/leftovers.hpp"
 #include "util/strings.hpp"
@@ -74,7 +76,7 @@ struct Capture {
   int pipe_fd = -1;
   int file_fd = -1;
   std::string path;    // the file to create on the first byte; empty: output not kept
-  int open_error = 0;  // why it could not be created: the output is then not kept
+  int keep_error = 0;  // why the file could not be created or written: the rest is not kept
   std::uint64_t limit = 0;
   std::uint64_t total = 0;  // bytes the child printed
   std::uint64_t kept = 0;   // bytes written to the file
@@ -92,9 +94,9 @@ struct Capture {
         return false;
       }
       total += static_cast<std::uint64_t>(got);
-      if (!path.empty() && file_fd < 0 && open_error == 0) {
+      if (!path.empty() && file_fd < 0 && keep_error == 0) {
         file_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (file_fd < 0) open_error = errno;
+        if (file_fd < 0) keep_error = errno;
       }
       std::uint64_t room = limit > kept ? limit - kept : 0;
       std::uint64_t to_write = std::min<std::uint64_t>(room, static_cast<std::uint64_t>(got));
@@ -103,6 +105,7 @@ struct Capture {
         ssize_t written = ::write(file_fd, data, to_write);
         if (written < 0 && errno == EINTR) continue;
         if (written < 0) {  // disk full or similar: keep draining, stop keeping
+          keep_error = errno;
           close_fd(file_fd);
           break;
         }
@@ -122,6 +125,12 @@ struct Capture {
     }
     close_fd(pipe_fd);
     close_fd(file_fd);
+  }
+
+  // "cannot keep stdout in runs/x/stdout.log: Is a directory", or empty.
+  std::string lost(std::string_view stream) const {
+    if (keep_error == 0) return {};
+    return fmt::format("cannot keep {} in {}: {}", stream, path, util::error_text(keep_error));
   }
 };
 
@@ -512,6 +521,9 @@ struct PosixRunner::Impl {
       r.stderr_bytes = child.err.total;
       r.stdout_truncated = child.out.total > child.out.kept;
       r.stderr_truncated = child.err.total > child.err.kept;
+      r.output_error = child.out.lost("stdout");
+      if (std::string err = child.err.lost("stderr"); !err.empty())
+        r.output_error += (r.output_error.empty() ? "" : "; ") + err;
       if (got > 0 && WIFEXITED(status)) {
         r.status = ProcessResult::Status::exited;
         r.exit_code = WEXITSTATUS(status);

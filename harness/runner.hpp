@@ -48,6 +48,9 @@ struct ProcessResult {
   std::uint64_t stderr_bytes = 0;
   bool stdout_truncated = false;
   bool stderr_truncated = false;
+  // The output printed but not kept, and why (its file could not be created
+  // or written); empty when all that was meant to be kept was.
+  std::string output_error;
 
   bool succeeded() const { return status == Status::exited && exit_code == 0; }
 };

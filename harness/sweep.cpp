@@ -83,6 +83,13 @@ void classify_run(const Policy& policy, RunRecord& record) {
     record.message = describe(p, policy.subject.timeout);
     for (const RunEvent& e : record.report.events)
       if (e.name == kFrameworkErrorEvent) record.message += ": " + e.message;
+    if (!p.output_error.empty()) record.message += "; " + p.output_error;
+    return;
+  }
+  // Output that could not be kept may hold metrics, or why a check fails.
+  if (!p.output_error.empty()) {
+    record.status = RunStatus::failed;
+    record.message = p.output_error;
     return;
   }
   for (const MetricSpec& metric : policy.metrics) {

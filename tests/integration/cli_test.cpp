@@ -296,6 +296,30 @@ esac
   }
 }
 
+// A run's output file is made when it first prints: a run that printed what
+// could not be kept fails, named, whatever it exited with (its metrics, or why
+// it failed, may have been in that output).
+TEST_F(CliTest, ARunWhoseOutputCouldNotBeKeptFailsAndSaysWhy) {
+  write_script_policy(R"(#!/bin/sh
+if [ "$SEEDGATE_SEED" = 1 ]; then mkdir "$SEEDGATE_RUN_DIR/stdout.log"; fi
+echo "printed by seed $SEEDGATE_SEED"
+)",
+                      3, 1);
+  Outcome o = seedgate({"run"});
+  ASSERT_EQ(o.exit_code, 0) << o.out << o.err;  // one failure in three is within rate_at_most = 0.5
+  auto r = results(".seedgate/results.json");
+  ASSERT_EQ(r["runs"].size(), 3u);
+  EXPECT_EQ(r["runs"][0]["status"], "passed");
+  EXPECT_EQ(r["runs"][1]["status"], "failed");
+  EXPECT_EQ(r["runs"][1]["message"],
+            "cannot keep stdout in .seedgate/runs/s1-deterministic-cpu-r0/stdout.log: is a directory");
+  EXPECT_EQ(r["runs"][2]["status"], "passed");
+  EXPECT_EQ(*util::read_file(m_dir / ".seedgate/runs/s2-deterministic-cpu-r0/stdout.log"), "printed by seed 2\n");
+  EXPECT_NE((o.out + o.err).find("cannot keep stdout in .seedgate/runs/s1-deterministic-cpu-r0/stdout.log"),
+            std::string::npos)
+      << o.out << o.err;
+}
+
 // libpq and libxgboost (with the thirty libraries they need) are loaded by
 // the commands that use them, not at every start.
 TEST_F(CliTest, StartsWithoutLibpqOrXGBoost) {

@@ -125,6 +125,23 @@ TEST_F(PosixRunnerTest, OutputThatCannotBeCapturedIsASetupFailure) {
   EXPECT_FALSE(std::filesystem::exists(m_dir / "metrics.jsonl")) << "the program must not have run";
 }
 
+// The capture file is created on the first byte: if it cannot be by then,
+// the run still ends as it would, and its result says what was not kept.
+TEST_F(PosixRunnerTest, OutputThatCannotBeKeptOnceTheRunPrintsIsNamed) {
+  ProcessSpec s = spec({});
+  s.argv = {"/bin/sh", "-c", "mkdir \"$SEEDGATE_RUN_DIR/stdout.log\" && echo printed && echo kept >&2"};
+  ProcessResult r = run_one(s);
+  EXPECT_TRUE(r.succeeded()) << describe(r, {});
+  EXPECT_EQ(r.stdout_bytes, 8u);
+  EXPECT_TRUE(r.stdout_truncated);
+  EXPECT_EQ(r.output_error, fmt::format("cannot keep stdout in {}: is a directory", s.stdout_path.string()));
+  EXPECT_EQ(*util::read_file(s.stderr_path), "kept\n");
+  // Everything kept: nothing to say.
+  ProcessSpec fine = spec({});
+  fine.argv = {"/bin/sh", "-c", "echo printed"};
+  EXPECT_EQ(run_one(fine).output_error, "");
+}
+
 TEST_F(PosixRunnerTest, NotExecutable) {
   std::ofstream(m_dir / "script.txt") << "not a program\n";
   ProcessSpec s = spec({});
