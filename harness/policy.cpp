@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <regex>
@@ -702,7 +703,15 @@ util::Result<Duration> parse_duration(std::string_view text) {
   std::size_t consumed = 0;
   for (auto it = std::sregex_iterator(s.begin(), s.end(), part); it != std::sregex_iterator(); ++it) {
     if (static_cast<std::size_t>(it->position()) != consumed) return error();
-    double value = std::stod((*it)[1].str());
+    const std::string number = (*it)[1].str();
+    double value = 0;
+    // Out of a double's range: too long if whole units overflow it, else a
+    // fraction too small to hold, which is nothing.
+    if (std::from_chars(number.data(), number.data() + number.size(), value).ec != std::errc{}) {
+      if (number.substr(0, number.find('.')).find_first_not_of('0') != std::string::npos)
+        return util::make_error(fmt::format("\"{}\" is too long a duration", s));
+      value = 0;
+    }
     std::string unit = (*it)[2].str();
     double scale = unit == "ms" ? 1 : unit == "s" ? 1e3 : unit == "m" ? 60e3 : 3600e3;
     total_ms += value * scale;
@@ -720,10 +729,12 @@ util::Result<std::uint64_t> parse_size(std::string_view text) {
   if (!std::regex_match(s, m, pattern))
     return util::make_error(
         fmt::format("\"{}\" is not a size; write a number and B, KiB, MiB or GiB, such as \"16MiB\"", s));
-  std::uint64_t value = std::stoull(m[1].str());
+  const std::string number = m[1].str();
+  std::uint64_t value = 0;
+  bool fits = std::from_chars(number.data(), number.data() + number.size(), value).ec == std::errc{};
   std::string unit = m[2].str();
   int shift = unit == "B" ? 0 : unit == "KiB" ? 10 : unit == "MiB" ? 20 : 30;
-  if (value == 0 || value > (std::uint64_t{1} << (50 - shift)))
+  if (!fits || value == 0 || value > (std::uint64_t{1} << (50 - shift)))
     return util::make_error(fmt::format("\"{}\" is out of range (1B to 1024TiB)", s));
   return value << shift;
 }

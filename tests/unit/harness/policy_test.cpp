@@ -1,5 +1,6 @@
 #include "harness/policy.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "adapters/registry.hpp"
@@ -281,6 +282,11 @@ TEST(PolicyTest, Durations) {
   EXPECT_FALSE(parse_duration("s"));
   EXPECT_FALSE(parse_duration("5 s"));
   EXPECT_FALSE(parse_duration("-5s"));
+  // More digits than a double holds: too long, or a fraction that is nothing.
+  const std::string huge(400, '9');
+  EXPECT_EQ(parse_duration(huge + "s").error(), fmt::format("\"{}s\" is too long a duration", huge));
+  EXPECT_EQ(*parse_duration("0." + std::string(400, '0') + "1s"), std::chrono::milliseconds(0));
+  EXPECT_EQ(*parse_duration("1m0." + std::string(400, '0') + "1s"), std::chrono::minutes(1));
 }
 
 TEST(PolicyTest, Sizes) {
@@ -288,6 +294,9 @@ TEST(PolicyTest, Sizes) {
   EXPECT_EQ(*parse_size("512B"), 512u);
   EXPECT_FALSE(parse_size("16MB"));
   EXPECT_EQ(parse_size("0B").error(), "\"0B\" is out of range (1B to 1024TiB)");
+  // More digits than 64 bits hold: out of range too, not a thrown exception.
+  EXPECT_EQ(parse_size("99999999999999999999999MiB").error(),
+            "\"99999999999999999999999MiB\" is out of range (1B to 1024TiB)");
 }
 
 TEST(PolicyTest, MisspeltCheckKind) {
