@@ -3,11 +3,15 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <charconv>
 #include <csignal>
 #include <exception>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <string_view>
+#include <thread>
 
 #include "checks/kinds.hpp"
 #include "cli/commands.hpp"
@@ -27,6 +31,25 @@ std::string check_kinds_help() {
   for (const checks::KindInfo& kind : checks::kinds())
     text += fmt::format("\n  {}: {}\n      keys: {}", kind.name, kind.judges, fmt::join(checks::own_keys(kind), ", "));
   return text;
+}
+
+// A count of 1 or more, said plainly: CLI11's PositiveNumber prints its range
+// to 308 digits and calls 0 out of a range that starts at 0. With `auto`,
+// "auto" is also taken, as one per CPU.
+CLI::Validator whole_number(bool auto_allowed = false) {
+  return CLI::Validator(
+      [auto_allowed](std::string& text) -> std::string {
+        if (auto_allowed && text == "auto") {
+          text = std::to_string(std::max(1u, std::thread::hardware_concurrency()));
+          return {};
+        }
+        int value = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec == std::errc{} && end == text.data() + text.size() && value >= 1) return {};
+        return fmt::format("expected a whole number from 1 to {}{}, got \"{}\"", std::numeric_limits<int>::max(),
+                           auto_allowed ? " or \"auto\"" : "", text);
+      },
+      auto_allowed ? "N|auto" : "N");
 }
 
 // "seedgate rnu": CLI11 alone says "A subcommand is required". Walks argv's
@@ -80,7 +103,7 @@ int main(int argc, char** argv) {
       "running, failed, ETA); one line per finished run when stderr is not a terminal or CI is set");
   run_cmd->add_option("-p,--policy", run.policy, "Policy file")->capture_default_str();
   run_cmd->add_option("-j,--jobs", run.jobs, "Runs at once (default: the policy's jobs; \"auto\" is one per CPU)")
-      ->check(CLI::PositiveNumber);
+      ->transform(whole_number(true));
   run_cmd->add_option("--out", run.out_dir, "Folder for run folders and results.json")->capture_default_str();
   run_cmd->add_flag("--resume", run.resume, "Finish an interrupted sweep; reuse runs that finished");
   run_cmd->add_option("--shard", run.shard,
@@ -98,7 +121,7 @@ int main(int argc, char** argv) {
   run_cmd
       ->add_option("--shard-count", run.shard_count,
                    "Number of shards, where the engine gives only an index (JOB_COMPLETION_INDEX)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number());
   constexpr const char* kHistoryHelp =
       "Append the judged sweep to this history store, and read drift checks' earlier sweeps from it: "
       "sqlite:PATH or postgresql://HOST/DB (over the policy's [history] store)";
@@ -228,7 +251,7 @@ int main(int argc, char** argv) {
     sub->add_option("--since", hist.since,
                     "Only sweeps started at or after WHEN: 2026-11-01, 2026-11-01T12:00:00Z (UTC) or an age (30d, "
                     "12h, 90m)");
-    sub->add_option("--last", hist.last, "Only the newest N sweeps (default: all)")->check(CLI::PositiveNumber);
+    sub->add_option("--last", hist.last, "Only the newest N sweeps (default: all)")->check(whole_number());
   };
   auto* history_list_cmd =
       history_cmd->add_subcommand("list",
@@ -244,7 +267,7 @@ int main(int argc, char** argv) {
   history_trend_cmd->add_option("--metric", hist.metric, "The metric (default: each metric the policy's checks judge)");
   history_trend_cmd->add_option("--branch", hist.branch, "Only sweeps of this branch");
   history_trend_cmd->add_option("--last", hist.trend_last, "The newest N sweeps")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number())
       ->capture_default_str();
   history_trend_cmd->add_option("--group", hist.group, "Only this group, e.g. \"mode=default, device=cpu\"");
   auto* history_export_cmd = history_cmd->add_subcommand(

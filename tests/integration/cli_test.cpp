@@ -409,6 +409,28 @@ TEST_F(CliTest, UsageErrors) {
     EXPECT_NE(help.out.find(flag), std::string::npos) << flag;
 }
 
+// A count is a whole number from 1, said so in one short line; -j also takes
+// "auto" (one run per CPU), as the policy's jobs does.
+TEST_F(CliTest, CountsAreWholeNumbersFromOneAndJobsTakesAuto) {
+  for (const char* bad : {"0", "-5", "1.5", "99999999999999999999", "some"}) {
+    Outcome o = seedgate({"run", "-j", bad});
+    EXPECT_EQ(o.exit_code, 2) << bad;
+    EXPECT_NE(
+        o.err.find(fmt::format("--jobs: expected a whole number from 1 to 2147483647 or \"auto\", got \"{}\"", bad)),
+        std::string::npos)
+        << o.err;
+    EXPECT_LT(o.err.size(), 200u) << o.err;
+  }
+  Outcome last = seedgate({"history", "list", "--last", "0"});
+  EXPECT_EQ(last.exit_code, 2);
+  EXPECT_NE(last.err.find("--last: expected a whole number from 1 to 2147483647, got \"0\""), std::string::npos)
+      << last.err;
+  write_script_policy("echo $SEEDGATE_SEED\n", 3, 1);
+  Outcome o = seedgate({"run", "-j", "auto"});
+  ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_EQ(results(".seedgate/results.json")["runs"].size(), 3u);
+}
+
 TEST_F(CliTest, CheckRejudgesStoredResultsWithoutTraining) {
   write_policy("\"stable\"", kChecks);
   ASSERT_EQ(seedgate({"run"}).exit_code, 0);
