@@ -242,18 +242,24 @@ void parse_sweep(const Parser& p, const toml::node& node, Policy& policy) {
     else
       p.wrong_type(*n, "jobs", "\"auto\" or an integer");
   }
-  // Every run is planned, recorded and judged in memory: a plan past a
-  // million runs is a typo, not a study.
+}
+
+// Every run is planned, recorded and judged in memory: a plan past a million
+// runs is a typo, not a study. Counted over every axis a seed's runs span,
+// once the [[variant]] tables are read.
+void check_run_count(const Parser& p, const toml::node& sweep, const Policy& policy) {
   constexpr double kMaxRuns = 1'000'000;
-  double seeds_planned =
-      static_cast<double>(s.seeds.max_count.value_or(static_cast<std::int64_t>(s.seeds.seeds.size())));
-  double runs = seeds_planned * static_cast<double>(std::max<std::size_t>(1, s.modes.size())) *
-                static_cast<double>(std::max<std::size_t>(1, s.devices.size())) *
-                static_cast<double>(std::max<std::size_t>(1, s.threads.size())) * s.repeats;
-  if (runs > kMaxRuns)
-    p.fail(t.source(),
-           fmt::format("[sweep] plans {:.0f} runs (seeds x modes x devices x threads x repeats); at most {:.0f}", runs,
-                       kMaxRuns));
+  const SweepSpec& s = policy.sweep;
+  auto at_least_one = [](std::size_t n) { return static_cast<double>(std::max<std::size_t>(1, n)); };
+  double runs = static_cast<double>(s.seeds.max_count.value_or(static_cast<std::int64_t>(s.seeds.seeds.size()))) *
+                at_least_one(s.modes.size()) * at_least_one(s.devices.size()) * at_least_one(s.threads.size()) *
+                s.repeats * std::max(1, s.folds) * at_least_one(policy.variants.size()) * at_least_one(s.vary.size());
+  if (runs <= kMaxRuns) return;
+  std::string axes = "seeds x modes x devices x threads x repeats";
+  if (s.folds > 0) axes += " x folds";
+  if (!policy.variants.empty()) axes += " x variants";
+  if (!s.vary.empty()) axes += " x vary";
+  p.fail(sweep.source(), fmt::format("[sweep] plans {:.0f} runs ({}); at most {:.0f}", runs, axes, kMaxRuns));
 }
 
 void parse_metrics(const Parser& p, const toml::node& node, Policy& policy) {
@@ -787,6 +793,7 @@ util::Result<Policy> parse_policy(std::string_view text, const std::string& disp
       if (policy.variants.size() == 1)
         p.fail(*n, "one [[variant]] compares nothing: add another (the baseline configuration is a variant too)");
     }
+    check_run_count(p, *sweep, policy);
     if (auto n = root.get("statistics")) parse_statistics(p, *n, policy);
     if (auto n = root.get("metrics")) parse_metrics(p, *n, policy);
     if (auto n = root.get("artifacts")) parse_artifacts(p, *n, policy);

@@ -395,6 +395,21 @@ TEST(PolicyTest, SeedListsAndPlansAreBounded) {
   EXPECT_EQ(error_of("version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 100000\nrepeats = 11\n"),
             "seedgate.toml:4:1: [sweep] plans 1100000 runs (seeds x modes x devices x threads x repeats); at most "
             "1000000");
+  // Folds, variants and sources to vary multiply the runs too (100,000 seeds
+  // in 100 folds was a plan of 10^7 runs that did not fit in memory).
+  const std::string head = "version = 1\n[subject]\ncommand = [\"x\"]\n[sweep]\nseeds = 100000\n";
+  EXPECT_TRUE(parse(head));
+  EXPECT_EQ(error_of(head + "folds = 100\n"),
+            "seedgate.toml:4:1: [sweep] plans 10000000 runs (seeds x modes x devices x threads x repeats x folds); at "
+            "most 1000000");
+  EXPECT_TRUE(parse(head + "repeats = 6\n"));
+  EXPECT_EQ(
+      error_of(head + "repeats = 6\nvary = [\"init\", \"order\"]\n"),
+      "seedgate.toml:4:1: [sweep] plans 1200000 runs (seeds x modes x devices x threads x repeats x vary); at most "
+      "1000000");
+  EXPECT_EQ(error_of(head + "repeats = 10\n[[variant]]\nname = \"a\"\n[[variant]]\nname = \"b\"\n"),
+            "seedgate.toml:4:1: [sweep] plans 2000000 runs (seeds x modes x devices x threads x repeats x variants); "
+            "at most 1000000");
 }
 
 TEST(PolicyTest, MissingCommand) {
