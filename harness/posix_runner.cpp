@@ -127,7 +127,7 @@ struct Capture {
     close_fd(file_fd);
   }
 
-  // "cannot keep stdout in runs/x/stdout.log: Is a directory", or empty.
+  // "cannot keep stdout in runs/x/stdout.log: is a directory", or empty.
   std::string lost(std::string_view stream) const {
     if (keep_error == 0) return {};
     return fmt::format("cannot keep {} in {}: {}", stream, path, util::error_text(keep_error));
