@@ -118,8 +118,11 @@ TEST(PlanTest, AGpuNumberTooLargeForAnIntIsNotPresent) {
   EXPECT_EQ(plan.skipped[0].reason, "cuda:99999999999999999999 is not present (2 GPUs on this machine)");
   ASSERT_EQ(plan.runs.size(), 1u);
   EXPECT_EQ(plan.runs[0].gpu_index(), 1);
-  EXPECT_EQ(RunSpec{.device = "cuda"}.gpu_index(), -1);
-  EXPECT_EQ(RunSpec{.device = "cpu"}.gpu_index(), -1);
+  RunSpec any_gpu;
+  any_gpu.device = "cuda";
+  EXPECT_EQ(any_gpu.gpu_index(), -1);
+  any_gpu.device = "cpu";
+  EXPECT_EQ(any_gpu.gpu_index(), -1);
 }
 
 TEST(PlanTest, Placeholders) {
