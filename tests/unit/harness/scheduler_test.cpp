@@ -68,46 +68,40 @@ TEST(SchedulerTest, RunsEverythingWithinJobLimit) {
   EXPECT_EQ(runner.m_started.front(), 0u);
 }
 
+// Runs `needs` on 4 CPU slots and `gpu_slots` GPU slots, job i taking
+// durations[i] (100 each where not given); returns the GPU slot each job got.
+std::vector<int> gpu_slots_taken(FakeRunner& runner, int gpu_slots, const std::vector<JobNeeds>& needs,
+                                 std::vector<long> durations = {}) {
+  durations.resize(needs.size(), 100);
+  std::vector<int> slots(needs.size(), -2);
+  Scheduler(runner, 4, gpu_slots)
+      .run(
+          needs,
+          [&](std::size_t job, int slot) -> util::Result<ProcessSpec> {
+            slots[job] = slot;
+            ProcessSpec spec;
+            spec.argv = {std::to_string(durations[job])};
+            return spec;
+          },
+          [](std::size_t, const ProcessResult&) {});
+  return slots;
+}
+
 TEST(SchedulerTest, GpuJobsShareSlotsCpuJobsDoNotWait) {
   FakeRunner runner;
-  Scheduler scheduler(runner, 4, 1);
-  std::vector<JobNeeds> gpu = {{true}, {true}, {}, {}};
-  std::vector<int> slots(4, -2);
-  scheduler.run(
-      gpu,
-      [&](std::size_t job, int slot) -> util::Result<ProcessSpec> {
-        slots[job] = slot;
-        ProcessSpec spec;
-        spec.argv = {"100"};
-        return spec;
-      },
-      [](std::size_t, const ProcessResult&) {});
-  EXPECT_EQ(slots, (std::vector<int>{0, 0, -1, -1}));
+  EXPECT_EQ(gpu_slots_taken(runner, 1, {{true}, {true}, {}, {}}), (std::vector<int>{0, 0, -1, -1}));
   // GPU job 1 waited for job 0; CPU jobs 2 and 3 started at once.
   EXPECT_EQ(runner.m_started, (std::vector<std::size_t>{0, 2, 3, 1}));
   EXPECT_EQ(runner.m_now, 200);
 }
 
-// Job 1 runs on GPU 1 only ("cuda:1"): when slot 0 frees first it waits for
-// slot 1, and the unpinned job 2 behind it takes slot 0.
+// Jobs 1 and 3 run on GPU 1 only ("cuda:1"). Job 0 takes slot 0, job 1 its
+// own slot 1; at 100 job 2 takes slot 0; at 200 slot 0 frees again but job 3
+// waits for slot 1, which frees at 300.
 TEST(SchedulerTest, AJobPinnedToOneGpuWaitsForThatGpusSlot) {
   FakeRunner runner;
-  Scheduler scheduler(runner, 4, 2);
-  std::vector<JobNeeds> needs = {{true}, {true, 1, -1, 1}, {true}, {true, 1, -1, 1}};
-  std::vector<long> durations = {100, 300, 100, 100};
-  std::vector<int> slots(4, -2);
-  scheduler.run(
-      needs,
-      [&](std::size_t job, int slot) -> util::Result<ProcessSpec> {
-        slots[job] = slot;
-        ProcessSpec spec;
-        spec.argv = {std::to_string(durations[job])};
-        return spec;
-      },
-      [](std::size_t, const ProcessResult&) {});
-  // Job 0 takes slot 0 and job 1 its own slot 1; at 100 slot 0 frees: job 3
-  // (pinned to 1) waits and job 2 takes slot 0; job 3 starts at 300 on slot 1.
-  EXPECT_EQ(slots, (std::vector<int>{0, 1, 0, 1}));
+  EXPECT_EQ(gpu_slots_taken(runner, 2, {{true}, {true, 1, -1, 1}, {true}, {true, 1, -1, 1}}, {100, 300, 100, 100}),
+            (std::vector<int>{0, 1, 0, 1}));
   EXPECT_EQ(runner.m_started, (std::vector<std::size_t>{0, 1, 2, 3}));
   EXPECT_EQ(runner.m_now, 400);
 }
@@ -115,19 +109,7 @@ TEST(SchedulerTest, AJobPinnedToOneGpuWaitsForThatGpusSlot) {
 // A job pinned past the slots (a GPU not shared among them) takes any free one.
 TEST(SchedulerTest, AJobPinnedPastTheSlotsTakesAnyFreeSlot) {
   FakeRunner runner;
-  Scheduler scheduler(runner, 4, 1);
-  std::vector<JobNeeds> needs = {{true, 1, -1, 5}, {true, 1, -1, 5}};
-  std::vector<int> slots(2, -2);
-  scheduler.run(
-      needs,
-      [&](std::size_t job, int slot) -> util::Result<ProcessSpec> {
-        slots[job] = slot;
-        ProcessSpec spec;
-        spec.argv = {"100"};
-        return spec;
-      },
-      [](std::size_t, const ProcessResult&) {});
-  EXPECT_EQ(slots, (std::vector<int>{0, 0}));
+  EXPECT_EQ(gpu_slots_taken(runner, 1, {{true, 1, -1, 5}, {true, 1, -1, 5}}), (std::vector<int>{0, 0}));
   EXPECT_EQ(runner.m_now, 200);
 }
 
