@@ -321,6 +321,24 @@ echo "printed by seed $SEEDGATE_SEED"
   EXPECT_NE(o.out.find("failed      s1-deterministic-cpu-r0: " + lost), std::string::npos) << o.out << o.err;
 }
 
+// A run that failed and lost its output says both.
+TEST_F(CliTest, AFailedRunWhoseOutputCouldNotBeKeptSaysBoth) {
+  write_script_policy(R"(#!/bin/sh
+mkdir "$SEEDGATE_RUN_DIR/stdout.log"
+echo "printed by seed $SEEDGATE_SEED"
+exit 4
+)",
+                      1, 1);
+  Outcome o = seedgate({"run"});
+  EXPECT_EQ(o.exit_code, 1) << o.out << o.err;  // the failures check fails
+  auto r = results(".seedgate/results.json");
+  ASSERT_EQ(r["runs"].size(), 1u);
+  EXPECT_EQ(r["runs"][0]["status"], "failed");
+  EXPECT_EQ(r["runs"][0]["message"],
+            fmt::format("exited with code 4; cannot keep stdout in {}: is a directory",
+                        (m_dir / ".seedgate" / "runs" / "s0-deterministic-cpu-r0" / "stdout.log").string()));
+}
+
 // libpq and libxgboost (with the thirty libraries they need) are loaded by
 // the commands that use them, not at every start.
 TEST_F(CliTest, StartsWithoutLibpqOrXGBoost) {
